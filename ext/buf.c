@@ -1,0 +1,68 @@
+/*
+** Whole-file and link reads for /proc. /proc files report st_size 0, so a file is read until
+** EOF into a buffer that grows; the buffer is reused from row to row, so a scan allocates
+** only when a file is larger than any before it.
+*/
+#include "buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int bufReserve(struct buf *b, size_t len)
+{
+    if (len + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < len + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return -ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void bufFree(struct buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int bufReadFileAt(struct buf *b, int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int rc = 0;
+    b->len = 0;
+    for (;;) {
+        if ((rc = bufReserve(b, b->len + 4096)) != 0) break;
+        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        if (n == 0) break;
+        b->len += (size_t)n;
+    }
+    close(fd);
+    if (b->data) b->data[b->len] = '\0';
+    return rc;
+}
+
+int bufReadLinkAt(struct buf *b, int dirfd, const char *name)
+{
+    size_t want = 256;
+    for (;;) {
+        if (bufReserve(b, want) != 0) return -ENOMEM;
+        ssize_t n = readlinkat(dirfd, name, b->data, b->cap - 1);
+        if (n < 0) return -errno;
+        if ((size_t)n < b->cap - 1) { /* not truncated */
+            b->len = (size_t)n;
+            b->data[n] = '\0';
+            return 0;
+        }
+        want = b->cap * 2;
+    }
+}

@@ -1,0 +1,24 @@
+/*
+** A sorted set of 64-bit keys: the pids, fds, inodes or ports that a query asked for.
+** Built once per xFilter, then probed with keysetHas() or walked in ascending order.
+*/
+#ifndef SQLSOF_KEYSET_H
+#define SQLSOF_KEYSET_H
+
+#include <stdint.h>
+
+struct keyset {
+    int64_t *v; /* ascending, no duplicates once keysetSeal() has run */
+    int n;
+    int cap;
+};
+
+/* Appends K. Returns 0 or -ENOMEM. */
+int keysetAdd(struct keyset *ks, int64_t k);
+/* Sorts and removes duplicates; call after the last keysetAdd(). */
+void keysetSeal(struct keyset *ks);
+int keysetHas(const struct keyset *ks, int64_t k);
+void keysetClear(struct keyset *ks);
+void keysetFree(struct keyset *ks);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+** The processes a scan visits: every thread-group leader that /proc lists, or just the pids a
+** query pushed down. Pushed pids come as asked: the caller checks that each exists and is a
+** thread-group leader (see procIsLeader()), since /proc/TID opens for any thread too.
+*/
+#ifndef SQLSOF_PID_ITER_H
+#define SQLSOF_PID_ITER_H
+
+#include <dirent.h>
+
+#include "keyset.h"
+
+struct pid_iter {
+    DIR *dir;                  /* walking /proc; NULL when walking PIDS */
+    const struct keyset *pids; /* pushed pids, ascending */
+    int next;                  /* index into PIDS */
+};
+
+/* Starts a walk of /proc (PIDS NULL) or of PIDS. Returns 0 or -errno. */
+int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids);
+/* Stores the next pid; returns 0 at the end, 1 otherwise. */
+int pidIterNext(struct pid_iter *it, int *pid);
+void pidIterStop(struct pid_iter *it);
+
+/* Opens /proc/PID as a directory fd (O_PATH), or returns -errno (-ENOENT: gone). */
+int procOpenPid(int procfd, int pid);
+
+#endif

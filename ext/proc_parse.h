@@ -1,0 +1,50 @@
+/*
+** Parsers for the per-process files of /proc. Each takes the file's text and fills a struct;
+** no I/O and no SQLite here, so unit tests feed them crafted text. Every parser returns 0, or
+** -EINVAL when the text is not what the kernel writes (empty, truncated, garbled).
+*/
+#ifndef SQLSOF_PROC_PARSE_H
+#define SQLSOF_PROC_PARSE_H
+
+#include <stddef.h>
+
+/* /proc/PID/stat, the fields sqlsof reports. */
+struct proc_stat {
+    char comm[64]; /* between the first '(' and the last ')': comm may hold both */
+    char state;
+    int ppid;
+    int pgid;
+    int sid;
+    long nice;
+    long threads;
+    unsigned long long utime;     /* clock ticks */
+    unsigned long long stime;     /* clock ticks */
+    unsigned long long starttime; /* clock ticks after boot */
+    unsigned long long vsize;     /* bytes */
+    long long rss;                /* pages */
+};
+
+int procParseStat(const char *text, size_t len, struct proc_stat *st);
+
+/* /proc/PID/status: the thread group and the four uids and gids (real, effective, saved, fs). */
+struct proc_status {
+    int tgid;
+    unsigned uid[4];
+    unsigned gid[4];
+};
+
+int procParseStatus(const char *text, size_t len, struct proc_status *st);
+
+/*
+** /proc/PID/cmdline in place: the NUL separators become single spaces and the final NUL is
+** dropped. Returns the new length; 0 means no command line (a kernel thread or a zombie).
+*/
+size_t procJoinCmdline(char *text, size_t len);
+
+/* /proc/PID/cgroup: the path of the unified (v2) hierarchy, the "0::" line. */
+int procParseCgroup(const char *text, size_t len, const char **path, size_t *pathlen);
+
+/* /proc/stat: the boot time, "btime", in Unix seconds. */
+int procParseBootTime(const char *text, size_t len, long long *btime);
+
+#endif

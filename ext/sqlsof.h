@@ -1,0 +1,32 @@
+/*
+** sqlsof — SQL over a Linux host's processes, open files and sockets.
+**
+** For programs that link SQLite themselves (libsqlsof.a, built with -DSQLITE_CORE):
+**
+**     sqlite3 *db;
+**     sqlite3_open(":memory:", &db);
+**     sqlsof_register(db);
+**     ... SELECT * FROM fds JOIN sockets USING(inode) WHERE state = 'LISTEN' ...
+**
+** The loadable extension (sqlsof.so) needs none of this: `.load sqlsof` in the sqlite3 shell
+** or sqlite3_load_extension() finds its entry point, sqlite3_sqlsof_init.
+*/
+#ifndef SQLSOF_H
+#define SQLSOF_H
+
+#include <sqlite3.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SQLSOF_VERSION "0.1.0"
+
+/* Registers every sqlsof table and function on DB. Returns an SQLite result code. */
+int sqlsof_register(sqlite3 *db);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,470 @@
+/*
+** The `processes` table: one row per process (thread-group leader) of the host.
+**
+**     CREATE TABLE processes(
+**       pid INTEGER,          -- pushed down: = and IN read only those processes
+**       ppid INTEGER, pgid INTEGER, sid INTEGER,
+**       name TEXT,            -- comm, as in /proc/PID/stat
+**       cmdline TEXT,         -- argv joined by single spaces; NULL for kernel threads
+**       exe TEXT, cwd TEXT, root TEXT,
+**       state TEXT,           -- R S D Z T t X I ...
+**       uid INTEGER, euid INTEGER, gid INTEGER, egid INTEGER,
+**       user TEXT,            -- login name of uid
+**       threads INTEGER, nice INTEGER,
+**       start_time REAL,      -- Unix epoch seconds
+**       utime REAL, stime REAL, -- CPU seconds
+**       rss INTEGER, vsize INTEGER, -- bytes
+**       netns INTEGER, pidns INTEGER, mntns INTEGER, -- namespace inode numbers
+**       cgroup TEXT,          -- cgroup v2 path
+**       arg_pid HIDDEN        -- processes(1234) means pid = 1234
+**     );
+**
+**     SELECT pid, name, user FROM processes WHERE ppid = 1 ORDER BY rss DESC;
+**
+** Each per-process file is read only when the statement uses one of its columns (colUsed):
+** `SELECT pid FROM processes` is one readdir of /proc and nothing else.
+*/
+#include "tables.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "pid_iter.h"
+#include "proc_parse.h"
+#include "usernames.h"
+#include "vtab.h"
+
+enum {
+    COL_PID,
+    COL_PPID,
+    COL_PGID,
+    COL_SID,
+    COL_NAME,
+    COL_CMDLINE,
+    COL_EXE,
+    COL_CWD,
+    COL_ROOT,
+    COL_STATE,
+    COL_UID,
+    COL_EUID,
+    COL_GID,
+    COL_EGID,
+    COL_USER,
+    COL_THREADS,
+    COL_NICE,
+    COL_START_TIME,
+    COL_UTIME,
+    COL_STIME,
+    COL_RSS,
+    COL_VSIZE,
+    COL_NETNS,
+    COL_PIDNS,
+    COL_MNTNS,
+    COL_CGROUP,
+    COL_ARG_PID,
+};
+
+static const char processesSchema[] =
+    "CREATE TABLE x(pid INTEGER, ppid INTEGER, pgid INTEGER, sid INTEGER, name TEXT,"
+    " cmdline TEXT, exe TEXT, cwd TEXT, root TEXT, state TEXT, uid INTEGER, euid INTEGER,"
+    " gid INTEGER, egid INTEGER, user TEXT, threads INTEGER, nice INTEGER, start_time REAL,"
+    " utime REAL, stime REAL, rss INTEGER, vsize INTEGER, netns INTEGER, pidns INTEGER,"
+    " mntns INTEGER, cgroup TEXT, arg_pid HIDDEN)";
+
+/* The per-process sources, one bit each; a row reads the ones its used columns need. */
+enum {
+    SRC_STAT = 1 << 0,
+    SRC_STATUS = 1 << 1,
+    SRC_CMDLINE = 1 << 2,
+    SRC_EXE = 1 << 3,
+    SRC_CWD = 1 << 4,
+    SRC_ROOT = 1 << 5,
+    SRC_NETNS = 1 << 6,
+    SRC_PIDNS = 1 << 7,
+    SRC_MNTNS = 1 << 8,
+    SRC_CGROUP = 1 << 9,
+};
+
+static unsigned sourceOfColumn(int col)
+{
+    switch (col) {
+    case COL_PPID:
+    case COL_PGID:
+    case COL_SID:
+    case COL_NAME:
+    case COL_STATE:
+    case COL_THREADS:
+    case COL_NICE:
+    case COL_START_TIME:
+    case COL_UTIME:
+    case COL_STIME:
+    case COL_RSS:
+    case COL_VSIZE: return SRC_STAT;
+    case COL_UID:
+    case COL_EUID:
+    case COL_GID:
+    case COL_EGID:
+    case COL_USER: return SRC_STATUS;
+    case COL_CMDLINE: return SRC_CMDLINE;
+    case COL_EXE: return SRC_EXE;
+    case COL_CWD: return SRC_CWD;
+    case COL_ROOT: return SRC_ROOT;
+    case COL_NETNS: return SRC_NETNS;
+    case COL_PIDNS: return SRC_PIDNS;
+    case COL_MNTNS: return SRC_MNTNS;
+    case COL_CGROUP: return SRC_CGROUP;
+    default: return 0;
+    }
+}
+
+/*
+** xBestIndex → xFilter. Pushable columns, in idxNum bit order (see vtab.h):
+**   bit 0  pid = ? or pid IN (...)          argv: the value or the list
+**   bit 1  arg_pid = ? (processes(1234))     argv: the value
+** Bits VTAB_OWN_BITS and up: the SRC_* sources that colUsed asks for.
+*/
+static const struct vtab_push processesPush[] = {{"pid", COL_PID, 0}, {"arg_pid", COL_ARG_PID, 0}};
+#define PUSH_PID     0
+#define PUSH_ARG_PID 1
+
+typedef struct ProcessesCursor ProcessesCursor;
+struct ProcessesCursor {
+    sqlite3_vtab_cursor base;
+    int procfd;         /* /proc */
+    struct pid_iter it; /* the processes to visit */
+    struct keyset pids; /* pushed pids; it walks them */
+    int pushed;         /* pids came from the query: check each is a leader */
+    unsigned need;      /* SRC_* bits the statement's columns use */
+    int eof;
+
+    /* The current row. */
+    int pid;
+    unsigned have; /* SRC_* bits read successfully for this row */
+    struct proc_stat stat;
+    struct proc_status status;
+    struct buf cmdline, exe, cwd, root, cgroup, scratch;
+    size_t cmdlineLen;
+    const char *cgroupPath;
+    size_t cgroupLen;
+    ino_t netns, pidns, mntns;
+
+    /* Per scan. */
+    long long bootTime; /* -1 until read */
+    long ticksPerSecond;
+    long pageSize;
+    struct usernames users;
+};
+
+static int processesConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                            sqlite3_vtab **ppVtab, char **pzErr)
+{
+    (void)aux, (void)argc, (void)argv, (void)pzErr;
+    int rc = sqlite3_declare_vtab(db, processesSchema);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
+    if (!vtab) return SQLITE_NOMEM;
+    memset(vtab, 0, sizeof *vtab);
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    *ppVtab = vtab;
+    return SQLITE_OK;
+}
+
+static int processesDisconnect(sqlite3_vtab *vtab)
+{
+    sqlite3_free(vtab);
+    return SQLITE_OK;
+}
+
+static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+    (void)vtab;
+    int idxNum = vtabPushEq(info, processesPush, 2);
+    int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
+    int byOnePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
+                   (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+
+    unsigned need = 0;
+    for (int col = 0; col <= COL_ARG_PID; col++)
+        if (info->colUsed & ((sqlite3_uint64)1 << col)) need |= sourceOfColumn(col);
+    idxNum |= (int)(need << VTAB_OWN_BITS);
+
+    /* A host has ~1,000 processes; each costs a few syscalls per source read. */
+    double perRow = 2.0 + 3.0 * __builtin_popcount(need);
+    if (byOnePid) {
+        info->estimatedRows = 1;
+        info->estimatedCost = perRow + 5;
+        info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    } else if (byPid) {
+        info->estimatedRows = 10;
+        info->estimatedCost = 10 * (perRow + 5);
+    } else {
+        info->estimatedRows = 1000;
+        info->estimatedCost = 1000 * perRow + 50;
+    }
+    /* /proc lists pids in ascending order, and so does a keyset. */
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_PID && !info->aOrderBy[0].desc)
+        info->orderByConsumed = 1;
+    info->idxNum = idxNum;
+    return SQLITE_OK;
+}
+
+static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
+{
+    ProcessesCursor *cur = sqlite3_malloc(sizeof *cur);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, sizeof *cur);
+    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur->procfd < 0) {
+        sqlite3_free(cur);
+        return vtabError(vtab, "processes: cannot open /proc: %s", strerror(errno));
+    }
+    cur->bootTime = -1;
+    cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
+    cur->pageSize = sysconf(_SC_PAGESIZE);
+    *ppCursor = &cur->base;
+    return SQLITE_OK;
+}
+
+static int processesClose(sqlite3_vtab_cursor *base)
+{
+    ProcessesCursor *cur = (ProcessesCursor *)base;
+    pidIterStop(&cur->it);
+    keysetFree(&cur->pids);
+    bufFree(&cur->cmdline);
+    bufFree(&cur->exe);
+    bufFree(&cur->cwd);
+    bufFree(&cur->root);
+    bufFree(&cur->cgroup);
+    bufFree(&cur->scratch);
+    usernamesFree(&cur->users);
+    close(cur->procfd);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+static int isGone(int err)
+{
+    return err == -ENOENT || err == -ESRCH;
+}
+
+static void readNamespace(int dirfd, const char *name, ino_t *ino, unsigned bit, unsigned *have)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, 0) == 0) {
+        *ino = st.st_ino;
+        *have |= bit;
+    }
+}
+
+static void readLink(int dirfd, const char *name, struct buf *b, unsigned bit, unsigned *have)
+{
+    if (bufReadLinkAt(b, dirfd, name) == 0) *have |= bit;
+}
+
+/*
+** Reads what the row needs of process cur->pid. Returns 1 when the row stands, 0 when the
+** process is gone or, for a pushed pid, is not a thread-group leader.
+*/
+static int loadProcess(ProcessesCursor *cur)
+{
+    unsigned need = cur->need;
+    cur->have = 0;
+    if (cur->pushed) need |= SRC_STATUS; /* Tgid tells a process from a thread */
+    if (!need) return 1;
+
+    int dirfd = procOpenPid(cur->procfd, cur->pid);
+    if (dirfd < 0) return !isGone(dirfd);
+
+    int stands = 1, rc;
+    if (need & SRC_STATUS) {
+        rc = bufReadFileAt(&cur->scratch, dirfd, "status");
+        if (isGone(rc))
+            stands = 0;
+        else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
+            cur->have |= SRC_STATUS;
+        if (cur->pushed && (!(cur->have & SRC_STATUS) || cur->status.tgid != cur->pid)) stands = 0;
+    }
+    if (stands && (need & SRC_STAT)) {
+        rc = bufReadFileAt(&cur->scratch, dirfd, "stat");
+        if (isGone(rc))
+            stands = 0;
+        else if (rc == 0 && procParseStat(cur->scratch.data, cur->scratch.len, &cur->stat) == 0)
+            cur->have |= SRC_STAT;
+    }
+    if (stands && (need & SRC_CMDLINE)) {
+        rc = bufReadFileAt(&cur->cmdline, dirfd, "cmdline");
+        if (isGone(rc))
+            stands = 0;
+        else if (rc == 0) {
+            cur->cmdlineLen = procJoinCmdline(cur->cmdline.data, cur->cmdline.len);
+            if (cur->cmdlineLen > 0) cur->have |= SRC_CMDLINE;
+        }
+    }
+    if (stands && (need & SRC_CGROUP)) {
+        rc = bufReadFileAt(&cur->cgroup, dirfd, "cgroup");
+        if (isGone(rc))
+            stands = 0;
+        else if (rc == 0 && procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
+                                            &cur->cgroupLen) == 0)
+            cur->have |= SRC_CGROUP;
+    }
+    if (stands) {
+        /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
+        if (need & SRC_EXE) readLink(dirfd, "exe", &cur->exe, SRC_EXE, &cur->have);
+        if (need & SRC_CWD) readLink(dirfd, "cwd", &cur->cwd, SRC_CWD, &cur->have);
+        if (need & SRC_ROOT) readLink(dirfd, "root", &cur->root, SRC_ROOT, &cur->have);
+        if (need & SRC_NETNS) readNamespace(dirfd, "ns/net", &cur->netns, SRC_NETNS, &cur->have);
+        if (need & SRC_PIDNS) readNamespace(dirfd, "ns/pid", &cur->pidns, SRC_PIDNS, &cur->have);
+        if (need & SRC_MNTNS) readNamespace(dirfd, "ns/mnt", &cur->mntns, SRC_MNTNS, &cur->have);
+    }
+    close(dirfd);
+    return stands;
+}
+
+static int processesNext(sqlite3_vtab_cursor *base)
+{
+    ProcessesCursor *cur = (ProcessesCursor *)base;
+    while (pidIterNext(&cur->it, &cur->pid))
+        if (loadProcess(cur)) return SQLITE_OK;
+    cur->eof = 1;
+    return SQLITE_OK;
+}
+
+/* Keeps in cur->pids only the pids that argv V (a value or an IN list) also names. */
+static int intersectPids(ProcessesCursor *cur, sqlite3_value *v, int isIn)
+{
+    struct keyset other = {0};
+    int rc = vtabKeysetFrom(&other, v, isIn);
+    int out = 0;
+    for (int i = 0; i < cur->pids.n; i++)
+        if (keysetHas(&other, cur->pids.v[i])) cur->pids.v[out++] = cur->pids.v[i];
+    cur->pids.n = out;
+    keysetFree(&other);
+    return rc;
+}
+
+static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
+                           sqlite3_value **argv)
+{
+    (void)idxStr, (void)argc;
+    ProcessesCursor *cur = (ProcessesCursor *)base;
+    int rc = SQLITE_OK, arg = 0;
+
+    cur->need = (unsigned)idxNum >> VTAB_OWN_BITS;
+    cur->pushed = 0;
+    cur->eof = 0;
+    if (VTAB_PUSHED(idxNum, PUSH_PID)) {
+        rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_PID));
+        cur->pushed = 1;
+    }
+    if (rc == SQLITE_OK && VTAB_PUSHED(idxNum, PUSH_ARG_PID)) {
+        if (cur->pushed)
+            rc = intersectPids(cur, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+        else
+            rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+        cur->pushed = 1;
+    }
+    if (rc != SQLITE_OK) return rc;
+
+    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    if (err < 0) return vtabError(base->pVtab, "processes: cannot read /proc: %s", strerror(-err));
+    return processesNext(base);
+}
+
+static int processesEof(sqlite3_vtab_cursor *base)
+{
+    return ((ProcessesCursor *)base)->eof;
+}
+
+static int processesRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+    *rowid = ((ProcessesCursor *)base)->pid;
+    return SQLITE_OK;
+}
+
+static long long bootTime(ProcessesCursor *cur)
+{
+    if (cur->bootTime < 0) {
+        long long t = 0;
+        if (bufReadFileAt(&cur->scratch, cur->procfd, "stat") == 0)
+            procParseBootTime(cur->scratch.data, cur->scratch.len, &t);
+        cur->bootTime = t;
+    }
+    return cur->bootTime;
+}
+
+static void resultText(sqlite3_context *ctx, const char *s, size_t n)
+{
+    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+}
+
+static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
+{
+    ProcessesCursor *cur = (ProcessesCursor *)base;
+    const struct proc_stat *st = &cur->stat;
+    double tick = 1.0 / (double)cur->ticksPerSecond;
+
+    if (col == COL_PID || col == COL_ARG_PID) {
+        sqlite3_result_int(ctx, cur->pid);
+        return SQLITE_OK;
+    }
+    if (!(cur->have & sourceOfColumn(col))) return SQLITE_OK; /* unreadable: NULL */
+
+    switch (col) {
+    case COL_PPID: sqlite3_result_int(ctx, st->ppid); break;
+    case COL_PGID: sqlite3_result_int(ctx, st->pgid); break;
+    case COL_SID: sqlite3_result_int(ctx, st->sid); break;
+    case COL_NAME: resultText(ctx, st->comm, strlen(st->comm)); break;
+    case COL_CMDLINE: resultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
+    case COL_EXE: resultText(ctx, cur->exe.data, cur->exe.len); break;
+    case COL_CWD: resultText(ctx, cur->cwd.data, cur->cwd.len); break;
+    case COL_ROOT: resultText(ctx, cur->root.data, cur->root.len); break;
+    case COL_STATE: resultText(ctx, &st->state, 1); break;
+    case COL_UID: sqlite3_result_int64(ctx, cur->status.uid[0]); break;
+    case COL_EUID: sqlite3_result_int64(ctx, cur->status.uid[1]); break;
+    case COL_GID: sqlite3_result_int64(ctx, cur->status.gid[0]); break;
+    case COL_EGID: sqlite3_result_int64(ctx, cur->status.gid[1]); break;
+    case COL_USER: {
+        const char *name = usernamesLookup(&cur->users, cur->status.uid[0]);
+        if (name) resultText(ctx, name, strlen(name));
+        break;
+    }
+    case COL_THREADS: sqlite3_result_int64(ctx, st->threads); break;
+    case COL_NICE: sqlite3_result_int64(ctx, st->nice); break;
+    case COL_START_TIME:
+        sqlite3_result_double(ctx, (double)bootTime(cur) + (double)st->starttime * tick);
+        break;
+    case COL_UTIME: sqlite3_result_double(ctx, (double)st->utime * tick); break;
+    case COL_STIME: sqlite3_result_double(ctx, (double)st->stime * tick); break;
+    case COL_RSS: sqlite3_result_int64(ctx, st->rss * cur->pageSize); break;
+    case COL_VSIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->vsize); break;
+    case COL_NETNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->netns); break;
+    case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
+    case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
+    case COL_CGROUP: resultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    }
+    return SQLITE_OK;
+}
+
+static sqlite3_module processesModule = {
+    .xConnect = processesConnect,
+    .xBestIndex = processesBestIndex,
+    .xDisconnect = processesDisconnect,
+    .xOpen = processesOpen,
+    .xClose = processesClose,
+    .xFilter = processesFilter,
+    .xNext = processesNext,
+    .xEof = processesEof,
+    .xColumn = processesColumn,
+    .xRowid = processesRowid,
+};
+
+int processesRegister(sqlite3 *db)
+{
+    return sqlite3_create_module(db, "processes", &processesModule, NULL);
+}

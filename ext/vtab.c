@@ -1,0 +1,110 @@
+#include "vtab.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols)
+{
+    int slot[VTAB_IN_SHIFT]; /* constraint claimed for each column, or -1 */
+    int idxNum = 0;
+
+    for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) slot[k] = -1;
+    for (int i = 0; i < info->nConstraint; i++) {
+        const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+        if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+        for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) {
+            if (cols[k].iColumn != c->iColumn || slot[k] >= 0) continue;
+            /* Under NOCASE or RTRIM our byte comparison would drop rows SQLite keeps. */
+            if (cols[k].isText && strcmp(sqlite3_vtab_collation(info, i), "BINARY") != 0) continue;
+            slot[k] = i;
+        }
+    }
+    int argv = 0;
+    char *plan = NULL;
+    for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) {
+        if (slot[k] < 0) continue;
+        info->aConstraintUsage[slot[k]].argvIndex = ++argv;
+        info->aConstraintUsage[slot[k]].omit = 1;
+        idxNum |= 1 << k;
+        int isIn = sqlite3_vtab_in(info, slot[k], 1);
+        if (isIn) idxNum |= 1 << (VTAB_IN_SHIFT + k);
+        char *more = sqlite3_mprintf("%s%s%s%s", plan ? plan : "", plan ? " " : "", cols[k].name,
+                                     isIn ? " IN" : "=");
+        sqlite3_free(plan);
+        plan = more;
+    }
+    if (plan) {
+        info->idxStr = plan;
+        info->needToFreeIdxStr = 1;
+    }
+    return idxNum;
+}
+
+int vtabEachValue(sqlite3_value *v, int isIn, int (*fn)(void *ctx, sqlite3_value *elem), void *ctx)
+{
+    if (!isIn) return fn(ctx, v);
+    sqlite3_value *elem;
+    int rc;
+    for (rc = sqlite3_vtab_in_first(v, &elem); rc == SQLITE_OK && elem;
+         rc = sqlite3_vtab_in_next(v, &elem)) {
+        int frc = fn(ctx, elem);
+        if (frc != SQLITE_OK) return frc;
+    }
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int vtabValueInt64(sqlite3_value *v, sqlite3_int64 *out)
+{
+    int type = sqlite3_value_type(v);
+    if (type == SQLITE_TEXT) {
+        /* Apply numeric affinity on a copy, as the comparison with the column would. */
+        sqlite3_value *copy = sqlite3_value_dup(v);
+        if (!copy) return 0;
+        int ok = sqlite3_value_numeric_type(copy) != SQLITE_TEXT && vtabValueInt64(copy, out);
+        sqlite3_value_free(copy);
+        return ok;
+    }
+    if (type == SQLITE_INTEGER) {
+        *out = sqlite3_value_int64(v);
+        return 1;
+    }
+    if (type == SQLITE_FLOAT) {
+        double d = sqlite3_value_double(v);
+        if (d < -9.2e18 || d > 9.2e18 || d != (double)(sqlite3_int64)d) return 0;
+        *out = (sqlite3_int64)d;
+        return 1;
+    }
+    return 0;
+}
+
+static int addKey(void *ctx, sqlite3_value *v)
+{
+    sqlite3_int64 k;
+    if (!vtabValueInt64(v, &k)) return SQLITE_OK;
+    return keysetAdd(ctx, k) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn)
+{
+    keysetClear(ks);
+    int rc = vtabEachValue(v, isIn, addKey, ks);
+    keysetSeal(ks);
+    return rc;
+}
+
+const char *vtabValueText(sqlite3_value *v)
+{
+    int type = sqlite3_value_type(v);
+    if (type == SQLITE_NULL || type == SQLITE_BLOB) return NULL;
+    return (const char *)sqlite3_value_text(v);
+}
+
+int vtabError(sqlite3_vtab *vtab, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_free(vtab->zErrMsg);
+    vtab->zErrMsg = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    return SQLITE_ERROR;
+}

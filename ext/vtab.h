@@ -1,0 +1,57 @@
+/*
+** What every sqlsof table shares: claiming `col = ?` / `col IN (...)` constraints in
+** xBestIndex, reading their values back in xFilter exactly as SQLite would compare them,
+** and reporting errors.
+**
+** vtabPushEq() gives each pushable column k (its position in the table's list) two idxNum bits:
+**   bit k                  the column is constrained; its value is the next xFilter argv
+**   bit VTAB_IN_SHIFT + k  that value is a whole IN list (walk it with vtabEachValue)
+** Bits from VTAB_OWN_BITS up are the table's own.
+*/
+#ifndef SQLSOF_VTAB_H
+#define SQLSOF_VTAB_H
+
+#include "sqlite_api.h"
+
+#include "keyset.h"
+
+#define VTAB_IN_SHIFT 8
+#define VTAB_OWN_BITS 16
+
+/* One column that a table can filter itself. */
+struct vtab_push {
+    const char *name; /* for the plan text that EXPLAIN QUERY PLAN shows */
+    int iColumn;      /* in the table's schema */
+    int isText;       /* pushed only under BINARY collation */
+};
+
+/*
+** Claims the first usable equality constraint on each of COLS (at most VTAB_IN_SHIFT), sets
+** argvIndex and omit for it and asks for IN lists whole. Returns the idxNum bits, and sets
+** idxStr to what was pushed ("pid= fd IN"), which EXPLAIN QUERY PLAN prints.
+*/
+int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols);
+
+/* True when bit K of IDXNUM says column K was pushed / came as an IN list. */
+#define VTAB_PUSHED(idxNum, k) (((idxNum) >> (k)) & 1)
+#define VTAB_IS_IN(idxNum, k)  (((idxNum) >> (VTAB_IN_SHIFT + (k))) & 1)
+
+/* Calls FN(CTX, value) for V, or for each element of V when it is an IN list. */
+int vtabEachValue(sqlite3_value *v, int isIn, int (*fn)(void *ctx, sqlite3_value *elem), void *ctx);
+
+/*
+** The integer that V equals when compared with an INTEGER column (numeric affinity, as SQLite
+** applies it). Returns 0 when V can equal no integer: NULL, a blob, '5x', 5.5.
+*/
+int vtabValueInt64(sqlite3_value *v, sqlite3_int64 *out);
+
+/* Fills KS with the integers of argv V (a value or an IN list), sealed. */
+int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn);
+
+/* The text that V equals when compared with a TEXT column, or NULL (NULL, blob). */
+const char *vtabValueText(sqlite3_value *v);
+
+/* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
+int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,226 @@
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- table: every row is held, to size the columns ---- */
+
+struct cell {
+    char *text; /* NULL for SQL NULL */
+    int numeric;
+};
+
+/* Display width in characters: UTF-8 continuation bytes take no column. */
+static size_t displayWidth(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+/* A copy of S with control characters escaped, so one value stays on one line. */
+static char *escapeForTable(const unsigned char *s)
+{
+    size_t n = strlen((const char *)s);
+    char *out = malloc(4 * n + 1), *p = out;
+    if (!out) return NULL;
+    for (; *s; s++) {
+        if (*s == '\n')
+            p += sprintf(p, "\\n");
+        else if (*s == '\t')
+            p += sprintf(p, "\\t");
+        else if (*s < 0x20 || *s == 0x7f)
+            p += sprintf(p, "\\x%02x", *s);
+        else
+            *p++ = (char)*s;
+    }
+    *p = '\0';
+    return out;
+}
+
+static int printTable(FILE *out, sqlite3_stmt *stmt)
+{
+    int ncol = sqlite3_column_count(stmt);
+    size_t *width = calloc((size_t)ncol, sizeof *width);
+    int *numeric = calloc((size_t)ncol, sizeof *numeric);
+    struct cell *cells = NULL;
+    size_t nrow = 0, cap = 0;
+    int rc;
+
+    for (int c = 0; c < ncol; c++) width[c] = displayWidth(sqlite3_column_name(stmt, c));
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (nrow == cap) {
+            cap = cap ? 2 * cap : 64;
+            cells = realloc(cells, cap * (size_t)ncol * sizeof *cells);
+        }
+        for (int c = 0; c < ncol; c++) {
+            struct cell *cell = &cells[nrow * (size_t)ncol + (size_t)c];
+            int type = sqlite3_column_type(stmt, c);
+            cell->numeric = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+            cell->text = type == SQLITE_NULL ? NULL : escapeForTable(sqlite3_column_text(stmt, c));
+            if (cell->text && displayWidth(cell->text) > width[c])
+                width[c] = displayWidth(cell->text);
+            if (cell->numeric) numeric[c] = 1;
+        }
+        nrow++;
+    }
+
+    /* Numbers align right, text left; a column is numeric if any of its values is. */
+    for (int c = 0; c < ncol; c++) {
+        const char *name = sqlite3_column_name(stmt, c);
+        size_t pad = width[c] - displayWidth(name);
+        if (numeric[c])
+            fprintf(out, "%*s%s", (int)pad, "", name);
+        else
+            fprintf(out, "%s%*s", name, c + 1 < ncol ? (int)pad : 0, "");
+        fputs(c + 1 < ncol ? "  " : "\n", out);
+    }
+    for (int c = 0; c < ncol; c++) {
+        for (size_t i = 0; i < width[c]; i++) fputc('-', out);
+        fputs(c + 1 < ncol ? "  " : "\n", out);
+    }
+    for (size_t r = 0; r < nrow; r++) {
+        for (int c = 0; c < ncol; c++) {
+            struct cell *cell = &cells[r * (size_t)ncol + (size_t)c];
+            const char *text = cell->text ? cell->text : "";
+            size_t pad = width[c] - displayWidth(text);
+            if (numeric[c])
+                fprintf(out, "%*s%s", (int)pad, "", text);
+            else
+                fprintf(out, "%s%*s", text, c + 1 < ncol ? (int)pad : 0, "");
+            fputs(c + 1 < ncol ? "  " : "\n", out);
+            free(cell->text);
+        }
+    }
+    free(cells);
+    free(width);
+    free(numeric);
+    return rc;
+}
+
+/* ---- CSV (RFC 4180: CRLF line ends, quotes doubled) ---- */
+
+static void printCsvField(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static int printCsv(FILE *out, sqlite3_stmt *stmt)
+{
+    int ncol = sqlite3_column_count(stmt), rc;
+    for (int c = 0; c < ncol; c++) {
+        if (c) fputc(',', out);
+        printCsvField(out, sqlite3_column_name(stmt, c));
+    }
+    fputs("\r\n", out);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        for (int c = 0; c < ncol; c++) {
+            if (c) fputc(',', out);
+            if (sqlite3_column_type(stmt, c) != SQLITE_NULL)
+                printCsvField(out, (const char *)sqlite3_column_text(stmt, c));
+        }
+        fputs("\r\n", out);
+    }
+    return rc;
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
+static int utf8Length(const unsigned char *s)
+{
+    int n = *s < 0x80             ? 1
+            : (*s & 0xE0) == 0xC0 ? 2
+            : (*s & 0xF0) == 0xE0 ? 3
+            : (*s & 0xF8) == 0xF0 ? 4
+                                  : 0;
+    if (n == 2 && *s < 0xC2) return 0; /* overlong */
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+/* A JSON string. Bytes that are not UTF-8 (file names may hold any) become \u00XX. */
+static void printJsonString(FILE *out, const unsigned char *s)
+{
+    fputc('"', out);
+    while (*s) {
+        int n = utf8Length(s);
+        if (*s == '"' || *s == '\\')
+            fprintf(out, "\\%c", *s);
+        else if (*s == '\n')
+            fputs("\\n", out);
+        else if (*s == '\t')
+            fputs("\\t", out);
+        else if (*s == '\r')
+            fputs("\\r", out);
+        else if (*s < 0x20 || n == 0)
+            fprintf(out, "\\u%04x", *s);
+        else {
+            fwrite(s, 1, (size_t)n, out);
+            s += n;
+            continue;
+        }
+        s++;
+    }
+    fputc('"', out);
+}
+
+static void printJsonValue(FILE *out, sqlite3_stmt *stmt, int c)
+{
+    switch (sqlite3_column_type(stmt, c)) {
+    case SQLITE_NULL: fputs("null", out); break;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT: fputs((const char *)sqlite3_column_text(stmt, c), out); break;
+    case SQLITE_BLOB: {
+        const unsigned char *b = sqlite3_column_blob(stmt, c);
+        int n = sqlite3_column_bytes(stmt, c);
+        fputc('"', out);
+        for (int i = 0; i < n; i++) fprintf(out, "%02x", b[i]);
+        fputc('"', out);
+        break;
+    }
+    default: printJsonString(out, sqlite3_column_text(stmt, c));
+    }
+}
+
+static int printJson(FILE *out, sqlite3_stmt *stmt, int lines)
+{
+    int ncol = sqlite3_column_count(stmt), rc, nrow = 0;
+    if (!lines) fputc('[', out);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (!lines) fputs(nrow ? ",\n" : "\n", out);
+        fputc('{', out);
+        for (int c = 0; c < ncol; c++) {
+            if (c) fputc(',', out);
+            printJsonString(out, (const unsigned char *)sqlite3_column_name(stmt, c));
+            fputc(':', out);
+            printJsonValue(out, stmt, c);
+        }
+        fputc('}', out);
+        if (lines) fputc('\n', out);
+        nrow++;
+    }
+    if (!lines) fputs(nrow ? "\n]\n" : "]\n", out);
+    return rc;
+}
+
+int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode)
+{
+    switch (mode) {
+    case OUTPUT_CSV: return printCsv(out, stmt);
+    case OUTPUT_JSON: return printJson(out, stmt, 0);
+    case OUTPUT_JSONL: return printJson(out, stmt, 1);
+    default: return printTable(out, stmt);
+    }
+}

@@ -1,0 +1,14 @@
+/* Printing result sets: an aligned table, RFC 4180 CSV, a JSON array, or JSON lines. */
+#ifndef SQLSOF_OUTPUT_H
+#define SQLSOF_OUTPUT_H
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
+
+/* Steps STMT to the end, printing its rows to OUT. Returns SQLITE_DONE or the error code. */
+int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
+
+#endif

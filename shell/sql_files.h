@@ -1,0 +1,12 @@
+/* The files of sql/, compiled into the command by shell/embed-sql.sh. */
+#ifndef SQLSOF_SQL_FILES_H
+#define SQLSOF_SQL_FILES_H
+
+struct sql_file {
+    const char *name; /* "views.sql" */
+    const char *text;
+};
+
+extern const struct sql_file sqlFiles[]; /* ends with {0, 0} */
+
+#endif

@@ -1,0 +1,60 @@
+#include "command.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* The whole of FD's content from the start, NUL-terminated. */
+static char *slurp(int fd)
+{
+    lseek(fd, 0, SEEK_SET);
+    size_t len = 0, cap = 4096;
+    char *s = malloc(cap);
+    ssize_t n;
+    while ((n = read(fd, s + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (cap - len < 2) s = realloc(s, cap *= 2);
+    }
+    s[len] = '\0';
+    return s;
+}
+
+void testCommand(char *const argv[], struct command_result *r)
+{
+    /* Temporary files, not pipes: a large output cannot block the child. */
+    FILE *out = tmpfile(), *err = tmpfile();
+    assert_non_null(out);
+    assert_non_null(err);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(fileno(out), 1);
+        dup2(fileno(err), 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r->out = slurp(fileno(out));
+    r->err = slurp(fileno(err));
+    fclose(out);
+    fclose(err);
+}
+
+void testCommandFree(struct command_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}

@@ -1,0 +1,16 @@
+/* Running a command (build/sqlsof, lsof, ...) and capturing what it prints and its exit code. */
+#ifndef SQLSOF_COMMAND_H
+#define SQLSOF_COMMAND_H
+
+struct command_result {
+    char *out;  /* stdout, NUL-terminated (malloc'd) */
+    char *err;  /* stderr, NUL-terminated (malloc'd) */
+    int status; /* exit code; 128 + signal when killed */
+};
+
+/* Runs ARGV (NULL-terminated; argv[0] looked up in PATH) with no stdin; fails the test if it
+ * cannot be started. */
+void testCommand(char *const argv[], struct command_result *r);
+void testCommandFree(struct command_result *r);
+
+#endif

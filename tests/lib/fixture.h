@@ -1,0 +1,33 @@
+/*
+** Live fixtures: a forked child that sets up real kernel state (a name, open files, sockets,
+** a namespace), tells the test it is ready, and waits until the test stops it. Children die
+** with the test (PR_SET_PDEATHSIG), so a failed test leaves nothing behind.
+*/
+#ifndef SQLSOF_FIXTURE_H
+#define SQLSOF_FIXTURE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FIXTURE_REPORT_MAX 4096
+
+struct fixture {
+    pid_t pid;
+    char report[FIXTURE_REPORT_MAX]; /* what the child's setup reported */
+    size_t reportLen;
+};
+
+/*
+** Forks a child that runs SETUP(ARG) and then sleeps until killed. Returns once SETUP has
+** returned in the child, with the child's report in FX->report; fails the test if SETUP
+** returned non-zero or the child died.
+*/
+void fixtureStart(struct fixture *fx, int (*setup)(void *arg), void *arg);
+
+/* In the child's SETUP: hands LEN bytes of DATA to the parent (fx->report). */
+void fixtureReport(const void *data, size_t len);
+
+/* Kills the child and reaps it. */
+void fixtureStop(struct fixture *fx);
+
+#endif

@@ -1,0 +1,67 @@
+#include "strace.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char traced[] =
+    "openat,readlinkat,newfstatat,getdents64,getxattr,read,sendmsg,recvmsg,setns";
+
+void testSyscalls(const char *sql, struct syscall_counts *out)
+{
+    char report[] = "/tmp/sqlsof-strace-XXXXXX";
+    int fd = mkstemp(report);
+    assert_true(fd >= 0);
+    close(fd);
+
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout)) _exit(127);
+        execlp("strace", "strace", "-f", "-c", "-U", "name,calls", "-e", traced, "-o", report,
+               "sqlite3", "-bail", ":memory:", "-cmd", ".load build/sqlsof", sql, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("strace sqlite3 failed (status %d) on: %s", status, sql);
+
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(report, "r");
+    assert_non_null(f);
+    char name[64];
+    long calls;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%63s %ld", name, &calls) != 2) continue;
+        if (!strcmp(name, "openat"))
+            out->openat = calls;
+        else if (!strcmp(name, "readlinkat"))
+            out->readlinkat = calls;
+        else if (!strcmp(name, "newfstatat"))
+            out->newfstatat = calls;
+        else if (!strcmp(name, "getdents64"))
+            out->getdents64 = calls;
+        else if (!strcmp(name, "getxattr"))
+            out->getxattr = calls;
+        else if (!strcmp(name, "read"))
+            out->read = calls;
+        else if (!strcmp(name, "sendmsg"))
+            out->sendmsg = calls;
+        else if (!strcmp(name, "recvmsg"))
+            out->recvmsg = calls;
+        else if (!strcmp(name, "setns"))
+            out->setns = calls;
+    }
+    fclose(f);
+    unlink(report);
+}

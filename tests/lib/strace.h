@@ -1,0 +1,25 @@
+/*
+** Counting syscalls: runs the sqlite3 shell with build/sqlsof.so loaded on one statement under
+** `strace -f -c` and reports how often it made each syscall. This is how tests prove that a
+** query does only the work its columns need.
+*/
+#ifndef SQLSOF_STRACE_H
+#define SQLSOF_STRACE_H
+
+struct syscall_counts {
+    long openat;
+    long readlinkat;
+    long newfstatat;
+    long getdents64;
+    long getxattr;
+    long read;
+    long sendmsg;
+    long recvmsg;
+    long setns;
+};
+
+/* Counts the syscalls of `sqlite3 :memory: -cmd '.load build/sqlsof' SQL`; fails the test if
+ * strace or the statement fails. */
+void testSyscalls(const char *sql, struct syscall_counts *out);
+
+#endif

@@ -1,0 +1,120 @@
+#include "testdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlsof.h"
+
+sqlite3 *testOpenDb(void)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlsof_register(db), SQLITE_OK);
+    return db;
+}
+
+static sqlite3_stmt *prepare(sqlite3 *db, const char *fmt, va_list ap)
+{
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), sql);
+    sqlite3_free(sql);
+    return stmt;
+}
+
+sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    va_end(ap);
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) fail_msg("expected a row, got %d: %s", rc, sqlite3_errmsg(db));
+    sqlite3_int64 v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+char *testQueryText(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    va_end(ap);
+    char *out = NULL;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+        out = strdup((const char *)sqlite3_column_text(stmt, 0));
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        fail_msg("query failed: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return out;
+}
+
+static char *collectRows(sqlite3 *db, sqlite3_stmt *stmt)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+            if (i) fputc('|', f);
+            if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+                fputs("NULL", f);
+            else
+                fputs((const char *)sqlite3_column_text(stmt, i), f);
+        }
+        fputc('\n', f);
+    }
+    if (rc != SQLITE_DONE) fail_msg("query failed: %s", sqlite3_errmsg(db));
+    fclose(f);
+    sqlite3_finalize(stmt);
+    return out;
+}
+
+char *testQueryRows(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    va_end(ap);
+    return collectRows(db, stmt);
+}
+
+char *testExplain(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) != SQLITE_OK)
+        fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), explain);
+    sqlite3_free(sql);
+    sqlite3_free(explain);
+
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    while (sqlite3_step(stmt) == SQLITE_ROW) fprintf(f, "%s\n", sqlite3_column_text(stmt, 3));
+    fclose(f);
+    sqlite3_finalize(stmt);
+    return out;
+}
+
+char *testQueryError(sqlite3 *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    char *err = NULL, *out = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) out = strdup(err ? err : "?");
+    sqlite3_free(err);
+    sqlite3_free(sql);
+    return out;
+}

@@ -1,0 +1,37 @@
+/*
+** Helpers for tests that query sqlsof: an in-memory database with the tables registered, and
+** queries that return one value or the whole result as text, failing the test on any error.
+*/
+#ifndef SQLSOF_TESTDB_H
+#define SQLSOF_TESTDB_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+/* A fresh :memory: database with sqlsof registered. Close with sqlite3_close(). */
+sqlite3 *testOpenDb(void);
+
+/* The single integer the query returns; fails the test when it returns no row or an error. */
+sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...);
+
+/* The first column of the first row as text (malloc'd), or NULL for SQL NULL or no row. */
+char *testQueryText(sqlite3 *db, const char *fmt, ...);
+
+/*
+** Every row, one line each, columns separated by '|', NULL written as "NULL" (malloc'd).
+** Rows keep the query's order: give it an ORDER BY when comparing two queries.
+*/
+char *testQueryRows(sqlite3 *db, const char *fmt, ...);
+
+/* The EXPLAIN QUERY PLAN details of the query, one line each (malloc'd). */
+char *testExplain(sqlite3 *db, const char *fmt, ...);
+
+/* The error message the query fails with (malloc'd), or NULL when it succeeds. */
+char *testQueryError(sqlite3 *db, const char *fmt, ...);
+
+#endif

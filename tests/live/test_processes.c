@@ -1,0 +1,287 @@
+/* The processes table against live children whose name, argv and nice value the test chose. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "strace.h"
+#include "testdb.h"
+
+#define CHILD_NAME "sqlsof a) (b"
+
+static char ownCmdline[4096];
+
+static int nameAndNice(void *arg)
+{
+    (void)arg;
+    prctl(PR_SET_NAME, CHILD_NAME);
+    return setpriority(PRIO_PROCESS, 0, 7);
+}
+
+static long long nsInode(const char *ns)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/self/ns/%s", ns);
+    assert_int_equal(stat(path, &st), 0);
+    return (long long)st.st_ino;
+}
+
+static void child_columns(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixtureStart(&fx, nameAndNice, NULL);
+    sqlite3 *db = testOpenDb();
+    int pid = fx.pid;
+
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %d", pid), 1);
+    assert_int_equal(testQueryInt(db, "SELECT ppid FROM processes WHERE pid = %d", pid), getpid());
+    assert_int_equal(testQueryInt(db, "SELECT pgid FROM processes(%d)", pid), getpgid(0));
+    assert_int_equal(testQueryInt(db, "SELECT sid FROM processes(%d)", pid), getsid(0));
+
+    char *text = testQueryText(db, "SELECT name FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, CHILD_NAME);
+    free(text);
+    text = testQueryText(db, "SELECT cmdline FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, ownCmdline);
+    free(text);
+
+    char exe[4096] = {0}, cwd[4096];
+    assert_true(readlink("/proc/self/exe", exe, sizeof exe - 1) > 0);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    text = testQueryText(db, "SELECT exe FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, exe);
+    free(text);
+    text = testQueryText(db, "SELECT cwd FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, cwd);
+    free(text);
+    text = testQueryText(db, "SELECT root FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, "/");
+    free(text);
+    text = testQueryText(db, "SELECT state FROM processes WHERE pid = %d", pid);
+    assert_string_equal(text, "S");
+    free(text);
+
+    assert_int_equal(testQueryInt(db, "SELECT uid FROM processes(%d)", pid), getuid());
+    assert_int_equal(testQueryInt(db, "SELECT euid FROM processes(%d)", pid), geteuid());
+    assert_int_equal(testQueryInt(db, "SELECT gid FROM processes(%d)", pid), getgid());
+    assert_int_equal(testQueryInt(db, "SELECT egid FROM processes(%d)", pid), getegid());
+    text = testQueryText(db, "SELECT user FROM processes(%d)", pid);
+    assert_string_equal(text, getpwuid(getuid())->pw_name);
+    free(text);
+
+    assert_int_equal(testQueryInt(db, "SELECT threads FROM processes(%d)", pid), 1);
+    assert_int_equal(testQueryInt(db, "SELECT nice FROM processes(%d)", pid), 7);
+    /* Started within the last minute, by the wall clock. */
+    assert_int_equal(testQueryInt(db, "SELECT abs(start_time - %lld) < 60 FROM processes(%d)",
+                                  (long long)time(NULL), pid),
+                     1);
+    assert_int_equal(
+        testQueryInt(db, "SELECT utime >= 0 AND stime >= 0 AND utime < 60 FROM processes(%d)", pid),
+        1);
+    /* The child is a fork of this process: its sizes are this process's, to the page. */
+    assert_int_equal(testQueryInt(db, "SELECT rss > 0 AND rss %% %ld = 0 FROM processes(%d)",
+                                  sysconf(_SC_PAGESIZE), pid),
+                     1);
+    assert_int_equal(testQueryInt(db, "SELECT vsize >= rss FROM processes(%d)", pid), 1);
+
+    assert_int_equal(testQueryInt(db, "SELECT netns FROM processes(%d)", pid), nsInode("net"));
+    assert_int_equal(testQueryInt(db, "SELECT pidns FROM processes(%d)", pid), nsInode("pid"));
+    assert_int_equal(testQueryInt(db, "SELECT mntns FROM processes(%d)", pid), nsInode("mnt"));
+    text = testQueryText(db, "SELECT cgroup FROM processes(%d)", pid);
+    char *own = testQueryText(db, "SELECT cgroup FROM processes(%d)", getpid());
+    assert_non_null(text);
+    assert_string_equal(text, own);
+    assert_true(text[0] == '/');
+    free(text);
+    free(own);
+
+    fixtureStop(&fx);
+    /* Reaped: gone, with and without pushdown. */
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %d", pid), 0);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %d", pid), 0);
+    sqlite3_close(db);
+}
+
+static void kernel_thread_has_no_cmdline(void **state)
+{
+    (void)state;
+    sqlite3 *db = testOpenDb();
+    /* kthreadd is pid 2 wherever the kernel is in charge of pid 1's namespace. */
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = 2 AND "
+                                      "name = 'kthreadd' AND cmdline IS NULL"),
+                     1);
+    sqlite3_close(db);
+}
+
+/*
+** Pushdown never changes the answer. Each pushed form is compared with the same filter that
+** SQLite evaluates itself: `+pid` for integers; `(pid = v) IS TRUE` for values of other types,
+** because unary + also drops the column's affinity ('5' = +pid is false, '5' = pid is true).
+*/
+static void pid_pushdown_equivalence(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixtureStart(&fx, nameAndNice, NULL);
+    sqlite3 *db = testOpenDb();
+    int me = getpid(), pid = fx.pid;
+    const char *cols = "pid, ppid, name, state, uid, cmdline";
+    char *values[] = {
+        sqlite3_mprintf("%d", pid),     sqlite3_mprintf("'%d'", pid),
+        sqlite3_mprintf("%d.0", pid),   sqlite3_mprintf("' %d '", pid),
+        sqlite3_mprintf("'%dx'", pid),  sqlite3_mprintf("%d.5", pid),
+        sqlite3_mprintf("NULL"),        sqlite3_mprintf("x'31'"),
+        sqlite3_mprintf("-1"),          sqlite3_mprintf("0"),
+        sqlite3_mprintf("99999999999"),
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *pushed =
+            testQueryRows(db, "SELECT %s FROM processes WHERE pid = %s", cols, values[i]);
+        char *plain =
+            testQueryRows(db, "SELECT %s FROM processes WHERE (pid = %s) IS TRUE", cols, values[i]);
+        assert_string_equal(pushed, plain);
+        free(pushed);
+        free(plain);
+        sqlite3_free(values[i]);
+    }
+    const char *lists[] = {"(%d, %d, 1)", "(%d, '%d', 'junk', NULL)", "(%d, %d, %d, %d)"};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        char *list = sqlite3_mprintf(lists[i], pid, me, pid, me);
+        char *pushed =
+            testQueryRows(db, "SELECT %s FROM processes WHERE pid IN %s ORDER BY pid", cols, list);
+        char *plain = testQueryRows(
+            db, "SELECT %s FROM processes WHERE (pid IN %s) IS TRUE ORDER BY pid", cols, list);
+        assert_string_equal(pushed, plain);
+        assert_non_null(strstr(pushed, CHILD_NAME));
+        free(pushed);
+        free(plain);
+        sqlite3_free(list);
+    }
+    char *pushed =
+        testQueryRows(db, "SELECT %s FROM processes WHERE pid IN (%d, %d)", cols, pid, me);
+    char *unpushed =
+        testQueryRows(db, "SELECT %s FROM processes WHERE +pid IN (%d, %d)", cols, pid, me);
+    assert_string_equal(pushed, unpushed);
+    free(pushed);
+    free(unpushed);
+    pushed = testQueryRows(db, "SELECT %s FROM processes WHERE pid = %d", cols, pid);
+    unpushed = testQueryRows(db, "SELECT %s FROM processes WHERE +pid = %d", cols, pid);
+    assert_string_equal(pushed, unpushed);
+    assert_non_null(strstr(pushed, CHILD_NAME));
+    free(pushed);
+    free(unpushed);
+
+    /* The table-valued form is the same filter. */
+    char *tvf = testQueryRows(db, "SELECT %s FROM processes(%d)", cols, pid);
+    char *plain = testQueryRows(db, "SELECT %s FROM processes WHERE +pid = %d", cols, pid);
+    assert_string_equal(tvf, plain);
+    free(tvf);
+    free(plain);
+
+    /* EXPLAIN QUERY PLAN shows the pushdown, and its absence. */
+    char *plan = testExplain(db, "SELECT * FROM processes WHERE pid = %d", pid);
+    assert_non_null(strstr(plan, "pid="));
+    free(plan);
+    plan = testExplain(db, "SELECT * FROM processes WHERE pid IN (1, 2)");
+    assert_non_null(strstr(plan, "pid IN"));
+    free(plan);
+    plan = testExplain(db, "SELECT * FROM processes(%d)", pid);
+    assert_non_null(strstr(plan, "arg_pid="));
+    free(plan);
+    plan = testExplain(db, "SELECT * FROM processes WHERE +pid = %d", pid);
+    assert_null(strstr(plan, "pid="));
+    free(plan);
+
+    fixtureStop(&fx);
+    sqlite3_close(db);
+}
+
+static void *idle(void *arg)
+{
+    (void)arg;
+    pause();
+    return NULL;
+}
+
+/* /proc/TID opens for a thread too; a pushed pid must still list leaders only. */
+static void thread_id_is_not_a_process(void **state)
+{
+    (void)state;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
+    /* Find the thread's id: the task that is not us. */
+    sqlite3 *db = testOpenDb();
+    long tid = 0;
+    for (int tries = 0; tries < 100 && tid == 0; tries++) {
+        char path[64];
+        for (long cand = getpid() + 1; cand < getpid() + 4096 && tid == 0; cand++) {
+            snprintf(path, sizeof path, "/proc/self/task/%ld", cand);
+            if (access(path, F_OK) == 0) tid = cand;
+        }
+    }
+    assert_true(tid > 0);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %ld", tid), 0);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %ld", tid), 0);
+    assert_int_equal(testQueryInt(db, "SELECT threads FROM processes(%d)", getpid()), 2);
+    pthread_cancel(t);
+    pthread_join(t, NULL);
+    sqlite3_close(db);
+}
+
+/* SELECT pid reads no per-process file; each used column adds only its own file. */
+static void lazy_columns(void **state)
+{
+    (void)state;
+    struct syscall_counts base, ids, names, cwds;
+    testSyscalls("SELECT 1", &base);
+    testSyscalls("SELECT count(pid) FROM processes", &ids);
+    testSyscalls("SELECT count(name) FROM processes", &names);
+    testSyscalls("SELECT count(cwd) FROM processes", &cwds);
+    sqlite3 *db = testOpenDb();
+    long n = (long)testQueryInt(db, "SELECT count(*) FROM processes");
+    sqlite3_close(db);
+
+    /* /proc itself and its listing; nothing per process. */
+    assert_true(ids.openat - base.openat <= 2);
+    assert_int_equal(ids.readlinkat, base.readlinkat);
+    /* name: /proc/PID and its stat, for each of about N processes. */
+    assert_true(names.openat - base.openat >= 2 * n - 10);
+    assert_true(names.openat - base.openat <= 2 * n + 10);
+    assert_int_equal(names.readlinkat, base.readlinkat);
+    /* cwd: a readlink each, no file read. */
+    assert_true(cwds.readlinkat - base.readlinkat >= n - 5);
+    assert_true(cwds.openat - base.openat <= n + 10);
+}
+
+int main(int argc, char **argv)
+{
+    /* The children are forks of this program: their cmdline is ours. */
+    for (int i = 0; i < argc; i++) {
+        if (i) strcat(ownCmdline, " ");
+        strncat(ownCmdline, argv[i], sizeof ownCmdline - strlen(ownCmdline) - 2);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(child_columns),
+        cmocka_unit_test(kernel_thread_has_no_cmdline),
+        cmocka_unit_test(pid_pushdown_equivalence),
+        cmocka_unit_test(thread_id_is_not_a_process),
+        cmocka_unit_test(lazy_columns),
+    };
+    return cmocka_run_group_tests_name("processes", tests, NULL, NULL);
+}

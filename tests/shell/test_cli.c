@@ -1,0 +1,146 @@
+/* The sqlsof command in SQL mode: each output format, exact text; errors and exit codes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "fixture.h"
+
+#define SQLSOF "build/sqlsof"
+#define KNOWN                                                                                      \
+    "SELECT 1 AS n, 'a,b \"q\"' AS s, NULL AS z, 2.5 AS r UNION ALL SELECT 22, 'é', 'x', -1"
+
+static void expectOutput(const char *mode, const char *sql, const char *expected)
+{
+    struct command_result r;
+    char *argv[] = {SQLSOF, (char *)mode, (char *)sql, NULL};
+    testCommand(argv, &r);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, expected);
+    testCommandFree(&r);
+}
+
+static void table_mode(void **state)
+{
+    (void)state;
+    expectOutput("--table", KNOWN,
+                 " n  s        z    r\n"
+                 "--  -------  -  ---\n"
+                 " 1  a,b \"q\"     2.5\n"
+                 "22  é        x   -1\n");
+}
+
+static void csv_mode(void **state)
+{
+    (void)state;
+    expectOutput("--csv", KNOWN,
+                 "n,s,z,r\r\n"
+                 "1,\"a,b \"\"q\"\"\",,2.5\r\n"
+                 "22,é,x,-1\r\n");
+}
+
+static void json_mode(void **state)
+{
+    (void)state;
+    expectOutput("--json", KNOWN,
+                 "[\n"
+                 "{\"n\":1,\"s\":\"a,b \\\"q\\\"\",\"z\":null,\"r\":2.5},\n"
+                 "{\"n\":22,\"s\":\"é\",\"z\":\"x\",\"r\":-1}\n"
+                 "]\n");
+    expectOutput("--json", "SELECT 1 WHERE 0", "[]\n");
+}
+
+static void jsonl_mode(void **state)
+{
+    (void)state;
+    expectOutput("--jsonl", KNOWN,
+                 "{\"n\":1,\"s\":\"a,b \\\"q\\\"\",\"z\":null,\"r\":2.5}\n"
+                 "{\"n\":22,\"s\":\"é\",\"z\":\"x\",\"r\":-1}\n");
+}
+
+static void control_characters(void **state)
+{
+    (void)state;
+    /* The table keeps one value on one line; JSON escapes; CSV quotes. */
+    const char *sql = "SELECT 'a' || char(10) || 'b' || char(9) || char(1) AS v";
+    expectOutput("--table", sql, "v\n----------\na\\nb\\t\\x01\n");
+    expectOutput("--json", sql, "[\n{\"v\":\"a\\nb\\t\\u0001\"}\n]\n");
+    expectOutput("--csv", sql, "v\r\n\"a\nb\t\x01\"\r\n");
+    /* Bytes that are not UTF-8 stay valid JSON. */
+    expectOutput("--jsonl", "SELECT CAST(x'41ff42' AS TEXT) AS v", "{\"v\":\"A\\u00ffB\"}\n");
+}
+
+static int named(void *arg)
+{
+    (void)arg;
+    return prctl(PR_SET_NAME, "sqlsof-cli-fx");
+}
+
+static void live_row(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixtureStart(&fx, named, NULL);
+    char sql[128], expected[128];
+    snprintf(sql, sizeof sql, "SELECT pid, name FROM processes WHERE pid = %d", fx.pid);
+    snprintf(expected, sizeof expected, "[\n{\"pid\":%d,\"name\":\"sqlsof-cli-fx\"}\n]\n", fx.pid);
+    expectOutput("--json", sql, expected);
+    fixtureStop(&fx);
+}
+
+static void several_statements(void **state)
+{
+    (void)state;
+    expectOutput("--csv", "CREATE TEMP TABLE t(a); INSERT INTO t VALUES (7); SELECT a FROM t",
+                 "a\r\n7\r\n");
+    expectOutput("--table", "SELECT 1 AS a; SELECT 2 AS b", "a\n-\n1\n\nb\n-\n2\n");
+}
+
+static void sql_error_exits_1(void **state)
+{
+    (void)state;
+    struct command_result r;
+    char *argv[] = {SQLSOF, "SELECT nosuch FROM processes", NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "sqlsof: no such column: nosuch\n");
+    testCommandFree(&r);
+
+    char *bad[] = {SQLSOF, "--bogus", "SELECT 1", NULL};
+    testCommand(bad, &r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "unknown option --bogus"));
+    testCommandFree(&r);
+}
+
+static void help_and_version(void **state)
+{
+    (void)state;
+    struct command_result r;
+    char *argv[] = {SQLSOF, "--help", NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "usage: sqlsof"));
+    assert_non_null(strstr(r.out, "--jsonl"));
+    testCommandFree(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_mode),         cmocka_unit_test(csv_mode),
+        cmocka_unit_test(json_mode),          cmocka_unit_test(jsonl_mode),
+        cmocka_unit_test(control_characters), cmocka_unit_test(live_row),
+        cmocka_unit_test(several_statements), cmocka_unit_test(sql_error_exits_1),
+        cmocka_unit_test(help_and_version),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
