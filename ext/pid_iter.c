@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "proc_parse.h"
+
 int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids)
 {
     pidIterStop(it);
@@ -75,4 +78,11 @@ int procOpenPid(int procfd, int pid)
     snprintf(name, sizeof name, "%d", pid);
     int fd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+int procIsLeader(int piddirfd, int pid, struct buf *scratch)
+{
+    struct proc_status st;
+    return bufReadFileAt(scratch, piddirfd, "status") == 0 &&
+           procParseStatus(scratch->data, scratch->len, &st) == 0 && st.tgid == pid;
 }

@@ -25,4 +25,11 @@ void pidIterStop(struct pid_iter *it);
 /* Opens /proc/PID as a directory fd (O_PATH), or returns -errno (-ENOENT: gone). */
 int procOpenPid(int procfd, int pid);
 
+/*
+** For a pushed pid: 1 when the process at PIDDIRFD (/proc/PID) is a thread-group leader,
+** 0 when it is another thread or gone. Reads status into SCRATCH.
+*/
+struct buf;
+int procIsLeader(int piddirfd, int pid, struct buf *scratch);
+
 #endif

@@ -335,40 +335,16 @@ static int processesNext(sqlite3_vtab_cursor *base)
     return SQLITE_OK;
 }
 
-/* Keeps in cur->pids only the pids that argv V (a value or an IN list) also names. */
-static int intersectPids(ProcessesCursor *cur, sqlite3_value *v, int isIn)
-{
-    struct keyset other = {0};
-    int rc = vtabKeysetFrom(&other, v, isIn);
-    int out = 0;
-    for (int i = 0; i < cur->pids.n; i++)
-        if (keysetHas(&other, cur->pids.v[i])) cur->pids.v[out++] = cur->pids.v[i];
-    cur->pids.n = out;
-    keysetFree(&other);
-    return rc;
-}
-
 static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
                            sqlite3_value **argv)
 {
     (void)idxStr, (void)argc;
     ProcessesCursor *cur = (ProcessesCursor *)base;
-    int rc = SQLITE_OK, arg = 0;
 
     cur->need = (unsigned)idxNum >> VTAB_OWN_BITS;
-    cur->pushed = 0;
     cur->eof = 0;
-    if (VTAB_PUSHED(idxNum, PUSH_PID)) {
-        rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_PID));
-        cur->pushed = 1;
-    }
-    if (rc == SQLITE_OK && VTAB_PUSHED(idxNum, PUSH_ARG_PID)) {
-        if (cur->pushed)
-            rc = intersectPids(cur, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
-        else
-            rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
-        cur->pushed = 1;
-    }
+    int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
+                                   &cur->pushed);
     if (rc != SQLITE_OK) return rc;
 
     int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);

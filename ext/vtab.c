@@ -92,6 +92,34 @@ int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn)
     return rc;
 }
 
+/* Keeps in KS only the integers that argv V (a value or an IN list) also names. */
+static int intersectKeys(struct keyset *ks, sqlite3_value *v, int isIn)
+{
+    struct keyset other = {0};
+    int rc = vtabKeysetFrom(&other, v, isIn);
+    int out = 0;
+    for (int i = 0; i < ks->n; i++)
+        if (keysetHas(&other, ks->v[i])) ks->v[out++] = ks->v[i];
+    ks->n = out;
+    keysetFree(&other);
+    return rc;
+}
+
+int vtabKeysetFromColumns(struct keyset *ks, int idxNum, unsigned cols, sqlite3_value **argv,
+                          int *pushed)
+{
+    int rc = SQLITE_OK;
+    *pushed = 0;
+    for (int k = 0; k < VTAB_IN_SHIFT && rc == SQLITE_OK; k++) {
+        if (!(cols >> k & 1) || !VTAB_PUSHED(idxNum, k)) continue;
+        sqlite3_value *v = argv[VTAB_ARGV(idxNum, k)];
+        rc = *pushed ? intersectKeys(ks, v, VTAB_IS_IN(idxNum, k))
+                     : vtabKeysetFrom(ks, v, VTAB_IS_IN(idxNum, k));
+        *pushed = 1;
+    }
+    return rc;
+}
+
 const char *vtabValueText(sqlite3_value *v)
 {
     int type = sqlite3_value_type(v);

@@ -48,6 +48,16 @@ int vtabValueInt64(sqlite3_value *v, sqlite3_int64 *out);
 /* Fills KS with the integers of argv V (a value or an IN list), sealed. */
 int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn);
 
+/* The xFilter argv index of pushed column K. */
+#define VTAB_ARGV(idxNum, k) __builtin_popcount((unsigned)(idxNum) & ((1u << (k)) - 1) & 0xffu)
+
+/*
+** Fills KS with the integers that every pushed column among the bits COLS of IDXNUM names
+** (pid and arg_pid, say: both must match). Sets *PUSHED to whether any of them was pushed.
+*/
+int vtabKeysetFromColumns(struct keyset *ks, int idxNum, unsigned cols, sqlite3_value **argv,
+                          int *pushed);
+
 /* The text that V equals when compared with a TEXT column, or NULL (NULL, blob). */
 const char *vtabValueText(sqlite3_value *v);
 

@@ -1,0 +1,271 @@
+/*
+** The `maps` table: one row per memory mapping of every process, from /proc/PID/maps.
+** It feeds lsof's txt/mem/DEL rows and answers "who maps this library".
+**
+**     CREATE TABLE maps(
+**       pid INTEGER,     -- pushed down: = and IN read only those processes
+**       start INTEGER,   -- first address (64-bit; kernel addresses read as negative)
+**       end INTEGER,     -- one past the last address
+**       perms TEXT,      -- "r-xp": read, write, execute, p(rivate) or s(hared)
+**       offset INTEGER,  -- offset into the file
+**       device TEXT,     -- "major,minor" of the file's device, as lsof prints it
+**       inode INTEGER,   -- 0 for anonymous mappings
+**       path TEXT,       -- file path or [heap], [stack], [vdso] ...; NULL when anonymous
+**       deleted INTEGER, -- 1 when the mapped file has been unlinked
+**       arg_pid HIDDEN   -- maps(1234) means pid = 1234
+**     );
+**
+**     SELECT DISTINCT pid FROM maps WHERE path LIKE '%/libssl.so%';
+*/
+#include "tables.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "maps_parse.h"
+#include "pid_iter.h"
+#include "vtab.h"
+
+enum {
+    COL_PID,
+    COL_START,
+    COL_END,
+    COL_PERMS,
+    COL_OFFSET,
+    COL_DEVICE,
+    COL_INODE,
+    COL_PATH,
+    COL_DELETED,
+    COL_ARG_PID
+};
+
+static const char mapsSchema[] =
+    "CREATE TABLE x(pid INTEGER, start INTEGER, \"end\" INTEGER, perms TEXT, offset INTEGER,"
+    " device TEXT, inode INTEGER, path TEXT, deleted INTEGER, arg_pid HIDDEN)";
+
+/*
+** xBestIndex → xFilter. Pushable columns, in idxNum bit order (see vtab.h):
+**   bit 0  pid = ? or pid IN (...)          argv: the value or the list
+**   bit 1  arg_pid = ? (maps(1234))         argv: the value
+*/
+static const struct vtab_push mapsPush[] = {{"pid", COL_PID, 0}, {"arg_pid", COL_ARG_PID, 0}};
+#define PUSH_PID     0
+#define PUSH_ARG_PID 1
+
+typedef struct MapsCursor MapsCursor;
+struct MapsCursor {
+    sqlite3_vtab_cursor base;
+    int procfd;
+    struct pid_iter it;
+    struct keyset pids;
+    int pushed; /* pids came from the query: check each is a leader */
+    int eof;
+
+    int pid;
+    int dirfd;          /* /proc/PID of the current process, -1 between processes */
+    struct buf text;    /* its maps file */
+    size_t next;        /* offset of the next line in text */
+    struct map_entry e; /* the current row */
+    int deleted;
+    sqlite3_int64 rowid;
+    struct buf scratch;
+};
+
+static int mapsConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                       sqlite3_vtab **ppVtab, char **pzErr)
+{
+    (void)aux, (void)argc, (void)argv, (void)pzErr;
+    int rc = sqlite3_declare_vtab(db, mapsSchema);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
+    if (!vtab) return SQLITE_NOMEM;
+    memset(vtab, 0, sizeof *vtab);
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    *ppVtab = vtab;
+    return SQLITE_OK;
+}
+
+static int mapsDisconnect(sqlite3_vtab *vtab)
+{
+    sqlite3_free(vtab);
+    return SQLITE_OK;
+}
+
+static int mapsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+    (void)vtab;
+    int idxNum = vtabPushEq(info, mapsPush, 2);
+    int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
+    /* A process has a few hundred mappings; a host, a few hundred thousand. */
+    info->estimatedRows = byPid ? 300 : 300000;
+    info->estimatedCost = byPid ? 400 : 400000;
+    info->idxNum = idxNum;
+    return SQLITE_OK;
+}
+
+static int mapsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
+{
+    MapsCursor *cur = sqlite3_malloc(sizeof *cur);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, sizeof *cur);
+    cur->dirfd = -1;
+    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur->procfd < 0) {
+        sqlite3_free(cur);
+        return vtabError(vtab, "maps: cannot open /proc: %s", strerror(errno));
+    }
+    *ppCursor = &cur->base;
+    return SQLITE_OK;
+}
+
+static void leaveProcess(MapsCursor *cur)
+{
+    if (cur->dirfd >= 0) close(cur->dirfd);
+    cur->dirfd = -1;
+}
+
+static int mapsClose(sqlite3_vtab_cursor *base)
+{
+    MapsCursor *cur = (MapsCursor *)base;
+    leaveProcess(cur);
+    pidIterStop(&cur->it);
+    keysetFree(&cur->pids);
+    bufFree(&cur->text);
+    bufFree(&cur->scratch);
+    close(cur->procfd);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+/* Reads the maps of the next process that has any; 0 when there are no more processes. */
+static int enterNextProcess(MapsCursor *cur)
+{
+    leaveProcess(cur);
+    while (pidIterNext(&cur->it, &cur->pid)) {
+        int dirfd = procOpenPid(cur->procfd, cur->pid);
+        if (dirfd < 0) continue; /* gone */
+        if ((!cur->pushed || procIsLeader(dirfd, cur->pid, &cur->scratch)) &&
+            bufReadFileAt(&cur->text, dirfd, "maps") == 0 && cur->text.len > 0) {
+            cur->dirfd = dirfd;
+            cur->next = 0;
+            return 1;
+        }
+        close(dirfd); /* a thread, gone, not ours to read, or a kernel thread */
+    }
+    return 0;
+}
+
+#define DELETED_SUFFIX " (deleted)"
+
+/* The kernel marks an unlinked file " (deleted)"; a file may also be named so. */
+static int isDeleted(MapsCursor *cur)
+{
+    if (!cur->e.deletedSuffix) return 0;
+    char name[64];
+    struct stat st;
+    snprintf(name, sizeof name, "map_files/%llx-%llx", (unsigned long long)cur->e.start,
+             (unsigned long long)cur->e.end);
+    if (fstatat(cur->dirfd, name, &st, 0) == 0) return st.st_nlink == 0;
+    return 1; /* map_files needs CAP_SYS_ADMIN; trust the kernel's marker */
+}
+
+static int mapsNext(sqlite3_vtab_cursor *base)
+{
+    MapsCursor *cur = (MapsCursor *)base;
+    for (;;) {
+        while (cur->dirfd >= 0 && cur->next < cur->text.len) {
+            const char *line = cur->text.data + cur->next;
+            const char *nl = memchr(line, '\n', cur->text.len - cur->next);
+            size_t len = nl ? (size_t)(nl - line) : cur->text.len - cur->next;
+            cur->next += len + 1;
+            if (mapsParseLine(line, len, &cur->e) == 0) {
+                /* A live file really named "... (deleted)" keeps its whole name. */
+                cur->deleted = isDeleted(cur);
+                if (cur->e.deletedSuffix && !cur->deleted)
+                    cur->e.pathLen += sizeof DELETED_SUFFIX - 1;
+                cur->rowid++;
+                return SQLITE_OK;
+            }
+        }
+        if (!enterNextProcess(cur)) {
+            cur->eof = 1;
+            return SQLITE_OK;
+        }
+    }
+}
+
+static int mapsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
+                      sqlite3_value **argv)
+{
+    (void)idxStr, (void)argc;
+    MapsCursor *cur = (MapsCursor *)base;
+    cur->eof = 0;
+    cur->rowid = 0;
+    leaveProcess(cur);
+    int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
+                                   &cur->pushed);
+    if (rc != SQLITE_OK) return rc;
+    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    if (err < 0) return vtabError(base->pVtab, "maps: cannot read /proc: %s", strerror(-err));
+    return mapsNext(base);
+}
+
+static int mapsEof(sqlite3_vtab_cursor *base)
+{
+    return ((MapsCursor *)base)->eof;
+}
+
+static int mapsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+    *rowid = ((MapsCursor *)base)->rowid;
+    return SQLITE_OK;
+}
+
+static int mapsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
+{
+    MapsCursor *cur = (MapsCursor *)base;
+    const struct map_entry *e = &cur->e;
+    switch (col) {
+    case COL_PID:
+    case COL_ARG_PID: sqlite3_result_int(ctx, cur->pid); break;
+    case COL_START: sqlite3_result_int64(ctx, (sqlite3_int64)e->start); break;
+    case COL_END: sqlite3_result_int64(ctx, (sqlite3_int64)e->end); break;
+    case COL_PERMS: sqlite3_result_text(ctx, e->perms, -1, SQLITE_TRANSIENT); break;
+    case COL_OFFSET: sqlite3_result_int64(ctx, (sqlite3_int64)e->offset); break;
+    case COL_DEVICE: {
+        char dev[32];
+        snprintf(dev, sizeof dev, "%u,%u", e->major, e->minor);
+        sqlite3_result_text(ctx, dev, -1, SQLITE_TRANSIENT);
+        break;
+    }
+    case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)e->inode); break;
+    case COL_PATH:
+        if (e->path) sqlite3_result_text(ctx, e->path, (int)e->pathLen, SQLITE_TRANSIENT);
+        break;
+    case COL_DELETED: sqlite3_result_int(ctx, cur->deleted); break;
+    }
+    return SQLITE_OK;
+}
+
+static sqlite3_module mapsModule = {
+    .xConnect = mapsConnect,
+    .xBestIndex = mapsBestIndex,
+    .xDisconnect = mapsDisconnect,
+    .xOpen = mapsOpen,
+    .xClose = mapsClose,
+    .xFilter = mapsFilter,
+    .xNext = mapsNext,
+    .xEof = mapsEof,
+    .xColumn = mapsColumn,
+    .xRowid = mapsRowid,
+};
+
+int mapsRegister(sqlite3 *db)
+{
+    return sqlite3_create_module(db, "maps", &mapsModule, NULL);
+}

@@ -1,0 +1,131 @@
+/* The maps table against a child that maps known files: kept, unlinked, and misleadingly named. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "testdb.h"
+
+#define DIR_TEMPLATE "/tmp/sqlsof-maps-XXXXXX"
+
+struct mapped {
+    char dir[sizeof DIR_TEMPLATE];
+    unsigned long kept, gone, named; /* their start addresses */
+};
+
+static unsigned long mapFile(const char *path, int unlinkAfter)
+{
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    if (fd < 0 || ftruncate(fd, 8192) != 0) return 0;
+    void *p = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (unlinkAfter) unlink(path);
+    return p == MAP_FAILED ? 0 : (unsigned long)p;
+}
+
+static int mapThree(void *arg)
+{
+    struct mapped *m = arg;
+    char path[128];
+    snprintf(path, sizeof path, "%s/kept", m->dir);
+    m->kept = mapFile(path, 0);
+    snprintf(path, sizeof path, "%s/gone", m->dir);
+    m->gone = mapFile(path, 1);
+    snprintf(path, sizeof path, "%s/named (deleted)", m->dir);
+    m->named = mapFile(path, 0);
+    fixtureReport(m, sizeof *m);
+    return !(m->kept && m->gone && m->named);
+}
+
+static void known_mappings(void **state)
+{
+    (void)state;
+    struct mapped m;
+    strcpy(m.dir, DIR_TEMPLATE);
+    assert_non_null(mkdtemp(m.dir));
+    struct fixture fx;
+    fixtureStart(&fx, mapThree, &m);
+    memcpy(&m, fx.report, sizeof m);
+    sqlite3 *db = testOpenDb();
+
+    char kept[128], named[128];
+    snprintf(kept, sizeof kept, "%s/kept", m.dir);
+    snprintf(named, sizeof named, "%s/named (deleted)", m.dir);
+    struct stat st;
+    assert_int_equal(stat(kept, &st), 0);
+    char *row = testQueryRows(db,
+                              "SELECT start, \"end\" - start, perms, offset, device, inode, path,"
+                              " deleted FROM maps WHERE pid = %d AND start = %lu",
+                              fx.pid, m.kept);
+    char expected[512];
+    snprintf(expected, sizeof expected, "%lu|8192|r--s|0|%u,%u|%llu|%s|0\n", m.kept,
+             major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino, kept);
+    assert_string_equal(row, expected);
+    free(row);
+
+    /* Unlinked: the path without the kernel's marker, deleted = 1. */
+    char *path = testQueryText(db,
+                               "SELECT path FROM maps WHERE pid = %d AND start = %lu AND "
+                               "deleted = 1",
+                               fx.pid, m.gone);
+    char gone[128];
+    snprintf(gone, sizeof gone, "%s/gone", m.dir);
+    assert_string_equal(path, gone);
+    free(path);
+
+    /* Named " (deleted)" but present: not deleted, and its path is its real name. */
+    path = testQueryText(db,
+                         "SELECT path FROM maps WHERE pid = %d AND start = %lu AND "
+                         "deleted = 0",
+                         fx.pid, m.named);
+    assert_string_equal(path, named);
+    free(path);
+
+    /* Pushdown never changes the answer. */
+    const char *cols = "pid, start, perms, inode, path, deleted";
+    char *pushed = testQueryRows(db, "SELECT %s FROM maps WHERE pid = %d", cols, fx.pid);
+    char *plain = testQueryRows(db, "SELECT %s FROM maps WHERE +pid = %d", cols, fx.pid);
+    assert_string_equal(pushed, plain);
+    free(plain);
+    plain = testQueryRows(db, "SELECT %s FROM maps(%d)", cols, fx.pid);
+    assert_string_equal(pushed, plain);
+    free(plain);
+    free(pushed);
+    pushed = testQueryRows(db, "SELECT %s FROM maps WHERE pid IN (%d, '%d', 'x') ORDER BY 1, 2",
+                           cols, fx.pid, getpid());
+    plain = testQueryRows(
+        db, "SELECT %s FROM maps WHERE (pid IN (%d, '%d', 'x')) IS TRUE ORDER BY 1, 2", cols,
+        fx.pid, getpid());
+    assert_string_equal(pushed, plain);
+    free(plain);
+    free(pushed);
+    char *plan = testExplain(db, "SELECT * FROM maps WHERE pid = %d", fx.pid);
+    assert_non_null(strstr(plan, "pid="));
+    free(plan);
+
+    fixtureStop(&fx);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM maps WHERE pid = %d", fx.pid), 0);
+    sqlite3_close(db);
+    unlink(kept);
+    unlink(named);
+    rmdir(m.dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(known_mappings),
+    };
+    return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
+}
