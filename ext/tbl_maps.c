@@ -76,26 +76,6 @@ struct MapsCursor {
     struct buf scratch;
 };
 
-static int mapsConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                       sqlite3_vtab **ppVtab, char **pzErr)
-{
-    (void)aux, (void)argc, (void)argv, (void)pzErr;
-    int rc = sqlite3_declare_vtab(db, mapsSchema);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
-    if (!vtab) return SQLITE_NOMEM;
-    memset(vtab, 0, sizeof *vtab);
-    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    *ppVtab = vtab;
-    return SQLITE_OK;
-}
-
-static int mapsDisconnect(sqlite3_vtab *vtab)
-{
-    sqlite3_free(vtab);
-    return SQLITE_OK;
-}
-
 static int mapsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
@@ -253,9 +233,9 @@ static int mapsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 }
 
 static sqlite3_module mapsModule = {
-    .xConnect = mapsConnect,
+    .xConnect = vtabConnect,
     .xBestIndex = mapsBestIndex,
-    .xDisconnect = mapsDisconnect,
+    .xDisconnect = vtabDisconnect,
     .xOpen = mapsOpen,
     .xClose = mapsClose,
     .xFilter = mapsFilter,
@@ -267,5 +247,5 @@ static sqlite3_module mapsModule = {
 
 int mapsRegister(sqlite3 *db)
 {
-    return sqlite3_create_module(db, "maps", &mapsModule, NULL);
+    return sqlite3_create_module(db, "maps", &mapsModule, (void *)mapsSchema);
 }

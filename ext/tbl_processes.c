@@ -160,26 +160,6 @@ struct ProcessesCursor {
     struct usernames users;
 };
 
-static int processesConnect(sqlite3 *db, void *aux, int argc, const char *const *argv,
-                            sqlite3_vtab **ppVtab, char **pzErr)
-{
-    (void)aux, (void)argc, (void)argv, (void)pzErr;
-    int rc = sqlite3_declare_vtab(db, processesSchema);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
-    if (!vtab) return SQLITE_NOMEM;
-    memset(vtab, 0, sizeof *vtab);
-    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    *ppVtab = vtab;
-    return SQLITE_OK;
-}
-
-static int processesDisconnect(sqlite3_vtab *vtab)
-{
-    sqlite3_free(vtab);
-    return SQLITE_OK;
-}
-
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
@@ -428,9 +408,9 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
 }
 
 static sqlite3_module processesModule = {
-    .xConnect = processesConnect,
+    .xConnect = vtabConnect,
     .xBestIndex = processesBestIndex,
-    .xDisconnect = processesDisconnect,
+    .xDisconnect = vtabDisconnect,
     .xOpen = processesOpen,
     .xClose = processesClose,
     .xFilter = processesFilter,
@@ -442,5 +422,5 @@ static sqlite3_module processesModule = {
 
 int processesRegister(sqlite3 *db)
 {
-    return sqlite3_create_module(db, "processes", &processesModule, NULL);
+    return sqlite3_create_module(db, "processes", &processesModule, (void *)processesSchema);
 }

@@ -127,6 +127,27 @@ const char *vtabValueText(sqlite3_value *v)
     return (const char *)sqlite3_value_text(v);
 }
 
+int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                char **pzErr)
+{
+    (void)argc, (void)argv, (void)pzErr;
+    int rc = sqlite3_declare_vtab(db, schema);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
+    if (!vtab) return SQLITE_NOMEM;
+    memset(vtab, 0, sizeof *vtab);
+    /* Host data must not leak through a schema's views or triggers. */
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    *ppVtab = vtab;
+    return SQLITE_OK;
+}
+
+int vtabDisconnect(sqlite3_vtab *vtab)
+{
+    sqlite3_free(vtab);
+    return SQLITE_OK;
+}
+
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...)
 {
     va_list ap;

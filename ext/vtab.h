@@ -61,6 +61,14 @@ int vtabKeysetFromColumns(struct keyset *ks, int idxNum, unsigned cols, sqlite3_
 /* The text that V equals when compared with a TEXT column, or NULL (NULL, blob). */
 const char *vtabValueText(sqlite3_value *v);
 
+/*
+** xConnect and xDisconnect for every sqlsof table: the module's client data (the aux pointer
+** of sqlite3_create_module) is its CREATE TABLE text. Tables are eponymous and direct-only.
+*/
+int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                char **pzErr);
+int vtabDisconnect(sqlite3_vtab *vtab);
+
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
 
