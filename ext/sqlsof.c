@@ -15,6 +15,8 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
     static int (*const registerTable[])(sqlite3 *) = {
         processesRegister,
         mapsRegister,
+        fileStatRegister,
+        lsofFunctionsRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

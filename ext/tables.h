@@ -6,5 +6,7 @@
 
 int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
+int fileStatRegister(sqlite3 *db);
+int lsofFunctionsRegister(sqlite3 *db);
 
 #endif

@@ -53,7 +53,8 @@ static const char mapsSchema[] =
 **   bit 0  pid = ? or pid IN (...)          argv: the value or the list
 **   bit 1  arg_pid = ? (maps(1234))         argv: the value
 */
-static const struct vtab_push mapsPush[] = {{"pid", COL_PID, 0}, {"arg_pid", COL_ARG_PID, 0}};
+static const struct vtab_push mapsPush[] = {{.name = "pid", .iColumn = COL_PID},
+                                            {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 #define PUSH_PID     0
 #define PUSH_ARG_PID 1
 

@@ -128,7 +128,8 @@ static unsigned sourceOfColumn(int col)
 **   bit 1  arg_pid = ? (processes(1234))     argv: the value
 ** Bits VTAB_OWN_BITS and up: the SRC_* sources that colUsed asks for.
 */
-static const struct vtab_push processesPush[] = {{"pid", COL_PID, 0}, {"arg_pid", COL_ARG_PID, 0}};
+static const struct vtab_push processesPush[] = {{.name = "pid", .iColumn = COL_PID},
+                                                 {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 #define PUSH_PID     0
 #define PUSH_ARG_PID 1
 

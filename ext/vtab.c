@@ -26,7 +26,7 @@ int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols
         info->aConstraintUsage[slot[k]].argvIndex = ++argv;
         info->aConstraintUsage[slot[k]].omit = 1;
         idxNum |= 1 << k;
-        int isIn = sqlite3_vtab_in(info, slot[k], 1);
+        int isIn = !cols[k].oneByOne && sqlite3_vtab_in(info, slot[k], 1);
         if (isIn) idxNum |= 1 << (VTAB_IN_SHIFT + k);
         char *more = sqlite3_mprintf("%s%s%s%s", plan ? plan : "", plan ? " " : "", cols[k].name,
                                      isIn ? " IN" : "=");

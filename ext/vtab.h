@@ -23,6 +23,7 @@ struct vtab_push {
     const char *name; /* for the plan text that EXPLAIN QUERY PLAN shows */
     int iColumn;      /* in the table's schema */
     int isText;       /* pushed only under BINARY collation */
+    int oneByOne;     /* take an IN list one value per xFilter call, not whole */
 };
 
 /*
