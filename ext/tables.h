@@ -6,4 +6,7 @@
 
 int processesRegister(sqlite3 *db);
 
+/* SQL functions (fn_*.c), registered by the same list. */
+int versionRegister(sqlite3 *db);
+
 #endif
