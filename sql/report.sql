@@ -16,15 +16,15 @@ ORDER BY start_time DESC, pid DESC
 LIMIT 15;
 
 -- section: Top memory
-SELECT pid, name, user, rss / 1048576 AS rss_mib, vsize / 1048576 AS vsize_mib, threads,
-       command
+SELECT pid, name, user, round(rss / 1048576.0, 1) AS rss_mib,
+       round(vsize / 1048576.0, 1) AS vsize_mib, threads, command
 FROM report_processes
 ORDER BY rss DESC, pid
 LIMIT 20;
 
 -- section: Processes per user
 SELECT coalesce(user, uid) AS user, count(*) AS processes, sum(threads) AS threads,
-       sum(rss) / 1048576 AS rss_mib
+       round(sum(rss) / 1048576.0, 1) AS rss_mib
 FROM processes
 GROUP BY uid
 ORDER BY processes DESC, uid;
