@@ -3,6 +3,7 @@
 #   make            build build/sqlsof.so, build/libsqlsof.a and build/sqlsof
 #   make test       install missing Debian packages, build, run every test
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
+#   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
 #
 # Every target that builds installs its own Debian dependencies first (see `deps`).
 
@@ -18,9 +19,15 @@ LIBS       = $(PKG_LIBS) -lpthread
 
 B := build
 
+# The version is written once, in ext/sqlsof.h; the .pc file and the man page take it from there.
+VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof.h)
+
 # Debian packages the build and the tests need; `deps` installs the missing ones.
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps
+# ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
+# native module), the man page check, the HTML report rendered in headless Chromium.
+DEPS_TEST := python3 g++ groff-base man-db chromium
 
 EXT_SRC   := $(wildcard ext/*.c)
 SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o)
@@ -30,16 +37,17 @@ SHELL_OBJ := $(SHELL_SRC:shell/%.c=$(B)/shell/%.o)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 TLIB_OBJ  := $(TLIB_SRC:tests/lib/%.c=$(B)/tests/lib/%.o)
 TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
-             $(wildcard tests/shell/test_*.c)
+             $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps test run clean format
+.PHONY: all deps deps-test test run clean format install uninstall
 
-all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof
+all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
 
-deps:
+# Installs the Debian packages of $(1) that are missing.
+define apt_missing
 	@missing=""; \
-	for p in $(DEPS); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -50,6 +58,23 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null \
 	    || { echo "sqlsof: apt-get install failed:$$missing" >&2; exit 1; }; \
 	fi
+endef
+
+deps:
+	$(call apt_missing,$(DEPS))
+
+# Node.js may come from Debian (nodejs + npm) or from a package that bundles npm: ask for the
+# commands, not the package names.
+DEPS_NODE = $(if $(shell command -v node),,nodejs) $(if $(shell command -v npm),,npm)
+deps-test: deps
+	$(call apt_missing,$(DEPS_TEST) $(DEPS_NODE))
+
+# better-sqlite3 for the Node.js embedding test, from the npm registry, once (it builds a native
+# module, which takes a minute).
+NODE_MODULE := $(B)/node/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+$(NODE_MODULE): | deps-test
+	@mkdir -p $(B)/node
+	cd $(B)/node && npm install --prefix . --no-audit --no-fund --loglevel=error better-sqlite3@12
 
 # The loadable extension: ext/ compiled against sqlite3ext.h's API table.
 $(B)/so/%.o: ext/%.c ext/*.h | deps
@@ -68,10 +93,13 @@ $(B)/libsqlsof.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The command embeds sql/*.sql so that it runs from anywhere.
+# The command embeds sql/*.sql so that it runs from anywhere: the views it loads at start, and
+# sql/report.sql, the sections of `sqlsof --html`.
+VIEW_SQL := $(filter-out sql/report.sql,$(wildcard sql/*.sql))
 $(B)/shell/sql_files.c: $(wildcard sql/*.sql) shell/embed-sql.sh
 	@mkdir -p $(@D)
-	sh shell/embed-sql.sh $(wildcard sql/*.sql) > $@
+	sh shell/embed-sql.sh sqlFiles $(VIEW_SQL) > $@
+	sh shell/embed-sql.sh reportFiles sql/report.sql >> $@
 
 $(B)/shell/%.o: shell/%.c shell/*.h ext/sqlsof.h | deps
 	@mkdir -p $(@D)
@@ -95,13 +123,51 @@ $(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(B)/libsqlsof.a tests/l
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) deps-test $(NODE_MODULE)
 	@sh tests/run.sh $(TEST_BIN)
 
 Q ?= SELECT pid, name, user, threads, rss / 1048576 AS rss_mib, cmdline FROM processes \
      ORDER BY rss DESC, pid LIMIT 15
 run: all
 	@$(B)/sqlsof "$(Q)"
+
+# Installation. INSTALLED lists every file `install` puts, and `uninstall` removes exactly those.
+PREFIX     ?= /usr/local
+bindir     := $(PREFIX)/bin
+libdir     := $(PREFIX)/lib
+includedir := $(PREFIX)/include
+datadir    := $(PREFIX)/share/sqlsof
+man1dir    := $(PREFIX)/share/man/man1
+SQL_ALL    := $(shell find sql -name '*.sql' | sort)
+SQL_DIRS   := $(shell find sql -mindepth 1 -type d | sort -r)
+INSTALLED  := $(bindir)/sqlsof $(libdir)/sqlsof.so $(libdir)/libsqlsof.a \
+              $(includedir)/sqlsof.h $(libdir)/pkgconfig/sqlsof.pc $(man1dir)/sqlsof.1 \
+              $(SQL_ALL:sql/%=$(datadir)/%)
+
+# The man page carries the version in its footer.
+$(B)/sqlsof.1: shell/sqlsof.1 ext/sqlsof.h
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' shell/sqlsof.1 > $@
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir)/pkgconfig $(DESTDIR)$(includedir) \
+	  $(DESTDIR)$(man1dir) $(DESTDIR)$(datadir)
+	install -m 755 $(B)/sqlsof $(DESTDIR)$(bindir)/sqlsof
+	install -m 644 $(B)/sqlsof.so $(B)/libsqlsof.a $(DESTDIR)$(libdir)/
+	install -m 644 ext/sqlsof.h $(DESTDIR)$(includedir)/sqlsof.h
+	install -m 644 $(B)/sqlsof.1 $(DESTDIR)$(man1dir)/sqlsof.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ext/sqlsof.pc.in \
+	  > $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
+	chmod 644 $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
+	for f in $(SQL_ALL:sql/%=%); do \
+	  install -D -m 644 sql/$$f $(DESTDIR)$(datadir)/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(addprefix $(DESTDIR)$(datadir)/,$(SQL_DIRS:sql/%=%)) $(DESTDIR)$(datadir); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d || exit 1; \
+	done
 
 format:
 	clang-format -i ext/*.[ch] shell/*.[ch] tests/*/*.[ch]

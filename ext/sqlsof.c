@@ -17,6 +17,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
         mapsRegister,
         fileStatRegister,
         lsofFunctionsRegister,
+        versionRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

@@ -20,6 +20,8 @@
 extern "C" {
 #endif
 
+/* The one place the version is written: sqlsof_version(), `sqlsof --version`, the .pc file
+ * and the man page all take it from here. */
 #define SQLSOF_VERSION "0.1.0"
 
 /* Registers every sqlsof table and function on DB. Returns an SQLite result code. */

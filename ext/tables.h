@@ -7,6 +7,9 @@
 int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
+
+/* SQL functions (fn_*.c), registered by the same list. */
 int lsofFunctionsRegister(sqlite3 *db);
+int versionRegister(sqlite3 *db);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "output.h"
 #include "sql_files.h"
 #include "sqlsof.h"
@@ -25,6 +26,7 @@ static const char usage[] =
     "  --csv      RFC 4180 CSV with a header\n"
     "  --json     a JSON array of objects, one per row\n"
     "  --jsonl    one JSON object per line\n"
+    "  --html     an HTML report of the host (sql/report.sql), or of the SQL given\n"
     "  --version  print the version\n"
     "  --help     print this help\n"
     "\n"
@@ -85,6 +87,7 @@ int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
+    int html = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -96,6 +99,8 @@ int main(int argc, char **argv)
             mode = OUTPUT_JSON;
         else if (!strcmp(arg, "--jsonl"))
             mode = OUTPUT_JSONL;
+        else if (!strcmp(arg, "--html"))
+            html = 1;
         else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             fputs(usage, stdout);
             return 0;
@@ -115,14 +120,15 @@ int main(int argc, char **argv)
             sql = arg;
         }
     }
-    if (!sql) {
+    if (!sql && !html) {
         fputs(usage, stderr);
         return 1;
     }
 
     sqlite3 *db = openDatabase();
     if (!db) return 1;
-    int status = runSql(db, sql, mode);
+    int status =
+        html ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text) : runSql(db, sql, mode);
     sqlite3_close(db);
     if (fflush(stdout) != 0) status = 1;
     return status;

@@ -136,8 +136,7 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt)
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
-static int utf8Length(const unsigned char *s)
+int utf8Length(const unsigned char *s)
 {
     int n = *s < 0x80             ? 1
             : (*s & 0xE0) == 0xC0 ? 2

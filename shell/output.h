@@ -11,4 +11,7 @@ enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
 /* Steps STMT to the end, printing its rows to OUT. Returns SQLITE_DONE or the error code. */
 int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 
+/* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
+int utf8Length(const unsigned char *s);
+
 #endif

@@ -7,6 +7,7 @@ struct sql_file {
     const char *text;
 };
 
-extern const struct sql_file sqlFiles[]; /* ends with {0, 0} */
+extern const struct sql_file sqlFiles[];    /* views loaded at start; ends with {0, 0} */
+extern const struct sql_file reportFiles[]; /* sql/report.sql, for --html; ends with {0, 0} */
 
 #endif

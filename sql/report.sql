@@ -1,0 +1,38 @@
+-- The host report of `sqlsof --html`: a sequence of sections, each a comment line
+-- `-- section: Title` followed by one SELECT, rendered as a titled table in this order.
+-- Statements without a section line (a TEMP VIEW, say) run without output. The views of
+-- sql/views.sql are loaded before this file runs.
+
+-- Command lines can be kilobytes long; a report shows their start.
+CREATE TEMP VIEW IF NOT EXISTS report_processes AS
+SELECT *, CASE WHEN length(cmdline) > 160 THEN substr(cmdline, 1, 160) || '…' ELSE cmdline END
+          AS command
+FROM processes;
+
+-- section: Recently started processes
+SELECT pid, name, user, datetime(start_time, 'unixepoch') AS started_utc, ppid, command
+FROM report_processes
+ORDER BY start_time DESC, pid DESC
+LIMIT 15;
+
+-- section: Top memory
+SELECT pid, name, user, round(rss / 1048576.0, 1) AS rss_mib,
+       round(vsize / 1048576.0, 1) AS vsize_mib, threads, command
+FROM report_processes
+ORDER BY rss DESC, pid
+LIMIT 20;
+
+-- section: Processes per user
+SELECT coalesce(user, uid) AS user, count(*) AS processes, sum(threads) AS threads,
+       round(sum(rss) / 1048576.0, 1) AS rss_mib
+FROM processes
+GROUP BY uid
+ORDER BY processes DESC, uid;
+
+-- section: Parents with the most children
+SELECT ppid AS pid, parent_name AS name, count(*) AS children,
+       group_concat(DISTINCT name) AS child_names
+FROM process_tree
+GROUP BY ppid
+ORDER BY children DESC, ppid
+LIMIT 15;
