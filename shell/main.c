@@ -1,58 +1,49 @@
 /*
 ** sqlsof — run SQL over the host's processes, open files and sockets.
 **
-**   sqlsof [--table|--csv|--json|--jsonl] "SQL"
+**   sqlsof [--table|--csv|--json|--jsonl] "SQL"     SQL mode
+**   sqlsof [--sql] [lsof options]                    lsof mode (no arguments: every open file)
+**   sqlsof --shell [sqlite3 arguments]               the sqlite3 shell, sqlsof loaded
 **
 ** The statements run on an in-memory database with the sqlsof tables registered and the files
-** of sql/ (compiled in) loaded. Long `--` options are ours; anything else that starts with '-'
-** or '+' is an lsof option.
+** of sql/ (compiled in) loaded. Our long options are listed below; any other argument that
+** starts with '-' or '+' and holds no blank is an lsof option, and switches to lsof mode.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "database.h"
 #include "html.h"
+#include "interactive.h"
+#include "lsof.h"
 #include "output.h"
 #include "sql_files.h"
 #include "sqlsof.h"
 
 static const char usage[] =
     "usage: sqlsof [--table|--csv|--json|--jsonl] \"SQL\"\n"
+    "       sqlsof [--sql] [lsof options]\n"
+    "       sqlsof --shell [sqlite3 arguments]\n"
     "\n"
-    "Runs SQL over the live state of this host: the tables processes, fds and sockets,\n"
+    "Runs SQL over the live state of this host: the tables processes, fds, sockets, maps,\n"
     "and the views of sql/ (lsof, listening, connections, ...).\n"
+    "\n"
+    "With lsof's options (-i -s -a -p -d -u -c -U -t -n -P -l -F -r +E -E +c), or none,\n"
+    "it answers as lsof does, in lsof's format; --sql prints the query instead.\n"
     "\n"
     "  --table    an aligned table with a header (the default)\n"
     "  --csv      RFC 4180 CSV with a header\n"
     "  --json     a JSON array of objects, one per row\n"
     "  --jsonl    one JSON object per line\n"
     "  --html     an HTML report of the host (sql/report.sql), or of the SQL given\n"
+    "  --sql      with lsof options: print the SQL they stand for\n"
+    "  --shell    the sqlite3 shell with sqlsof loaded and the views created\n"
     "  --version  print the version\n"
     "  --help     print this help\n"
     "\n"
     "Example:\n"
     "  sqlsof \"SELECT pid, name, user FROM processes WHERE name = 'sshd'\"\n";
-
-/* Opens the database every mode works on: tables registered, sql/ loaded. */
-static sqlite3 *openDatabase(void)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlsof_register(db) != SQLITE_OK) {
-        fprintf(stderr, "sqlsof: cannot set up the database: %s\n", sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return NULL;
-    }
-    for (const struct sql_file *f = sqlFiles; f->name; f++) {
-        char *err = NULL;
-        if (sqlite3_exec(db, f->text, NULL, NULL, &err) != SQLITE_OK) {
-            fprintf(stderr, "sqlsof: sql/%s: %s\n", f->name, err);
-            sqlite3_free(err);
-            sqlite3_close(db);
-            return NULL;
-        }
-    }
-    return db;
-}
 
 /* Runs every statement of SQL, printing each result set. Returns the exit status. */
 static int runSql(sqlite3 *db, const char *sql, enum output_mode mode)
@@ -83,14 +74,26 @@ static int runSql(sqlite3 *db, const char *sql, enum output_mode mode)
     return 0;
 }
 
+/* An lsof option: '-' or '+' and a letter, no blanks (SQL text may start "-- comment"). */
+static int isLsofOption(const char *arg)
+{
+    return (arg[0] == '-' || arg[0] == '+') && arg[1] && arg[1] != '-' && !strpbrk(arg, " \t\n");
+}
+
 int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
-    int html = 0;
+    int html = 0, printSql = 0;
 
+    if (argc == 1) return lsofMain(0, argv + 1, 0); /* `lsof` alone: every open file */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if (!strcmp(arg, "-h") || !strcmp(arg, "-?") || !strcmp(arg, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (isLsofOption(arg)) return lsofMain(argc - i, argv + i, printSql);
         if (!strcmp(arg, "--table"))
             mode = OUTPUT_TABLE;
         else if (!strcmp(arg, "--csv"))
@@ -101,17 +104,15 @@ int main(int argc, char **argv)
             mode = OUTPUT_JSONL;
         else if (!strcmp(arg, "--html"))
             html = 1;
-        else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(arg, "--version")) {
+        else if (!strcmp(arg, "--sql"))
+            printSql = 1;
+        else if (!strcmp(arg, "--shell"))
+            return shellMain(argc - i - 1, argv + i + 1);
+        else if (!strcmp(arg, "--version")) {
             printf("sqlsof %s (SQLite %s)\n", SQLSOF_VERSION, sqlite3_libversion());
             return 0;
-        } else if (arg[0] == '-' && arg[1] == '-') {
+        } else if (arg[0] == '-' && arg[1] == '-' && !strpbrk(arg, " \t\n")) {
             fprintf(stderr, "sqlsof: unknown option %s (see sqlsof --help)\n", arg);
-            return 1;
-        } else if (arg[0] == '-' || arg[0] == '+') {
-            fprintf(stderr, "sqlsof: lsof option %s is not supported (see sqlsof --help)\n", arg);
             return 1;
         } else if (sql) {
             fprintf(stderr, "sqlsof: one SQL argument only; put several statements in it\n");
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
             sql = arg;
         }
     }
+    if (printSql) return lsofMain(0, argv + argc, 1); /* --sql alone: the query of plain lsof */
     if (!sql && !html) {
         fputs(usage, stderr);
         return 1;

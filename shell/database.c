@@ -1,0 +1,57 @@
+#include "database.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sql_files.h"
+#include "sqlsof.h"
+
+static void freeRegex(void *re)
+{
+    regfree(re);
+    sqlite3_free(re);
+}
+
+/* lsof_regexp(pattern, text): POSIX extended regular expressions, for lsof's -c /regex/. */
+static void lsofRegexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[1]);
+    if (!pattern || !text) return;
+    regex_t *re = sqlite3_get_auxdata(ctx, 0); /* compiled once per statement */
+    int cached = re != NULL;
+    if (!cached) {
+        re = sqlite3_malloc(sizeof *re);
+        if (!re || regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+            sqlite3_free(re);
+            sqlite3_result_error(ctx, "invalid regular expression", -1);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
+    if (!cached) sqlite3_set_auxdata(ctx, 0, re, freeRegex);
+}
+
+sqlite3 *openDatabase(void)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlsof_register(db) != SQLITE_OK ||
+        sqlite3_create_function(db, "lsof_regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                lsofRegexp, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "sqlsof: cannot set up the database: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return NULL;
+    }
+    for (const struct sql_file *f = sqlFiles; f->name; f++) {
+        char *err = NULL;
+        if (sqlite3_exec(db, f->text, NULL, NULL, &err) != SQLITE_OK) {
+            fprintf(stderr, "sqlsof: sql/%s: %s\n", f->name, err);
+            sqlite3_free(err);
+            sqlite3_close(db);
+            return NULL;
+        }
+    }
+    return db;
+}

@@ -1,0 +1,11 @@
+/* The database every mode of the command works on. */
+#ifndef SQLSOF_DATABASE_H
+#define SQLSOF_DATABASE_H
+
+#include <sqlite3.h>
+
+/* An in-memory database with sqlsof registered and the views of sql/ created, or NULL after
+ * printing why on stderr. */
+sqlite3 *openDatabase(void);
+
+#endif
