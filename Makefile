@@ -116,10 +116,12 @@ $(B)/tests/lib/%.o: tests/lib/%.c tests/lib/*.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests/lib -c $< -o $@
 
+# Tests may also call the command's parts (the lsof option parser, the printers).
+SHELL_PARTS := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ)) $(B)/shell/sql_files.o
 define test_rule
-$(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(B)/libsqlsof.a tests/lib/*.h ext/*.h
+$(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a tests/lib/*.h ext/*.h shell/*.h
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(PKG_CFLAGS) -Itests/lib -o $$@ $(1) $(TLIB_OBJ) $(B)/libsqlsof.a $$(LIBS) -lcmocka
+	$$(CC) $$(ALL_CFLAGS) $$(PKG_CFLAGS) -Itests/lib -Ishell -o $$@ $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a $$(LIBS) -lcmocka
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 

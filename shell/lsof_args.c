@@ -124,9 +124,10 @@ static int parsePorts(const char *s, struct lsof_inet *in)
         } else if (parseNumber(s, len, 65535, &lo) == 0) {
             hi = lo;
         } else {
+            /* A service name: letters first (so an out-of-range number is no name). */
+            if (len == 0 || !isalpha((unsigned char)s[0])) return -1;
             for (size_t i = 0; i < len; i++)
                 if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') return -1;
-            if (len == 0) return -1;
             appendString(&in->portNames, &in->nportNames, s, len);
             lo = hi = -1;
         }
