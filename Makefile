@@ -40,7 +40,7 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
              $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps deps-test test run clean format install uninstall
+.PHONY: all deps deps-test test sanitized valgrind run clean format install uninstall
 
 all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
 
@@ -125,8 +125,27 @@ $(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libs
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
-test: all $(TEST_BIN) deps-test $(NODE_MODULE)
-	@sh tests/run.sh $(TEST_BIN)
+# The whole suite, then the library, command and their tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer (leak detection on). The embedding and HTML tests check packaging
+# and run only once.
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html,$(TEST_BIN:$(B)/%=build/san/%))
+
+test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized
+	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
+
+sanitized: | deps
+	@$(MAKE) --no-print-directory B=build/san CFLAGS="-O1 -g $(SANITIZE)" \
+	  build/san/sqlsof $(SAN_TESTS)
+
+# The live tests under valgrind's memcheck; any error or definite leak fails.
+LIVE_TESTS = $(filter $(foreach t,$(wildcard tests/live/test_*.c),%/$(basename $(notdir $(t)))),$(TEST_BIN))
+valgrind: all $(LIVE_TESTS)
+	@command -v valgrind >/dev/null || $(MAKE) --no-print-directory deps DEPS=valgrind
+	@for t in $(LIVE_TESTS); do \
+	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	    --show-leak-kinds=definite $$t || exit 1; \
+	done
 
 Q ?= SELECT pid, name, user, threads, rss / 1048576 AS rss_mib, cmdline FROM processes \
      ORDER BY rss DESC, pid LIMIT 15

@@ -1,8 +1,14 @@
 #!/bin/sh
 # Runs each test program given and totals cmocka's results; exits non-zero if any failed.
+# Programs under build/san/ are the sanitized build: they run with ASan/UBSan set to fail hard
+# and use build/san/sqlsof.
 passed=0 failed=0 broken=""
 for t in "$@"; do
-    out=$("$t" 2>&1)
+    case "$t" in
+    build/san/*) out=$(SQLSOF_BUILD=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+                       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$t" 2>&1) ;;
+    *) out=$("$t" 2>&1) ;;
+    esac
     rc=$?
     printf '%s\n' "$out"
     p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)

@@ -58,3 +58,11 @@ void testCommandFree(struct command_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+char *testSqlsof(void)
+{
+    static char path[4096];
+    const char *dir = getenv("SQLSOF_BUILD");
+    snprintf(path, sizeof path, "%s/sqlsof", dir && *dir ? dir : "build");
+    return path;
+}

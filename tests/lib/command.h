@@ -13,4 +13,8 @@ struct command_result {
 void testCommand(char *const argv[], struct command_result *r);
 void testCommandFree(struct command_result *r);
 
+/* The sqlsof command under test: $SQLSOF_BUILD/sqlsof (the sanitized pass sets it), else
+ * build/sqlsof. */
+char *testSqlsof(void);
+
 #endif

@@ -92,21 +92,27 @@ static void known_mappings(void **state)
     assert_string_equal(path, named);
     free(path);
 
-    /* Pushdown never changes the answer. */
+    /* Pushdown never changes the answer. Anonymous mappings are left out of the comparison: a
+     * sanitized process's shadow regions move between two reads of its maps. */
     const char *cols = "pid, start, perms, inode, path, deleted";
-    char *pushed = testQueryRows(db, "SELECT %s FROM maps WHERE pid = %d", cols, fx.pid);
-    char *plain = testQueryRows(db, "SELECT %s FROM maps WHERE +pid = %d", cols, fx.pid);
+    char *pushed =
+        testQueryRows(db, "SELECT %s FROM maps WHERE pid = %d AND path NOT NULL", cols, fx.pid);
+    char *plain =
+        testQueryRows(db, "SELECT %s FROM maps WHERE +pid = %d AND path NOT NULL", cols, fx.pid);
     assert_string_equal(pushed, plain);
     free(plain);
-    plain = testQueryRows(db, "SELECT %s FROM maps(%d)", cols, fx.pid);
+    plain = testQueryRows(db, "SELECT %s FROM maps(%d) WHERE path NOT NULL", cols, fx.pid);
     assert_string_equal(pushed, plain);
     free(plain);
     free(pushed);
-    pushed = testQueryRows(db, "SELECT %s FROM maps WHERE pid IN (%d, '%d', 'x') ORDER BY 1, 2",
-                           cols, fx.pid, getpid());
+    /* pid 1 rather than this process: our own mappings change as the test allocates. */
+    pushed = testQueryRows(
+        db, "SELECT %s FROM maps WHERE pid IN (%d, '1', 'x') AND path NOT NULL ORDER BY 1, 2", cols,
+        fx.pid);
     plain = testQueryRows(
-        db, "SELECT %s FROM maps WHERE (pid IN (%d, '%d', 'x')) IS TRUE ORDER BY 1, 2", cols,
-        fx.pid, getpid());
+        db,
+        "SELECT %s FROM maps WHERE (pid IN (%d, '1', 'x')) IS TRUE AND path NOT NULL ORDER BY 1, 2",
+        cols, fx.pid);
     assert_string_equal(pushed, plain);
     free(plain);
     free(pushed);

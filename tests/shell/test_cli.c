@@ -12,7 +12,7 @@
 #include "command.h"
 #include "fixture.h"
 
-#define SQLSOF "build/sqlsof"
+#define SQLSOF testSqlsof()
 #define KNOWN                                                                                      \
     "SELECT 1 AS n, 'a,b \"q\"' AS s, NULL AS z, 2.5 AS r UNION ALL SELECT 22, 'é', 'x', -1"
 
