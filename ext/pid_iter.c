@@ -76,3 +76,18 @@ int procOpenPid(int procfd, int pid)
     int fd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
+
+int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st)
+{
+    int rc = bufReadFileAt(scratch, dirfd, name);
+    if (rc != 0) return rc;
+    return procParseStatus(scratch->data, scratch->len, st);
+}
+
+int procIsLeader(int procfd, int pid, struct buf *scratch)
+{
+    char name[32];
+    struct proc_status st;
+    snprintf(name, sizeof name, "%d/status", pid);
+    return procReadStatus(procfd, name, scratch, &st) == 0 && st.tgid == pid;
+}

@@ -8,7 +8,9 @@
 
 #include <dirent.h>
 
+#include "buf.h"
 #include "keyset.h"
+#include "proc_parse.h"
 
 struct pid_iter {
     DIR *dir;                  /* walking /proc; NULL when walking PIDS */
@@ -24,5 +26,17 @@ void pidIterStop(struct pid_iter *it);
 
 /* Opens /proc/PID as a directory fd (O_PATH), or returns -errno (-ENOENT: gone). */
 int procOpenPid(int procfd, int pid);
+
+/*
+** Reads and parses the status file NAME under DIRFD ("status" under /proc/PID, or "PID/status"
+** under /proc) into ST, using SCRATCH. Returns 0, -errno, or -EINVAL when it is garbled.
+*/
+int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st);
+
+/*
+** Whether PID is a thread-group leader: 1 yes; 0 a thread, gone, or unreadable. /proc/TID
+** opens for any thread, so a pushed pid is checked with its status's Tgid.
+*/
+int procIsLeader(int procfd, int pid, struct buf *scratch);
 
 #endif

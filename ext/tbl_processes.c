@@ -164,20 +164,7 @@ static int processesConnect(sqlite3 *db, void *aux, int argc, const char *const 
                             sqlite3_vtab **ppVtab, char **pzErr)
 {
     (void)aux, (void)argc, (void)argv, (void)pzErr;
-    int rc = sqlite3_declare_vtab(db, processesSchema);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
-    if (!vtab) return SQLITE_NOMEM;
-    memset(vtab, 0, sizeof *vtab);
-    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    *ppVtab = vtab;
-    return SQLITE_OK;
-}
-
-static int processesDisconnect(sqlite3_vtab *vtab)
-{
-    sqlite3_free(vtab);
-    return SQLITE_OK;
+    return vtabConnect(db, processesSchema, ppVtab);
 }
 
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
@@ -282,10 +269,10 @@ static int loadProcess(ProcessesCursor *cur)
 
     int stands = 1, rc;
     if (need & SRC_STATUS) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "status");
+        rc = procReadStatus(dirfd, "status", &cur->scratch, &cur->status);
         if (isGone(rc))
             stands = 0;
-        else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
+        else if (rc == 0)
             cur->have |= SRC_STATUS;
         if (cur->pushed && (!(cur->have & SRC_STATUS) || cur->status.tgid != cur->pid)) stands = 0;
     }
@@ -335,19 +322,6 @@ static int processesNext(sqlite3_vtab_cursor *base)
     return SQLITE_OK;
 }
 
-/* Keeps in cur->pids only the pids that argv V (a value or an IN list) also names. */
-static int intersectPids(ProcessesCursor *cur, sqlite3_value *v, int isIn)
-{
-    struct keyset other = {0};
-    int rc = vtabKeysetFrom(&other, v, isIn);
-    int out = 0;
-    for (int i = 0; i < cur->pids.n; i++)
-        if (keysetHas(&other, cur->pids.v[i])) cur->pids.v[out++] = cur->pids.v[i];
-    cur->pids.n = out;
-    keysetFree(&other);
-    return rc;
-}
-
 static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
                            sqlite3_value **argv)
 {
@@ -364,7 +338,7 @@ static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *id
     }
     if (rc == SQLITE_OK && VTAB_PUSHED(idxNum, PUSH_ARG_PID)) {
         if (cur->pushed)
-            rc = intersectPids(cur, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+            rc = vtabKeysetIntersect(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
         else
             rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_ARG_PID));
         cur->pushed = 1;
@@ -454,7 +428,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
 static sqlite3_module processesModule = {
     .xConnect = processesConnect,
     .xBestIndex = processesBestIndex,
-    .xDisconnect = processesDisconnect,
+    .xDisconnect = vtabDisconnect,
     .xOpen = processesOpen,
     .xClose = processesClose,
     .xFilter = processesFilter,

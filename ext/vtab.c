@@ -92,11 +92,41 @@ int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn)
     return rc;
 }
 
+int vtabKeysetIntersect(struct keyset *ks, sqlite3_value *v, int isIn)
+{
+    struct keyset other = {0};
+    int rc = vtabKeysetFrom(&other, v, isIn);
+    int out = 0;
+    for (int i = 0; i < ks->n; i++)
+        if (keysetHas(&other, ks->v[i])) ks->v[out++] = ks->v[i];
+    ks->n = out;
+    keysetFree(&other);
+    return rc;
+}
+
 const char *vtabValueText(sqlite3_value *v)
 {
     int type = sqlite3_value_type(v);
     if (type == SQLITE_NULL || type == SQLITE_BLOB) return NULL;
     return (const char *)sqlite3_value_text(v);
+}
+
+int vtabConnect(sqlite3 *db, const char *schema, sqlite3_vtab **ppVtab)
+{
+    int rc = sqlite3_declare_vtab(db, schema);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
+    if (!vtab) return SQLITE_NOMEM;
+    memset(vtab, 0, sizeof *vtab);
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    *ppVtab = vtab;
+    return SQLITE_OK;
+}
+
+int vtabDisconnect(sqlite3_vtab *vtab)
+{
+    sqlite3_free(vtab);
+    return SQLITE_OK;
 }
 
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...)

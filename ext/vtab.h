@@ -48,8 +48,16 @@ int vtabValueInt64(sqlite3_value *v, sqlite3_int64 *out);
 /* Fills KS with the integers of argv V (a value or an IN list), sealed. */
 int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn);
 
+/* Keeps in KS (sealed) only the integers that argv V (a value or an IN list) also names:
+ * two pushed constraints on one key (pid = ? and the table-valued arg_pid) mean both. */
+int vtabKeysetIntersect(struct keyset *ks, sqlite3_value *v, int isIn);
+
 /* The text that V equals when compared with a TEXT column, or NULL (NULL, blob). */
 const char *vtabValueText(sqlite3_value *v);
+
+/* xConnect of an eponymous, direct-only table with SCHEMA; xDisconnect of such a table. */
+int vtabConnect(sqlite3 *db, const char *schema, sqlite3_vtab **ppVtab);
+int vtabDisconnect(sqlite3_vtab *vtab);
 
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
