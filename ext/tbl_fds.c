@@ -45,7 +45,8 @@
 ** checked again, so a descriptor reused since the walk is not reported under the old inode.
 **
 ** Races: an fd closed or a process gone between readdir and readlink is skipped; a failed
-** stat, fdinfo or getxattr after that leaves its columns NULL. A process whose fd directory
+** stat, fdinfo or getxattr after that leaves its columns NULL, and so does a link that may
+** not be read (EACCES) of an fd that the directory lists. A process whose fd directory
 ** cannot be read (EACCES) has no rows. A full scan holds one getdents buffer at a time.
 */
 #include "tables.h"
@@ -371,16 +372,25 @@ static int rowMatchesInodes(FdsCursor *cur)
 {
     unsigned long long ino;
     if (!cur->byInode) return 1;
-    return rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
+    return cur->haveLink && rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
 }
 
-/* Loads the current row; 1 when it stands, 0 when it is to be skipped. */
+/*
+** Loads the current row; 1 when it stands, 0 when it is to be skipped. Only a vanished fd
+** (ENOENT, ESRCH) is skipped: an fd that the directory lists but whose link may not be read
+** (EACCES, e.g. a process of another user namespace, as lsof reports "Permission denied")
+** keeps its row with NULL columns, so the rows never depend on which columns are used.
+*/
 static int loadRow(FdsCursor *cur, int mustRead)
 {
     cur->tried = cur->ok = 0;
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
-    if (readLink(cur) != 0) return 0;
+    int rc = readLink(cur);
+    if (rc == -ENOENT || rc == -ESRCH) return 0;
+    /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
+    struct stat st;
+    if (rc != 0 && fstatat(cur->linkDir, cur->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
     return rowMatchesInodes(cur);
 }
 
