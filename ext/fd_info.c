@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
 
 /* An unsigned number in BASE (8 or 10) at *P, up to the end of the line; advances *P. */
 static int parseNumber(const char **p, const char *end, unsigned base, unsigned long long *out)
@@ -61,4 +64,27 @@ char fdInfoMode(unsigned flags)
     case O_RDWR: return 'u';
     default: return 0;
     }
+}
+
+int fdInfoRead(struct buf *b, int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int rc = 0;
+    b->len = 0;
+    for (;;) {
+        if ((rc = bufReserve(b, b->len + 1024)) != 0) break;
+        size_t want = b->cap - b->len - 1;
+        ssize_t n = read(fd, b->data + b->len, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            rc = -errno;
+            break;
+        }
+        b->len += (size_t)n;
+        if ((size_t)n < want) break;
+    }
+    close(fd);
+    if (b->data) b->data[b->len] = '\0';
+    return rc;
 }

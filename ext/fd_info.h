@@ -18,6 +18,14 @@ struct fd_info {
 /* Returns 0, or -EINVAL when pos, flags or mnt_id is missing or garbled. */
 int fdInfoParse(const char *text, size_t len, struct fd_info *info);
 
+/*
+** Reads fdinfo file NAME under DIRFD into B with as few reads as it takes: the kernel writes
+** an fdinfo file whole in one go, so a read shorter than asked for is its end and no
+** second read to see EOF is needed. Returns 0 or -errno.
+*/
+struct buf;
+int fdInfoRead(struct buf *b, int dirfd, const char *name);
+
 /* lsof's mode letter for FLAGS: 'r', 'w', 'u', or 0 when the access mode is not one of those. */
 char fdInfoMode(unsigned flags);
 

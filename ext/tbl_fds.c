@@ -133,8 +133,9 @@ struct FdsCursor {
     /* Walking processes (every mode but the map). */
     struct pid_iter it;
     struct fd_dir dir;
-    int inProc; /* a process is open: its dir, or its pushed fds */
-    int nextFd; /* index into fds for the current process */
+    int infoDir; /* /proc/PID/fdinfo of the walked process, opened on first use, or -1 */
+    int inProc;  /* a process is open: its dir, or its pushed fds */
+    int nextFd;  /* index into fds for the current process */
 
     /* The inode map (built on the first xFilter that needs it) and the walk through it. */
     struct fd_ref *map;
@@ -229,14 +230,25 @@ static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
         return vtabError(vtab, "fds: cannot open /proc: %s", strerror(errno));
     }
     fdDirInit(&cur->dir);
+    cur->infoDir = -1;
     *ppCursor = &cur->base;
     return SQLITE_OK;
+}
+
+/* Ends the walk's current process: its fd directory and fdinfo directory. */
+static void closeProcess(FdsCursor *cur)
+{
+    fdDirClose(&cur->dir);
+    if (cur->infoDir >= 0) close(cur->infoDir);
+    cur->infoDir = -1;
+    cur->inProc = 0;
 }
 
 static int fdsClose(sqlite3_vtab_cursor *base)
 {
     FdsCursor *cur = (FdsCursor *)base;
     pidIterStop(&cur->it);
+    closeProcess(cur);
     fdDirFree(&cur->dir);
     keysetFree(&cur->pids);
     keysetFree(&cur->fds);
@@ -290,14 +302,27 @@ static const struct stat *rowStat(FdsCursor *cur)
     return (cur->ok & ROW_STAT) ? &cur->st : NULL;
 }
 
+/*
+** The fdinfo of the current row. A walk opens the process's fdinfo directory once, so each
+** fd costs an open, one read and a close; a lookup names the file from /proc.
+*/
 static const struct fd_info *rowInfo(FdsCursor *cur)
 {
     if (!(cur->tried & ROW_INFO)) {
         char name[48];
+        int dirfd = cur->procfd, rc;
         cur->tried |= ROW_INFO;
-        snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
-        if (bufReadFileAt(&cur->scratch, cur->procfd, name) == 0 &&
-            fdInfoParse(cur->scratch.data, cur->scratch.len, &cur->info) == 0)
+        snprintf(name, sizeof name, "%d/fdinfo", cur->pid);
+        if (cur->linkDir == cur->dir.fd && cur->infoDir < 0)
+            cur->infoDir = openat(cur->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur->linkDir == cur->dir.fd && cur->infoDir >= 0) {
+            dirfd = cur->infoDir;
+            rc = fdInfoRead(&cur->scratch, dirfd, cur->fdName);
+        } else {
+            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
+            rc = fdInfoRead(&cur->scratch, dirfd, name);
+        }
+        if (rc == 0 && fdInfoParse(cur->scratch.data, cur->scratch.len, &cur->info) == 0)
             cur->ok |= ROW_INFO;
     }
     return (cur->ok & ROW_INFO) ? &cur->info : NULL;
@@ -421,8 +446,7 @@ static int nextWalked(FdsCursor *cur)
         int fd;
         const char *name;
         if (fdDirNext(&cur->dir, &fd, &name) != 1) {
-            fdDirClose(&cur->dir);
-            cur->inProc = 0;
+            closeProcess(cur);
             continue;
         }
         setFromDir(cur, fd, name);
@@ -524,8 +548,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     cur->needLink = (idxNum & NEED_LINK) != 0;
     cur->byPid = cur->byFd = cur->byInode = 0;
     cur->eof = 0;
-    cur->inProc = 0;
-    fdDirClose(&cur->dir);
+    closeProcess(cur);
     if (VTAB_PUSHED(idxNum, PUSH_PID)) {
         rc = vtabKeysetFrom(&cur->pids, argv[arg++], VTAB_IS_IN(idxNum, PUSH_PID));
         cur->byPid = 1;

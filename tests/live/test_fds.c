@@ -326,6 +326,17 @@ static void pushdown_equivalence(void **state)
     p = sqlite3_mprintf("+inode = %llu", ino);
     compare(db, cols, w, p, "+inode");
     sqlite3_free(w), sqlite3_free(p);
+    /* ORDER BY pid, fd is consumed: /proc/PID/fd lists fds in numeric order (10 after 9). */
+    char *ordered =
+        testQueryRows(db, "SELECT pid, fd FROM fds WHERE pid = %d ORDER BY pid, fd", pid);
+    char *sorted =
+        testQueryRows(db, "SELECT pid, fd FROM fds WHERE pid = %d ORDER BY pid + 0, fd + 0", pid);
+    assert_string_equal(ordered, sorted);
+    free(ordered);
+    free(sorted);
+    char *order = testExplain(db, "SELECT pid, fd FROM fds ORDER BY pid, fd");
+    assert_null(strstr(order, "ORDER BY"));
+    free(order);
     char *rows = testQueryRows(db, "SELECT fd FROM fds WHERE inode = %llu ORDER BY fd", ino);
     char *want = sqlite3_mprintf("%d\n%d\n", o[OBJ_PIPE_R].fd, o[OBJ_PIPE_W].fd);
     assert_string_equal(rows, want); /* only the child has this pipe */
@@ -463,10 +474,21 @@ static void lazy_columns(void **state)
     /* type: a getxattr per socket only; stats for paths (anon inodes and pipes need none). */
     assert_int_equal(types.getxattr, sockets);
     assert_int_equal(types.newfstatat - base.newfstatat, paths);
-    /* pos: one fdinfo open per fd, and no stat. */
-    assert_int_equal(infos.openat - ids.openat, n);
+    /* pos: the fdinfo directory once, then one open and one read per fd; no stat. */
+    assert_int_equal(infos.openat - ids.openat, n + 1);
+    assert_int_equal(infos.read - ids.read, n);
     assert_int_equal(infos.newfstatat, base.newfstatat);
     assert_int_equal(infos.getxattr, 0);
+
+    /* pid and fd: a point lookup, one readlink and no directory listing at all. */
+    struct syscall_counts point;
+    snprintf(sql, sizeof sql, "SELECT target FROM fds WHERE pid = %d AND fd = %d", fx.pid,
+             o[OBJ_TCP].fd);
+    testSyscalls(sql, &point);
+    assert_int_equal(point.getdents64, base.getdents64);
+    assert_int_equal(point.readlinkat - base.readlinkat, 1);
+    assert_true(point.openat - base.openat <= 2); /* /proc and the pid's status */
+    assert_int_equal(point.getxattr, 0);
     fixtureStop(&fx);
 }
 
