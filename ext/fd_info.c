@@ -68,23 +68,18 @@ char fdInfoMode(unsigned flags)
 
 int fdInfoRead(struct buf *b, int dirfd, const char *name)
 {
+    if (bufReserve(b, 4095) != 0) return -ENOMEM;
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
-    int rc = 0;
-    b->len = 0;
-    for (;;) {
-        if ((rc = bufReserve(b, b->len + 1024)) != 0) break;
-        size_t want = b->cap - b->len - 1;
-        ssize_t n = read(fd, b->data + b->len, want);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            rc = -errno;
-            break;
-        }
-        b->len += (size_t)n;
-        if ((size_t)n < want) break;
-    }
+    ssize_t n;
+    do n = read(fd, b->data, b->cap - 1);
+    while (n < 0 && errno == EINTR);
+    int rc = n < 0 ? -errno : 0;
     close(fd);
-    if (b->data) b->data[b->len] = '\0';
-    return rc;
+    if (rc != 0) return rc;
+    /* Filled the buffer (an epoll fd watching many fds): read it again, whole. */
+    if ((size_t)n == b->cap - 1) return bufReadFileAt(b, dirfd, name);
+    b->len = (size_t)n;
+    b->data[n] = '\0';
+    return 0;
 }

@@ -19,9 +19,9 @@ struct fd_info {
 int fdInfoParse(const char *text, size_t len, struct fd_info *info);
 
 /*
-** Reads fdinfo file NAME under DIRFD into B with as few reads as it takes: the kernel writes
-** an fdinfo file whole in one go, so a read shorter than asked for is its end and no
-** second read to see EOF is needed. Returns 0 or -errno.
+** Reads fdinfo file NAME under DIRFD into B in one read: the kernel writes an fdinfo file
+** whole in one go, so a read shorter than asked for is its end and no second read to see EOF
+** is needed. A file that fills the buffer is read again whole. Returns 0 or -errno.
 */
 struct buf;
 int fdInfoRead(struct buf *b, int dirfd, const char *name);
