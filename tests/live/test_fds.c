@@ -332,6 +332,16 @@ static void pushdown_equivalence(void **state)
     p = sqlite3_mprintf("+inode = %llu", ino);
     compare(db, cols, w, p, "+inode");
     sqlite3_free(w), sqlite3_free(p);
+    /* fds(X) and pid = Y both hold: the intersection. */
+    long all = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", pid);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE pid = %d", pid, getpid()),
+                     0);
+    assert_int_equal(
+        testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE pid IN (%d, %d)", pid, pid, getpid()),
+        all);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds('%d')", pid), all);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds('%dx')", pid), 0);
+
     /* ORDER BY pid, fd is consumed: /proc/PID/fd lists fds in numeric order (10 after 9). */
     char *ordered =
         testQueryRows(db, "SELECT pid, fd FROM fds WHERE pid = %d ORDER BY pid, fd", pid);
