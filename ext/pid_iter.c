@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "proc_parse.h"
-
 int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids)
 {
     pidIterStop(it);
@@ -80,9 +77,17 @@ int procOpenPid(int procfd, int pid)
     return fd < 0 ? -errno : fd;
 }
 
-int procIsLeader(int piddirfd, int pid, struct buf *scratch)
+int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st)
 {
+    int rc = bufReadFileAt(scratch, dirfd, name);
+    if (rc != 0) return rc;
+    return procParseStatus(scratch->data, scratch->len, st);
+}
+
+int procIsLeader(int procfd, int pid, struct buf *scratch)
+{
+    char name[32];
     struct proc_status st;
-    return bufReadFileAt(scratch, piddirfd, "status") == 0 &&
-           procParseStatus(scratch->data, scratch->len, &st) == 0 && st.tgid == pid;
+    snprintf(name, sizeof name, "%d/status", pid);
+    return procReadStatus(procfd, name, scratch, &st) == 0 && st.tgid == pid;
 }

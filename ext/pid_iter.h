@@ -8,7 +8,9 @@
 
 #include <dirent.h>
 
+#include "buf.h"
 #include "keyset.h"
+#include "proc_parse.h"
 
 struct pid_iter {
     DIR *dir;                  /* walking /proc; NULL when walking PIDS */
@@ -26,10 +28,15 @@ void pidIterStop(struct pid_iter *it);
 int procOpenPid(int procfd, int pid);
 
 /*
-** For a pushed pid: 1 when the process at PIDDIRFD (/proc/PID) is a thread-group leader,
-** 0 when it is another thread or gone. Reads status into SCRATCH.
+** Reads and parses the status file NAME under DIRFD ("status" under /proc/PID, or "PID/status"
+** under /proc) into ST, using SCRATCH. Returns 0, -errno, or -EINVAL when it is garbled.
 */
-struct buf;
-int procIsLeader(int piddirfd, int pid, struct buf *scratch);
+int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st);
+
+/*
+** Whether PID is a thread-group leader: 1 yes; 0 a thread, gone, or unreadable. /proc/TID
+** opens for any thread, so a pushed pid is checked with its status's Tgid.
+*/
+int procIsLeader(int procfd, int pid, struct buf *scratch);
 
 #endif

@@ -5,6 +5,7 @@
 #include "sqlite_api.h"
 
 int processesRegister(sqlite3 *db);
+int fdsRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 

@@ -130,7 +130,7 @@ static int enterNextProcess(MapsCursor *cur)
     while (pidIterNext(&cur->it, &cur->pid)) {
         int dirfd = procOpenPid(cur->procfd, cur->pid);
         if (dirfd < 0) continue; /* gone */
-        if ((!cur->pushed || procIsLeader(dirfd, cur->pid, &cur->scratch)) &&
+        if ((!cur->pushed || procIsLeader(cur->procfd, cur->pid, &cur->scratch)) &&
             bufReadFileAt(&cur->text, dirfd, "maps") == 0 && cur->text.len > 0) {
             cur->dirfd = dirfd;
             cur->next = 0;

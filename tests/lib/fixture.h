@@ -13,7 +13,8 @@
 
 struct fixture {
     pid_t pid;
-    char report[FIXTURE_REPORT_MAX]; /* what the child's setup reported */
+    _Alignas(max_align_t) char report[FIXTURE_REPORT_MAX]; /* what the setup reported, aligned for
+                                                              any struct */
     size_t reportLen;
 };
 

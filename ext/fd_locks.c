@@ -1,0 +1,194 @@
+#include "fd_locks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The next space-separated word of [*p, end); advances *p past it. */
+static int nextWord(const char **p, const char *end, const char **word, size_t *len)
+{
+    const char *s = *p;
+    while (s < end && *s == ' ') s++;
+    const char *w = s;
+    while (s < end && *s != ' ') s++;
+    if (s == w) return 0;
+    *word = w;
+    *len = (size_t)(s - w);
+    *p = s;
+    return 1;
+}
+
+static int isWord(const char *w, size_t n, const char *want)
+{
+    return strlen(want) == n && memcmp(w, want, n) == 0;
+}
+
+/* Digits in BASE (10 or 16) making up the whole of W. */
+static int parseUnsigned(const char *w, size_t n, unsigned base, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d;
+        char c = w[i];
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else
+            return 0;
+        if (d >= base || v > (~0ULL - d) / base) return 0;
+        v = v * base + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* "maj:min:inode", the first two hex, the inode decimal. */
+static int parseFileId(const char *w, size_t n, struct fd_lock *l)
+{
+    const char *c1 = memchr(w, ':', n);
+    if (!c1) return 0;
+    const char *c2 = memchr(c1 + 1, ':', (size_t)(w + n - c1 - 1));
+    if (!c2) return 0;
+    unsigned long long maj, min;
+    if (!parseUnsigned(w, (size_t)(c1 - w), 16, &maj) ||
+        !parseUnsigned(c1 + 1, (size_t)(c2 - c1 - 1), 16, &min) ||
+        !parseUnsigned(c2 + 1, (size_t)(w + n - c2 - 1), 10, &l->inode) || maj > 0xfffff ||
+        min > 0xfffff)
+        return 0;
+    l->major = (unsigned)maj;
+    l->minor = (unsigned)min;
+    return 1;
+}
+
+int fdLockParseLine(const char *line, size_t len, struct fd_lock *l)
+{
+    const char *p = line, *end = line + len, *w;
+    size_t n;
+    memset(l, 0, sizeof *l);
+    /* "N:" */
+    if (!nextWord(&p, end, &w, &n) || n < 2 || w[n - 1] != ':') return -EINVAL;
+    if (!nextWord(&p, end, &w, &n)) return -EINVAL;
+    int waiter = isWord(w, n, "->");
+    if (waiter && !nextWord(&p, end, &w, &n)) return -EINVAL;
+    /* class (POSIX FLOCK OFDLCK LEASE DELEG ...), then ADVISORY/MANDATORY/ACTIVE/BREAKING... */
+    const char *type;
+    size_t typeLen;
+    if (!nextWord(&p, end, &w, &n) || !nextWord(&p, end, &type, &typeLen)) return -EINVAL;
+    long long pid;
+    int neg = 0;
+    if (!nextWord(&p, end, &w, &n)) return -EINVAL;
+    if (n > 1 && w[0] == '-') neg = 1, w++, n--;
+    unsigned long long upid;
+    if (!parseUnsigned(w, n, 10, &upid) || upid > 0x7fffffff) return -EINVAL;
+    pid = neg ? -(long long)upid : (long long)upid;
+    if (!nextWord(&p, end, &w, &n) || !parseFileId(w, n, l)) return -EINVAL;
+    const char *startW, *endW;
+    size_t startN, endN;
+    unsigned long long start, last;
+    if (!nextWord(&p, end, &startW, &startN) || !nextWord(&p, end, &endW, &endN) ||
+        !parseUnsigned(startW, startN, 10, &start))
+        return -EINVAL;
+    int toEof = isWord(endW, endN, "EOF");
+    if (!toEof && !parseUnsigned(endW, endN, 10, &last)) return -EINVAL;
+    if (waiter) return 0;
+
+    l->pid = (int)pid;
+    int whole = start == 0 && toEof;
+    if (isWord(type, typeLen, "READ"))
+        l->letter = whole ? 'R' : 'r';
+    else if (isWord(type, typeLen, "WRITE"))
+        l->letter = whole ? 'W' : 'w';
+    else
+        l->letter = 'U';
+    return 1;
+}
+
+static int compareLocks(const void *a, const void *b)
+{
+    const struct fd_lock *x = a, *y = b;
+    if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
+    if (x->major != y->major) return x->major < y->major ? -1 : 1;
+    if (x->minor != y->minor) return x->minor < y->minor ? -1 : 1;
+    if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
+    return 0;
+}
+
+/* The letter for a holder with locks A and B on one file (see the header). */
+static char combine(char a, char b)
+{
+    if (a == 'U' || b == 'U') return 'U';
+    if (a == 'u' || b == 'u') return 'u';
+    int readA = a == 'r' || a == 'R', readB = b == 'r' || b == 'R';
+    if (readA != readB) return 'u';
+    return (a == 'R' || a == 'W') ? a : b; /* same kind: whole wins */
+}
+
+int fdLocksParse(struct fd_locks *locks, const char *text, size_t len)
+{
+    locks->n = 0;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        struct fd_lock l;
+        if (fdLockParseLine(p, (size_t)(eol - p), &l) == 1 && l.pid > 0) {
+            if (locks->n == locks->cap) {
+                int cap = locks->cap ? locks->cap * 2 : 16;
+                struct fd_lock *v = realloc(locks->v, (size_t)cap * sizeof *v);
+                if (!v) return -ENOMEM;
+                locks->v = v;
+                locks->cap = cap;
+            }
+            locks->v[locks->n++] = l;
+        }
+        p = eol + 1;
+    }
+    if (locks->n > 1) qsort(locks->v, (size_t)locks->n, sizeof *locks->v, compareLocks);
+    int out = 0;
+    for (int i = 0; i < locks->n; i++) {
+        if (out > 0 && compareLocks(&locks->v[out - 1], &locks->v[i]) == 0)
+            locks->v[out - 1].letter = combine(locks->v[out - 1].letter, locks->v[i].letter);
+        else
+            locks->v[out++] = locks->v[i];
+    }
+    locks->n = out;
+    return 0;
+}
+
+/* The first entry not below KEY. */
+static int lowerBound(const struct fd_locks *locks, const struct fd_lock *key)
+{
+    int lo = 0, hi = locks->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (compareLocks(&locks->v[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+char fdLocksFind(const struct fd_locks *locks, int pid, unsigned major, unsigned minor,
+                 unsigned long long inode)
+{
+    struct fd_lock key = {pid, major, minor, inode, 0};
+    int i = lowerBound(locks, &key);
+    return i < locks->n && compareLocks(&locks->v[i], &key) == 0 ? locks->v[i].letter : 0;
+}
+
+int fdLocksHasPid(const struct fd_locks *locks, int pid)
+{
+    struct fd_lock key = {pid, 0, 0, 0, 0};
+    int i = lowerBound(locks, &key);
+    return i < locks->n && locks->v[i].pid == pid;
+}
+
+void fdLocksFree(struct fd_locks *locks)
+{
+    free(locks->v);
+    locks->v = NULL;
+    locks->n = locks->cap = 0;
+}

@@ -1,0 +1,683 @@
+/*
+** The `fds` table: one row per open file descriptor of every process. Threads share their
+** leader's table, so each descriptor is listed once, under the thread-group id.
+**
+**     CREATE TABLE fds(
+**       pid INTEGER,      -- pushed (=, IN): only those processes' fd directories are read
+**       fd INTEGER,       -- pushed (=, IN): with pid, a point lookup of exactly those fds
+**       type TEXT,        -- lsof's TYPE: REG DIR CHR BLK FIFO LINK IPv4 IPv6 unix netlink
+**                         --   pack sock a_inode unknown
+**       mode TEXT,        -- r w u, from fdinfo flags & O_ACCMODE
+**       target TEXT,      -- the link text: /etc/hosts, socket:[123], anon_inode:[eventpoll]
+**       path TEXT,        -- path targets only, without the " (deleted)" of an unlinked file
+**       deleted INTEGER,  -- 1 for an unlinked file (st_nlink 0), 0 otherwise
+**       inode INTEGER,    -- pushed (=, IN); from the link text for sockets, pipes, nsfs
+**       device TEXT,      -- "major,minor" as lsof prints it: st_rdev of CHR/BLK, else
+**                         --   st_dev (0,9 sockfs, 0,15 pipefs, 0,16 anon inodes here)
+**       size INTEGER,     -- st_size, REG and DIR only
+**       pos INTEGER, flags INTEGER, mnt_id INTEGER, -- /proc/PID/fdinfo/N
+**       lock TEXT,        -- lsof's lock letter from /proc/locks: r R w W u U
+**       arg_pid HIDDEN    -- fds(1234) means pid = 1234
+**     );
+**
+**     SELECT p.name, f.fd, f.path FROM fds f JOIN processes p USING(pid) WHERE f.deleted;
+**
+** What each column costs, per row (read on first use in xColumn, at most once per row):
+**   pid, fd            the readdir of /proc/PID/fd, nothing per fd
+**   target             one readlinkat relative to the open fd directory
+**   inode              the link text for sockets, pipes and "KIND:[N]"; a stat for paths and
+**                      anon inodes (a regular file's inode is not in its link text, so
+**                      "inode from readdir+readlink only" cannot hold for files)
+**   type               the text for pipes and anon inodes; one getxattr("system.sockprotoname")
+**                      for sockets; a stat otherwise
+**   path, deleted      the text; a stat only when a path ends in " (deleted)" (path) or is a
+**                      path at all (deleted): the link count decides, not the text
+**   device, size       a stat through the fd link (which follows it to the open file)
+**   mode, pos, flags, mnt_id   one read of /proc/PID/fdinfo/N
+**   lock               /proc/locks, read once per cursor; a stat only for processes that
+**                      hold a lock at all
+**
+** Plans (see fdsBestIndex): a full walk; pushed pids (each checked to be a thread-group
+** leader: a pushed TID lists nothing); pushed fds (readlink of exactly those names, no readdir);
+** and, for inode without pid, the inode map: the cursor's first xFilter walks every fd once
+** into a sorted (inode, pid, fd) array and every later xFilter (one per outer row of a join)
+** answers from it with a binary search and a re-read of the matching fds, whose inode is
+** checked again, so a descriptor reused since the walk is not reported under the old inode.
+**
+** Races: an fd closed or a process gone between readdir and readlink is skipped; a failed
+** stat, fdinfo or getxattr after that leaves its columns NULL, and so does a link that may
+** not be read (EACCES) of an fd that the directory lists. A process whose fd directory
+** cannot be read (EACCES) has no rows. A full scan holds one getdents buffer at a time.
+*/
+#include "tables.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fd_dir.h"
+#include "fd_info.h"
+#include "fd_link.h"
+#include "fd_locks.h"
+#include "fd_sockproto.h"
+#include "pid_iter.h"
+#include "vtab.h"
+
+enum {
+    COL_PID,
+    COL_FD,
+    COL_TYPE,
+    COL_MODE,
+    COL_TARGET,
+    COL_PATH,
+    COL_DELETED,
+    COL_INODE,
+    COL_DEVICE,
+    COL_SIZE,
+    COL_POS,
+    COL_FLAGS,
+    COL_MNT_ID,
+    COL_LOCK,
+    COL_ARG_PID,
+};
+
+static const char fdsSchema[] =
+    "CREATE TABLE x(pid INTEGER, fd INTEGER, type TEXT, mode TEXT, target TEXT, path TEXT,"
+    " deleted INTEGER, inode INTEGER, device TEXT, size INTEGER, pos INTEGER, flags INTEGER,"
+    " mnt_id INTEGER, lock TEXT, arg_pid HIDDEN)";
+
+/*
+** xBestIndex → xFilter. Pushable columns, in idxNum bit order (see vtab.h), argv in this order:
+**   bit 0  pid = ? or pid IN (...)
+**   bit 1  fd = ? or fd IN (...)
+**   bit 2  inode = ? or inode IN (...)
+**   bit 3  arg_pid = ? (fds(1234))
+** Bit VTAB_OWN_BITS: some column other than pid and fd is used, so each row reads its link.
+*/
+static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
+                                           {.name = "fd", .iColumn = COL_FD},
+                                           {.name = "inode", .iColumn = COL_INODE},
+                                           {.name = "arg_pid", .iColumn = COL_ARG_PID}};
+#define PUSH_PID     0
+#define PUSH_FD      1
+#define PUSH_INODE   2
+#define PUSH_ARG_PID 3
+#define NEED_LINK    (1 << VTAB_OWN_BITS)
+
+/* One descriptor of the inode map: sorted by inode, then pid and fd. */
+struct fd_ref {
+    unsigned long long inode;
+    int pid;
+    int fd;
+};
+
+/* Per-row lazy reads: done (tried) and ok bits. */
+enum { ROW_STAT = 1, ROW_INFO = 2, ROW_PROTO = 4 };
+
+typedef struct FdsCursor FdsCursor;
+struct FdsCursor {
+    sqlite3_vtab_cursor base;
+    int procfd; /* /proc */
+    int needLink;
+    int eof;
+
+    /* What xFilter pushed. */
+    struct keyset pids, fds, inodes;
+    int byPid, byFd, byInode;
+
+    /* Walking processes (every mode but the map). */
+    struct pid_iter it;
+    struct fd_dir dir;
+    int infoDir; /* /proc/PID/fdinfo of the walked process, opened on first use, or -1 */
+    int inProc;  /* a process is open: its dir, or its pushed fds */
+    int nextFd;  /* index into fds for the current process */
+
+    /* The inode map (built on the first xFilter that needs it) and the walk through it. */
+    struct fd_ref *map;
+    size_t mapLen, mapCap;
+    int mapBuilt;
+    int nextKey;    /* index into inodes */
+    size_t nextRef; /* index into map for inodes.v[nextKey - 1]; mapLen when done */
+
+    /* The current row: the link is NAME under LINKDIR (the fd dir, or /proc for lookups). */
+    int pid, fd;
+    int linkDir;
+    char fdName[16];  /* "12" */
+    char nameBuf[48]; /* "PID/fd/12" for lookups */
+    const char *name;
+    struct buf link;
+    struct fd_link kind;
+    int haveLink;
+    unsigned tried, ok; /* ROW_* */
+    struct stat st;
+    struct fd_info info;
+    const char *proto;
+
+    /* Per cursor. */
+    struct buf scratch;
+    struct fd_locks locks;
+    int locksRead;
+};
+
+/*
+** Costs count syscalls: a host has ~1,000 processes and ~100,000 fds. A row costs a readlink
+** when any column but pid/fd is used (the rest is read on demand and not priced). A lookup by
+** inode is priced as the map answers it: the one walk that builds the map is shared by all
+** the xFilter calls of a join, so the inner side of `JOIN fds USING(inode)` is cheap.
+*/
+static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+    (void)vtab;
+    int idxNum = vtabPushEq(info, fdsPush, 4);
+    int pidPushed = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
+    int onePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
+                 (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+    int fdPushed = VTAB_PUSHED(idxNum, PUSH_FD);
+    int oneFd = fdPushed && !VTAB_IS_IN(idxNum, PUSH_FD);
+    int byInode = VTAB_PUSHED(idxNum, PUSH_INODE);
+
+    int needLink = (info->colUsed & ~((sqlite3_uint64)1 << COL_PID | (sqlite3_uint64)1 << COL_FD |
+                                      (sqlite3_uint64)1 << COL_ARG_PID)) != 0;
+    if (needLink) idxNum |= NEED_LINK;
+    double perRow = 1.0 + (needLink ? 1.0 : 0.0);
+    double procs = pidPushed ? (onePid ? 1 : 5) : 1000; /* processes visited */
+    double perProc = pidPushed ? 4 : 1;                 /* open fd dir; + status when pushed */
+    double fdsPerProc = fdPushed ? (oneFd ? 1 : 3) : 100;
+
+    if (pidPushed || fdPushed || !byInode) {
+        info->estimatedRows = (sqlite3_int64)(procs * fdsPerProc * (byInode ? 0.02 : 1) + 1);
+        info->estimatedCost = procs * (perProc + fdsPerProc * (fdPushed ? 2 : perRow)) + 10;
+        if (onePid && oneFd) {
+            info->estimatedRows = 1;
+            info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+        }
+    } else {
+        info->estimatedRows = 2;
+        info->estimatedCost = 20;
+    }
+    /* /proc lists pids ascending, /proc/PID/fd lists fds ascending, and keysets are sorted.
+     * The inode map yields rows in inode order instead. */
+    if (!(byInode && !pidPushed && !fdPushed) && info->nOrderBy >= 1 && info->nOrderBy <= 2) {
+        int ok = info->aOrderBy[0].iColumn == COL_PID && !info->aOrderBy[0].desc;
+        if (info->nOrderBy == 2)
+            ok = ok && info->aOrderBy[1].iColumn == COL_FD && !info->aOrderBy[1].desc;
+        if (ok) info->orderByConsumed = 1;
+    }
+    info->idxNum = idxNum;
+    return SQLITE_OK;
+}
+
+static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
+{
+    FdsCursor *cur = sqlite3_malloc(sizeof *cur);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, sizeof *cur);
+    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur->procfd < 0) {
+        sqlite3_free(cur);
+        return vtabError(vtab, "fds: cannot open /proc: %s", strerror(errno));
+    }
+    fdDirInit(&cur->dir);
+    cur->infoDir = -1;
+    *ppCursor = &cur->base;
+    return SQLITE_OK;
+}
+
+/* Ends the walk's current process: its fd directory and fdinfo directory. */
+static void closeProcess(FdsCursor *cur)
+{
+    fdDirClose(&cur->dir);
+    if (cur->infoDir >= 0) close(cur->infoDir);
+    cur->infoDir = -1;
+    cur->inProc = 0;
+}
+
+static int fdsClose(sqlite3_vtab_cursor *base)
+{
+    FdsCursor *cur = (FdsCursor *)base;
+    pidIterStop(&cur->it);
+    closeProcess(cur);
+    fdDirFree(&cur->dir);
+    keysetFree(&cur->pids);
+    keysetFree(&cur->fds);
+    keysetFree(&cur->inodes);
+    free(cur->map);
+    bufFree(&cur->link);
+    bufFree(&cur->scratch);
+    fdLocksFree(&cur->locks);
+    close(cur->procfd);
+    sqlite3_free(cur);
+    return SQLITE_OK;
+}
+
+/* Makes (PID, FD) the current row, its link named relative to /proc: a lookup, no dir. */
+static void setLookup(FdsCursor *cur, int pid, int fd)
+{
+    cur->pid = pid;
+    cur->fd = fd;
+    snprintf(cur->fdName, sizeof cur->fdName, "%d", fd);
+    snprintf(cur->nameBuf, sizeof cur->nameBuf, "%d/fd/%d", pid, fd);
+    cur->linkDir = cur->procfd;
+    cur->name = cur->nameBuf;
+}
+
+/* Makes FD of the open fd directory the current row. */
+static void setFromDir(FdsCursor *cur, int fd, const char *name)
+{
+    cur->fd = fd;
+    snprintf(cur->fdName, sizeof cur->fdName, "%s", name);
+    cur->linkDir = cur->dir.fd;
+    cur->name = cur->fdName;
+}
+
+/* Reads the current row's link. Returns 0, or -errno when the fd is gone (or hidden). */
+static int readLink(FdsCursor *cur)
+{
+    cur->tried = cur->ok = 0;
+    int rc = bufReadLinkAt(&cur->link, cur->linkDir, cur->name);
+    cur->haveLink = rc == 0;
+    if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
+    return rc;
+}
+
+/* The stat of the open file, through the fd link (which stat follows). */
+static const struct stat *rowStat(FdsCursor *cur)
+{
+    if (!(cur->tried & ROW_STAT)) {
+        cur->tried |= ROW_STAT;
+        if (fstatat(cur->linkDir, cur->name, &cur->st, 0) == 0) cur->ok |= ROW_STAT;
+    }
+    return (cur->ok & ROW_STAT) ? &cur->st : NULL;
+}
+
+/*
+** The fdinfo of the current row. A walk opens the process's fdinfo directory once, so each
+** fd costs an open, one read and a close; a lookup names the file from /proc.
+*/
+static const struct fd_info *rowInfo(FdsCursor *cur)
+{
+    if (!(cur->tried & ROW_INFO)) {
+        char name[48];
+        int dirfd = cur->procfd, rc;
+        cur->tried |= ROW_INFO;
+        snprintf(name, sizeof name, "%d/fdinfo", cur->pid);
+        if (cur->linkDir == cur->dir.fd && cur->infoDir < 0)
+            cur->infoDir = openat(cur->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur->linkDir == cur->dir.fd && cur->infoDir >= 0) {
+            dirfd = cur->infoDir;
+            rc = fdInfoRead(&cur->scratch, dirfd, cur->fdName);
+        } else {
+            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
+            rc = fdInfoRead(&cur->scratch, dirfd, name);
+        }
+        if (rc == 0 && fdInfoParse(cur->scratch.data, cur->scratch.len, &cur->info) == 0)
+            cur->ok |= ROW_INFO;
+    }
+    return (cur->ok & ROW_INFO) ? &cur->info : NULL;
+}
+
+/* A socket's TYPE word: one getxattr; "sock" when the kernel will not say. */
+static const char *rowSocketType(FdsCursor *cur)
+{
+    if (!(cur->tried & ROW_PROTO)) {
+        char path[64], name[64];
+        cur->tried |= ROW_PROTO;
+        snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, cur->fdName);
+        ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
+        cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
+    }
+    return cur->proto;
+}
+
+/* The inode: from the link text when it has one, else from a stat. 0 when unknown. */
+static int rowInode(FdsCursor *cur, unsigned long long *ino)
+{
+    if (cur->kind.hasInode) {
+        *ino = cur->kind.inode;
+        return 1;
+    }
+    const struct stat *st = rowStat(cur);
+    if (!st) return 0;
+    *ino = (unsigned long long)st->st_ino;
+    return 1;
+}
+
+static const char *typeOfMode(mode_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "REG";
+    case S_IFDIR: return "DIR";
+    case S_IFCHR: return "CHR";
+    case S_IFBLK: return "BLK";
+    case S_IFIFO: return "FIFO";
+    case S_IFLNK: return "LINK";
+    case S_IFSOCK: return "sock";
+    default: return "unknown";
+    }
+}
+
+static const char *rowType(FdsCursor *cur)
+{
+    switch (cur->kind.kind) {
+    case FD_LINK_SOCKET: return rowSocketType(cur);
+    case FD_LINK_PIPE: return "FIFO";
+    case FD_LINK_ANON: return "a_inode";
+    default: {
+        const struct stat *st = rowStat(cur);
+        return st ? typeOfMode(st->st_mode) : NULL;
+    }
+    }
+}
+
+/* 1 unlinked, 0 not, -1 cannot tell (the stat failed). Only paths can be unlinked. */
+static int rowDeleted(FdsCursor *cur)
+{
+    if (cur->kind.kind != FD_LINK_PATH) return 0;
+    const struct stat *st = rowStat(cur);
+    return st ? st->st_nlink == 0 : -1;
+}
+
+/*
+** Whether the row is in the pushed inode set (when there is one). Run before the row is
+** returned, since the constraint is omitted.
+*/
+static int rowMatchesInodes(FdsCursor *cur)
+{
+    unsigned long long ino;
+    if (!cur->byInode) return 1;
+    return cur->haveLink && rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
+}
+
+/*
+** Loads the current row; 1 when it stands, 0 when it is to be skipped. Only a vanished fd
+** (ENOENT, ESRCH) is skipped: an fd that the directory lists but whose link may not be read
+** (EACCES, e.g. a process of another user namespace, as lsof reports "Permission denied")
+** keeps its row with NULL columns, so the rows never depend on which columns are used.
+*/
+static int loadRow(FdsCursor *cur, int mustRead)
+{
+    cur->tried = cur->ok = 0;
+    cur->haveLink = 0;
+    if (!cur->needLink && !mustRead && !cur->byInode) return 1;
+    int rc = readLink(cur);
+    if (rc == -ENOENT || rc == -ESRCH) return 0;
+    /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
+    struct stat st;
+    if (rc != 0 && fstatat(cur->linkDir, cur->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    return rowMatchesInodes(cur);
+}
+
+/* The next row of a walk over processes (all, or pushed) and their fds (all, or pushed). */
+static int nextWalked(FdsCursor *cur)
+{
+    for (;;) {
+        if (!cur->inProc) {
+            if (!pidIterNext(&cur->it, &cur->pid)) return 0;
+            if (cur->byPid && !procIsLeader(cur->procfd, cur->pid, &cur->scratch)) continue;
+            if (cur->byFd)
+                cur->nextFd = 0;
+            else if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) != 0)
+                continue; /* gone, or EACCES: no rows */
+            cur->inProc = 1;
+        }
+        if (cur->byFd) {
+            if (cur->nextFd >= cur->fds.n) {
+                cur->inProc = 0;
+                continue;
+            }
+            int64_t fd = cur->fds.v[cur->nextFd++];
+            if (fd < 0 || fd > 0x7fffffff) continue;
+            setLookup(cur, cur->pid, (int)fd);
+            if (loadRow(cur, 1)) return 1; /* the readlink tells whether the fd is open */
+            continue;
+        }
+        int fd;
+        const char *name;
+        if (fdDirNext(&cur->dir, &fd, &name) != 1) {
+            closeProcess(cur);
+            continue;
+        }
+        setFromDir(cur, fd, name);
+        if (loadRow(cur, 0)) return 1;
+    }
+}
+
+static int compareRefs(const void *a, const void *b)
+{
+    const struct fd_ref *x = a, *y = b;
+    if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
+    if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
+    return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int mapAdd(FdsCursor *cur, unsigned long long ino)
+{
+    if (cur->mapLen == cur->mapCap) {
+        size_t cap = cur->mapCap ? cur->mapCap * 2 : 4096;
+        struct fd_ref *m = realloc(cur->map, cap * sizeof *m);
+        if (!m) return SQLITE_NOMEM;
+        cur->map = m;
+        cur->mapCap = cap;
+    }
+    cur->map[cur->mapLen++] = (struct fd_ref){ino, cur->pid, cur->fd};
+    return SQLITE_OK;
+}
+
+/* One walk of every fd of the host into the sorted inode map. */
+static int buildMap(FdsCursor *cur)
+{
+    int err = pidIterStart(&cur->it, cur->procfd, NULL);
+    if (err < 0) return vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
+    int rc = SQLITE_OK;
+    cur->mapLen = 0;
+    while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid)) {
+        if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) != 0) continue;
+        int fd;
+        const char *name;
+        unsigned long long ino;
+        while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
+            setFromDir(cur, fd, name);
+            if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
+        }
+        fdDirClose(&cur->dir);
+    }
+    pidIterStop(&cur->it);
+    if (cur->mapLen > 1) qsort(cur->map, cur->mapLen, sizeof *cur->map, compareRefs);
+    cur->mapBuilt = 1;
+    return rc;
+}
+
+/* The first map entry whose inode is not below INO. */
+static size_t mapLowerBound(const FdsCursor *cur, unsigned long long ino)
+{
+    size_t lo = 0, hi = cur->mapLen;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cur->map[mid].inode < ino)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The next row of the map for the pushed inodes, re-read and re-checked. */
+static int nextMapped(FdsCursor *cur)
+{
+    for (;;) {
+        if (cur->nextRef >= cur->mapLen ||
+            cur->map[cur->nextRef].inode != (unsigned long long)cur->inodes.v[cur->nextKey - 1]) {
+            if (cur->nextKey >= cur->inodes.n) return 0;
+            cur->nextRef = mapLowerBound(cur, (unsigned long long)cur->inodes.v[cur->nextKey++]);
+            continue;
+        }
+        const struct fd_ref *r = &cur->map[cur->nextRef++];
+        setLookup(cur, r->pid, r->fd);
+        if (loadRow(cur, 1)) return 1;
+    }
+}
+
+static int fdsNext(sqlite3_vtab_cursor *base)
+{
+    FdsCursor *cur = (FdsCursor *)base;
+    int more = cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
+                                                                          : nextWalked(cur);
+    if (!more) cur->eof = 1;
+    return SQLITE_OK;
+}
+
+static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
+                     sqlite3_value **argv)
+{
+    (void)idxStr, (void)argc;
+    FdsCursor *cur = (FdsCursor *)base;
+    cur->needLink = (idxNum & NEED_LINK) != 0;
+    cur->eof = 0;
+    closeProcess(cur);
+    int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
+                                   &cur->byPid);
+    if (rc == SQLITE_OK)
+        rc = vtabKeysetFromColumns(&cur->fds, idxNum, 1u << PUSH_FD, argv, &cur->byFd);
+    if (rc == SQLITE_OK)
+        rc = vtabKeysetFromColumns(&cur->inodes, idxNum, 1u << PUSH_INODE, argv, &cur->byInode);
+    if (rc != SQLITE_OK) return rc;
+
+    if (cur->byInode && !cur->byPid && !cur->byFd) {
+        if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
+        cur->nextKey = 0;
+        cur->nextRef = cur->mapLen;
+    } else {
+        int err = pidIterStart(&cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
+        if (err < 0) return vtabError(base->pVtab, "fds: cannot read /proc: %s", strerror(-err));
+    }
+    return fdsNext(base);
+}
+
+static int fdsEof(sqlite3_vtab_cursor *base)
+{
+    return ((FdsCursor *)base)->eof;
+}
+
+static int fdsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+    FdsCursor *cur = (FdsCursor *)base;
+    *rowid = (sqlite3_int64)cur->pid << 32 | (sqlite3_int64)(unsigned)cur->fd;
+    return SQLITE_OK;
+}
+
+static const char *rowLock(FdsCursor *cur, char *letter)
+{
+    if (!cur->locksRead) {
+        cur->locksRead = 1;
+        if (bufReadFileAt(&cur->scratch, cur->procfd, "locks") == 0)
+            fdLocksParse(&cur->locks, cur->scratch.data, cur->scratch.len);
+    }
+    if (!fdLocksHasPid(&cur->locks, cur->pid)) return NULL;
+    const struct stat *st = rowStat(cur);
+    if (!st) return NULL;
+    *letter = fdLocksFind(&cur->locks, cur->pid, major(st->st_dev), minor(st->st_dev),
+                          (unsigned long long)st->st_ino);
+    return *letter ? letter : NULL;
+}
+
+static void resultText(sqlite3_context *ctx, const char *s, size_t n)
+{
+    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+}
+
+static void resultPath(FdsCursor *cur, sqlite3_context *ctx)
+{
+    size_t len = cur->link.len, suffix = sizeof FD_LINK_DELETED_SUFFIX - 1;
+    if (cur->kind.kind != FD_LINK_PATH) return;
+    /* The kernel appends the suffix to unlinked files; a live file may end in it too. */
+    if (cur->kind.endsDeleted && rowDeleted(cur) == 1) len -= suffix;
+    resultText(ctx, cur->link.data, len);
+}
+
+static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
+{
+    FdsCursor *cur = (FdsCursor *)base;
+    const struct stat *st;
+    const struct fd_info *info;
+    unsigned long long ino;
+    const char *text;
+    char letter;
+
+    switch (col) {
+    case COL_PID:
+    case COL_ARG_PID: sqlite3_result_int(ctx, cur->pid); return SQLITE_OK;
+    case COL_FD: sqlite3_result_int(ctx, cur->fd); return SQLITE_OK;
+    }
+    if (!cur->haveLink) return SQLITE_OK; /* only when no column but pid and fd is used */
+
+    switch (col) {
+    case COL_TYPE:
+        if ((text = rowType(cur)) != NULL) resultText(ctx, text, strlen(text));
+        break;
+    case COL_MODE:
+        if ((info = rowInfo(cur)) != NULL && (letter = fdInfoMode(info->flags)) != 0)
+            resultText(ctx, &letter, 1);
+        break;
+    case COL_TARGET: resultText(ctx, cur->link.data, cur->link.len); break;
+    case COL_PATH: resultPath(cur, ctx); break;
+    case COL_DELETED: {
+        int d = rowDeleted(cur);
+        if (d >= 0) sqlite3_result_int(ctx, d);
+        break;
+    }
+    case COL_INODE:
+        if (rowInode(cur, &ino)) sqlite3_result_int64(ctx, (sqlite3_int64)ino);
+        break;
+    case COL_DEVICE:
+        if ((st = rowStat(cur)) != NULL) {
+            char dev[32];
+            /* lsof prints a device file's own number (rdev), else the file system's. */
+            dev_t d = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? st->st_rdev : st->st_dev;
+            int n = snprintf(dev, sizeof dev, "%u,%u", major(d), minor(d));
+            resultText(ctx, dev, (size_t)n);
+        }
+        break;
+    case COL_SIZE:
+        if ((st = rowStat(cur)) != NULL && (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
+            sqlite3_result_int64(ctx, (sqlite3_int64)st->st_size);
+        break;
+    case COL_POS:
+        if ((info = rowInfo(cur)) != NULL) sqlite3_result_int64(ctx, info->pos);
+        break;
+    case COL_FLAGS:
+        if ((info = rowInfo(cur)) != NULL) sqlite3_result_int64(ctx, info->flags);
+        break;
+    case COL_MNT_ID:
+        if ((info = rowInfo(cur)) != NULL) sqlite3_result_int(ctx, info->mntId);
+        break;
+    case COL_LOCK:
+        if (rowLock(cur, &letter)) resultText(ctx, &letter, 1);
+        break;
+    }
+    return SQLITE_OK;
+}
+
+static sqlite3_module fdsModule = {
+    .xConnect = vtabConnect,
+    .xBestIndex = fdsBestIndex,
+    .xDisconnect = vtabDisconnect,
+    .xOpen = fdsOpen,
+    .xClose = fdsClose,
+    .xFilter = fdsFilter,
+    .xNext = fdsNext,
+    .xEof = fdsEof,
+    .xColumn = fdsColumn,
+    .xRowid = fdsRowid,
+};
+
+int fdsRegister(sqlite3 *db)
+{
+    return sqlite3_create_module(db, "fds", &fdsModule, (void *)fdsSchema);
+}

@@ -1,0 +1,76 @@
+/* /proc/PID/fdinfo parsing: real layouts of several fd kinds, truncation, garbage. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fd_info.h"
+
+static int parse(const char *text, struct fd_info *info)
+{
+    return fdInfoParse(text, strlen(text), info);
+}
+
+static void regular_file(void **state)
+{
+    (void)state;
+    struct fd_info i;
+    assert_int_equal(parse("pos:\t100\nflags:\t0100001\nmnt_id:\t27\nino:\t10953060\n", &i), 0);
+    assert_int_equal(i.pos, 100);
+    assert_int_equal(i.flags, 0100001);
+    assert_int_equal(i.mntId, 27);
+    assert_true(i.hasIno);
+    assert_int_equal(i.ino, 10953060);
+    assert_int_equal(fdInfoMode(i.flags), 'w');
+}
+
+static void older_kernel_and_extra_lines(void **state)
+{
+    (void)state;
+    struct fd_info i;
+    /* No ino line (before 5.14); an epoll fd's tfd lines and an eventfd's count follow. */
+    const char *epoll = "pos:\t0\nflags:\t02000002\nmnt_id:\t17\n"
+                        "tfd:        5 events:       19 data:                5  pos:0 ino:7a1 "
+                        "sdev:9\n";
+    assert_int_equal(parse(epoll, &i), 0);
+    assert_false(i.hasIno);
+    assert_int_equal(i.flags, 02000002);
+    assert_int_equal(fdInfoMode(i.flags), 'u');
+    const char *big = "pos:\t9223372036854775807\nflags:\t00\nmnt_id:\t1\n"
+                      "eventfd-count:                0\n";
+    assert_int_equal(parse(big, &i), 0);
+    assert_int_equal(i.pos, 9223372036854775807LL);
+    assert_int_equal(fdInfoMode(i.flags), 'r');
+    /* No trailing newline. */
+    assert_int_equal(parse("pos:\t1\nflags:\t02\nmnt_id:\t3", &i), 0);
+    assert_int_equal(i.mntId, 3);
+}
+
+static void truncated_or_garbled(void **state)
+{
+    (void)state;
+    struct fd_info i;
+    assert_int_equal(parse("", &i), -EINVAL);
+    assert_int_equal(parse("pos:\t0\nflags:\t02\n", &i), -EINVAL);             /* no mnt_id */
+    assert_int_equal(parse("pos:\t0\nflags:\t09\nmnt_id:\t1\n", &i), -EINVAL); /* not octal */
+    assert_int_equal(parse("pos:\t\nflags:\t0\nmnt_id:\t1\n", &i), -EINVAL);
+    assert_int_equal(parse("pos:\t-1\nflags:\t0\nmnt_id:\t1\n", &i), -EINVAL);
+    assert_int_equal(parse("pos:\t1x\nflags:\t0\nmnt_id:\t1\n", &i), -EINVAL);
+    assert_int_equal(parse("pos:\t99999999999999999999\nflags:\t0\nmnt_id:\t1\n", &i), -EINVAL);
+    assert_int_equal(fdInfoMode(O_ACCMODE), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(regular_file),
+        cmocka_unit_test(older_kernel_and_extra_lines),
+        cmocka_unit_test(truncated_or_garbled),
+    };
+    return cmocka_run_group_tests_name("fd_info", tests, NULL, NULL);
+}
