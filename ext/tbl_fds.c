@@ -68,6 +68,7 @@
 #include "fd_locks.h"
 #include "fd_sockproto.h"
 #include "pid_iter.h"
+#include "file_type.h"
 #include "vtab.h"
 
 enum {
@@ -349,20 +350,6 @@ static int rowInode(FdsCursor *cur, unsigned long long *ino)
     return 1;
 }
 
-static const char *typeOfMode(mode_t mode)
-{
-    switch (mode & S_IFMT) {
-    case S_IFREG: return "REG";
-    case S_IFDIR: return "DIR";
-    case S_IFCHR: return "CHR";
-    case S_IFBLK: return "BLK";
-    case S_IFIFO: return "FIFO";
-    case S_IFLNK: return "LINK";
-    case S_IFSOCK: return "sock";
-    default: return "unknown";
-    }
-}
-
 static const char *rowType(FdsCursor *cur)
 {
     switch (cur->kind.kind) {
@@ -371,7 +358,7 @@ static const char *rowType(FdsCursor *cur)
     case FD_LINK_ANON: return "a_inode";
     default: {
         const struct stat *st = rowStat(cur);
-        return st ? typeOfMode(st->st_mode) : NULL;
+        return st ? fileTypeOfMode(st->st_mode) : NULL;
     }
     }
 }
