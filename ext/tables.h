@@ -5,5 +5,6 @@
 #include "sqlite_api.h"
 
 int processesRegister(sqlite3 *db);
+int socketsRegister(sqlite3 *db);
 
 #endif
