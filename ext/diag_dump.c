@@ -17,11 +17,11 @@ int diagSocket(void)
     return fd;
 }
 
+/* An unconnected netlink socket sends to the kernel (port id 0). */
 static int sendAll(int fd, const void *req, size_t len)
 {
-    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
     for (;;) {
-        ssize_t n = sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+        ssize_t n = send(fd, req, len, 0);
         if (n == (ssize_t)len) return 0;
         if (n >= 0) return -EIO;
         if (errno != EINTR) return -errno;

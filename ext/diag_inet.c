@@ -22,28 +22,36 @@
 #define TCPINFO_BYTES (offsetof(struct tcp_info, tcpi_bytes_received) + 8)
 
 /*
-** Writes "port in SET" as a bytecode block of 8-byte S_EQ/D_EQ ops starting at OUT, which sits
-** BEFORE bytes into a program of TOTAL bytes. A match jumps past the block; the last miss
-** jumps past the end of the program (reject).
+** "port in SET" as bytecode, one test per port: S_EQ/D_EQ and the port, then (but for the
+** last) a JMP past the block. The kernel's audit follows the `yes` chain, so every `no`
+** target must be on it: a miss goes on to the next test, the last miss jumps past the end of
+** the program (reject), and a hit reaches the JMP, whose `no` leaves the block.
 */
-static size_t putPortBlock(struct inet_diag_bc_op *out, int code, const int64_t *ports, int n,
-                           size_t before, size_t total)
+static size_t portBlockLen(int n)
 {
+    return n ? 12 * (size_t)(n - 1) + 8 : 0;
+}
+
+/* Writes the block at byte AT of the program PROG, TOTAL bytes long. Returns its length. */
+static size_t putPortBlock(char *prog, size_t at, int code, const int64_t *ports, int n,
+                           size_t total)
+{
+    size_t end = at + portBlockLen(n);
     for (int i = 0; i < n; i++) {
-        size_t at = before + 8 * (size_t)i;
-        out[2 * i].code = (unsigned char)code;
-        if (i < n - 1) {
-            out[2 * i].yes = (unsigned short)(8 * (n - i));
-            out[2 * i].no = 8;
-        } else {
-            out[2 * i].yes = 8;
-            out[2 * i].no = (unsigned short)(total - at + 4);
+        int last = i == n - 1;
+        struct inet_diag_bc_op test = {(unsigned char)code, 8,
+                                       (unsigned short)(last ? total - at + 4 : 12)};
+        struct inet_diag_bc_op port = {0, 0, (unsigned short)ports[i]};
+        memcpy(prog + at, &test, 4);
+        memcpy(prog + at + 4, &port, 4);
+        at += 8;
+        if (!last) {
+            struct inet_diag_bc_op jmp = {INET_DIAG_BC_JMP, 4, (unsigned short)(end - at)};
+            memcpy(prog + at, &jmp, 4);
+            at += 4;
         }
-        out[2 * i + 1].code = 0;
-        out[2 * i + 1].yes = 0;
-        out[2 * i + 1].no = (unsigned short)ports[i];
     }
-    return 8 * (size_t)n;
+    return portBlockLen(n);
 }
 
 /* Ports outside 0..65535 match no socket; a set with none left matches nothing. */
@@ -69,7 +77,7 @@ int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
         /* A pushed port set that no port can be in: the caller sends nothing. */
         if ((q->nsports && !ns) || (q->ndports && !nd)) return -ERANGE;
     }
-    size_t bclen = 8 * (size_t)(ns + nd);
+    size_t bclen = portBlockLen(ns) + portBlockLen(nd);
     struct inet_diag_req_v2 *req =
         diagPutRequest(buf, size, sizeof *req, MNL_ATTR_HDRLEN + bclen + MNL_ATTR_HDRLEN + 4, seq);
     if (!req) return -ENOSPC;
@@ -84,10 +92,10 @@ int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
         mnl_attr_put(nlh, INET_DIAG_REQ_PROTOCOL, sizeof proto, &proto);
     }
     if (bclen) {
-        struct inet_diag_bc_op ops[4 * MAX_BC_PORTS];
-        size_t off = putPortBlock(ops, INET_DIAG_BC_S_EQ, sp, ns, 0, bclen);
-        putPortBlock(ops + off / 4, INET_DIAG_BC_D_EQ, dp, nd, off, bclen);
-        mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bclen, ops);
+        char prog[2 * 12 * MAX_BC_PORTS];
+        size_t off = putPortBlock(prog, 0, INET_DIAG_BC_S_EQ, sp, ns, bclen);
+        putPortBlock(prog, off, INET_DIAG_BC_D_EQ, dp, nd, bclen);
+        mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bclen, prog);
     }
     return (int)nlh->nlmsg_len;
 }
