@@ -51,6 +51,7 @@ struct sockFixture {
 struct nsFixture {
     unsigned long long netns, ino;
     int port;
+    unsigned long long devIno; /* a UDP socket bound to the namespace's lo */
 };
 
 static unsigned long long inodeOf(int fd)
@@ -177,7 +178,9 @@ static int makeSockets(void *arg)
     return 0;
 }
 
-/* A fresh network namespace with lo up and a listener on it. */
+#define NS_LO "sqlsoflo"
+
+/* A fresh network namespace with lo up (renamed) and a listener on it. */
 static int makeNamespace(void *arg)
 {
     (void)arg;
@@ -185,8 +188,12 @@ static int makeNamespace(void *arg)
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
+    /* Renamed, so that a name looked up in the wrong namespace ("lo") shows. */
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return -1;
+    snprintf(ifr.ifr_newname, sizeof ifr.ifr_newname, NS_LO);
+    if (s < 0 || ioctl(s, SIOCSIFNAME, &ifr) != 0) return -1;
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, NS_LO);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return -1;
     ifr.ifr_flags |= IFF_UP;
     if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return -1;
     close(s);
@@ -195,6 +202,12 @@ static int makeNamespace(void *arg)
     if (fd < 0) return -1;
     fx.ino = inodeOf(fd);
     fx.netns = nsOf("/proc/self/ns/net");
+    int dev = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = loopback(0);
+    if (dev < 0 || setsockopt(dev, SOL_SOCKET, SO_BINDTODEVICE, NS_LO, sizeof NS_LO) != 0 ||
+        bind(dev, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    fx.devIno = inodeOf(dev);
     fixtureReport(&fx, sizeof fx);
     return 0;
 }
@@ -379,6 +392,16 @@ static void namespaced_listener(void **state)
     free(got);
     got = testQueryRows(db, "SELECT %s FROM sockets WHERE +inode = %llu", cols, N.ino);
     assert_string_equal(got, want);
+    free(got);
+
+    /* A socket bound to a device names it as its own namespace knows it. */
+    got = testQueryRows(db, "SELECT netns, interface FROM sockets WHERE inode = %llu", N.devIno);
+    snprintf(want, sizeof want, "%llu|" NS_LO "\n", N.netns);
+    assert_string_equal(got, want);
+    free(got);
+    got = testQueryRows(db, "SELECT interface FROM sockets WHERE netns = %llu AND protocol = 'udp'",
+                        N.netns);
+    assert_string_equal(got, NS_LO "\n");
     free(got);
 
     /* The join with processes on netns: the child, and only processes of that namespace. */
@@ -639,7 +662,7 @@ static void namespace_hygiene(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", N.ino), 1);
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM sockets WHERE netns = %llu AND "
-                                  "family = 'inet'",
+                                  "protocol = 'tcp'",
                                   N.netns),
                      1);
     char *err = testQueryError(db, "SELECT * FROM sockets WHERE state = 'LISTEN' AND "
