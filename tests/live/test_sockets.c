@@ -597,7 +597,17 @@ static void explain_plans(void **state)
         if (!strstr(plan, cases[i].want)) fail_msg("%s\n%s", cases[i].sql, plan);
         free(plan);
     }
-    char *plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
+    /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
+    char *plan = testExplain(db, "SELECT inode, state FROM sockets WHERE state = 'LISTEN'");
+    assert_non_null(strstr(plan, "INDEX 1:state="));
+    free(plan);
+    plan = testExplain(db, "SELECT inode FROM sockets WHERE state = 'LISTEN' AND cwnd > 1");
+    assert_non_null(strstr(plan, "INDEX 65537:state="));
+    free(plan);
+    plan = testExplain(db, "SELECT interface FROM sockets WHERE state = 'LISTEN'");
+    assert_non_null(strstr(plan, "INDEX 131073:state="));
+    free(plan);
+    plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
     assert_null(strstr(plan, "state="));
     free(plan);
     /* The filtered side drives a join on inode; the other answers from its inode map. */
