@@ -63,7 +63,8 @@ static int usablePorts(const int64_t *ports, int n, int64_t *out)
     return k;
 }
 
-#define MAX_BC_PORTS 256
+/* Longer lists are filtered after the dump (a request must fit in a page). */
+#define MAX_BC_PORTS 128
 
 int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq)
 {

@@ -521,7 +521,7 @@ static int runDump(SocketsCursor *cur, int nsfd, uint64_t netns, int kind,
     if ((f && pushed(f, PUSH_SPORT) && !q.nsports) || (f && pushed(f, PUSH_DPORT) && !q.ndports))
         return 0; /* no port can match */
 
-    char req[4096];
+    char req[8192]; /* holds the longest bytecode diagInetRequest writes */
     struct dumpCtx ctx = {out, f, kind, netns, nsfd, cur->need};
     size_t start = out->n;
     for (int attempt = 0;; attempt++) {

@@ -45,6 +45,8 @@ struct sockFixture {
     unsigned long long namedIno, abstractIno, netlinkIno;
     int namedBacklog;
     char namedPath[64], abstractName[64];
+    int boundPort; /* a TCP socket bound, neither listening nor connected */
+    unsigned long long boundIno;
 };
 
 /* The namespaced child's listener. */
@@ -169,6 +171,12 @@ static int makeSockets(void *arg)
     fx.namedIno = inodeOf(nfd);
     fx.abstractIno = inodeOf(afd);
 
+    int bfd = socket(AF_INET, SOCK_STREAM, 0);
+    a = loopback(0);
+    if (bfd < 0 || bind(bfd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    fx.boundPort = portOf(bfd);
+    fx.boundIno = inodeOf(bfd);
+
     int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
     struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
     if (nl < 0 || bind(nl, (struct sockaddr *)&snl, sizeof snl) != 0) return -1;
@@ -265,6 +273,22 @@ static void tcp_rows(void **state)
              "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
              F.netns, F.listenPort, F.clientPort, F.serverIno, getuid());
     assertRow(db, F.serverIno, want);
+
+    /* Bound only: TCP_CLOSE, found by the kernel's bound-inactive walk (Linux 6.5). */
+    snprintf(want, sizeof want,
+             "%llu|inet|tcp|CLOSE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|off|0", F.netns,
+             F.boundPort, F.boundIno, getuid());
+    assertRow(db, F.boundIno, want);
+    assert_int_equal(testQueryInt(db,
+                                  "SELECT count(*) FROM sockets WHERE state = 'CLOSE' AND "
+                                  "local_port = %d AND protocol = 'tcp'",
+                                  F.boundPort),
+                     1);
+    assert_int_equal(testQueryInt(db,
+                                  "SELECT count(*) FROM sockets WHERE +state = 'CLOSE' AND "
+                                  "+local_port = %d AND +protocol = 'tcp'",
+                                  F.boundPort),
+                     1);
 
     /* tcp_info: there for an established socket, NULL for UDP and TIME_WAIT. */
     assert_int_equal(testQueryInt(db,
@@ -542,6 +566,19 @@ static void integer_pushdown_equivalence(void **state)
     }
     snprintf(v, sizeof v, "(%d, %d, 'junk', NULL)", lp, F.udpPort);
     assert_int_equal(compareIn(db, "local_port", v, own), 3);
+    /* Long IN lists: up to 128 ports go to the kernel as bytecode, more are filtered after. */
+    for (int n = 100; n <= 300; n += 200) {
+        char *list = sqlite3_mprintf("(%d", lp);
+        for (int i = 1; i < n; i++) {
+            char *more = sqlite3_mprintf("%s, %d", list, i == n / 2 ? F.udpPort : 1000 + i);
+            sqlite3_free(list);
+            list = more;
+        }
+        char *closed = sqlite3_mprintf("%s)", list);
+        assert_int_equal(compareIn(db, "local_port", closed, own), 3);
+        sqlite3_free(list);
+        sqlite3_free(closed);
+    }
     snprintf(v, sizeof v, "%d", F.twPort);
     assert_int_equal(compareEq(db, "local_port", v, own), 1); /* TIME_WAIT, inode 0 */
 
