@@ -37,6 +37,11 @@
 ** see a socket twice). Another namespace is entered only by a helper thread (netns.c);
 ** one we may not enter is skipped, silently.
 **
+** SCTP (untested here: no sctp module on the development host): the kernel reports an
+** endpoint's state as a TCP_* number but an association's as its own SCTP_STATE_* number,
+** which this table still names with the TCP word of that number. Filters stay exact (the
+** same naming decides the kernel mask and the row check); the word can be wrong.
+**
 ** Every pushed filter is also checked on each row, so a kernel that ignores part of a
 ** request (bytecode, states) cannot change the answer.
 */
