@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
@@ -20,8 +21,10 @@ int diagSocket(void)
 /* An unconnected netlink socket sends to the kernel (port id 0). */
 static int sendAll(int fd, const void *req, size_t len)
 {
+    struct iovec iov = {(void *)req, len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
     for (;;) {
-        ssize_t n = send(fd, req, len, 0);
+        ssize_t n = sendmsg(fd, &msg, 0);
         if (n == (ssize_t)len) return 0;
         if (n >= 0) return -EIO;
         if (errno != EINTR) return -errno;
@@ -50,7 +53,9 @@ int diagDump(int fd, const void *req, size_t len, void *buf,
     if (rc < 0) return rc;
     int interrupted = 0, failed = 0;
     for (;;) {
-        ssize_t n = recv(fd, buf, DIAG_DUMP_BUFSIZE, MSG_TRUNC);
+        struct iovec iov = {buf, DIAG_DUMP_BUFSIZE};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        ssize_t n = recvmsg(fd, &msg, MSG_TRUNC); /* the datagram's full length */
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -errno;
         if (n > DIAG_DUMP_BUFSIZE) return -EMSGSIZE;

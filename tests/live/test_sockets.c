@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
+#include "strace.h"
 #include "testdb.h"
 
 /* What the socket fixture made; the child reports it. */
@@ -661,6 +662,43 @@ static void explain_plans(void **state)
     sqlite3_close(db);
 }
 
+/*
+** One dump request (sendmsg) per family/protocol the filter needs, in the namespaces it needs;
+** another namespace costs one setns (in the helper thread), the caller's none. `netns = own`
+** looks at no process's namespace link.
+*/
+static void dumps_sent(void **state)
+{
+    (void)state;
+    struct syscall_counts base, tcp, unixOnly, other, all;
+    char sql[256];
+    testSyscalls("SELECT 1", &base);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'tcp'", F.netns);
+    testSyscalls(sql, &tcp);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sockets WHERE netns = %llu AND family = 'unix' "
+             "AND state = 'LISTEN'",
+             F.netns);
+    testSyscalls(sql, &unixOnly);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sockets WHERE netns = %llu AND "
+             "family IN ('inet', 'inet6') AND local_port = %d",
+             N.netns, N.port);
+    testSyscalls(sql, &other);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM sockets WHERE netns = %llu", F.netns);
+    testSyscalls(sql, &all);
+
+    assert_int_equal(tcp.sendmsg - base.sendmsg, 2); /* inet and inet6 */
+    assert_int_equal(tcp.setns, 0);
+    assert_true(tcp.newfstatat - base.newfstatat <= 2);
+    assert_int_equal(unixOnly.sendmsg - base.sendmsg, 1);
+    assert_int_equal(other.sendmsg - base.sendmsg, 12); /* every inet protocol, both families */
+    assert_int_equal(other.setns, 1);
+    assert_int_equal(all.sendmsg - base.sendmsg, 15);
+    assert_true(all.recvmsg - base.recvmsg >= 15);
+}
+
 /* ---- Namespace hygiene ---- */
 
 static int countFds(void)
@@ -762,6 +800,7 @@ int main(void)
         cmocka_unit_test(text_pushdown_equivalence),
         cmocka_unit_test(integer_pushdown_equivalence),
         cmocka_unit_test(explain_plans),
+        cmocka_unit_test(dumps_sent),
         cmocka_unit_test(namespace_hygiene),
         cmocka_unit_test(unprivileged),
     };
