@@ -37,10 +37,19 @@
 ** see a socket twice). Another namespace is entered only by a helper thread (netns.c);
 ** one we may not enter is skipped, silently.
 **
+** A full dump asks for every state, TCP_BOUND_INACTIVE too (Linux 6.5): a TCP socket that is
+** bound but neither listening nor connected is listed, as CLOSE (ss -a leaves it out, lsof
+** shows it). Unconnected inet sockets show the kernel's remote 0.0.0.0 / :: and port 0.
+** Abstract unix names start with '@'; a NUL inside one is shown as '@' too.
+**
 ** SCTP (untested here: no sctp module on the development host): the kernel reports an
 ** endpoint's state as a TCP_* number but an association's as its own SCTP_STATE_* number,
 ** which this table still names with the TCP word of that number. Filters stay exact (the
 ** same naming decides the kernel mask and the row check); the word can be wrong.
+**
+** interface: the name comes from SIOCGIFNAME on the namespace's own sock_diag socket (an
+** ioctl answers in the socket's namespace), so no thread moves for it; a device that has gone
+** meanwhile shows as its index number. Asked only when the column is used.
 **
 ** Every pushed filter is also checked on each row, so a kernel that ignores part of a
 ** request (bytecode, states) cannot change the answer.
