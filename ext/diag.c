@@ -82,6 +82,11 @@ const char *diagStateName(int family, int protocol, int state)
     return "UNKNOWN";
 }
 
+int diagReportedState(int state)
+{
+    return state == 12 ? 3 : state;
+}
+
 static const char *const netlinkNames[] = {
     "route",         "unused",   "usersock", "firewall",       "sock_diag",  "nflog",
     "xfrm",          "selinux",  "iscsi",    "audit",          "fib_lookup", "connector",

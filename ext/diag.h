@@ -116,6 +116,12 @@ const void *diagPayload(const void *buf, size_t len, size_t hdrlen);
 */
 const char *diagStateName(int family, int protocol, int state);
 
+/*
+** The state the kernel reports for a socket that its state filter selects by bit STATE:
+** request sockets (TCP_NEW_SYN_RECV) are reported as TCP_SYN_RECV; all others as selected.
+*/
+int diagReportedState(int state);
+
 /* The protocol word: tcp udp ... / stream dgram seqpacket / route ... / ip all 0x88cc.
  * Writes into BUF (at least 16 bytes) when the word is not a constant. */
 const char *diagProtocolName(int family, int protocol, char *buf, size_t size);

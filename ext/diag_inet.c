@@ -161,8 +161,13 @@ int diagInetParse(const void *buf, size_t len, int protocol, struct diag_row *r)
     r->wqueue = m->idiag_wqueue;
     r->uid = m->idiag_uid;
     r->has = DIAG_HAS_ADDR | DIAG_HAS_QUEUES;
-    /* A TIME_WAIT or request socket has no owner: the kernel's 0 would say root. */
-    if (r->state != 6 && r->state != 12) r->has |= DIAG_HAS_UID;
+    /*
+    ** A timewait socket (TIME_WAIT, or FIN_WAIT2 with the timewait timer) and a request socket
+    ** (SYN_RECV without an inode) have no owner: the kernel's 0 there would say root.
+    */
+    int timewait = r->state == 6 || (protocol == IPPROTO_TCP && m->idiag_timer == 3);
+    int request = r->state == 12 || (r->state == 3 && r->inode == 0);
+    if (!timewait && !request) r->has |= DIAG_HAS_UID;
     if (r->ifindex) r->has |= DIAG_HAS_IFINDEX;
     if (protocol == IPPROTO_TCP) {
         r->timer = m->idiag_timer;

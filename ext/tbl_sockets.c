@@ -37,6 +37,10 @@
 ** see a socket twice). Another namespace is entered only by a helper thread (netns.c);
 ** one we may not enter is skipped, silently.
 **
+** Request sockets (half-open connections, TCP_NEW_SYN_RECV inside the kernel) are reported by
+** the kernel, and shown here, as SYN_RECV with inode 0, as ss shows them; so NEW_SYN_RECV
+** names no row on the kernels known (it stays in the vocabulary, as DESIGN.md lists it).
+**
 ** A full dump asks for every state, TCP_BOUND_INACTIVE too (Linux 6.5): a TCP socket that is
 ** bound but neither listening nor connected is listed, as CLOSE (ss -a leaves it out, lsof
 ** shows it). Unconnected inet sockets show the kernel's remote 0.0.0.0 / :: and port 0.
@@ -385,14 +389,19 @@ static int pushed(const struct sockFilter *f, int k)
     return (f->pushed >> k) & 1;
 }
 
-/* The states (1 << TCP_*) of dump KIND whose word the filter names; all when unfiltered. */
+/*
+** The kernel's filter bits (1 << TCP_*) for dump KIND that select the sockets whose state word
+** the filter names (SYN_RECV: bit TCP_NEW_SYN_RECV too, for request sockets, which this
+** kernel adds itself but older ones may not); all when
+** unfiltered.
+*/
 static uint32_t kindStates(const struct sockFilter *f, int kind)
 {
     if (!pushed(f, PUSH_STATE)) return ~0u;
+    int family = dumpKinds[kind].family, protocol = dumpKinds[kind].protocol;
     uint32_t mask = 0;
     for (int s = 0; s < 32; s++)
-        if (wordsHas(&f->states,
-                     diagStateName(dumpKinds[kind].family, dumpKinds[kind].protocol, s)))
+        if (wordsHas(&f->states, diagStateName(family, protocol, diagReportedState(s))))
             mask |= 1u << s;
     return mask;
 }

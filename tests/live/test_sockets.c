@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
@@ -48,6 +49,7 @@ struct sockFixture {
     char namedPath[64], abstractName[64];
     int boundPort; /* a TCP socket bound, neither listening nor connected */
     unsigned long long boundIno;
+    int deferPort, halfOpenPort; /* a request socket: TCP_DEFER_ACCEPT waits for data */
 };
 
 /* The namespaced child's listener. */
@@ -172,6 +174,13 @@ static int makeSockets(void *arg)
     fx.namedIno = inodeOf(nfd);
     fx.abstractIno = inodeOf(afd);
 
+    int dfd = tcpListen(4, &fx.deferPort), secs = 30;
+    if (dfd < 0 || setsockopt(dfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs) != 0)
+        return -1;
+    int hfd = tcpConnect(fx.deferPort);
+    if (hfd < 0) return -1;
+    fx.halfOpenPort = portOf(hfd);
+
     int bfd = socket(AF_INET, SOCK_STREAM, 0);
     a = loopback(0);
     if (bfd < 0 || bind(bfd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
@@ -290,6 +299,18 @@ static void tcp_rows(void **state)
                                   "+local_port = %d AND +protocol = 'tcp'",
                                   F.boundPort),
                      1);
+
+    /* A request socket: SYN_RECV, no inode, no owner; state = 'SYN_RECV' finds it too. */
+    const char *reqSql = "SELECT %s FROM sockets WHERE %sstate = 'SYN_RECV' AND %slocal_port = %d";
+    snprintf(want, sizeof want,
+             "%llu|inet|tcp|SYN_RECV|127.0.0.1|%d|127.0.0.1|%d|0|NULL|0|0|NULL|NULL|NULL|on|0\n",
+             F.netns, F.deferPort, F.halfOpenPort);
+    for (int plus = 0; plus < 2; plus++) {
+        char *got =
+            testQueryRows(db, reqSql, rowCols, plus ? "+" : "", plus ? "+" : "", F.deferPort);
+        assert_string_equal(got, want);
+        free(got);
+    }
 
     /* tcp_info: there for an established socket, NULL for UDP and TIME_WAIT. */
     assert_int_equal(testQueryInt(db,

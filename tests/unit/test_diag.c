@@ -136,6 +136,25 @@ static void inet6_udp_and_time_wait(void **state)
     assert_int_equal(r.has & DIAG_HAS_UID, 0);
     assert_string_equal(diagStateName(r.family, r.protocol, r.state), "TIME_WAIT");
     assert_string_equal(diagStateName(AF_INET, IPPROTO_TCP, 7), "CLOSE");
+
+    /* FIN_WAIT2 under the timewait timer is a timewait socket: no owner either. */
+    nlh = inetMessage(AF_INET, 5);
+    ((struct inet_diag_msg *)mnl_nlmsg_get_payload(nlh))->idiag_timer = 3;
+    assert_int_equal(diagInetParse(nlh, nlh->nlmsg_len, IPPROTO_TCP, &r), 0);
+    assert_int_equal(r.has & DIAG_HAS_UID, 0);
+    /* A request socket: SYN_RECV, inode 0; selected by the kernel as TCP_NEW_SYN_RECV. */
+    nlh = inetMessage(AF_INET, 3);
+    ((struct inet_diag_msg *)mnl_nlmsg_get_payload(nlh))->idiag_inode = 0;
+    assert_int_equal(diagInetParse(nlh, nlh->nlmsg_len, IPPROTO_TCP, &r), 0);
+    assert_int_equal(r.has & DIAG_HAS_UID, 0);
+    assert_int_equal(diagReportedState(12), 3);
+    assert_int_equal(diagReportedState(10), 10);
+    /* An orphaned FIN_WAIT1 socket keeps the uid the kernel still knows. */
+    nlh = inetMessage(AF_INET, 4);
+    ((struct inet_diag_msg *)mnl_nlmsg_get_payload(nlh))->idiag_inode = 0;
+    assert_int_equal(diagInetParse(nlh, nlh->nlmsg_len, IPPROTO_TCP, &r), 0);
+    assert_int_equal(r.uid, 1000);
+    assert_true(r.has & DIAG_HAS_UID);
 }
 
 static void inet_bad_lengths(void **state)
