@@ -13,8 +13,8 @@
 **                             -- pushed into idiag_states / udiag_states
 **       local_addr TEXT, local_port INTEGER,   -- inet only; ports pushed as bytecode
 **       remote_addr TEXT, remote_port INTEGER, -- (raw: the port is the IP protocol)
-**       inode INTEGER,        -- 0 for TIME_WAIT / NEW_SYN_RECV; pushed: inode → row map
-**       uid INTEGER,          -- owner; NULL for netlink, TIME_WAIT, NEW_SYN_RECV
+**       inode INTEGER,        -- 0 for TIME_WAIT / request sockets; pushed: inode → row map
+**       uid INTEGER,          -- owner; NULL for netlink, TIME_WAIT, request sockets
 **       recv_q INTEGER, send_q INTEGER,        -- listener: accept queue and backlog;
 **                                              -- netlink/packet: memory in use, as ss
 **       interface TEXT,       -- device the socket is bound to, named in its namespace
