@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
 
@@ -50,6 +52,8 @@ struct sockFixture {
     int boundPort; /* a TCP socket bound, neither listening nor connected */
     unsigned long long boundIno;
     int deferPort, halfOpenPort; /* a request socket: TCP_DEFER_ACCEPT waits for data */
+    int listen6Port, mappedPort; /* a listener on ::1; an inet6 client of the inet listener */
+    unsigned long long listen6Ino, mappedIno, packetIno;
 };
 
 /* The namespaced child's listener. */
@@ -181,6 +185,29 @@ static int makeSockets(void *arg)
     if (hfd < 0) return -1;
     fx.halfOpenPort = portOf(hfd);
 
+    int l6 = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    if (l6 < 0 || bind(l6, (struct sockaddr *)&a6, sizeof a6) != 0 || listen(l6, 2) != 0) return -1;
+    socklen_t len6 = sizeof a6;
+    getsockname(l6, (struct sockaddr *)&a6, &len6);
+    fx.listen6Port = ntohs(a6.sin6_port);
+    fx.listen6Ino = inodeOf(l6);
+    int m6 = socket(AF_INET6, SOCK_STREAM, 0);
+    a6 = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = htons(fx.listenPort)};
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &a6.sin6_addr);
+    if (m6 < 0 || connect(m6, (struct sockaddr *)&a6, sizeof a6) != 0) return -1;
+    len6 = sizeof a6;
+    getsockname(m6, (struct sockaddr *)&a6, &len6);
+    fx.mappedPort = ntohs(a6.sin6_port);
+    fx.mappedIno = inodeOf(m6);
+
+    int pfd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+    struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+                             .sll_protocol = htons(ETH_P_ALL),
+                             .sll_ifindex = (int)if_nametoindex("lo")};
+    if (pfd < 0 || bind(pfd, (struct sockaddr *)&ll, sizeof ll) != 0) return -1;
+    fx.packetIno = inodeOf(pfd);
+
     int bfd = socket(AF_INET, SOCK_STREAM, 0);
     a = loopback(0);
     if (bfd < 0 || bind(bfd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
@@ -271,8 +298,9 @@ static void tcp_rows(void **state)
     (void)state;
     sqlite3 *db = testOpenDb();
     char want[512];
+    /* The listener: one connection (the inet6 client) waits for accept(); backlog 7. */
     snprintf(want, sizeof want,
-             "%llu|inet|tcp|LISTEN|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|%d|NULL|NULL|NULL|off|0",
+             "%llu|inet|tcp|LISTEN|127.0.0.1|%d|0.0.0.0|0|%llu|%d|1|%d|NULL|NULL|NULL|off|0",
              F.netns, F.listenPort, F.listenIno, getuid(), F.listenBacklog);
     assertRow(db, F.listenIno, want);
     snprintf(want, sizeof want,
@@ -311,6 +339,17 @@ static void tcp_rows(void **state)
         assert_string_equal(got, want);
         free(got);
     }
+
+    /* inet6: the loopback listener, and a v4-mapped client of the inet listener. */
+    snprintf(want, sizeof want,
+             "%llu|inet6|tcp|LISTEN|::1|%d|::|0|%llu|%d|0|2|NULL|NULL|NULL|off|0", F.netns,
+             F.listen6Port, F.listen6Ino, getuid());
+    assertRow(db, F.listen6Ino, want);
+    snprintf(want, sizeof want,
+             "%llu|inet6|tcp|ESTABLISHED|::ffff:127.0.0.1|%d|::ffff:127.0.0.1|%d|%llu|%d|0|0|NULL|"
+             "NULL|NULL|off|0",
+             F.netns, F.mappedPort, F.listenPort, F.mappedIno, getuid());
+    assertRow(db, F.mappedIno, want);
 
     /* tcp_info: there for an established socket, NULL for UDP and TIME_WAIT. */
     assert_int_equal(testQueryInt(db,
@@ -387,6 +426,12 @@ static void unix_and_netlink_rows(void **state)
              "%llu|netlink|route|IDLE|NULL|NULL|NULL|NULL|%llu|NULL|0|0|NULL|NULL|NULL|NULL|NULL",
              F.netns, F.netlinkIno);
     assertRow(db, F.netlinkIno, want);
+
+    /* A packet socket for every ethertype, bound to lo. */
+    snprintf(want, sizeof want,
+             "%llu|packet|all|IDLE|NULL|NULL|NULL|NULL|%llu|%d|0|0|lo|NULL|NULL|NULL|NULL", F.netns,
+             F.packetIno, getuid());
+    assertRow(db, F.packetIno, want);
 
     /* A self-join on peer_inode finds the other end, through the inode map. */
     char *pair = testQueryRows(db,
