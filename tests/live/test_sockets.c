@@ -284,11 +284,19 @@ static const char rowCols[] =
     "netns, family, protocol, state, local_addr, local_port, remote_addr, remote_port, inode,"
     " uid, recv_q, send_q, interface, path, peer_inode, timer, retrans";
 
-static void assertRow(sqlite3 *db, unsigned long long inode, const char *want)
+/* The row of socket INODE, rowCols of it, is the line that FMT formats. */
+static void assertRow(sqlite3 *db, unsigned long long inode, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void assertRow(sqlite3 *db, unsigned long long inode, const char *fmt, ...)
 {
-    char *got = testQueryRows(db, "SELECT %s FROM sockets WHERE inode = %llu", rowCols, inode);
     char line[1024];
-    snprintf(line, sizeof line, "%s\n", want);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    assert_true(n > 0 && n < (int)sizeof line - 1);
+    strcat(line, "\n");
+    char *got = testQueryRows(db, "SELECT %s FROM sockets WHERE inode = %llu", rowCols, inode);
     assert_string_equal(got, line);
     free(got);
 }
@@ -299,24 +307,22 @@ static void tcp_rows(void **state)
     sqlite3 *db = testOpenDb();
     char want[512];
     /* The listener: one connection (the inet6 client) waits for accept(); backlog 7. */
-    snprintf(want, sizeof want,
-             "%llu|inet|tcp|LISTEN|127.0.0.1|%d|0.0.0.0|0|%llu|%d|1|%d|NULL|NULL|NULL|off|0",
-             F.netns, F.listenPort, F.listenIno, getuid(), F.listenBacklog);
-    assertRow(db, F.listenIno, want);
-    snprintf(want, sizeof want,
-             "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
-             F.netns, F.clientPort, F.listenPort, F.clientIno, getuid());
-    assertRow(db, F.clientIno, want);
-    snprintf(want, sizeof want,
-             "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
-             F.netns, F.listenPort, F.clientPort, F.serverIno, getuid());
-    assertRow(db, F.serverIno, want);
+    assertRow(db, F.listenIno,
+              "%llu|inet|tcp|LISTEN|127.0.0.1|%d|0.0.0.0|0|%llu|%d|1|%d|NULL|NULL|NULL|off|0",
+              F.netns, F.listenPort, F.listenIno, getuid(), F.listenBacklog);
+    assertRow(
+        db, F.clientIno,
+        "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
+        F.netns, F.clientPort, F.listenPort, F.clientIno, getuid());
+    assertRow(
+        db, F.serverIno,
+        "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
+        F.netns, F.listenPort, F.clientPort, F.serverIno, getuid());
 
     /* Bound only: TCP_CLOSE, found by the kernel's bound-inactive walk (Linux 6.5). */
-    snprintf(want, sizeof want,
-             "%llu|inet|tcp|CLOSE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|off|0", F.netns,
-             F.boundPort, F.boundIno, getuid());
-    assertRow(db, F.boundIno, want);
+    assertRow(db, F.boundIno,
+              "%llu|inet|tcp|CLOSE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|off|0",
+              F.netns, F.boundPort, F.boundIno, getuid());
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM sockets WHERE state = 'CLOSE' AND "
                                   "local_port = %d AND protocol = 'tcp'",
@@ -341,15 +347,13 @@ static void tcp_rows(void **state)
     }
 
     /* inet6: the loopback listener, and a v4-mapped client of the inet listener. */
-    snprintf(want, sizeof want,
-             "%llu|inet6|tcp|LISTEN|::1|%d|::|0|%llu|%d|0|2|NULL|NULL|NULL|off|0", F.netns,
-             F.listen6Port, F.listen6Ino, getuid());
-    assertRow(db, F.listen6Ino, want);
-    snprintf(want, sizeof want,
-             "%llu|inet6|tcp|ESTABLISHED|::ffff:127.0.0.1|%d|::ffff:127.0.0.1|%d|%llu|%d|0|0|NULL|"
-             "NULL|NULL|off|0",
-             F.netns, F.mappedPort, F.listenPort, F.mappedIno, getuid());
-    assertRow(db, F.mappedIno, want);
+    assertRow(db, F.listen6Ino,
+              "%llu|inet6|tcp|LISTEN|::1|%d|::|0|%llu|%d|0|2|NULL|NULL|NULL|off|0", F.netns,
+              F.listen6Port, F.listen6Ino, getuid());
+    assertRow(db, F.mappedIno,
+              "%llu|inet6|tcp|ESTABLISHED|::ffff:127.0.0.1|%d|::ffff:127.0.0.1|%d|%llu|%d|0|0|NULL|"
+              "NULL|NULL|off|0",
+              F.netns, F.mappedPort, F.listenPort, F.mappedIno, getuid());
 
     /* tcp_info: there for an established socket, NULL for UDP and TIME_WAIT. */
     assert_int_equal(testQueryInt(db,
@@ -384,16 +388,13 @@ static void udp_rows(void **state)
 {
     (void)state;
     sqlite3 *db = testOpenDb();
-    char want[512];
-    snprintf(want, sizeof want,
-             "%llu|inet|udp|IDLE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|NULL|NULL",
-             F.netns, F.udpPort, F.udpIno, getuid());
-    assertRow(db, F.udpIno, want);
-    snprintf(want, sizeof want,
-             "%llu|inet|udp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|"
-             "NULL|NULL",
-             F.netns, F.udpConnPort, F.udpPort, F.udpConnIno, getuid());
-    assertRow(db, F.udpConnIno, want);
+    assertRow(db, F.udpIno,
+              "%llu|inet|udp|IDLE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|NULL|NULL",
+              F.netns, F.udpPort, F.udpIno, getuid());
+    assertRow(db, F.udpConnIno,
+              "%llu|inet|udp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|"
+              "NULL|NULL",
+              F.netns, F.udpConnPort, F.udpPort, F.udpConnIno, getuid());
     sqlite3_close(db);
 }
 
@@ -403,35 +404,29 @@ static void unix_and_netlink_rows(void **state)
     sqlite3 *db = testOpenDb();
     char want[512];
     for (int i = 0; i < 2; i++) {
-        snprintf(want, sizeof want,
-                 "%llu|unix|stream|ESTABLISHED|NULL|NULL|NULL|NULL|%llu|%d|0|0|NULL|NULL|%llu|"
-                 "NULL|NULL",
-                 F.netns, F.streamIno[i], getuid(), F.streamIno[1 - i]);
-        assertRow(db, F.streamIno[i], want);
-        snprintf(want, sizeof want,
-                 "%llu|unix|dgram|ESTABLISHED|NULL|NULL|NULL|NULL|%llu|%d|0|0|NULL|NULL|%llu|"
-                 "NULL|NULL",
-                 F.netns, F.dgramIno[i], getuid(), F.dgramIno[1 - i]);
-        assertRow(db, F.dgramIno[i], want);
+        assertRow(db, F.streamIno[i],
+                  "%llu|unix|stream|ESTABLISHED|NULL|NULL|NULL|NULL|%llu|%d|0|0|NULL|NULL|%llu|"
+                  "NULL|NULL",
+                  F.netns, F.streamIno[i], getuid(), F.streamIno[1 - i]);
+        assertRow(db, F.dgramIno[i],
+                  "%llu|unix|dgram|ESTABLISHED|NULL|NULL|NULL|NULL|%llu|%d|0|0|NULL|NULL|%llu|"
+                  "NULL|NULL",
+                  F.netns, F.dgramIno[i], getuid(), F.dgramIno[1 - i]);
     }
-    snprintf(want, sizeof want,
-             "%llu|unix|stream|LISTEN|NULL|NULL|NULL|NULL|%llu|%d|0|%d|NULL|%s|NULL|NULL|NULL",
-             F.netns, F.namedIno, getuid(), F.namedBacklog, F.namedPath);
-    assertRow(db, F.namedIno, want);
-    snprintf(want, sizeof want,
-             "%llu|unix|stream|LISTEN|NULL|NULL|NULL|NULL|%llu|%d|0|3|NULL|@%s|NULL|NULL|NULL",
-             F.netns, F.abstractIno, getuid(), F.abstractName);
-    assertRow(db, F.abstractIno, want);
-    snprintf(want, sizeof want,
-             "%llu|netlink|route|IDLE|NULL|NULL|NULL|NULL|%llu|NULL|0|0|NULL|NULL|NULL|NULL|NULL",
-             F.netns, F.netlinkIno);
-    assertRow(db, F.netlinkIno, want);
+    assertRow(db, F.namedIno,
+              "%llu|unix|stream|LISTEN|NULL|NULL|NULL|NULL|%llu|%d|0|%d|NULL|%s|NULL|NULL|NULL",
+              F.netns, F.namedIno, getuid(), F.namedBacklog, F.namedPath);
+    assertRow(db, F.abstractIno,
+              "%llu|unix|stream|LISTEN|NULL|NULL|NULL|NULL|%llu|%d|0|3|NULL|@%s|NULL|NULL|NULL",
+              F.netns, F.abstractIno, getuid(), F.abstractName);
+    assertRow(db, F.netlinkIno,
+              "%llu|netlink|route|IDLE|NULL|NULL|NULL|NULL|%llu|NULL|0|0|NULL|NULL|NULL|NULL|NULL",
+              F.netns, F.netlinkIno);
 
     /* A packet socket for every ethertype, bound to lo. */
-    snprintf(want, sizeof want,
-             "%llu|packet|all|IDLE|NULL|NULL|NULL|NULL|%llu|%d|0|0|lo|NULL|NULL|NULL|NULL", F.netns,
-             F.packetIno, getuid());
-    assertRow(db, F.packetIno, want);
+    assertRow(db, F.packetIno,
+              "%llu|packet|all|IDLE|NULL|NULL|NULL|NULL|%llu|%d|0|0|lo|NULL|NULL|NULL|NULL",
+              F.netns, F.packetIno, getuid());
 
     /* A self-join on peer_inode finds the other end, through the inode map. */
     char *pair = testQueryRows(db,
