@@ -811,10 +811,24 @@ static void namespace_hygiene(void **state)
                                   "protocol = 'tcp'",
                                   N.netns),
                      1);
-    char *err = testQueryError(db, "SELECT * FROM sockets WHERE state = 'LISTEN' AND "
-                                   "abs(-9223372036854775807 - 1)");
+    /* A statement that fails on its first row, inside the other namespace's scan. */
+    char *err = testQueryError(db,
+                               "SELECT * FROM sockets WHERE netns = %llu AND "
+                               "abs(cookie * 0 - 9223372036854775807 - 1)",
+                               N.netns);
     assert_non_null(err);
+    assert_non_null(strstr(err, "integer overflow"));
     free(err);
+    /* Two cursors on the table at once, one of them stopped half-way. */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT a.inode FROM sockets a, sockets b "
+                                        "WHERE b.inode = a.inode",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_true(countFds() > fds); /* the scan's sock_diag socket */
+    sqlite3_finalize(st);
     assert_int_equal(countFds(), fds);
     assert_int_equal(tasksInNamespace(own), 2);
     sqlite3_close(db);
