@@ -31,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "command.h"
 #include "fixture.h"
 #include "strace.h"
 #include "testdb.h"
@@ -508,6 +509,38 @@ static void namespaced_listener(void **state)
     sqlite3_close(db);
 }
 
+/* A namespace that no process is in, only a file under /run/netns (ip netns add). */
+static void run_netns_namespace(void **state)
+{
+    (void)state;
+    char name[64], path[128];
+    snprintf(name, sizeof name, "sqlsof-test-%d", getpid());
+    snprintf(path, sizeof path, "/run/netns/%s", name);
+    struct command_result r;
+    char *add[] = {"ip", "netns", "add", name, NULL};
+    testCommand(add, &r);
+    assert_int_equal(r.status, 0);
+    testCommandFree(&r);
+    unsigned long long ino = nsOf(path);
+    assert_true(ino != 0);
+
+    sqlite3 *db = testOpenDb();
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE netns = %llu", ino), 0);
+    /* Every namespace has the kernel's own netlink sockets (rtnl, genl, ...). */
+    long long pushed = testQueryInt(
+        db, "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'route'", ino);
+    long long scanned = testQueryInt(
+        db, "SELECT count(*) FROM sockets WHERE +netns = %llu AND +protocol = 'route'", ino);
+    assert_true(pushed >= 1);
+    assert_int_equal(pushed, scanned);
+    sqlite3_close(db);
+
+    char *del[] = {"ip", "netns", "delete", name, NULL};
+    testCommand(del, &r);
+    assert_int_equal(r.status, 0);
+    testCommandFree(&r);
+}
+
 /* ---- Pushdown equivalence ---- */
 
 /* The fixtures' own sockets, as a filter SQLite applies itself. */
@@ -872,6 +905,7 @@ int main(void)
         cmocka_unit_test(udp_rows),
         cmocka_unit_test(unix_and_netlink_rows),
         cmocka_unit_test(namespaced_listener),
+        cmocka_unit_test(run_netns_namespace),
         cmocka_unit_test(text_pushdown_equivalence),
         cmocka_unit_test(integer_pushdown_equivalence),
         cmocka_unit_test(explain_plans),
