@@ -244,6 +244,7 @@ static int makeNamespace(void *arg)
     if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return -1;
     close(s);
     struct nsFixture fx;
+    memset(&fx, 0, sizeof fx);
     int fd = tcpListen(4, &fx.port);
     if (fd < 0) return -1;
     fx.ino = inodeOf(fd);
