@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -63,6 +64,14 @@ struct nsFixture {
     int port;
     unsigned long long devIno; /* a UDP socket bound to the namespace's lo */
 };
+
+static int kernelAtLeast(int major, int minor)
+{
+    struct utsname u;
+    int ma = 0, mi = 0;
+    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2) return 0;
+    return ma > major || (ma == major && mi >= minor);
+}
 
 static unsigned long long inodeOf(int fd)
 {
@@ -321,20 +330,25 @@ static void tcp_rows(void **state)
         "%llu|inet|tcp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|off|0",
         F.netns, F.listenPort, F.clientPort, F.serverIno, getuid());
 
-    /* Bound only: TCP_CLOSE, found by the kernel's bound-inactive walk (Linux 6.5). */
-    assertRow(db, F.boundIno,
-              "%llu|inet|tcp|CLOSE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|off|0",
-              F.netns, F.boundPort, F.boundIno, getuid());
+    /*
+    ** Bound only: TCP_CLOSE, found by the kernel's bound-inactive walk, which Linux 6.5 added;
+    ** an older kernel cannot list such a socket at all.
+    */
+    int listed = kernelAtLeast(6, 5);
+    if (listed)
+        assertRow(db, F.boundIno,
+                  "%llu|inet|tcp|CLOSE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|off|0",
+                  F.netns, F.boundPort, F.boundIno, getuid());
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM sockets WHERE state = 'CLOSE' AND "
                                   "local_port = %d AND protocol = 'tcp'",
                                   F.boundPort),
-                     1);
+                     listed);
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM sockets WHERE +state = 'CLOSE' AND "
                                   "+local_port = %d AND +protocol = 'tcp'",
                                   F.boundPort),
-                     1);
+                     listed);
 
     /* A request socket: SYN_RECV, no inode, no owner; state = 'SYN_RECV' finds it too. */
     const char *reqSql = "SELECT %s FROM sockets WHERE %sstate = 'SYN_RECV' AND %slocal_port = %d";
