@@ -107,7 +107,7 @@ int netnsList(struct netns_list *l, int procfd, const struct keyset *only)
     if (rc == 0 && !allFound(l, only)) rc = addProcesses(l, procfd, only);
     if (rc < 0) return rc;
     int first = l->n > 0 && l->v[0].ino == l->self;
-    qsort(l->v + first, (size_t)(l->n - first), sizeof *l->v, byInode);
+    if (l->n - first > 1) qsort(l->v + first, (size_t)(l->n - first), sizeof *l->v, byInode);
     return 0;
 }
 
