@@ -740,9 +740,17 @@ static int socketsEof(sqlite3_vtab_cursor *base)
     return ((SocketsCursor *)base)->eof;
 }
 
+static const struct sockRow *currentRow(SocketsCursor *cur);
+
+/*
+** The socket's cookie: unique on the host and the same in every xFilter, as SQLite's OR
+** optimisation needs (it drops rows whose rowid another OR branch returned already).
+*/
 static int socketsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    *rowid = ((SocketsCursor *)base)->rowid;
+    SocketsCursor *cur = (SocketsCursor *)base;
+    uint64_t cookie = currentRow(cur)->d.cookie;
+    *rowid = cookie ? (sqlite3_int64)(cookie & INT64_MAX) : (sqlite3_int64)1 << 62 | cur->rowid;
     return SQLITE_OK;
 }
 
