@@ -37,6 +37,7 @@ static const char usage[] =
     "  --json     a JSON array of objects, one per row\n"
     "  --jsonl    one JSON object per line\n"
     "  --html     an HTML report of the host (sql/report.sql), or of the SQL given\n"
+    "  --param NAME=VALUE  the value of the statements' :NAME parameter (repeatable)\n"
     "  --sql      with lsof options: print the SQL they stand for\n"
     "  --shell    the sqlite3 shell with sqlsof loaded and the views created\n"
     "  --version  print the version\n"
@@ -45,8 +46,40 @@ static const char usage[] =
     "Example:\n"
     "  sqlsof \"SELECT pid, name, user FROM processes WHERE name = 'sshd'\"\n";
 
+/* --param NAME=VALUE: values for the statements' :NAME parameters. */
+struct params {
+    char **v; /* "NAME=VALUE" */
+    int n;
+};
+
+/* Binds every parameter of STMT from P: integers as integers, the rest as text. */
+static int bindParams(sqlite3_stmt *stmt, const struct params *p)
+{
+    for (int i = 1; i <= sqlite3_bind_parameter_count(stmt); i++) {
+        const char *name = sqlite3_bind_parameter_name(stmt, i);
+        const char *value = NULL;
+        for (int k = 0; name && k < p->n && !value; k++) {
+            size_t len = strcspn(p->v[k], "=");
+            if (strlen(name + 1) == len && !strncmp(name + 1, p->v[k], len))
+                value = p->v[k] + len + 1;
+        }
+        if (!value) {
+            fprintf(stderr, "sqlsof: no value for %s (give it with --param %s=VALUE)\n",
+                    name ? name : "?", name ? name + 1 : "NAME");
+            return 1;
+        }
+        char *end;
+        long long n = strtoll(value, &end, 10);
+        if (*value && !*end)
+            sqlite3_bind_int64(stmt, i, n);
+        else
+            sqlite3_bind_text(stmt, i, value, -1, SQLITE_STATIC);
+    }
+    return 0;
+}
+
 /* Runs every statement of SQL, printing each result set. Returns the exit status. */
-static int runSql(sqlite3 *db, const char *sql, enum output_mode mode)
+static int runSql(sqlite3 *db, const char *sql, enum output_mode mode, const struct params *params)
 {
     int sets = 0; /* result sets printed so far */
     while (sql && *sql) {
@@ -58,6 +91,10 @@ static int runSql(sqlite3 *db, const char *sql, enum output_mode mode)
         }
         sql = tail;
         if (!stmt) continue; /* whitespace or a comment */
+        if (bindParams(stmt, params) != 0) {
+            sqlite3_finalize(stmt);
+            return 1;
+        }
         int rc;
         if (sqlite3_column_count(stmt) > 0) {
             if (sets++ && mode == OUTPUT_TABLE) putchar('\n');
@@ -85,6 +122,7 @@ int main(int argc, char **argv)
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
     int html = 0, printSql = 0;
+    struct params params = {0};
 
     if (argc == 1) return lsofMain(0, argv + 1, 0); /* `lsof` alone: every open file */
     for (int i = 1; i < argc; i++) {
@@ -106,7 +144,16 @@ int main(int argc, char **argv)
             html = 1;
         else if (!strcmp(arg, "--sql"))
             printSql = 1;
-        else if (!strcmp(arg, "--shell"))
+        else if (!strcmp(arg, "--param")) {
+            if (i + 1 == argc || !strchr(argv[i + 1], '=')) {
+                fprintf(stderr, "sqlsof: --param needs NAME=VALUE\n");
+                return 1;
+            }
+            char **v = realloc(params.v, (size_t)(params.n + 1) * sizeof *v);
+            if (!v) return 1;
+            params.v = v;
+            params.v[params.n++] = argv[++i];
+        } else if (!strcmp(arg, "--shell"))
             return shellMain(argc - i - 1, argv + i + 1);
         else if (!strcmp(arg, "--version")) {
             printf("sqlsof %s (SQLite %s)\n", SQLSOF_VERSION, sqlite3_libversion());
@@ -129,9 +176,10 @@ int main(int argc, char **argv)
 
     sqlite3 *db = openDatabase();
     if (!db) return 1;
-    int status =
-        html ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text) : runSql(db, sql, mode);
+    int status = html ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
+                      : runSql(db, sql, mode, &params);
     sqlite3_close(db);
+    free(params.v);
     if (fflush(stdout) != 0) status = 1;
     return status;
 }

@@ -1,10 +1,13 @@
 /*
-** sqlsof in lsof mode against the real lsof: the same arguments on the same fixture must list
+** The lsof questions, asked two ways on live fixtures: the sql/recipes/ files, with their
+** results checked, and sqlsof in lsof mode against the real lsof: the same arguments on the same
+*fixture must list
 ** the same files, field by field (COMMAND PID USER FD TYPE NODE NAME; DEVICE differs for unix
 ** sockets, whose kernel address sock_diag does not give). Where lsof cannot answer
 ** (-sUDP:IDLE, a socket in another network namespace) the expected rows are asserted directly.
 */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -29,9 +32,13 @@
 
 /* What the fixture child holds, by fd number. */
 struct held {
-    int file, listener, client, server, udpBound, udpConnected, pipeRead, unixA;
+    int file, listener, client, server, udpBound, udpConnected, pipeRead, unixA, unixB, deleted;
     int port, udpPort;
 };
+
+#define DELETED_PATH "/tmp/sqlsof-recipe-deleted"
+#define DELETED_SIZE 12345
+#define REPEATS      60 /* extra descriptors of /etc/hostname: an fd leak */
 
 static struct fixture fx, nsfx;
 static struct held held, nsheld;
@@ -79,6 +86,12 @@ static int holdSockets(void *arg)
     if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, u) != 0) return -1;
     h->pipeRead = p[0];
     h->unixA = u[0];
+    h->unixB = u[1];
+    h->deleted = open(DELETED_PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (h->deleted < 0 || ftruncate(h->deleted, DELETED_SIZE) != 0 || unlink(DELETED_PATH) != 0)
+        return -1;
+    for (int i = 0; i < REPEATS; i++)
+        if (dup(h->file) < 0) return -1;
     fixtureReport(h, sizeof *h);
     return h->file < 0 || h->listener < 0 || h->client < 0 || h->server < 0 || h->udpConnected < 0;
 }
@@ -360,20 +373,170 @@ static void sql_shows_the_query(void **state)
     testCommandFree(&r);
 }
 
+/* Runs the recipe FILE with PARAMS ("--param", "a=1", ...) and returns its CSV (malloc'd). */
+static char *recipe(const char *file, char *p1, char *p2)
+{
+    char path[128];
+    snprintf(path, sizeof path, "sql/recipes/%s", file);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char sql[8192];
+    size_t n = fread(sql, 1, sizeof sql - 1, f);
+    fclose(f);
+    sql[n] = '\0';
+    char *argv[8] = {testSqlsof(), "--csv"};
+    int argc = 2;
+    if (p1) argv[argc++] = "--param", argv[argc++] = p1;
+    if (p2) argv[argc++] = "--param", argv[argc++] = p2;
+    argv[argc++] = sql;
+    argv[argc] = NULL;
+    struct command_result r;
+    testCommand(argv, &r);
+    if (r.status != 0) fail_msg("%s: %s", file, r.err);
+    free(r.err);
+    return r.out;
+}
+
+static char *param(char *buf, size_t len, const char *name, long value)
+{
+    snprintf(buf, len, "%s=%ld", name, value);
+    return buf;
+}
+
+static void recipes_of_sockets(void **state)
+{
+    (void)state;
+    char a[64], b[64], expected[512];
+    char *out = recipe("tcp-listeners-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    snprintf(expected, sizeof expected,
+             "fd,family,local_addr,local_port,netns\r\n%d,inet,127.0.0.1,%d,", held.listener,
+             held.port);
+    assert_memory_equal(out, expected, strlen(expected));
+    free(out);
+
+    out = recipe("tcp-connections-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,", held.client);
+    assert_non_null(strstr(out, expected));
+    snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,%d,127.0.0.1,", held.server, held.port);
+    assert_non_null(strstr(out, expected));
+    free(out);
+
+    out = recipe("idle-udp-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    snprintf(expected, sizeof expected,
+             "fd,family,local_addr,local_port\r\n%d,inet,127.0.0.1,%d\r\n", held.udpBound,
+             held.udpPort);
+    assert_string_equal(out, expected);
+    free(out);
+
+    out = recipe("port-users.sql", param(a, sizeof a, "port", held.port), NULL);
+    int rows = 0;
+    for (char *p = out; (p = strstr(p, "\r\n")); p += 2) rows++;
+    assert_int_equal(rows, 4); /* header, listener, both ends of the connection */
+    free(out);
+
+    out = recipe("unix-socket-peers.sql", NULL, NULL);
+    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,,stream,%d,sqlsof-lsof-fx,%d\r\n",
+             fx.pid, held.unixA, fx.pid, held.unixB);
+    assert_non_null(strstr(out, expected));
+    free(out);
+
+    out = recipe("process-sockets-any-namespace.sql", param(a, sizeof a, "pid", nsfx.pid),
+                 param(b, sizeof b, "self", getpid()));
+    snprintf(expected, sizeof expected, "%d,LISTEN,127.0.0.1,%d,0.0.0.0,0,", nsheld.listener,
+             nsheld.port);
+    assert_non_null(strstr(out, expected));
+    assert_non_null(strstr(out, ",1\r\n")); /* another namespace */
+    free(out);
+}
+
+static int countFds(int pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", pid);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void recipes_of_files(void **state)
+{
+    (void)state;
+    char a[64], b[64], expected[512];
+    char *out = recipe("fd-of-process.sql", param(a, sizeof a, "pid", fx.pid),
+                       param(b, sizeof b, "fd", held.file));
+    snprintf(expected, sizeof expected, "\r\n%d,%d,REG,r,/etc/hostname,/etc/hostname,0,", fx.pid,
+             held.file);
+    assert_non_null(strstr(out, expected));
+    free(out);
+
+    out = recipe("open-files-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    assert_memory_equal(out, "fd,type,device,size_off,node,name\r\ncwd,DIR,", 41);
+    assert_non_null(strstr(out, "\r\nrtd,DIR,"));
+    assert_non_null(strstr(out, "\r\ntxt,REG,"));
+    assert_non_null(strstr(out, "\r\nmem,REG,"));
+    snprintf(expected, sizeof expected, "\r\n%dr,REG,", held.file);
+    assert_non_null(strstr(out, expected));
+    free(out);
+
+    out = recipe("deleted-open-files.sql", NULL, NULL);
+    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,%s,%d\r\n", fx.pid, held.deleted,
+             DELETED_PATH, DELETED_SIZE);
+    assert_non_null(strstr(out, expected));
+    free(out);
+
+    out = recipe("fd-leak-suspects.sql", param(a, sizeof a, "min_repeats", REPEATS), NULL);
+    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,", fx.pid);
+    char *row = strstr(out, expected);
+    assert_non_null(row);
+    assert_non_null(strstr(row, ",/etc/hostname,61,0\r\n"));
+    free(out);
+
+    out = recipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
+    snprintf(expected, sizeof expected, "\r\n1,%d,  sqlsof-lsof-fx,%d\r\n", fx.pid,
+             countFds(fx.pid));
+    assert_non_null(strstr(out, expected));
+    free(out);
+}
+
+/* The views keep the tables' pushdown: the plan through each shows the pushed constraint. */
+static void views_keep_pushdown(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"SELECT * FROM lsof WHERE pid = 1", "SCAN f VIRTUAL TABLE INDEX 65537:pid="},
+        {"SELECT * FROM lsof WHERE pid = 1", "SCAN p VIRTUAL TABLE INDEX 196609:pid="},
+        {"SELECT * FROM lsof_fds WHERE pid = 1 AND fd_num = 3", "pid= fd="},
+        {"SELECT * FROM lsof_sockets WHERE state = 'LISTEN'",
+         "SCAN s VIRTUAL TABLE INDEX 1:state="},
+        {"SELECT * FROM listening WHERE port = 22", "state IN family IN local_port="},
+        {"SELECT * FROM connections WHERE remote_port = 443", "remote_port="},
+        {"SELECT * FROM process_tree WHERE pid = 1", "pid="},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", cases[i][0]);
+        char *argv[] = {testSqlsof(), "--csv", sql, NULL};
+        struct command_result r;
+        testCommand(argv, &r);
+        if (!strstr(r.out, cases[i][1]))
+            fail_msg("%s: plan lacks \"%s\":\n%s%s", cases[i][0], cases[i][1], r.out, r.err);
+        testCommandFree(&r);
+        sqlite3_free(sql);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(tcp_listeners_of_a_process),
-        cmocka_unit_test(established_of_a_process),
-        cmocka_unit_test(one_fd_of_a_process),
-        cmocka_unit_test(who_uses_a_port),
-        cmocka_unit_test(everything_of_a_process),
-        cmocka_unit_test(every_open_file),
-        cmocka_unit_test(field_output),
-        cmocka_unit_test(idle_udp_of_a_process),
-        cmocka_unit_test(socket_in_another_namespace),
-        cmocka_unit_test(nothing_found_exits_1),
-        cmocka_unit_test(bad_flags),
+        cmocka_unit_test(views_keep_pushdown),      cmocka_unit_test(recipes_of_sockets),
+        cmocka_unit_test(recipes_of_files),         cmocka_unit_test(tcp_listeners_of_a_process),
+        cmocka_unit_test(established_of_a_process), cmocka_unit_test(one_fd_of_a_process),
+        cmocka_unit_test(who_uses_a_port),          cmocka_unit_test(everything_of_a_process),
+        cmocka_unit_test(every_open_file),          cmocka_unit_test(field_output),
+        cmocka_unit_test(idle_udp_of_a_process),    cmocka_unit_test(socket_in_another_namespace),
+        cmocka_unit_test(nothing_found_exits_1),    cmocka_unit_test(bad_flags),
         cmocka_unit_test(sql_shows_the_query),
     };
     return cmocka_run_group_tests_name("lsof mode", tests, setup, teardown);

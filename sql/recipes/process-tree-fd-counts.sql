@@ -1,0 +1,10 @@
+-- The process tree under a pid (1 for the whole host) with each process's open-fd count.
+WITH RECURSIVE tree(pid, depth) AS (
+  SELECT :pid, 0
+  UNION ALL
+  SELECT p.pid, t.depth + 1 FROM processes p JOIN tree t ON p.ppid = t.pid
+)
+SELECT t.depth, t.pid, substr('                ', 1, 2 * t.depth) || p.name AS process,
+       (SELECT count(*) FROM fds f WHERE f.pid = t.pid) AS fds
+FROM tree t JOIN processes p ON p.pid = t.pid
+ORDER BY t.pid;
