@@ -147,8 +147,9 @@ valgrind: all $(LIVE_TESTS)
 	    --show-leak-kinds=definite $$t || exit 1; \
 	done
 
-Q ?= SELECT pid, name, user, threads, rss / 1048576 AS rss_mib, cmdline FROM processes \
-     ORDER BY rss DESC, pid LIMIT 15
+Q ?= SELECT p.pid, p.name, p.user, count(*) AS fds, sum(f.type IN ('IPv4', 'IPv6')) AS inet, \
+       p.rss / 1048576 AS rss_mib FROM processes p JOIN fds f ON f.pid = p.pid \
+     GROUP BY p.pid ORDER BY fds DESC, p.pid LIMIT 15
 run: all
 	@$(B)/sqlsof "$(Q)"
 

@@ -36,3 +36,40 @@ FROM process_tree
 GROUP BY ppid
 ORDER BY children DESC, ppid
 LIMIT 15;
+
+-- section: Listening ports
+SELECT protocol, address, port, pid, process, user, netns
+FROM listening
+ORDER BY protocol, port, pid;
+
+-- section: Connections per process
+SELECT pid, process, user, count(*) AS connections,
+       group_concat(DISTINCT remote_addr) AS peers
+FROM connections
+WHERE pid IS NOT NULL
+GROUP BY pid
+ORDER BY connections DESC, pid
+LIMIT 20;
+
+-- section: Top fd holders
+SELECT p.pid, p.name, p.user, count(*) AS fds,
+       sum(f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack', 'sock')) AS sockets,
+       sum(f.type = 'REG') AS files, sum(f.type = 'FIFO') AS pipes
+FROM fds f JOIN processes p ON p.pid = f.pid
+GROUP BY p.pid
+ORDER BY fds DESC, p.pid
+LIMIT 20;
+
+-- section: Deleted but open files
+SELECT f.pid, p.name, f.fd, f.path, f.size
+FROM fds f JOIN processes p ON p.pid = f.pid
+WHERE f.deleted = 1
+ORDER BY f.size DESC, f.pid, f.fd
+LIMIT 50;
+
+-- section: Unix socket peers
+SELECT pid, process, fd, path, protocol, peer_pid, peer_process, peer_fd
+FROM unix_peers
+WHERE peer_pid IS NOT NULL
+ORDER BY pid, fd
+LIMIT 50;
