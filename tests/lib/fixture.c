@@ -1,5 +1,6 @@
 #include "fixture.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,4 +93,29 @@ void fixtureStop(struct fixture *fx)
         waitpid(fx->pid, NULL, 0);
     }
     fx->pid = -1;
+}
+
+static pthread_t idleThread;
+static volatile long idleThreadId;
+
+static void *idle(void *arg)
+{
+    (void)arg;
+    idleThreadId = syscall(SYS_gettid);
+    for (;;) pause();
+    return NULL;
+}
+
+long fixtureStartThread(void)
+{
+    idleThreadId = 0;
+    assert_int_equal(pthread_create(&idleThread, NULL, idle, NULL), 0);
+    while (!idleThreadId) usleep(1000);
+    return idleThreadId;
+}
+
+void fixtureStopThread(void)
+{
+    pthread_cancel(idleThread);
+    pthread_join(idleThread, NULL);
 }

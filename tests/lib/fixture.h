@@ -31,4 +31,8 @@ void fixtureReport(const void *data, size_t len);
 /* Kills the child and reaps it. */
 void fixtureStop(struct fixture *fx);
 
+/* A second thread of this process, idle until fixtureStopThread(); returns its thread id. */
+long fixtureStartThread(void);
+void fixtureStopThread(void);
+
 #endif

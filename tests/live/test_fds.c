@@ -509,25 +509,12 @@ static void lazy_columns(void **state)
     fixtureStop(&fx);
 }
 
-static volatile long threadId; /* the idle thread's own id, from gettid() */
-
-static void *idle(void *arg)
-{
-    (void)arg;
-    threadId = syscall(SYS_gettid);
-    pause();
-    return NULL;
-}
-
 /* Threads share the leader's fds: a pushed TID lists nothing; the leader lists each once. */
 static void thread_id_lists_nothing(void **state)
 {
     (void)state;
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
+    long tid = fixtureStartThread();
     sqlite3 *db = testOpenDb();
-    while (!threadId) usleep(1000);
-    long tid = threadId;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%ld)", tid), 0);
@@ -536,8 +523,7 @@ static void thread_id_lists_nothing(void **state)
     assert_int_equal(
         testQueryInt(db, "SELECT count(*) - count(DISTINCT fd) FROM fds(%d)", getpid()), 0);
     assert_true(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE fd <= 2", getpid()) == 3);
-    pthread_cancel(t);
-    pthread_join(t, NULL);
+    fixtureStopThread();
     sqlite3_close(db);
 }
 

@@ -212,31 +212,16 @@ static void pid_pushdown_equivalence(void **state)
     sqlite3_close(db);
 }
 
-static volatile long threadId; /* the idle thread's own id, from gettid() */
-
-static void *idle(void *arg)
-{
-    (void)arg;
-    threadId = syscall(SYS_gettid);
-    pause();
-    return NULL;
-}
-
 /* /proc/TID opens for a thread too; a pushed pid must still list leaders only. */
 static void thread_id_is_not_a_process(void **state)
 {
     (void)state;
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
-    /* Find the thread's id: the task that is not us. */
+    long tid = fixtureStartThread();
     sqlite3 *db = testOpenDb();
-    while (!threadId) usleep(1000);
-    long tid = threadId;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT threads FROM processes(%d)", getpid()), 2);
-    pthread_cancel(t);
-    pthread_join(t, NULL);
+    fixtureStopThread();
     sqlite3_close(db);
 }
 

@@ -527,16 +527,43 @@ static void views_keep_pushdown(void **state)
     }
 }
 
+/* lsof_sockets repeats lsof_fds's columns for the socket rows: the two must agree. */
+static void socket_view_matches_fd_view(void **state)
+{
+    (void)state;
+    char *sql =
+        sqlite3_mprintf("SELECT count(*) FROM lsof_sockets WHERE pid = %d;"
+                        "SELECT count(*) FROM lsof_fds WHERE pid = %d AND protocol IS NOT NULL;"
+                        "SELECT count(*) FROM (SELECT * FROM lsof_sockets WHERE pid = %d EXCEPT "
+                        "SELECT * FROM lsof_fds WHERE pid = %d)",
+                        fx.pid, fx.pid, fx.pid, fx.pid);
+    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
+    struct command_result r;
+    testCommand(argv, &r);
+    /* listener, both ends, two UDP, the unix pair: 7 socket rows, and no difference */
+    assert_string_equal(r.out, "count(*)\r\n7\r\ncount(*)\r\n7\r\ncount(*)\r\n0\r\n");
+    testCommandFree(&r);
+    sqlite3_free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(views_keep_pushdown),      cmocka_unit_test(recipes_of_sockets),
-        cmocka_unit_test(recipes_of_files),         cmocka_unit_test(tcp_listeners_of_a_process),
-        cmocka_unit_test(established_of_a_process), cmocka_unit_test(one_fd_of_a_process),
-        cmocka_unit_test(who_uses_a_port),          cmocka_unit_test(everything_of_a_process),
-        cmocka_unit_test(every_open_file),          cmocka_unit_test(field_output),
-        cmocka_unit_test(idle_udp_of_a_process),    cmocka_unit_test(socket_in_another_namespace),
-        cmocka_unit_test(nothing_found_exits_1),    cmocka_unit_test(bad_flags),
+        cmocka_unit_test(views_keep_pushdown),
+        cmocka_unit_test(socket_view_matches_fd_view),
+        cmocka_unit_test(recipes_of_sockets),
+        cmocka_unit_test(recipes_of_files),
+        cmocka_unit_test(tcp_listeners_of_a_process),
+        cmocka_unit_test(established_of_a_process),
+        cmocka_unit_test(one_fd_of_a_process),
+        cmocka_unit_test(who_uses_a_port),
+        cmocka_unit_test(everything_of_a_process),
+        cmocka_unit_test(every_open_file),
+        cmocka_unit_test(field_output),
+        cmocka_unit_test(idle_udp_of_a_process),
+        cmocka_unit_test(socket_in_another_namespace),
+        cmocka_unit_test(nothing_found_exits_1),
+        cmocka_unit_test(bad_flags),
         cmocka_unit_test(sql_shows_the_query),
     };
     return cmocka_run_group_tests_name("lsof mode", tests, setup, teardown);
