@@ -21,6 +21,7 @@ static long runOnce(sqlite3 *db, const char *sql, const struct lsof_opts *o)
     }
     size_t printed = 0;
     int rc = lsofPrint(stdout, stmt, o, &printed);
+    fflush(stdout); /* with -r, each pass is seen as it is printed */
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) {
         fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));

@@ -364,21 +364,26 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
         "name END",
         resolve);
     if (resolve) name = inetName;
+    /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
+    char *endCommand = o->commandWidth > 0
+                           ? sqlite3_mprintf("substr(e.command, 1, %d)", o->commandWidth)
+                           : sqlite3_mprintf("e.command");
     if (o->endpoints)
         sqlite3_str_appendf(
             sql,
             "  CASE WHEN type = 'FIFO' AND name = 'pipe' THEN rtrim('pipe ' || coalesce((SELECT "
-            "group_concat(e.pid || ',' || e.command || ',' || e.fd || e.mode, ' ') FROM lsof_fds "
+            "group_concat(e.pid || ',' || %s || ',' || e.fd || e.mode, ' ') FROM lsof_fds "
             "e WHERE e.inode = x.inode AND e.type = 'FIFO' AND NOT (e.pid = x.pid AND e.fd_num = "
             "x.fd_num)), ''))\n"
             "       WHEN type = 'unix' AND peer_inode THEN lsof_unix_name(path, protocol, state, "
             "'->INO=' || peer_inode || coalesce(' ' || (SELECT group_concat(e.pid || ',' || "
-            "e.command || ',' || e.fd || e.mode, ' ') FROM lsof_fds e WHERE e.inode = "
+            "%s || ',' || e.fd || e.mode, ' ') FROM lsof_fds e WHERE e.inode = "
             "x.peer_inode), ''))\n"
             "       ELSE %s END AS name,\n",
-            name);
+            endCommand, endCommand, name);
     else
         sqlite3_str_appendf(sql, "  %s AS name,\n", name);
+    sqlite3_free(endCommand);
     sqlite3_free(inetName);
     sqlite3_str_appendf(sql, "  inode, protocol\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);

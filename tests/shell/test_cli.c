@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
+
+#include "sqlsof.h"
 
 #include "command.h"
 #include "fixture.h"
@@ -121,6 +125,24 @@ static void sql_error_exits_1(void **state)
     testCommandFree(&r);
 }
 
+/* --shell: the system's sqlite3 with the extension loaded and the views created. */
+static void interactive_shell(void **state)
+{
+    (void)state;
+    char *cmd = sqlite3_mprintf("echo 'SELECT count(*) > 0 FROM lsof WHERE pid = %d;\n.mode csv\n"
+                                "SELECT sqlsof_version();' | %s --shell",
+                                getpid(), testSqlsof());
+    char *argv[] = {"sh", "-c", cmd, NULL};
+    struct command_result r;
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    char expected[64];
+    snprintf(expected, sizeof expected, "1\n%s\r\n", SQLSOF_VERSION); /* csv ends lines with CRLF */
+    assert_string_equal(r.out, expected);
+    testCommandFree(&r);
+    sqlite3_free(cmd);
+}
+
 static void help_and_version(void **state)
 {
     (void)state;
@@ -140,7 +162,7 @@ int main(void)
         cmocka_unit_test(json_mode),          cmocka_unit_test(jsonl_mode),
         cmocka_unit_test(control_characters), cmocka_unit_test(live_row),
         cmocka_unit_test(several_statements), cmocka_unit_test(sql_error_exits_1),
-        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(interactive_shell),  cmocka_unit_test(help_and_version),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -285,6 +285,33 @@ static void field_output(void **state)
     sqlite3_free(theirs);
 }
 
+static void endpoints(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-E -a -p %d -d %d,%d", fx.pid, held.pipeRead, held.unixA);
+    expectAsLsof(args, 0);
+}
+
+/* -r: a listing every second, each followed by lsof's marker line, until stopped. */
+static void repeat_mode(void **state)
+{
+    (void)state;
+    char *cmd = sqlite3_mprintf("timeout 2.5 %s -n -P -r 1 -a -p %d -d %d", testSqlsof(), fx.pid,
+                                held.file);
+    char *argv[] = {"sh", "-c", cmd, NULL};
+    struct command_result r;
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 124); /* ended by timeout, not by itself */
+    int listings = 0, markers = 0;
+    for (char *p = r.out; (p = strstr(p, "COMMAND")); p++) listings++;
+    for (char *p = r.out; (p = strstr(p, "=======\n")); p++) markers++;
+    assert_in_range(listings, 2, 3);
+    assert_int_equal(markers, listings);
+    testCommandFree(&r);
+    sqlite3_free(cmd);
+}
+
 /* lsof's Linux build has no UDP states; sqlsof lists the unconnected UDP socket. */
 static void idle_udp_of_a_process(void **state)
 {
@@ -561,6 +588,8 @@ int main(void)
         cmocka_unit_test(every_open_file),
         cmocka_unit_test(field_output),
         cmocka_unit_test(idle_udp_of_a_process),
+        cmocka_unit_test(endpoints),
+        cmocka_unit_test(repeat_mode),
         cmocka_unit_test(socket_in_another_namespace),
         cmocka_unit_test(nothing_found_exits_1),
         cmocka_unit_test(bad_flags),
