@@ -68,7 +68,7 @@ BEGIN {
     print "|---|---|---|---|---|---|---|"
     row("all fds (`SELECT * FROM fds` / `lsof -n -P` / `lsfd` / psutil `open_files()`)", "all", "")
     row("fd list, ids only (`SELECT pid, fd, inode FROM fds`)", "ids", "")
-    row("listening TCP with owners (fds⋈sockets⋈processes / `lsof -n -P -iTCP -sTCP:LISTEN` / `ss -tlnp`)", \
+    row("listening TCP with owners (`SELECT * FROM listening WHERE protocol = 'tcp'` / `lsof -n -P -iTCP -sTCP:LISTEN` / `ss -tlnp`)", \
         "listen", sqlsofMissing("listen"))
     row("all TCP with owners (the join / `lsof -n -P -iTCP` / `ss -tanp` / psutil `net_connections`)", \
         "tcp", sqlsofMissing("tcp"))

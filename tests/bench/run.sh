@@ -73,7 +73,7 @@ q all   sqlsof "$SQLSOF --csv 'SELECT * FROM fds'" \
         floor "$B/floor all" lsof "lsof -n -P" lsfd "lsfd" psutil "$PSUTIL files" \
         empty "$SQLSOF --csv 'SELECT 1'"
 q ids   sqlsof "$SQLSOF --csv 'SELECT pid, fd, inode FROM fds'" floor "$B/floor inode"
-sq listen $HAVE_SOCKETS "$SQLSOF --csv \"$JOIN AND s.state = 'LISTEN'\"" \
+sq listen $HAVE_SOCKETS "$SQLSOF --csv \"SELECT * FROM listening WHERE protocol = 'tcp'\"" \
         floor "$B/floor listen" lsof "lsof -n -P -iTCP -sTCP:LISTEN" ss "ss -tlnp" \
         psutil "$PSUTIL listen"
 sq tcp  $HAVE_SOCKETS "$SQLSOF --csv \"$JOIN\"" \
