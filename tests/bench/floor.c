@@ -13,8 +13,8 @@
 **     floor listen           TCP listeners with owners: one sock_diag dump per network
 **                            namespace, filtered to LISTEN by the kernel, + the fd walk
 **     floor tcp              every TCP socket with owners: the same, all states
-**     floor port PORT        TCP sockets with PORT at either end (kernel bytecode filter),
-**                            with owners
+**     floor port PORT        TCP and UDP sockets with PORT at either end (kernel bytecode
+**                            filter), with owners: what `lsof -i:PORT` covers
 **
 ** Each prints one line per answer row on stdout. Namespaces: the dumps are made in every
 ** network namespace a process is in (as the sockets table does), by setns from this
@@ -180,9 +180,9 @@ static const struct owner *findOwner(unsigned long long inode)
     return bsearch(&key, owners, nowners, sizeof *owners, compareOwners);
 }
 
-/* One inet_diag dump of FAMILY's TCP sockets in STATES (bytecode BC when given) in the
+/* One inet_diag dump of FAMILY's PROTOCOL sockets in STATES (bytecode BC when given) in the
  * current namespace; prints each socket found in the owner map. */
-static void dump(int family, unsigned states, const void *bc, size_t bcLen)
+static void dump(int family, int protocol, unsigned states, const void *bc, size_t bcLen)
 {
     int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (s < 0) return;
@@ -197,7 +197,7 @@ static void dump(int family, unsigned states, const void *bc, size_t bcLen)
     msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
     msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     msg.req.sdiag_family = (unsigned char)family;
-    msg.req.sdiag_protocol = IPPROTO_TCP;
+    msg.req.sdiag_protocol = (unsigned char)protocol;
     msg.req.idiag_states = states;
     if (bc) {
         msg.attr.nla_type = INET_DIAG_REQ_BYTECODE;
@@ -230,8 +230,8 @@ static void dump(int family, unsigned states, const void *bc, size_t bcLen)
     close(s);
 }
 
-/* The dumps of every namespace that a process is in. */
-static void dumpAll(unsigned states, const void *bc, size_t bcLen)
+/* The dumps of every namespace that a process is in: TCP, and UDP too when withUdp. */
+static void dumpAll(int withUdp, unsigned states, const void *bc, size_t bcLen)
 {
     qsort(owners, nowners, sizeof *owners, compareOwners);
     for (int i = 0; i < nnetns; i++) {
@@ -243,8 +243,12 @@ static void dumpAll(unsigned states, const void *bc, size_t bcLen)
             continue;
         }
         close(ns);
-        dump(AF_INET, states, bc, bcLen);
-        dump(AF_INET6, states, bc, bcLen);
+        dump(AF_INET, IPPROTO_TCP, states, bc, bcLen);
+        dump(AF_INET6, IPPROTO_TCP, states, bc, bcLen);
+        if (withUdp) {
+            dump(AF_INET, IPPROTO_UDP, states, bc, bcLen);
+            dump(AF_INET6, IPPROTO_UDP, states, bc, bcLen);
+        }
     }
 }
 
@@ -280,10 +284,10 @@ int main(int argc, char **argv)
         rc = one(argv[2], argv[3]);
     else if (strcmp(q, "listen") == 0) {
         walk(WALK_SOCKETS);
-        dumpAll(1u << TCP_LISTEN, NULL, 0);
+        dumpAll(0, 1u << TCP_LISTEN, NULL, 0);
     } else if (strcmp(q, "tcp") == 0) {
         walk(WALK_SOCKETS);
-        dumpAll(~0u, NULL, 0);
+        dumpAll(0, ~0u, NULL, 0);
     } else if (strcmp(q, "port") == 0 && argc == 3) {
         /* sport == P → (a jump to the end) accept; else dport == P → accept; else jump past
          * the end: reject. The kernel checks that every "no" target lies on the "yes" path,
@@ -295,7 +299,7 @@ int main(int argc, char **argv)
                                         {INET_DIAG_BC_D_EQ, 8, 12},
                                         {0, 0, port}};
         walk(WALK_SOCKETS);
-        dumpAll(~0u, bc, sizeof bc);
+        dumpAll(1, ~0u, bc, sizeof bc);
     } else {
         fprintf(stderr, "usage: floor fds|links|inode|all|listen|tcp | one PID FD | port PORT\n");
         return 2;
