@@ -27,7 +27,7 @@ function cell(key, tool) {
     if (ms[key, tool] == "timeout") return "timeout"
     if (!((key, "sqlsof") in have)) return fmtms(ms[key, tool])
     if (tool == "sqlsof") return "**" fmtms(ms[key, tool]) "**"
-    if (tool == "floor") return sprintf("%s · %.2f×", fmtms(ms[key, tool]), 1 / ratio[key, tool])
+    if (tool == "floor") return sprintf("%s · %.3g×", fmtms(ms[key, tool]), 1 / ratio[key, tool])
     return sprintf("%s · %.1f×", fmtms(ms[key, tool]), ratio[key, tool])
 }
 

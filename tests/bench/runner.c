@@ -197,7 +197,7 @@ int main(int argc, char **argv)
         if (c->timedOut)
             printf("%s\ttimeout\t-\t-\t-\t-\n", c->name);
         else
-            printf("%s\t%.1f\t%.3f\t%.0f\t%d\t%ld\n", c->name, median(c->ms, runs),
+            printf("%s\t%.1f\t%.6g\t%.0f\t%d\t%ld\n", c->name, median(c->ms, runs),
                    median(c->ratio, runs), median(c->rssKib, runs), c->status, c->lines);
     }
     return 0;
