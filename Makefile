@@ -5,7 +5,7 @@
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
-#                   processes (~10 min); QUICK=1 for a small one (~1 min). Writes tests/bench/RESULTS.md
+#                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #
 # Every target that builds installs its own Debian dependencies first (see `deps`).
 
