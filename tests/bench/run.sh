@@ -3,17 +3,20 @@
 # (lsof, ss, lsfd, psutil) through build/bench/runner, and writes tests/bench/RESULTS.md.
 #
 #   tests/bench/run.sh            N=1000 processes x M=100 fds, K=20 namespaces, 5 runs + 1 warm-up
-#   QUICK=1 tests/bench/run.sh    N=100 x M=50, K=4, 3 runs + 1 warm-up (a check, not a measurement)
+#   QUICK=1 tests/bench/run.sh    N=100 x M=50, K=4, 3 runs + 1 warm-up (a check, not a
+#                                 measurement), written to build/bench/RESULTS-quick.md
 #
 # Run from the top of the tree, as root, after `make` has built build/sqlsof and build/bench/*.
 set -eu
 
 B=build/bench
-OUT=${RESULTS:-tests/bench/RESULTS.md}
+# A quick run is a check, not a measurement: it leaves tests/bench/RESULTS.md alone.
 if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
     N=100 M=50 K=4 RUNS=3 WARM=1 MODE="QUICK=1"
+    OUT=${RESULTS:-$B/RESULTS-quick.md}
 else
     N=1000 M=100 K=20 RUNS=5 WARM=1 MODE="full"
+    OUT=${RESULTS:-tests/bench/RESULTS.md}
 fi
 SQLSOF=build/sqlsof
 PY=/usr/bin/python3
@@ -101,7 +104,7 @@ export HAVE_SOCKETS HAVE_LSOF B PID FD PORT
 {
     echo "# sqlsof benchmark results"
     echo
-    echo "Written by \`make bench${MODE#full}\` ($MODE run, $elapsed s). Do not edit by hand: the"
+    echo "Written by \`make bench\` ($MODE run, $elapsed s). Do not edit by hand: the"
     echo "analysis below the tables is tests/bench/analysis.md, appended as it is."
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
