@@ -4,6 +4,8 @@
 #   make test       install missing Debian packages, build, run every test
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
+#   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
+#                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #
 # Every target that builds installs its own Debian dependencies first (see `deps`).
 
@@ -28,6 +30,9 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium.
 DEPS_TEST := python3 g++ groff-base man-db chromium
+# ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
+# in DEPS already) and GNU time.
+DEPS_BENCH := python3 python3-psutil time
 
 EXT_SRC   := $(wildcard ext/*.c)
 SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o)
@@ -40,7 +45,8 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
              $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps deps-test test sanitized valgrind run clean format install uninstall
+.PHONY: all deps deps-test deps-bench test sanitized valgrind run bench clean format install \
+        uninstall
 
 all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
 
@@ -146,6 +152,19 @@ valgrind: all $(LIVE_TESTS)
 	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	    --show-leak-kinds=definite $$t || exit 1; \
 	done
+
+# The benchmark (tests/bench/): a fixture population, the bare-syscall floor, the runner that
+# times answers interleaved. Not part of `make test`: it takes minutes.
+BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner
+$(B)/bench/%: tests/bench/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $<
+
+deps-bench: deps
+	$(call apt_missing,$(DEPS_BENCH))
+
+bench: all $(BENCH_BIN) deps-bench
+	@QUICK=$(QUICK) sh tests/bench/run.sh
 
 Q ?= SELECT p.pid, p.name, p.user, count(*) AS fds, sum(f.type IN ('IPv4', 'IPv6')) AS inet, \
        p.rss / 1048576 AS rss_mib FROM processes p JOIN fds f ON f.pid = p.pid \

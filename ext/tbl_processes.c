@@ -133,6 +133,22 @@ static const struct vtab_push processesPush[] = {{.name = "pid", .iColumn = COL_
 #define PUSH_PID     0
 #define PUSH_ARG_PID 1
 
+/*
+** A pushed pid's row as first read in this statement. The inner side of a join on pid
+** (`fds JOIN processes USING(pid)`) is asked for the same few processes once per outer row;
+** rows of the fixed-size sources are kept per cursor (so never older than the statement) and
+** later lookups of that pid answer from here.
+*/
+struct proc_memo {
+    int pid; /* 0: empty slot */
+    int stands;
+    unsigned have;
+    struct proc_stat stat;
+    struct proc_status status;
+    ino_t netns, pidns, mntns;
+};
+#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS)
+
 typedef struct ProcessesCursor ProcessesCursor;
 struct ProcessesCursor {
     sqlite3_vtab_cursor base;
@@ -153,6 +169,11 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
+
+    /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
+    struct proc_memo *memo;
+    size_t memoLen, memoCap;
+    unsigned memoNeed; /* the sources the memo holds; a plan that needs others resets it */
 
     /* Per scan. */
     long long bootTime; /* -1 until read */
@@ -222,6 +243,7 @@ static int processesClose(sqlite3_vtab_cursor *base)
     bufFree(&cur->root);
     bufFree(&cur->cgroup);
     bufFree(&cur->scratch);
+    free(cur->memo);
     usernamesFree(&cur->users);
     close(cur->procfd);
     sqlite3_free(cur);
@@ -247,11 +269,72 @@ static void readLink(int dirfd, const char *name, struct buf *b, unsigned bit, u
     if (bufReadLinkAt(b, dirfd, name) == 0) *have |= bit;
 }
 
+/* The memo slot of PID: its entry, or the empty slot where it goes. */
+static struct proc_memo *memoSlot(ProcessesCursor *cur, int pid)
+{
+    size_t mask = cur->memoCap - 1, i = ((unsigned)pid * 2654435761u) & mask;
+    while (cur->memo[i].pid != 0 && cur->memo[i].pid != pid) i = (i + 1) & mask;
+    return &cur->memo[i];
+}
+
+/* Keeps the current row; without memory the row is simply not kept. */
+static void memoStore(ProcessesCursor *cur, int stands)
+{
+    if (cur->memoLen * 2 >= cur->memoCap) {
+        size_t cap = cur->memoCap ? cur->memoCap * 2 : 256;
+        struct proc_memo *old = cur->memo, *m = calloc(cap, sizeof *m);
+        if (!m) return;
+        size_t oldCap = cur->memoCap;
+        cur->memo = m;
+        cur->memoCap = cap;
+        for (size_t i = 0; i < oldCap; i++)
+            if (old[i].pid) *memoSlot(cur, old[i].pid) = old[i];
+        free(old);
+    }
+    *memoSlot(cur, cur->pid) = (struct proc_memo){cur->pid,    stands,     cur->have,  cur->stat,
+                                                  cur->status, cur->netns, cur->pidns, cur->mntns};
+    cur->memoLen++;
+}
+
+/* Loads the current row from the memo; 0 when it is not there. */
+static int memoLoad(ProcessesCursor *cur, int *stands)
+{
+    if (!cur->memoCap) return 0;
+    const struct proc_memo *m = memoSlot(cur, cur->pid);
+    if (m->pid != cur->pid) return 0;
+    *stands = m->stands;
+    cur->have = m->have;
+    cur->stat = m->stat;
+    cur->status = m->status;
+    cur->netns = m->netns;
+    cur->pidns = m->pidns;
+    cur->mntns = m->mntns;
+    return 1;
+}
+
+static int readProcess(ProcessesCursor *cur);
+
 /*
 ** Reads what the row needs of process cur->pid. Returns 1 when the row stands, 0 when the
-** process is gone or, for a pushed pid, is not a thread-group leader.
+** process is gone or, for a pushed pid, is not a thread-group leader. A pushed pid whose
+** columns come from fixed-size sources only is read once per cursor (see struct proc_memo).
 */
 static int loadProcess(ProcessesCursor *cur)
+{
+    int stands;
+    if (!cur->pushed || (cur->need & ~SRC_MEMOABLE)) return readProcess(cur);
+    if (cur->need != cur->memoNeed) {
+        cur->memoNeed = cur->need;
+        cur->memoLen = 0;
+        if (cur->memo) memset(cur->memo, 0, cur->memoCap * sizeof *cur->memo);
+    }
+    if (memoLoad(cur, &stands)) return stands;
+    stands = readProcess(cur);
+    memoStore(cur, stands);
+    return stands;
+}
+
+static int readProcess(ProcessesCursor *cur)
 {
     unsigned need = cur->need;
     cur->have = 0;

@@ -252,6 +252,42 @@ static void lazy_columns(void **state)
     assert_true(cwds.openat - base.openat <= hi + 2);
 }
 
+/*
+** The inner side of a join on pid is asked for the same process once per outer row: it is
+** read once per statement, and the rows are those of the unpushed join.
+*/
+static void join_reads_each_pid_once(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixtureStart(&fx, nameAndNice, NULL);
+    sqlite3 *db = testOpenDb();
+    /* 200 outer rows, all naming the child; then the child's ppid (this process) too. */
+    const char *outer = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                        "WHERE i < 200) SELECT %d AS pid FROM n UNION ALL SELECT %d";
+    const char *select = "SELECT p.pid, p.name, p.uid, p.ppid FROM (%z) o JOIN processes p ON "
+                         "%sp.pid = o.pid ORDER BY 1";
+    char *pushed = sqlite3_mprintf(select, sqlite3_mprintf(outer, fx.pid, getpid()), "");
+    char *unpushed = sqlite3_mprintf(select, sqlite3_mprintf(outer, fx.pid, getpid()), "+");
+    char *a = testQueryRows(db, "%s", pushed), *b = testQueryRows(db, "%s", unpushed);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, CHILD_NAME));
+    char *plan = testExplain(db, "%s", pushed);
+    assert_non_null(strstr(plan, "pid="));
+    struct syscall_counts base, join;
+    testSyscalls("SELECT 1", &base);
+    testSyscalls(pushed, &join);
+    /* Two processes: /proc/PID, status and stat of each, not of each of the 201 rows. */
+    assert_true(join.openat - base.openat <= 2 * 3 + 2);
+    free(plan);
+    free(a);
+    free(b);
+    sqlite3_free(pushed);
+    sqlite3_free(unpushed);
+    sqlite3_close(db);
+    fixtureStop(&fx);
+}
+
 int main(int argc, char **argv)
 {
     /* The children are forks of this program: their cmdline is ours. */
@@ -265,6 +301,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(pid_pushdown_equivalence),
         cmocka_unit_test(thread_id_is_not_a_process),
         cmocka_unit_test(lazy_columns),
+        cmocka_unit_test(join_reads_each_pid_once),
     };
     return cmocka_run_group_tests_name("processes", tests, NULL, NULL);
 }

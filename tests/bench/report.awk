@@ -1,0 +1,144 @@
+# The tables of tests/bench/RESULTS.md, from the runner's output: $B/q-KEY.tsv, one line per
+# answer: name, median ms, median ratio to the question's first answer, median max RSS (KiB),
+# exit status, lines printed. Environment: B, HAVE_SOCKETS, HAVE_LSOF, PID, FD, PORT.
+
+function load(key,    file, line, f) {
+    file = ENVIRON["B"] "/q-" key ".tsv"
+    while ((getline line < file) > 0) {
+        split(line, f, "\t")
+        have[key, f[1]] = 1
+        ms[key, f[1]] = f[2]
+        ratio[key, f[1]] = f[3]
+        rss[key, f[1]] = f[4]
+        status[key, f[1]] = f[5]
+        lines[key, f[1]] = f[6]
+    }
+    close(file)
+}
+
+function fmtms(v) {
+    if (v == "timeout") return "timeout"
+    return v < 100 ? sprintf("%.1f ms", v) : sprintf("%.0f ms", v)
+}
+
+# A cell: the time, and the ratio that the column stands for when sqlsof ran.
+function cell(key, tool) {
+    if (!((key, tool) in have)) return "—"
+    if (ms[key, tool] == "timeout") return "timeout"
+    if (!((key, "sqlsof") in have)) return fmtms(ms[key, tool])
+    if (tool == "sqlsof") return "**" fmtms(ms[key, tool]) "**"
+    if (tool == "floor") return sprintf("%s · %.3g×", fmtms(ms[key, tool]), 1 / ratio[key, tool])
+    return sprintf("%s · %.1f×", fmtms(ms[key, tool]), ratio[key, tool])
+}
+
+function row(label, key, missing,    t, out) {
+    out = "| " label " |"
+    if (missing != "") out = out " " missing " |"
+    for (t = (missing != "" ? 2 : 1); t <= ntools; t++) out = out " " cell(key, tools[t]) " |"
+    print out
+}
+
+function mib(kib) {
+    return sprintf("%.1f MiB", kib / 1024)
+}
+
+function target(what, value, ok, shown) {
+    printf "| %s | %s | %s |\n", what, shown, ok ? "met" : "**missed**"
+}
+
+function sqlsofMissing(key) {
+    return (key, "sqlsof") in have ? "" : "not measured: sockets table not merged yet"
+}
+
+BEGIN {
+    ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
+    nkeys = split("all ids listen tcp one onelsof port", keys, " ")
+    for (k = 1; k <= nkeys; k++) load(keys[k])
+    pid = ENVIRON["PID"]; fd = ENVIRON["FD"]; port = ENVIRON["PORT"]
+    lsofMissing = (("onelsof", "sqlsof") in have) ? "" : \
+        "not measured: lsof views (with the sockets table) not merged yet"
+
+    print "## Medians"
+    print ""
+    print "Median wall time of each answer. A floor cell adds **sqlsof's time ÷ the floor's**"
+    print "(1.00× is the floor itself); a peer cell adds **the peer's time ÷ sqlsof's** (how many"
+    print "times faster sqlsof is). Ratios are medians of the per-round ratios of this run."
+    print ""
+    print "| question | sqlsof | floor | lsof | ss | lsfd | psutil |"
+    print "|---|---|---|---|---|---|---|"
+    row("all fds (`SELECT * FROM fds` / `lsof -n -P` / `lsfd` / psutil `open_files()`)", "all", "")
+    row("fd list, ids only (`SELECT pid, fd, inode FROM fds`)", "ids", "")
+    row("listening TCP with owners (`SELECT * FROM listening WHERE protocol = 'tcp'` / `lsof -n -P -iTCP -sTCP:LISTEN` / `ss -tlnp`)", \
+        "listen", sqlsofMissing("listen"))
+    row("all TCP with owners (the join / `lsof -n -P -iTCP` / `ss -tanp` / psutil `net_connections`)", \
+        "tcp", sqlsofMissing("tcp"))
+    row("one fd of one pid, SQL (`SELECT * FROM fds WHERE pid = " pid " AND fd = " fd "`)", "one", "")
+    row("one fd of one pid, lsof mode (`sqlsof -n -P -d " fd " -a -p " pid "` / `lsof -n -P -d " fd " -a -p " pid "`)", \
+        "onelsof", lsofMissing)
+    row("who uses a port (`sqlsof -n -P -i:" port "` / `lsof -n -P -i:" port "` / `ss -tanp sport = :" port " or dport = :" port "`)", \
+        "port", lsofMissing)
+    out = "| peak memory of the all-fds query (max RSS; sqlsof: `SELECT 1` in brackets) | **" \
+        mib(rss["all", "sqlsof"]) "** (" mib(rss["all", "empty"]) ") | " mib(rss["all", "floor"]) " | " \
+        mib(rss["all", "lsof"]) " | — | " mib(rss["all", "lsfd"]) " | " mib(rss["all", "psutil"]) " |"
+    print out
+    print ""
+    print "— : the tool has no answer of that shape. ss lists sockets only. lsfd (util-linux 2.38)"
+    print "has no socket state, address or port columns, so it cannot answer the listening and port"
+    print "questions (its TCP row lists TCP sockets with owners, without addresses); lsof and lsfd"
+    print "have no cheaper ids-only listing than the full one. psutil's `open_files()` lists regular"
+    print "files only. ss answers in its own network namespace only; sqlsof, the floor, lsof and"
+    print "psutil read every process, and sqlsof and the floor dump every namespace."
+    print ""
+
+    print "## Targets"
+    print ""
+    print "| target | measured | |"
+    print "|---|---|---|"
+    if (("ids", "sqlsof") in have)
+        target("ids-only fd scan ≤ 1.2× floor", 0, 1 / ratio["ids", "floor"] <= 1.2, \
+               sprintf("%.2f×", 1 / ratio["ids", "floor"]))
+    target("all fds ≥ 4× faster than `lsof -n -P`", 0, ratio["all", "lsof"] >= 4, \
+           sprintf("%.1f×", ratio["all", "lsof"]))
+    if (("listen", "sqlsof") in have) {
+        target("listening with owners ≤ 1.3× floor", 0, 1 / ratio["listen", "floor"] <= 1.3, \
+               sprintf("%.2f×", 1 / ratio["listen", "floor"]))
+        target("listening with owners faster than `ss -tlnp`", 0, ratio["listen", "ss"] > 1, \
+               sprintf("%.2f× (ss ÷ sqlsof)", ratio["listen", "ss"]))
+        target("listening with owners ≥ 5× faster than lsof", 0, ratio["listen", "lsof"] >= 5, \
+               sprintf("%.1f×", ratio["listen", "lsof"]))
+    } else {
+        print "| listening with owners: ≤ 1.3× floor, faster than `ss -tlnp`, ≥ 5× faster than lsof | not measured: sockets table not merged yet | |"
+    }
+    target("one fd of one pid (SQL) ≤ 2× floor", 0, 1 / ratio["one", "floor"] <= 2, \
+           sprintf("%.2f×", 1 / ratio["one", "floor"]))
+    target("one fd of one pid (SQL) ≥ 20× faster than lsof", 0, ratio["one", "lsof"] >= 20, \
+           sprintf("%.1f×", ratio["one", "lsof"]))
+    if (lsofMissing == "") {
+        target("one fd of one pid (lsof mode) ≤ 2× floor", 0, 1 / ratio["onelsof", "floor"] <= 2, \
+               sprintf("%.2f×", 1 / ratio["onelsof", "floor"]))
+        target("one fd of one pid (lsof mode) ≥ 20× faster than lsof", 0, \
+               ratio["onelsof", "lsof"] >= 20, sprintf("%.1f×", ratio["onelsof", "lsof"]))
+    } else {
+        print "| one fd of one pid (lsof mode): ≤ 2× floor, ≥ 20× faster than lsof | " lsofMissing " | |"
+    }
+    d = rss["all", "sqlsof"] - rss["all", "empty"]
+    target("all-fds peak RSS within 16 MiB of an empty query's", 0, d <= 16 * 1024, \
+           sprintf("+%s (%s vs %s)", mib(d), mib(rss["all", "sqlsof"]), mib(rss["all", "empty"])))
+    print ""
+
+    print "## Answers (lines printed in the warm-up run, exit status)"
+    print ""
+    print "A check that the answers compared are of the same size; headers count as lines."
+    print ""
+    print "| question | sqlsof | floor | lsof | ss | lsfd | psutil |"
+    print "|---|---|---|---|---|---|---|"
+    for (k = 1; k <= nkeys; k++) {
+        out = "| " keys[k] " |"
+        for (t = 1; t <= ntools; t++) {
+            c = (keys[k], tools[t]) in have && lines[keys[k], tools[t]] != "-" ? \
+                lines[keys[k], tools[t]] " (" status[keys[k], tools[t]] ")" : "—"
+            out = out " " c " |"
+        }
+        print out
+    }
+}
