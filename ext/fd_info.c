@@ -1,5 +1,7 @@
 #include "fd_info.h"
 
+#include "fd_locks.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -39,6 +41,10 @@ int fdInfoParse(const char *text, size_t len, struct fd_info *info)
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         if (!eol) eol = end;
+        struct fd_lock l;
+        if ((size_t)(eol - p) > 5 && memcmp(p, "lock:", 5) == 0 &&
+            fdLockParseLine(p + 5, (size_t)(eol - p - 5), &l) == 1 && l.pid > 0) /* OFD: -1 */
+            info->lock = fdLockCombine(info->lock, l.letter);
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
             size_t n = strlen(fields[i].key);
             if ((size_t)(eol - p) < n || memcmp(p, fields[i].key, n) != 0) continue;

@@ -1,6 +1,7 @@
 /*
 ** /proc/PID/fdinfo/N: the file position, the open flags (octal in the file), the mount id and,
-** on kernels that print it, the inode. Pure text in, struct out.
+** on kernels that print it, the inode; and the locks this process holds on the file, one
+** "lock:" line each in /proc/locks' format. Pure text in, struct out.
 */
 #ifndef SQLSOF_FD_INFO_H
 #define SQLSOF_FD_INFO_H
@@ -13,6 +14,7 @@ struct fd_info {
     int mntId;
     int hasIno;
     unsigned long long ino;
+    char lock; /* lsof's letter for the "lock:" lines (fd_locks.h), 0 when there are none */
 };
 
 /* Returns 0, or -EINVAL when pos, flags or mnt_id is missing or garbled. */

@@ -115,9 +115,9 @@ static int compareLocks(const void *a, const void *b)
     return 0;
 }
 
-/* The letter for a holder with locks A and B on one file (see the header). */
-static char combine(char a, char b)
+char fdLockCombine(char a, char b)
 {
+    if (!a || !b) return a ? a : b;
     if (a == 'U' || b == 'U') return 'U';
     if (a == 'u' || b == 'u') return 'u';
     int readA = a == 'r' || a == 'R', readB = b == 'r' || b == 'R';
@@ -149,7 +149,7 @@ int fdLocksParse(struct fd_locks *locks, const char *text, size_t len)
     int out = 0;
     for (int i = 0; i < locks->n; i++) {
         if (out > 0 && compareLocks(&locks->v[out - 1], &locks->v[i]) == 0)
-            locks->v[out - 1].letter = combine(locks->v[out - 1].letter, locks->v[i].letter);
+            locks->v[out - 1].letter = fdLockCombine(locks->v[out - 1].letter, locks->v[i].letter);
         else
             locks->v[out++] = locks->v[i];
     }

@@ -41,6 +41,9 @@ struct fd_locks {
 */
 int fdLockParseLine(const char *line, size_t len, struct fd_lock *l);
 
+/* The letter for one holder's locks A and B on one file (0 for none). */
+char fdLockCombine(char a, char b);
+
 /* Replaces LOCKS with the locks in TEXT; garbled lines are skipped. Returns 0 or -ENOMEM. */
 int fdLocksParse(struct fd_locks *locks, const char *text, size_t len);
 

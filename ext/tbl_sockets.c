@@ -719,6 +719,12 @@ static int socketsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
     if (rc != SQLITE_OK) return rc;
 
     cur->byMap = pushed(&cur->f, PUSH_INODE);
+    if (cur->byMap && cur->f.inodes.n == 0) {
+        /* inode = NULL (a LEFT JOIN from a file that is no socket): nothing to dump for. */
+        cur->eof = 1;
+        cur->nhits = 0;
+        return SQLITE_OK;
+    }
     if (cur->byMap) {
         if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
         if ((rc = lookupInodes(cur)) != SQLITE_OK) return rc;

@@ -68,7 +68,9 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        s.remote_port, s.netns, s.peer_inode, f.path
 FROM fds f
 JOIN processes p ON p.pid = f.pid
-LEFT JOIN sockets s ON s.inode = f.inode AND f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack');
+-- A file that is no socket looks up inode NULL, which the sockets table answers without a dump.
+LEFT JOIN sockets s
+  ON s.inode = CASE WHEN f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack') THEN f.inode END;
 
 -- The socket descriptors alone, driven from the sockets table, so that a filter on state or
 -- port is applied by the kernel and the planner puts sockets outside. The same columns as

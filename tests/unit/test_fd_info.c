@@ -51,6 +51,34 @@ static void older_kernel_and_extra_lines(void **state)
     assert_int_equal(i.mntId, 3);
 }
 
+/* The process's locks on the file, as lsof's letter (its fdinfo lists only those). */
+static void lock_lines(void **state)
+{
+    (void)state;
+    struct fd_info info;
+    const char *none = "pos:\t0\nflags:\t02\nmnt_id:\t27\n";
+    assert_int_equal(fdInfoParse(none, strlen(none), &info), 0);
+    assert_int_equal(info.lock, 0);
+    const char *whole = "pos:\t0\nflags:\t02100001\nmnt_id:\t27\nino:\t5\n"
+                        "lock:\t1: POSIX  ADVISORY  WRITE 23987 fe:00:10953011 0 EOF\n";
+    assert_int_equal(fdInfoParse(whole, strlen(whole), &info), 0);
+    assert_int_equal(info.lock, 'W');
+    const char *mixed = "pos:\t0\nflags:\t02\nmnt_id:\t27\n"
+                        "lock:\t1: POSIX  ADVISORY  READ 7 fe:00:9 0 10\n"
+                        "lock:\t2: POSIX  ADVISORY  WRITE 7 fe:00:9 20 30\n";
+    assert_int_equal(fdInfoParse(mixed, strlen(mixed), &info), 0);
+    assert_int_equal(info.lock, 'u');
+    const char *flock = "pos:\t0\nflags:\t0\nmnt_id:\t27\n"
+                        "lock:\t1: FLOCK  ADVISORY  READ 7 fe:00:9 0 EOF\n";
+    assert_int_equal(fdInfoParse(flock, strlen(flock), &info), 0);
+    assert_int_equal(info.lock, 'R');
+    /* An OFD lock has no owning pid (-1): lsof shows no letter for it. */
+    const char *ofd = "pos:\t0\nflags:\t0\nmnt_id:\t27\n"
+                      "lock:\t1: OFDLCK ADVISORY  WRITE -1 fe:00:9 0 EOF\n";
+    assert_int_equal(fdInfoParse(ofd, strlen(ofd), &info), 0);
+    assert_int_equal(info.lock, 0);
+}
+
 static void truncated_or_garbled(void **state)
 {
     (void)state;
@@ -70,6 +98,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(regular_file),
         cmocka_unit_test(older_kernel_and_extra_lines),
+        cmocka_unit_test(lock_lines),
         cmocka_unit_test(truncated_or_garbled),
     };
     return cmocka_run_group_tests_name("fd_info", tests, NULL, NULL);
