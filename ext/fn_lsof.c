@@ -4,9 +4,9 @@
 **
 **   lsof_inet_name(protocol, family, local_addr, local_port, remote_addr, remote_port, state,
 **                  resolve)
-**       'TCP 127.0.0.1:5432->127.0.0.1:40000 (ESTABLISHED)', 'TCP *:22 (LISTEN)',
-**       'UDP [::1]:53'. RESOLVE: bit 0 looks up host names (lsof without -n), bit 1 service
-**       names in /etc/services (lsof without -P).
+**       '127.0.0.1:5432->127.0.0.1:40000 (ESTABLISHED)', '*:22 (LISTEN)', '[::1]:53' (the
+**       protocol is lsof's NODE column, not part of NAME). RESOLVE: bit 0 looks up host names
+**       (lsof without -n), bit 1 service names in /etc/services (lsof without -P).
 **   lsof_unix_name(path, protocol, state, endpoint)
 **       '/run/x.sock type=STREAM (LISTEN)', 'type=DGRAM ->INO=42 7,cat,3u (CONNECTED)'.
 */
@@ -93,8 +93,6 @@ static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     int inet6 = !strcmp(family, "inet6");
 
     sqlite3_str *out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
-    for (const char *p = protocol; *p; p++) sqlite3_str_appendchar(out, 1, (char)toupper(*p));
-    sqlite3_str_appendchar(out, 1, ' ');
     appendHost(out, laddr, inet6, resolve);
     sqlite3_str_appendchar(out, 1, ':');
     appendPort(out, lport, protocol, isWildcard(laddr), resolve);
@@ -104,8 +102,12 @@ static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_str_appendchar(out, 1, ':');
         appendPort(out, rport, protocol, 0, resolve);
     }
-    /* lsof shows a state for TCP only. */
-    if (state && !strcmp(protocol, "tcp")) sqlite3_str_appendf(out, " (%s)", state);
+    /* lsof shows a state for TCP only, and leaves UDP's place for it blank. */
+    if (!strcmp(protocol, "tcp")) {
+        if (state) sqlite3_str_appendf(out, " (%s)", state);
+    } else {
+        sqlite3_str_appendchar(out, 1, ' ');
+    }
     sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
 }
 

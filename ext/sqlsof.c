@@ -13,8 +13,8 @@ SQLITE_EXTENSION_INIT1
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
-        processesRegister, fdsRegister,           mapsRegister,
-        fileStatRegister,  lsofFunctionsRegister, versionRegister,
+        processesRegister,     fdsRegister,     mapsRegister,    fileStatRegister,
+        lsofFunctionsRegister, versionRegister, socketsRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

@@ -73,7 +73,7 @@ struct MapsCursor {
     size_t next;        /* offset of the next line in text */
     struct map_entry e; /* the current row */
     int deleted;
-    sqlite3_int64 rowid;
+    sqlite3_int64 line; /* of the current row in its maps file */
     struct buf scratch;
 };
 
@@ -134,6 +134,7 @@ static int enterNextProcess(MapsCursor *cur)
             bufReadFileAt(&cur->text, dirfd, "maps") == 0 && cur->text.len > 0) {
             cur->dirfd = dirfd;
             cur->next = 0;
+            cur->line = 0;
             return 1;
         }
         close(dirfd); /* a thread, gone, not ours to read, or a kernel thread */
@@ -169,7 +170,7 @@ static int mapsNext(sqlite3_vtab_cursor *base)
                 cur->deleted = isDeleted(cur);
                 if (cur->e.deletedSuffix && !cur->deleted)
                     cur->e.pathLen += sizeof DELETED_SUFFIX - 1;
-                cur->rowid++;
+                cur->line++;
                 return SQLITE_OK;
             }
         }
@@ -186,7 +187,6 @@ static int mapsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr,
     (void)idxStr, (void)argc;
     MapsCursor *cur = (MapsCursor *)base;
     cur->eof = 0;
-    cur->rowid = 0;
     leaveProcess(cur);
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
                                    &cur->pushed);
@@ -201,9 +201,11 @@ static int mapsEof(sqlite3_vtab_cursor *base)
     return ((MapsCursor *)base)->eof;
 }
 
+/* pid and line: the same row has the same rowid in every xFilter (OR branches rely on it). */
 static int mapsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    *rowid = ((MapsCursor *)base)->rowid;
+    MapsCursor *cur = (MapsCursor *)base;
+    *rowid = (sqlite3_int64)cur->pid << 32 | cur->line;
     return SQLITE_OK;
 }
 

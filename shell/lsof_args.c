@@ -241,7 +241,7 @@ static int looksLikeValue(char c, const char *next)
 {
     if (!next || next[0] == '-' || next[0] == '+') return 0;
     if (c == 'r') return isNumber(next);
-    if (c == 'F') return 0; /* lsof never takes -F's fields from the next argument */
+    if (c == 'F') return strspn(next, "0pcugRLftaDsilnP") == strlen(next);
     return 1;
 }
 

@@ -155,13 +155,10 @@ static void printFieldDevice(FILE *out, const char *device, char end)
     fprintf(out, "D0x%lx%c", enc, end);
 }
 
-/* The address part of an Internet NAME: "TCP 1.2.3.4:5->6.7.8.9:10 (STATE)" → "1.2...:10". */
+/* The address part of an Internet NAME: "1.2.3.4:5->6.7.8.9:10 (STATE)" → "1.2...:10". */
 static void printFieldInetName(FILE *out, const char *name, char end)
 {
-    const char *start = strchr(name, ' ');
-    start = start ? start + 1 : name;
-    size_t len = strcspn(start, " ");
-    fprintf(out, "n%.*s%c", (int)len, start, end);
+    fprintf(out, "n%.*s%c", (int)strcspn(name, " "), name, end);
 }
 
 static int wants(const struct lsof_opts *o, char field)

@@ -189,28 +189,45 @@ static int inetPredicate(struct terms *sel, struct lsof_inet *in, char *err, siz
     return 0;
 }
 
-/* -s: which states of which protocols the Internet selection keeps. */
+/*
+** -s: which states the Internet selection keeps. lsof filters on the kernel's state number,
+** which UDP sockets carry too: -sTCP:ESTABLISHED also lists connected UDP sockets, and an
+** unconnected one is CLOSE (IDLE in sqlsof's words). -sUDP:... applies to UDP alone.
+*/
+static char *statesFor(const struct lsof_states *st, char *const *names, int n)
+{
+    char *list = sqlList(names, n, 0);
+    int close = 0;
+    for (int i = 0; i < n; i++) close |= !strcmp(names[i], "CLOSE");
+    char *p = !strcmp(st->protocol, "udp")
+                  ? sqlite3_mprintf("protocol = 'udp' AND state IN (%s)", list)
+                  : sqlite3_mprintf("state IN (%s)%s", list,
+                                    close ? " OR (protocol = 'udp' AND state = 'IDLE')" : "");
+    sqlite3_free(list);
+    return p;
+}
+
 static void statePredicates(struct terms *t, const struct lsof_opts *o)
 {
-    sqlite3_str *withStates = sqlite3_str_new(NULL);
-    int n = 0;
+    sqlite3_str *keep = sqlite3_str_new(NULL);
+    struct terms any;
+    termsStart(&any, keep, " OR ");
     for (int i = 0; i < o->nstates; i++) {
         const struct lsof_states *st = &o->states[i];
         if (st->states.ninc) {
-            char *list = sqlList(st->states.inc, st->states.ninc, 0);
-            term(t, "protocol IS NOT %Q OR state IN (%s)", st->protocol, list);
-            sqlite3_free(list);
-            sqlite3_str_appendf(withStates, "%s%Q", n++ ? ", " : "", st->protocol);
+            char *p = statesFor(st, st->states.inc, st->states.ninc);
+            term(&any, "%s", p);
+            sqlite3_free(p);
         }
         if (st->states.nexc) {
-            char *list = sqlList(st->states.exc, st->states.nexc, 0);
-            term(t, "protocol IS NOT %Q OR state NOT IN (%s)", st->protocol, list);
-            sqlite3_free(list);
+            char *p = statesFor(st, st->states.exc, st->states.nexc);
+            term(t, "NOT (%s)", p);
+            sqlite3_free(p);
         }
     }
-    char *protocols = sqlite3_str_finish(withStates);
-    if (n) term(t, "protocol IN (%s)", protocols);
-    sqlite3_free(protocols);
+    char *text = sqlite3_str_finish(keep);
+    if (any.n) term(t, "%s", text);
+    sqlite3_free(text);
 }
 
 /* The Internet selection: -i specs ORed, then the -s states. */
@@ -246,6 +263,16 @@ static int wantsProcessFiles(const struct lsof_opts *o)
     int broad = o->pids.ninc || o->users.ninc || o->commands.ninc || o->nnames || namedFd;
     if (o->and) return !narrowing;
     return broad || !narrowing;
+}
+
+/* Whether every row selected must be a socket the sockets table lists: -i or -U, ANDed or
+ * alone. Then the query starts from sockets, where state and port filters reach the kernel. */
+static int onlySockets(const struct lsof_opts *o)
+{
+    int sockets = o->inet || o->unixSockets;
+    int others = o->pids.ninc || o->users.ninc || o->commands.ninc || o->fds.ninc || o->nnames;
+    return sockets && (o->and || !others) && !(o->inet && o->unixSockets && !o->and) &&
+           o->endpoints != 2;
 }
 
 static void selections(struct terms *sel, const struct lsof_opts *o)
@@ -320,8 +347,11 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     if (nsel) term(&all, "%s", selText);
     sqlite3_free(selText);
     char *cond = sqlite3_str_finish(where);
+    if (!cond) cond = sqlite3_mprintf(""); /* an empty sqlite3_str finishes as NULL */
 
-    const char *source = wantsProcessFiles(o) ? "lsof" : "lsof_fds";
+    const char *source = wantsProcessFiles(o) ? "lsof"
+                         : onlySockets(o)     ? "lsof_sockets"
+                                              : "lsof_fds";
     int resolve = (o->noHosts ? 0 : 1) | (o->noPorts ? 0 : 2);
     sqlite3_str *sql = sqlite3_str_new(NULL);
     sqlite3_str_appendall(sql, "SELECT command, pid, user, uid, pgid, ppid, fd, mode, lock, type,"

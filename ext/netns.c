@@ -1,0 +1,154 @@
+#include "netns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag_dump.h"
+
+static int has(const struct netns_list *l, uint64_t ino)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i].ino == ino) return 1;
+    return 0;
+}
+
+/* Adds the namespace that PATH opens, unless it is known or not wanted. 0 or -ENOMEM. */
+static int add(struct netns_list *l, const struct keyset *only, const char *path, uint64_t ino)
+{
+    if (has(l, ino) || (only && !keysetHas(only, (int64_t)ino))) return 0;
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        struct netns *v = realloc(l->v, (size_t)cap * sizeof *v);
+        if (!v) return -ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].ino = ino;
+    snprintf(l->v[l->n].path, sizeof l->v[l->n].path, "%s", path);
+    l->n++;
+    return 0;
+}
+
+static int addPath(struct netns_list *l, const struct keyset *only, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return 0; /* gone, or not ours to see */
+    return add(l, only, path, st.st_ino);
+}
+
+static int allFound(const struct netns_list *l, const struct keyset *only)
+{
+    return only && l->n >= only->n;
+}
+
+static int addRunNetns(struct netns_list *l, const struct keyset *only)
+{
+    DIR *d = opendir("/run/netns");
+    if (!d) return 0;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[sizeof l->v->path];
+        snprintf(path, sizeof path, "/run/netns/%.255s", e->d_name);
+        rc = addPath(l, only, path);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int addProcesses(struct netns_list *l, int procfd, const struct keyset *only)
+{
+    int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -errno;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        char name[64];
+        struct stat st;
+        snprintf(name, sizeof name, "%d/ns/net", atoi(e->d_name));
+        if (fstatat(procfd, name, &st, 0) != 0) continue;
+        char path[80];
+        snprintf(path, sizeof path, "/proc/%s", name);
+        rc = add(l, only, path, st.st_ino);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int byInode(const void *a, const void *b)
+{
+    uint64_t x = ((const struct netns *)a)->ino, y = ((const struct netns *)b)->ino;
+    return (x > y) - (x < y);
+}
+
+int netnsList(struct netns_list *l, int procfd, const struct keyset *only)
+{
+    l->n = 0;
+    struct stat st;
+    if (fstatat(procfd, "thread-self/ns/net", &st, 0) != 0) return -errno;
+    l->self = st.st_ino;
+    int rc = add(l, only, "/proc/thread-self/ns/net", l->self);
+    if (rc == 0 && !allFound(l, only)) rc = addRunNetns(l, only);
+    if (rc == 0 && !allFound(l, only)) rc = addProcesses(l, procfd, only);
+    if (rc < 0) return rc;
+    int first = l->n > 0 && l->v[0].ino == l->self;
+    if (l->n - first > 1) qsort(l->v + first, (size_t)(l->n - first), sizeof *l->v, byInode);
+    return 0;
+}
+
+void netnsFree(struct netns_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+struct helperJob {
+    int nsfd;
+    int result; /* the socket or -errno */
+};
+
+/* Runs in its own thread, which ends right after: its namespace change dies with it. */
+static void *helperEnter(void *arg)
+{
+    struct helperJob *job = arg;
+    if (setns(job->nsfd, CLONE_NEWNET) != 0)
+        job->result = -errno;
+    else
+        job->result = diagSocket();
+    return NULL;
+}
+
+int netnsDiagSocket(const struct netns *ns, uint64_t self)
+{
+    if (ns->ino == self) return diagSocket();
+    int nsfd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) return -errno;
+    struct stat st;
+    struct helperJob job = {nsfd, -ESTALE};
+    if (fstat(nsfd, &st) == 0 && st.st_ino == ns->ino) {
+        pthread_t t;
+        int err = pthread_create(&t, NULL, helperEnter, &job);
+        if (err)
+            job.result = -err;
+        else
+            pthread_join(t, NULL);
+    }
+    close(nsfd);
+    return job.result;
+}

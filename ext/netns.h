@@ -1,0 +1,39 @@
+/*
+** Network namespaces: which ones the host has (those any process is in, plus the files under
+** /run/netns), and a sock_diag socket inside each. No SQLite here.
+*/
+#ifndef SQLSOF_NETNS_H
+#define SQLSOF_NETNS_H
+
+#include <stdint.h>
+
+#include "keyset.h"
+
+struct netns {
+    uint64_t ino;   /* the namespace's inode number, as processes.netns */
+    char path[288]; /* a file that opens it: /proc/PID/ns/net or /run/netns/NAME */
+};
+
+struct netns_list {
+    struct netns *v; /* the caller's own namespace first, then by inode */
+    int n, cap;
+    uint64_t self; /* the calling thread's namespace */
+};
+
+/*
+** Fills L with the host's network namespaces, or when ONLY is not NULL with just those of
+** ONLY (the walk of /proc stops once all are found). Namespaces that cannot be seen (EACCES on
+** /proc/PID/ns/net) are left out. Returns 0 or -errno (-ENOMEM, or the own namespace unreadable).
+*/
+int netnsList(struct netns_list *l, int procfd, const struct keyset *only);
+void netnsFree(struct netns_list *l);
+
+/*
+** A NETLINK_SOCK_DIAG socket in namespace NS, or -errno. For a namespace other than the
+** caller's (SELF) a short-lived helper thread setns()es into it and makes the socket, so no
+** thread of the caller ever changes namespace. -EPERM / -EACCES: not allowed to enter;
+** -ENOENT / -ESTALE: gone (the process exited, its pid now names another namespace).
+*/
+int netnsDiagSocket(const struct netns *ns, uint64_t self);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+** sqlsof in lsof mode against the real lsof: the same arguments on the same fixture must list
+** the same files, field by field (COMMAND PID USER FD TYPE NODE NAME; DEVICE differs for unix
+** sockets, whose kernel address sock_diag does not give). Where lsof cannot answer
+** (-sUDP:IDLE, a socket in another network namespace) the expected rows are asserted directly.
+*/
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "command.h"
+#include "fixture.h"
+
+/* What the fixture child holds, by fd number. */
+struct held {
+    int file, listener, client, server, udpBound, udpConnected, pipeRead, unixA;
+    int port, udpPort;
+};
+
+static struct fixture fx, nsfx;
+static struct held held, nsheld;
+
+static int listenLoopback(int *port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0 ||
+        getsockname(s, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+static int connectLoopback(int port, int type)
+{
+    int s = socket(AF_INET, type, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                            .sin_port = htons((uint16_t)port)};
+    return s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? s : -1;
+}
+
+/* The fixture: a file, TCP listener and both ends of a connection, UDP bound and connected,
+ * a pipe and a unix socketpair. */
+static int holdSockets(void *arg)
+{
+    struct held *h = arg;
+    prctl(PR_SET_NAME, "sqlsof-lsof-fx");
+    h->file = open("/etc/hostname", O_RDONLY);
+    h->listener = listenLoopback(&h->port);
+    h->client = connectLoopback(h->port, SOCK_STREAM);
+    h->server = accept(h->listener, NULL, NULL);
+    h->udpBound = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (bind(h->udpBound, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(h->udpBound, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    h->udpPort = ntohs(a.sin_port);
+    h->udpConnected = connectLoopback(h->udpPort, SOCK_DGRAM);
+    int p[2], u[2];
+    if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, u) != 0) return -1;
+    h->pipeRead = p[0];
+    h->unixA = u[0];
+    fixtureReport(h, sizeof *h);
+    return h->file < 0 || h->listener < 0 || h->client < 0 || h->server < 0 || h->udpConnected < 0;
+}
+
+/* The same listener and connection, inside a network namespace of its own. */
+static int holdInNamespace(void *arg)
+{
+    struct held *h = arg;
+    if (unshare(CLONE_NEWNET) != 0) return -1;
+    struct ifreq ifr = {0};
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    strcpy(ifr.ifr_name, "lo");
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return -1;
+    close(s);
+    prctl(PR_SET_NAME, "sqlsof-ns-fx");
+    h->listener = listenLoopback(&h->port);
+    h->client = connectLoopback(h->port, SOCK_STREAM);
+    h->server = accept(h->listener, NULL, NULL);
+    fixtureReport(h, sizeof *h);
+    return h->listener < 0 || h->client < 0 || h->server < 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    fixtureStart(&fx, holdSockets, &held);
+    memcpy(&held, fx.report, sizeof held);
+    fixtureStart(&nsfx, holdInNamespace, &nsheld);
+    memcpy(&nsheld, nsfx.report, sizeof nsheld);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fixtureStop(&fx);
+    fixtureStop(&nsfx);
+    return 0;
+}
+
+static int compareLines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+** A listing as sorted "COMMAND|PID|USER|FD|TYPE|NODE|NAME" lines (malloc'd), only of the rows
+** whose PID is ONLYPID (0: all). Columns are found from the header: NODE is right-aligned
+** under its title, NAME starts under its title, the first five are the first five words.
+*/
+static char *normalise(const char *listing, int onlyPid)
+{
+    const char *nl = strchr(listing, '\n');
+    if (!nl) return strdup("");
+    const char *node = strstr(listing, " NODE ");
+    const char *name = strstr(listing, " NAME");
+    assert_true(node && name && node < nl && name < nl);
+    size_t nodeEnd = (size_t)(node - listing) + 5, nameAt = (size_t)(name - listing) + 1;
+
+    char **rows = calloc(strlen(listing) / 10 + 1, sizeof *rows);
+    size_t n = 0;
+    for (const char *line = nl + 1; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *copy = strndup(line, len), *save, *f[5];
+        char *tokens = strdup(copy);
+        f[0] = strtok_r(tokens, " ", &save);
+        for (int i = 1; i < 5; i++) f[i] = f[i - 1] ? strtok_r(NULL, " ", &save) : NULL;
+        if (f[4] && len > nameAt && (!onlyPid || atoi(f[1]) == onlyPid)) {
+            /* NODE: the word that ends under the title's end. */
+            size_t e = nodeEnd < len ? nodeEnd : len, b = e;
+            while (b > 0 && copy[b - 1] != ' ') b--;
+            char *nameText = copy + nameAt;
+            size_t nameLen = strlen(nameText);
+            while (nameLen && nameText[nameLen - 1] == ' ') nameLen--; /* UDP's trailing blank */
+            rows[n++] = sqlite3_mprintf("%s|%s|%s|%s|%s|%.*s|%.*s", f[0], f[1], f[2], f[3], f[4],
+                                        (int)(e - b), copy + b, (int)nameLen, nameText);
+        }
+        free(tokens);
+        free(copy);
+        line = end ? end + 1 : line + len;
+    }
+    qsort(rows, n, sizeof *rows, compareLines);
+    size_t total = 1;
+    for (size_t i = 0; i < n; i++) total += strlen(rows[i]) + 1;
+    char *out = malloc(total), *p = out;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        p += sprintf(p, "%s\n", rows[i]);
+        sqlite3_free(rows[i]);
+    }
+    free(rows);
+    return out;
+}
+
+/* Runs sqlsof and lsof with -n -P and ARGS; both must list the same rows (of ONLYPID). */
+static void expectAsLsof(const char *args, int onlyPid)
+{
+    char *ours = sqlite3_mprintf("%s -n -P %s", testSqlsof(), args);
+    char *theirs = sqlite3_mprintf("lsof -n -P %s 2>/dev/null", args);
+    struct command_result a, b;
+    char *sh[] = {"sh", "-c", ours, NULL}, *sh2[] = {"sh", "-c", theirs, NULL};
+    testCommand(sh, &a);
+    testCommand(sh2, &b);
+    assert_int_equal(a.status, b.status);
+    char *x = normalise(a.out, onlyPid), *y = normalise(b.out, onlyPid);
+    if (strcmp(x, y)) fail_msg("sqlsof %s\n--- sqlsof:\n%s--- lsof:\n%s", args, a.out, b.out);
+    assert_true(strlen(x) > 0);
+    free(x);
+    free(y);
+    testCommandFree(&a);
+    testCommandFree(&b);
+    sqlite3_free(ours);
+    sqlite3_free(theirs);
+}
+
+static void tcp_listeners_of_a_process(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-i -sTCP:LISTEN -a -p %d", fx.pid);
+    expectAsLsof(args, 0);
+}
+
+static void established_of_a_process(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-i -sTCP:ESTABLISHED -a -p %d", fx.pid);
+    expectAsLsof(args, 0);
+}
+
+static void one_fd_of_a_process(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-d %d -a -p %d", held.file, fx.pid);
+    expectAsLsof(args, 0);
+    snprintf(args, sizeof args, "-d %d,%d -a -p %d", held.pipeRead, held.unixA, fx.pid);
+    expectAsLsof(args, 0);
+}
+
+static void who_uses_a_port(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-i:%d", held.port);
+    expectAsLsof(args, 0);
+    snprintf(args, sizeof args, "TCP:%d", held.port);
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "-i", args, "-t", NULL};
+    testCommand(argv, &r);
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d\n", fx.pid);
+    assert_string_equal(r.out, expected);
+    testCommandFree(&r);
+}
+
+static void everything_of_a_process(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-p %d", fx.pid); /* cwd rtd txt mem and every fd */
+    expectAsLsof(args, 0);
+}
+
+static void every_open_file(void **state)
+{
+    (void)state;
+    /* The host changes between the two runs: compare the fixture's rows of each full list. */
+    expectAsLsof("", fx.pid);
+}
+
+static void field_output(void **state)
+{
+    (void)state;
+    char args[64];
+    snprintf(args, sizeof args, "-a -p %d -d %d,%d -F pcuftaDsin", fx.pid, held.file,
+             held.listener);
+    char *ours = sqlite3_mprintf("%s -n -P %s", testSqlsof(), args);
+    char *theirs = sqlite3_mprintf("lsof -n -P %s", args);
+    struct command_result a, b;
+    char *sh[] = {"sh", "-c", ours, NULL}, *sh2[] = {"sh", "-c", theirs, NULL};
+    testCommand(sh, &a);
+    testCommand(sh2, &b);
+    assert_string_equal(a.out, b.out);
+    testCommandFree(&a);
+    testCommandFree(&b);
+    sqlite3_free(ours);
+    sqlite3_free(theirs);
+}
+
+/* lsof's Linux build has no UDP states; sqlsof lists the unconnected UDP socket. */
+static void idle_udp_of_a_process(void **state)
+{
+    (void)state;
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", fx.pid);
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "-n", "-P", "-i", "-sUDP:IDLE", "-a", "-p", pid, NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    char *rows = normalise(r.out, 0);
+    char expected[256];
+    snprintf(expected, sizeof expected, "sqlsof-ls|%d|root|%du|IPv4|UDP|127.0.0.1:%d\n", fx.pid,
+             held.udpBound, held.udpPort);
+    assert_string_equal(rows, expected);
+    free(rows);
+    testCommandFree(&r);
+}
+
+/* lsof sees only "protocol: TCP" without nsenter; sqlsof shows the addresses. */
+static void socket_in_another_namespace(void **state)
+{
+    (void)state;
+    char pid[16], fds[32];
+    snprintf(pid, sizeof pid, "%d", nsfx.pid);
+    snprintf(fds, sizeof fds, "%d,%d", nsheld.listener, nsheld.client);
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "-n", "-P", "-d", fds, "-a", "-p", pid, NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    char *rows = normalise(r.out, 0);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "sqlsof-ns|%d|root|%du|IPv4|TCP|127.0.0.1:%d (LISTEN)\n"
+             "sqlsof-ns|%d|root|%du|IPv4|TCP|127.0.0.1:",
+             nsfx.pid, nsheld.listener, nsheld.port, nsfx.pid, nsheld.client);
+    if (strncmp(rows, expected, strlen(expected)) != 0) fail_msg("got:\n%s", r.out);
+    char tail[64];
+    snprintf(tail, sizeof tail, "->127.0.0.1:%d (ESTABLISHED)\n", nsheld.port);
+    assert_non_null(strstr(rows, tail));
+    free(rows);
+    testCommandFree(&r);
+}
+
+static void nothing_found_exits_1(void **state)
+{
+    (void)state;
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "-p", "999999999", NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "");
+    testCommandFree(&r);
+}
+
+static void bad_flags(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"-Z", NULL, "sqlsof: illegal option character: Z\n"},
+        {"-p", "x1", "sqlsof: illegal process ID: x1\n"},
+        {"-i", "BOGUS:22", "sqlsof: unknown protocol name (BOGUS) in: -i BOGUS:22\n"},
+        {"-sTCP:NOPE", "-i", "sqlsof: unknown tcp state name: NOPE\n"},
+        {"-d", "x", "sqlsof: invalid file descriptor: x\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct command_result r;
+        char *argv[] = {testSqlsof(), (char *)cases[i][0], (char *)cases[i][1], NULL};
+        testCommand(argv, &r);
+        assert_int_equal(r.status, 1);
+        assert_string_equal(r.out, "");
+        assert_string_equal(r.err, cases[i][2]);
+        testCommandFree(&r);
+    }
+}
+
+static void sql_shows_the_query(void **state)
+{
+    (void)state;
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "--sql", "-i", "-sTCP:LISTEN", NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "FROM lsof_sockets"));
+    assert_non_null(strstr(r.out, "state IN ('LISTEN')"));
+    testCommandFree(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tcp_listeners_of_a_process),
+        cmocka_unit_test(established_of_a_process),
+        cmocka_unit_test(one_fd_of_a_process),
+        cmocka_unit_test(who_uses_a_port),
+        cmocka_unit_test(everything_of_a_process),
+        cmocka_unit_test(every_open_file),
+        cmocka_unit_test(field_output),
+        cmocka_unit_test(idle_udp_of_a_process),
+        cmocka_unit_test(socket_in_another_namespace),
+        cmocka_unit_test(nothing_found_exits_1),
+        cmocka_unit_test(bad_flags),
+        cmocka_unit_test(sql_shows_the_query),
+    };
+    return cmocka_run_group_tests_name("lsof mode", tests, setup, teardown);
+}
