@@ -347,6 +347,7 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     if (nsel) term(&all, "%s", selText);
     sqlite3_free(selText);
     char *cond = sqlite3_str_finish(where);
+    if (!cond) cond = sqlite3_mprintf(""); /* an empty string finishes as NULL */
     if (!cond) cond = sqlite3_mprintf(""); /* an empty sqlite3_str finishes as NULL */
 
     const char *source = wantsProcessFiles(o) ? "lsof"
