@@ -46,7 +46,8 @@
 **
 ** Races: an fd closed or a process gone between readdir and readlink is skipped, and so is
 ** one gone by the time its fdinfo or type is read (when the statement uses them); another
-** failed stat, fdinfo or getxattr after that leaves its columns NULL, and so does a link that may
+** failed stat, fdinfo or getxattr after that leaves its columns NULL (type "unknown", as lsof
+** says), and so does a link that may
 ** not be read (EACCES) of an fd that the directory lists. A process whose fd directory
 ** cannot be read (EACCES) has no rows. A full scan holds one getdents buffer at a time.
 */
@@ -343,6 +344,7 @@ static const char *rowSocketType(FdsCursor *cur)
         snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, cur->fdName);
         ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
         cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
+        if (n > 0) cur->ok |= ROW_PROTO;
     }
     return cur->proto;
 }
@@ -367,8 +369,10 @@ static const char *rowType(FdsCursor *cur)
     case FD_LINK_PIPE: return "FIFO";
     case FD_LINK_ANON: return "a_inode";
     default: {
+        /* An open fd whose file cannot be stat'ed (say, a /proc directory of a process that
+         * has exited) is lsof's "unknown". */
         const struct stat *st = rowStat(cur);
-        return st ? fileTypeOfMode(st->st_mode) : NULL;
+        return st ? fileTypeOfMode(st->st_mode) : "unknown";
     }
     }
 }
@@ -393,13 +397,18 @@ static int rowMatchesInodes(FdsCursor *cur)
 }
 
 /* Whether a read that the statement needs for the row failed: its fdinfo, or the stat or
- * getxattr behind its type (a socket whose getxattr fails reads "sock"). */
+ * getxattr behind its type (which then reads "unknown" or "sock"). */
 static int rowReadFailed(FdsCursor *cur)
 {
     if (cur->needInfo && !rowInfo(cur)) return 1;
     if (!cur->needType) return 0;
-    const char *type = rowType(cur);
-    return !type || (cur->kind.kind == FD_LINK_SOCKET && !strcmp(type, "sock"));
+    rowType(cur);
+    switch (cur->kind.kind) {
+    case FD_LINK_SOCKET: return !(cur->ok & ROW_PROTO);
+    case FD_LINK_PIPE:
+    case FD_LINK_ANON: return 0;
+    default: return !(cur->ok & ROW_STAT);
+    }
 }
 
 /*
