@@ -221,11 +221,12 @@ static void huge_in_lists(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid IN (%s)", list), all);
     free(list);
 
-    /* fd IN (-100 .. 2899): every fd of the child, fd 1000 too. */
+    /* fd IN (-100 .. 2899): every fd of the child below 2900 (under valgrind it has more, at
+     * the top of the fd range), fd 1000 too. */
     list = valueList(3000, fdNumber);
     assert_int_equal(
         testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d AND fd IN (%s)", fx.pid, list),
-        all);
+        testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d AND +fd < 2900", fx.pid));
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM fds WHERE pid = %d AND fd IN (%s)"
                                   " AND fd = 1000",
