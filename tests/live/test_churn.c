@@ -334,8 +334,12 @@ static void queries_under_churn(void **state)
                   t.statements, t.statements / took, t.rows, t.scans[0], t.scans[1], t.scans[2],
                   t.lookups, kidRows, t.lsofRuns);
     /* The churn was real: hundreds of processes and fds a second, seen by the queries. */
-    assert_true(c->forks / took >= 100);
-    assert_true(c->fds / took >= 300);
+    /* Under valgrind (make valgrind) the forker is too slow for the rates; errors still count. */
+    const char *preload = getenv("LD_PRELOAD");
+    if (!preload || !strstr(preload, "vgpreload")) {
+        assert_true(c->forks / took >= 100);
+        assert_true(c->fds / took >= 300);
+    }
     assert_true(kidRows > 0);
     munmap(c, sizeof *c);
 }
