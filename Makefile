@@ -137,12 +137,39 @@ $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html,$(TEST_BIN:$(B)/%=build/san/%))
 
-test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized
+test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
+	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
 
 sanitized: | deps
 	@$(MAKE) --no-print-directory B=build/san CFLAGS="-O1 -g $(SANITIZE)" \
 	  build/san/sqlsof $(SAN_TESTS)
+
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_NAME.c), built with clang under ASan+UBSan
+# and linked with the parsers' sources only. `make fuzz FUZZ_SECONDS=60` runs each for that long;
+# `make test` runs each for FUZZ_TEST_SECONDS, two at a time.
+DEPS_FUZZ    := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 5
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
+                ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
+
+.PHONY: fuzz deps-fuzz fuzz-build
+deps-fuzz:
+	$(call apt_missing,$(DEPS_FUZZ))
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_PARSERS) ext/*.h shell/*.h | deps-fuzz deps
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_PARSERS) $(shell pkg-config --libs libmnl)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) 2 $(FUZZ_BIN)
 
 # The live tests under valgrind's memcheck; any error or definite leak fails.
 LIVE_TESTS = $(filter $(foreach t,$(wildcard tests/live/test_*.c),%/$(basename $(notdir $(t)))),$(TEST_BIN))

@@ -24,7 +24,10 @@ void *diagPutRequest(void *buf, size_t size, size_t reqlen, size_t extra, uint32
 const void *diagPayload(const void *buf, size_t len, size_t hdrlen)
 {
     const struct nlmsghdr *nlh = buf;
-    if (len < sizeof *nlh || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len)) return NULL;
+    /* mnl_nlmsg_ok compares nlmsg_len as an int: one over 2^31 would pass (found by fuzzing). */
+    if (len < sizeof *nlh || len > INT32_MAX || nlh->nlmsg_len > len ||
+        !mnl_nlmsg_ok(nlh, (int)len))
+        return NULL;
     if (mnl_nlmsg_get_payload_len(nlh) < hdrlen) return NULL;
     return mnl_nlmsg_get_payload(nlh);
 }

@@ -1,7 +1,7 @@
 #include "proc_parse.h"
 
 #include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 /* Finds the line of TEXT that starts with KEY; returns what follows KEY, or NULL. */
@@ -16,6 +16,29 @@ static const char *findLine(const char *text, size_t len, const char *key)
         p = eol + 1;
     }
     return NULL;
+}
+
+/*
+** A decimal integer at *P after blanks, with an optional sign, as strtoll reads one (out of
+** range saturates) but never past END: the text need not be NUL-terminated. Advances *P past
+** it. Returns 0, or -EINVAL when there are no digits.
+*/
+static int parseInt(const char **p, const char *end, long long *out)
+{
+    const char *s = *p;
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    int neg = s < end && *s == '-';
+    if (s < end && (*s == '-' || *s == '+')) s++;
+    const char *digits = s;
+    unsigned long long v = 0, limit = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    for (; s < end && *s >= '0' && *s <= '9'; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        v = v > (limit - d) / 10 ? limit : v * 10 + d;
+    }
+    if (s == digits) return -EINVAL;
+    *p = s;
+    *out = !neg ? (long long)v : v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
+    return 0;
 }
 
 int procParseStat(const char *text, size_t len, struct proc_stat *st)
@@ -60,10 +83,7 @@ int procParseStat(const char *text, size_t len, struct proc_stat *st)
         if (f == F_STATE) {
             st->state = *p++;
         } else {
-            char *stop;
-            field[f] = strtoll(p, &stop, 10);
-            if (stop == p) return -EINVAL;
-            p = stop;
+            if (parseInt(&p, end, &field[f]) != 0) return -EINVAL;
         }
         while (p < end && *p != ' ' && *p != '\n') p++;
     }
@@ -83,14 +103,12 @@ int procParseStat(const char *text, size_t len, struct proc_stat *st)
 
 static int parseIds(const char *text, size_t len, const char *key, unsigned id[4])
 {
-    const char *p = findLine(text, len, key);
+    const char *p = findLine(text, len, key), *end = text + len;
     if (!p) return -EINVAL;
     for (int i = 0; i < 4; i++) {
-        char *end;
-        unsigned long v = strtoul(p, &end, 10);
-        if (end == p) return -EINVAL;
+        long long v;
+        if (parseInt(&p, end, &v) != 0) return -EINVAL;
         id[i] = (unsigned)v;
-        p = end;
     }
     return 0;
 }
@@ -98,10 +116,8 @@ static int parseIds(const char *text, size_t len, const char *key, unsigned id[4
 int procParseStatus(const char *text, size_t len, struct proc_status *st)
 {
     const char *tgid = findLine(text, len, "Tgid:");
-    if (!tgid) return -EINVAL;
-    char *end;
-    long v = strtol(tgid, &end, 10);
-    if (end == tgid) return -EINVAL;
+    long long v;
+    if (!tgid || parseInt(&tgid, text + len, &v) != 0) return -EINVAL;
     st->tgid = (int)v;
     if (parseIds(text, len, "Uid:", st->uid) != 0) return -EINVAL;
     return parseIds(text, len, "Gid:", st->gid);
@@ -130,9 +146,5 @@ int procParseBootTime(const char *text, size_t len, long long *btime)
 {
     const char *p = findLine(text, len, "btime ");
     if (!p) return -EINVAL;
-    char *end;
-    long long v = strtoll(p, &end, 10);
-    if (end == p) return -EINVAL;
-    *btime = v;
-    return 0;
+    return parseInt(&p, text + len, btime);
 }

@@ -43,8 +43,10 @@
 ** answers from it with a binary search and a re-read of the matching fds, whose inode is
 ** checked again, so a descriptor reused since the walk is not reported under the old inode.
 **
-** Races: an fd closed or a process gone between readdir and readlink is skipped; a failed
-** stat, fdinfo or getxattr after that leaves its columns NULL, and so does a link that may
+** Races: an fd closed or a process gone between readdir and readlink is skipped, and so is
+** one gone by the time its fdinfo or type is read (when the statement uses them); another
+** failed stat, fdinfo or getxattr after that leaves its columns NULL (type "unknown", as lsof
+** says), and so does a link that may
 ** not be read (EACCES) of an fd that the directory lists. A process whose fd directory
 ** cannot be read (EACCES) has no rows. A full scan holds one getdents buffer at a time.
 */
@@ -99,6 +101,8 @@ static const char fdsSchema[] =
 **   bit 2  inode = ? or inode IN (...)
 **   bit 3  arg_pid = ? (fds(1234))
 ** Bit VTAB_OWN_BITS: some column other than pid and fd is used, so each row reads its link.
+** NEED_INFO, NEED_TYPE: fdinfo columns / type are used, read as the row is loaded (see
+** closedSinceLink).
 */
 static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
                                            {.name = "fd", .iColumn = COL_FD},
@@ -109,6 +113,8 @@ static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
 #define PUSH_INODE   2
 #define PUSH_ARG_PID 3
 #define NEED_LINK    (1 << VTAB_OWN_BITS)
+#define NEED_INFO    (1 << (VTAB_OWN_BITS + 1))
+#define NEED_TYPE    (1 << (VTAB_OWN_BITS + 2))
 
 /* One descriptor of the inode map: sorted by inode, then pid and fd. */
 struct fd_ref {
@@ -125,6 +131,7 @@ struct FdsCursor {
     sqlite3_vtab_cursor base;
     int procfd; /* /proc */
     int needLink;
+    int needInfo, needType;
     int eof;
 
     /* What xFilter pushed. */
@@ -183,6 +190,10 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     int needLink = (info->colUsed & ~((sqlite3_uint64)1 << COL_PID | (sqlite3_uint64)1 << COL_FD |
                                       (sqlite3_uint64)1 << COL_ARG_PID)) != 0;
     if (needLink) idxNum |= NEED_LINK;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_MODE | (sqlite3_uint64)1 << COL_POS |
+                         (sqlite3_uint64)1 << COL_FLAGS | (sqlite3_uint64)1 << COL_MNT_ID))
+        idxNum |= NEED_INFO;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_TYPE)) idxNum |= NEED_TYPE;
     double perRow = 1.0 + (needLink ? 1.0 : 0.0);
     double procs = pidPushed ? (onePid ? 1 : 5) : 1000; /* processes visited */
     double perProc = pidPushed ? 4 : 1;                 /* open fd dir; + status when pushed */
@@ -328,6 +339,7 @@ static const char *rowSocketType(FdsCursor *cur)
         snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, cur->fdName);
         ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
         cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
+        if (n > 0) cur->ok |= ROW_PROTO;
     }
     return cur->proto;
 }
@@ -352,8 +364,10 @@ static const char *rowType(FdsCursor *cur)
     case FD_LINK_PIPE: return "FIFO";
     case FD_LINK_ANON: return "a_inode";
     default: {
+        /* An open fd whose file cannot be stat'ed (say, a /proc directory of a process that
+         * has exited) is lsof's "unknown". */
         const struct stat *st = rowStat(cur);
-        return st ? fileTypeOfMode(st->st_mode) : NULL;
+        return st ? fileTypeOfMode(st->st_mode) : "unknown";
     }
     }
 }
@@ -377,6 +391,41 @@ static int rowMatchesInodes(FdsCursor *cur)
     return cur->haveLink && rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
 }
 
+/* Whether a read that the statement needs for the row failed: its fdinfo, or the stat or
+ * getxattr behind its type (which then reads "unknown" or "sock"). */
+static int rowReadFailed(FdsCursor *cur)
+{
+    if (cur->needInfo && !rowInfo(cur)) return 1;
+    if (!cur->needType) return 0;
+    rowType(cur);
+    switch (cur->kind.kind) {
+    case FD_LINK_SOCKET: return !(cur->ok & ROW_PROTO);
+    case FD_LINK_PIPE:
+    case FD_LINK_ANON: return 0;
+    default: return !(cur->ok & ROW_STAT);
+    }
+}
+
+/*
+** Whether the fd closed after its link was read: a read the row needs failed, and the fd is
+** gone now or names another file (closed and its number reused; a scanning process reuses its
+** own fds all the time). Such a row is skipped like one that closed before the readlink, not
+** returned with NULL or wrong columns. When the link still reads the same, the reads are tried
+** once more; what fails then stays NULL.
+*/
+static int closedSinceLink(FdsCursor *cur)
+{
+    if (!rowReadFailed(cur)) return 0;
+    int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+    if (rc == -ENOENT || rc == -ESRCH) return 1;
+    if (rc != 0) return 0;
+    if (cur->scratch.len != cur->link.len ||
+        memcmp(cur->scratch.data, cur->link.data, cur->link.len))
+        return 1;
+    cur->tried = cur->ok = 0;
+    return 0;
+}
+
 /*
 ** Loads the current row; 1 when it stands, 0 when it is to be skipped. Only a vanished fd
 ** (ENOENT, ESRCH) is skipped: an fd that the directory lists but whose link may not be read
@@ -389,7 +438,7 @@ static int loadRow(FdsCursor *cur, int mustRead)
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
     int rc = readLink(cur);
-    if (rc == -ENOENT || rc == -ESRCH) return 0;
+    if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(cur))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
     if (rc != 0 && fstatat(cur->linkDir, cur->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
@@ -521,6 +570,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     (void)idxStr, (void)argc;
     FdsCursor *cur = (FdsCursor *)base;
     cur->needLink = (idxNum & NEED_LINK) != 0;
+    cur->needInfo = (idxNum & NEED_INFO) != 0;
+    cur->needType = (idxNum & NEED_TYPE) != 0;
     cur->eof = 0;
     closeProcess(cur);
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,

@@ -124,7 +124,10 @@ const char *vtabValueText(sqlite3_value *v)
 {
     int type = sqlite3_value_type(v);
     if (type == SQLITE_NULL || type == SQLITE_BLOB) return NULL;
-    return (const char *)sqlite3_value_text(v);
+    const char *text = (const char *)sqlite3_value_text(v);
+    /* A text with a NUL in it equals no name or path the kernel gives, whatever precedes it. */
+    if (text && strlen(text) != (size_t)sqlite3_value_bytes(v)) return NULL;
+    return text;
 }
 
 int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,

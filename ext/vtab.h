@@ -59,7 +59,8 @@ int vtabKeysetFrom(struct keyset *ks, sqlite3_value *v, int isIn);
 int vtabKeysetFromColumns(struct keyset *ks, int idxNum, unsigned cols, sqlite3_value **argv,
                           int *pushed);
 
-/* The text that V equals when compared with a TEXT column, or NULL (NULL, blob). */
+/* The text that V equals when compared with a TEXT column, or NULL (NULL, blob, a text with a
+ * NUL byte in it). */
 const char *vtabValueText(sqlite3_value *v);
 
 /*

@@ -96,6 +96,7 @@ static int openEverything(void *arg)
     (void)arg;
     int fds[OBJ_COUNT], p[2], sp[2];
     struct obj objs[OBJ_COUNT];
+    memset(objs, 0, sizeof objs); /* the padding is reported to the parent too */
     fds[OBJ_REG] = open(paths[OBJ_REG], O_RDWR);
     if (lseek(fds[OBJ_REG], 7, SEEK_SET) != 7) return -1;
     fds[OBJ_GONE] = open(paths[OBJ_GONE], O_RDONLY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -480,13 +481,36 @@ static void dump_loop(void **state)
     close(sv[1]);
 }
 
+/* Found by fuzzing: an nlmsg_len over 2^31 passed libmnl's signed check, and the parsers read
+ * the family header past the 16 bytes given. Every parser must refuse it. */
+static void huge_nlmsg_len(void **state)
+{
+    (void)state;
+    static const unsigned char crash[16] = {0x54, 0x01, 0x54, 0xff, 0xff, 0xff, 0xff, 0x00,
+                                            0x54, 0x00, 0x00, 0x02, 0x00, 0x00, 0x54, 0x00};
+    unsigned char *msg = malloc(sizeof crash);
+    assert_non_null(msg);
+    memcpy(msg, crash, sizeof crash);
+    struct diag_row r;
+    assert_int_equal(diagInetParse(msg, sizeof crash, IPPROTO_TCP, &r), -EINVAL);
+    assert_int_equal(diagUnixParse(msg, sizeof crash, &r), -EINVAL);
+    assert_int_equal(diagNetlinkParse(msg, sizeof crash, &r), -EINVAL);
+    assert_int_equal(diagPacketParse(msg, sizeof crash, &r), -EINVAL);
+    free(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(inet_tcp_with_info), cmocka_unit_test(inet6_udp_and_time_wait),
-        cmocka_unit_test(inet_bad_lengths),   cmocka_unit_test(inet_old_tcp_info),
-        cmocka_unit_test(unix_messages),      cmocka_unit_test(netlink_messages),
-        cmocka_unit_test(packet_messages),    cmocka_unit_test(requests),
+        cmocka_unit_test(huge_nlmsg_len),
+        cmocka_unit_test(inet_tcp_with_info),
+        cmocka_unit_test(inet6_udp_and_time_wait),
+        cmocka_unit_test(inet_bad_lengths),
+        cmocka_unit_test(inet_old_tcp_info),
+        cmocka_unit_test(unix_messages),
+        cmocka_unit_test(netlink_messages),
+        cmocka_unit_test(packet_messages),
+        cmocka_unit_test(requests),
         cmocka_unit_test(dump_loop),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

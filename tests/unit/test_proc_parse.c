@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -145,6 +146,55 @@ static void boot_time(void **state)
     assert_int_equal(procParseBootTime("cpu 1\n", 6, &t), -EINVAL);
 }
 
+/*
+** Found by fuzzing (tests/fuzz): the number at the very end of the text was read with strtoll,
+** which reads past LEN when the text is not NUL-terminated. EXACT is a heap copy of exactly
+** LEN bytes, so the sanitized pass catches any read past it; numbers must stop at LEN.
+*/
+static char *exact(const char *text, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, text, len);
+    return copy;
+}
+
+static void numbers_stop_at_len(void **state)
+{
+    (void)state;
+    static const char statCrash[] =
+        "2 (kthreadd2 (kthreadd) S 1 0 ) S 02 (kt 0 0 0 -1 2129984 0 0 0 0 0 \332\337\317\3370 20 "
+        "0 1 0 10 0()1 2129985hreadd)4 0 0   108";
+    static const char statusCrash[] =
+        "Name:\tkthreadd\nUmas+:id:\t0\nTracerPid:\t0\nUidkthreadd\nUmas+:id:\t0\nTracerPid:"
+        "\t0\nUid:\t0\t0\te:\tkthree:\tS (sleeping)\nTgid:\t2";
+    struct proc_stat st;
+    struct proc_status ps;
+    long long t;
+    char *text = exact(statCrash, sizeof statCrash - 1);
+    procParseStat(text, sizeof statCrash - 1, &st);
+    free(text);
+    text = exact(statusCrash, sizeof statusCrash - 1);
+    procParseStatus(text, sizeof statusCrash - 1, &ps);
+    free(text);
+    text = exact("btime ", 6);
+    assert_int_equal(procParseBootTime(text, 6, &t), -EINVAL);
+    free(text);
+
+    /* Digits after LEN are not part of the text. */
+    const char *bt = "btime 1234";
+    assert_int_equal(procParseBootTime(bt, 8, &t), 0);
+    assert_int_equal(t, 12);
+    const char *line = "1234 (bash)" STAT_TAIL;
+    const char *rss = strstr(line, " 321 ");
+    assert_int_equal(procParseStat(line, (size_t)(rss - line) + 3, &st), 0);
+    assert_int_equal(st.rss, 32);
+    const char *status = "Tgid:\t42\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t89";
+    assert_int_equal(procParseStatus(status, strlen(status) - 1, &ps), 0);
+    assert_int_equal(ps.gid[3], 8);
+    assert_int_equal(procParseStatus(status, strlen(status) - 2, &ps), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +207,7 @@ int main(void)
         cmocka_unit_test(cmdline_none),
         cmocka_unit_test(cgroup_unified),
         cmocka_unit_test(boot_time),
+        cmocka_unit_test(numbers_stop_at_len),
     };
     return cmocka_run_group_tests_name("proc_parse", tests, NULL, NULL);
 }

@@ -1,0 +1,360 @@
+/*
+** Without privilege: build/sqlsof run as `nobody` (groups dropped, setgid/setuid, so no
+** capabilities are left) answers the key queries without an error. Its own user's processes
+** are complete, other users' are listed with NULL for what may not be read, the sockets of its
+** own network namespace are all there, and a namespace it may not enter gives no error.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "shell.h"
+
+#define NOBODY 65534
+
+/* In a child: become nobody for good (no groups, no capabilities). */
+static void dropPrivileges(void)
+{
+    if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0) _exit(126);
+    if (setuid(0) == 0) _exit(125); /* the drop must not be undoable */
+}
+
+/* Runs build/sqlsof ARGS... as nobody; fails the test unless it exits 0 with an empty stderr.
+ * Returns its stdout (malloc'd). */
+static char *sqlsofAsNobody(const char *arg1, const char *arg2, const char *arg3)
+{
+    FILE *out = tmpfile(), *err = tmpfile();
+    assert_true(out && err);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fileno(out), 1);
+        dup2(fileno(err), 2);
+        dropPrivileges();
+        execl(testSqlsof(), "sqlsof", arg1, arg2, arg3, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    char *text[2] = {NULL, NULL};
+    FILE *f[2] = {out, err};
+    for (int i = 0; i < 2; i++) {
+        size_t len = 0;
+        FILE *mem = open_memstream(&text[i], &len);
+        char chunk[4096];
+        size_t n;
+        rewind(f[i]);
+        while ((n = fread(chunk, 1, sizeof chunk, f[i])) > 0) fwrite(chunk, 1, n, mem);
+        fclose(mem);
+        fclose(f[i]);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text[1][0])
+        fail_msg("sqlsof %s %s as nobody: status %d, stderr: %s", arg1, arg2 ? arg2 : "", status,
+                 text[1]);
+    free(text[1]);
+    return text[0];
+}
+
+/* The single value that SQL returns when run as nobody (CSV's second line), malloc'd. */
+static char *nobodyValue(const char *fmt, ...)
+{
+    char *sql;
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    va_end(ap);
+    char *out = sqlsofAsNobody("--csv", sql, NULL);
+    char *line = strchr(out, '\n');
+    if (!line) fail_msg("no row from: %s", sql);
+    char *value = strdup(line + 1);
+    value[strcspn(value, "\r\n")] = '\0';
+    free(out);
+    free(sql);
+    return value;
+}
+
+/* The same, run as root (this process) through build/sqlsof. */
+static char *rootValue(const char *fmt, ...)
+{
+    char *sql;
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    va_end(ap);
+    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
+    struct command_result r;
+    testCommand(argv, &r);
+    if (r.status != 0) fail_msg("%s: %s", sql, r.err);
+    char *line = strchr(r.out, '\n');
+    assert_non_null(line);
+    char *value = strdup(line + 1);
+    value[strcspn(value, "\r\n")] = '\0';
+    testCommandFree(&r);
+    free(sql);
+    return value;
+}
+
+#define assert_value(got, want)                                                                    \
+    do {                                                                                           \
+        char *v_ = (got);                                                                          \
+        assert_string_equal(v_, want);                                                             \
+        free(v_);                                                                                  \
+    } while (0)
+
+/*
+** A process of nobody's: a shell that holds /etc/hosts on fd 3 and sleeps. It execs after
+** dropping privileges, so it is dumpable again and nobody may read all of its /proc files.
+*/
+static pid_t startNobodySleeper(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dropPrivileges();
+        execl("/bin/sh", "sh", "-c", "exec 3</etc/hosts; exec sleep 600", (char *)NULL);
+        _exit(127);
+    }
+    /* Wait until the exec of sleep has happened (its comm says so). */
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    for (int i = 0; i < 2000 && strcmp(comm, "sleep\n") != 0; i++) {
+        usleep(1000);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (!fgets(comm, sizeof comm, f)) comm[0] = '\0';
+            fclose(f);
+        }
+    }
+    assert_string_equal(comm, "sleep\n");
+    return pid;
+}
+
+static void stop(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* Every process is listed; nobody's own has every column; root's have NULL where closed. */
+static void processes_as_nobody(void **state)
+{
+    (void)state;
+    pid_t s = startNobodySleeper();
+    char *all = nobodyValue("SELECT count(*) FROM processes");
+    assert_true(atol(all) > 5);
+    free(all);
+    /* Our own process (root's) is listed, with its stat and status, but its links are closed. */
+    assert_value(nobodyValue("SELECT name IS NOT NULL, state IS NOT NULL, uid, user, exe IS NULL,"
+                             " cwd IS NULL, root IS NULL FROM processes(%d)",
+                             getpid()),
+                 "1,1,0,root,1,1,1");
+    /* pid 1 likewise (root's, or at least not nobody's). */
+    assert_value(nobodyValue("SELECT count(*), exe IS NULL, cwd IS NULL FROM processes(1)"),
+                 "1,1,1");
+
+    /* Nobody's own process: every column, equal to what root reads. */
+    static const char cols[] = "pid, ppid, pgid, sid, name, cmdline, exe, cwd, root, uid, euid,"
+                               " gid, egid, user, threads, nice, netns, pidns, mntns, cgroup";
+    char *mine = nobodyValue("SELECT %s FROM processes(%d)", cols, s);
+    char *root = rootValue("SELECT %s FROM processes(%d)", cols, s);
+    assert_string_equal(mine, root);
+    assert_null(strstr(mine, ",,")); /* no NULL (an empty CSV field) */
+    assert_non_null(strstr(mine, ",sleep,sleep 600,"));
+    assert_non_null(strstr(mine, ",65534,65534,65534,65534,nobody,"));
+    free(mine);
+    free(root);
+    assert_value(nobodyValue("SELECT count(*) FROM processes(%d) WHERE start_time > 0 AND utime"
+                             " >= 0 AND rss > 0 AND vsize > 0 AND state IS NOT NULL",
+                             s),
+                 "1");
+    stop(s);
+}
+
+/* Nobody's own fds and maps as root sees them; root's fds are simply absent, no error. */
+static void fds_and_maps_as_nobody(void **state)
+{
+    (void)state;
+    pid_t s = startNobodySleeper();
+    static const char fdsSql[] =
+        "SELECT group_concat(fd || ' ' || type || ' ' || mode || ' ' || target, ';') FROM"
+        " (SELECT * FROM fds(%d) ORDER BY fd)";
+    char *mine = nobodyValue(fdsSql, s), *root = rootValue(fdsSql, s);
+    assert_string_equal(mine, root);
+    assert_non_null(strstr(mine, "3 REG r /etc/hosts"));
+    free(mine);
+    free(root);
+    static const char mapsSql[] = "SELECT count(*), count(path) FROM maps(%d)";
+    mine = nobodyValue(mapsSql, s), root = rootValue(mapsSql, s);
+    assert_string_equal(mine, root);
+    assert_true(atol(mine) > 3);
+    free(mine);
+    free(root);
+
+    assert_value(nobodyValue("SELECT count(*) FROM fds(%d)", getpid()), "0");
+    assert_value(nobodyValue("SELECT count(*) FROM maps(%d)", getpid()), "0");
+    assert_value(nobodyValue("SELECT count(*) FROM fds WHERE pid = %d AND fd = 0", getpid()), "0");
+    /* The full scans: no error, and nobody's sleeper in them. */
+    assert_value(
+        nobodyValue("SELECT count(*) FROM fds WHERE +pid = %d AND target = '/etc/hosts'", s), "1");
+    assert_value(nobodyValue("SELECT count(*) > 0 FROM maps WHERE +pid = %d", s), "1");
+    stop(s);
+}
+
+/* The lsof mode as nobody: its own process in full, the rest without error. */
+static void lsof_mode_as_nobody(void **state)
+{
+    (void)state;
+    pid_t s = startNobodySleeper();
+    char pidArg[32];
+    snprintf(pidArg, sizeof pidArg, "%d", s);
+    char *out = sqlsofAsNobody("-n", "-p", pidArg);
+    assert_non_null(strstr(out, " /etc/hosts\n"));
+    assert_non_null(strstr(out, "sleep"));
+    free(out);
+    out = sqlsofAsNobody("-n", "-P", NULL);
+    assert_true(strncmp(out, "COMMAND", 7) == 0);
+    assert_non_null(strstr(out, " /etc/hosts\n"));
+    free(out);
+    stop(s);
+}
+
+static long long ownNetns(void)
+{
+    struct stat st;
+    assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+    return (long long)st.st_ino;
+}
+
+/* The inodes of our namespace's sockets, sorted, as "a,b,c". */
+static const char inodesSql[] =
+    "SELECT group_concat(inode) FROM (SELECT DISTINCT inode FROM sockets WHERE netns = %lld"
+    " AND inode != 0 ORDER BY inode)";
+
+static int inList(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; (p = strstr(p, item)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
+}
+
+/*
+** Every socket of our namespace that root sees before and after is seen by nobody (sock_diag
+** needs no privilege in one's own namespace); a listener of ours is there by port.
+*/
+static void own_namespace_sockets_as_nobody(void **state)
+{
+    (void)state;
+    int tcp = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(tcp, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(tcp, 1), 0);
+    assert_int_equal(getsockname(tcp, (struct sockaddr *)&a, &alen), 0);
+    int ux = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un u = {.sun_family = AF_UNIX};
+    snprintf(u.sun_path, sizeof u.sun_path, "/tmp/sqlsof-nobody-%d", getpid());
+    unlink(u.sun_path);
+    assert_int_equal(bind(ux, (struct sockaddr *)&u, sizeof u), 0);
+    assert_int_equal(listen(ux, 1), 0);
+
+    long long ns = ownNetns();
+    char *before = rootValue(inodesSql, ns);
+    char *mine = nobodyValue(inodesSql, ns);
+    char *after = rootValue(inodesSql, ns);
+    int checked = 0;
+    for (char *item = strtok(before, ","); item; item = strtok(NULL, ","))
+        if (inList(after, item)) {
+            if (!inList(mine, item)) fail_msg("socket inode %s not seen by nobody", item);
+            checked++;
+        }
+    assert_true(checked >= 2);
+    free(before), free(mine), free(after);
+
+    assert_value(nobodyValue("SELECT count(*) FROM sockets WHERE state = 'LISTEN' AND"
+                             " local_port = %d AND local_addr = '127.0.0.1' AND netns = %lld",
+                             ntohs(a.sin_port), ns),
+                 "1");
+    assert_value(nobodyValue("SELECT count(*) FROM sockets WHERE family = 'unix' AND path = '%s'",
+                             u.sun_path),
+                 "1");
+    close(tcp);
+    close(ux);
+    unlink(u.sun_path);
+}
+
+/* A namespace nobody may not enter: no error, no rows from it; root sees its listener. */
+static void other_namespace_as_nobody(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        execlp("unshare", "unshare", "-n", "sh", "-c",
+               "ip link set lo up && exec python3 -c 'import socket,time\n"
+               "s=socket.socket(); s.bind((\"127.0.0.1\", 4242)); s.listen(); time.sleep(600)'",
+               (char *)NULL);
+        _exit(127);
+    }
+    /* Its namespace, once unshare has run, and its listener, once python has started. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/net", child);
+    long long ns = ownNetns();
+    char *listeners = NULL;
+    for (int i = 0; i < 300; i++) {
+        struct stat st;
+        if (stat(path, &st) == 0 && (long long)st.st_ino != ns) {
+            free(listeners);
+            listeners = rootValue("SELECT count(*) FROM sockets WHERE netns = %lld AND"
+                                  " local_port = 4242 AND state = 'LISTEN'",
+                                  (long long)st.st_ino);
+            if (!strcmp(listeners, "1")) {
+                ns = (long long)st.st_ino;
+                break;
+            }
+        }
+        usleep(10000);
+    }
+    assert_string_equal(listeners, "1");
+    free(listeners);
+
+    assert_value(nobodyValue("SELECT count(*) FROM sockets WHERE netns = %lld", ns), "0");
+    assert_value(
+        nobodyValue("SELECT count(*) FROM sockets WHERE local_port = 4242 AND netns = %lld", ns),
+        "0");
+    char *all = nobodyValue("SELECT count(*) FROM sockets");
+    assert_true(atol(all) > 0);
+    free(all);
+    stop(child);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(processes_as_nobody),
+        cmocka_unit_test(fds_and_maps_as_nobody),
+        cmocka_unit_test(lsof_mode_as_nobody),
+        cmocka_unit_test(own_namespace_sockets_as_nobody),
+        cmocka_unit_test(other_namespace_as_nobody),
+    };
+    return cmocka_run_group_tests_name("unprivileged", tests, NULL, NULL);
+}
