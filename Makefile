@@ -138,8 +138,8 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html,$(TEST_BIN:$(B)/%=build/san/%))
 
 test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
-	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
+	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 
 sanitized: | deps
 	@$(MAKE) --no-print-directory B=build/san CFLAGS="-O1 -g $(SANITIZE)" \

@@ -9,6 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct diag_row row;
     memset(&row, 0, sizeof row);
-    if (diagInetParse(data, size, size ? data[size - 1] : 6, &row) == 0) FUZZ_CHECK(row.pathLen <= sizeof row.path);
+    if (diagInetParse(data, size, size ? data[size - 1] : 6, &row) == 0)
+        FUZZ_CHECK(row.pathLen <= sizeof row.path);
     return 0;
 }

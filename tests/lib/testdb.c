@@ -118,3 +118,18 @@ char *testQueryError(sqlite3 *db, const char *fmt, ...)
     sqlite3_free(sql);
     return out;
 }
+
+char *testDropIdxNum(char *plan)
+{
+    char *out = plan;
+    for (const char *p = plan; *p;) {
+        if (!strncmp(p, "INDEX ", 6)) {
+            memcpy(out, "INDEX ", 6), out += 6, p += 6;
+            while (*p >= '0' && *p <= '9') p++;
+        } else {
+            *out++ = *p++;
+        }
+    }
+    *out = '\0';
+    return plan;
+}

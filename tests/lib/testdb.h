@@ -31,6 +31,10 @@ char *testQueryRows(sqlite3 *db, const char *fmt, ...);
 /* The EXPLAIN QUERY PLAN details of the query, one line each (malloc'd). */
 char *testExplain(sqlite3 *db, const char *fmt, ...);
 
+/* Removes the idxNum numbers from PLAN in place ("INDEX 65537:pid=" becomes "INDEX :pid="):
+ * they hold each table's own bits; the text after the colon names what was pushed. */
+char *testDropIdxNum(char *plan);
+
 /* The error message the query fails with (malloc'd), or NULL when it succeeds. */
 char *testQueryError(sqlite3 *db, const char *fmt, ...);
 

@@ -29,6 +29,7 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "testdb.h"
 
 /* What the fixture child holds, by fd number. */
 struct held {
@@ -533,11 +534,10 @@ static void views_keep_pushdown(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"SELECT * FROM lsof WHERE pid = 1", "SCAN f VIRTUAL TABLE INDEX 65537:pid="},
-        {"SELECT * FROM lsof WHERE pid = 1", "SCAN p VIRTUAL TABLE INDEX 196609:pid="},
+        {"SELECT * FROM lsof WHERE pid = 1", "SCAN f VIRTUAL TABLE INDEX :pid="},
+        {"SELECT * FROM lsof WHERE pid = 1", "SCAN p VIRTUAL TABLE INDEX :pid="},
         {"SELECT * FROM lsof_fds WHERE pid = 1 AND fd_num = 3", "pid= fd="},
-        {"SELECT * FROM lsof_sockets WHERE state = 'LISTEN'",
-         "SCAN s VIRTUAL TABLE INDEX 1:state="},
+        {"SELECT * FROM lsof_sockets WHERE state = 'LISTEN'", "SCAN s VIRTUAL TABLE INDEX :state="},
         {"SELECT * FROM listening WHERE port = 22", "state IN family IN local_port="},
         {"SELECT * FROM connections WHERE remote_port = 443", "remote_port="},
         {"SELECT * FROM process_tree WHERE pid = 1", "pid="},
@@ -547,6 +547,7 @@ static void views_keep_pushdown(void **state)
         char *argv[] = {testSqlsof(), "--csv", sql, NULL};
         struct command_result r;
         testCommand(argv, &r);
+        testDropIdxNum(r.out);
         if (!strstr(r.out, cases[i][1]))
             fail_msg("%s: plan lacks \"%s\":\n%s%s", cases[i][0], cases[i][1], r.out, r.err);
         testCommandFree(&r);
