@@ -1,7 +1,6 @@
 #include "fd_locks.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* The next space-separated word of [*p, end); advances *p past it. */
@@ -105,16 +104,6 @@ int fdLockParseLine(const char *line, size_t len, struct fd_lock *l)
     return 1;
 }
 
-static int compareLocks(const void *a, const void *b)
-{
-    const struct fd_lock *x = a, *y = b;
-    if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
-    if (x->major != y->major) return x->major < y->major ? -1 : 1;
-    if (x->minor != y->minor) return x->minor < y->minor ? -1 : 1;
-    if (x->inode != y->inode) return x->inode < y->inode ? -1 : 1;
-    return 0;
-}
-
 char fdLockCombine(char a, char b)
 {
     if (!a || !b) return a ? a : b;
@@ -123,72 +112,4 @@ char fdLockCombine(char a, char b)
     int readA = a == 'r' || a == 'R', readB = b == 'r' || b == 'R';
     if (readA != readB) return 'u';
     return (a == 'R' || a == 'W') ? a : b; /* same kind: whole wins */
-}
-
-int fdLocksParse(struct fd_locks *locks, const char *text, size_t len)
-{
-    locks->n = 0;
-    const char *p = text, *end = text + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
-        struct fd_lock l;
-        if (fdLockParseLine(p, (size_t)(eol - p), &l) == 1 && l.pid > 0) {
-            if (locks->n == locks->cap) {
-                int cap = locks->cap ? locks->cap * 2 : 16;
-                struct fd_lock *v = realloc(locks->v, (size_t)cap * sizeof *v);
-                if (!v) return -ENOMEM;
-                locks->v = v;
-                locks->cap = cap;
-            }
-            locks->v[locks->n++] = l;
-        }
-        p = eol + 1;
-    }
-    if (locks->n > 1) qsort(locks->v, (size_t)locks->n, sizeof *locks->v, compareLocks);
-    int out = 0;
-    for (int i = 0; i < locks->n; i++) {
-        if (out > 0 && compareLocks(&locks->v[out - 1], &locks->v[i]) == 0)
-            locks->v[out - 1].letter = fdLockCombine(locks->v[out - 1].letter, locks->v[i].letter);
-        else
-            locks->v[out++] = locks->v[i];
-    }
-    locks->n = out;
-    return 0;
-}
-
-/* The first entry not below KEY. */
-static int lowerBound(const struct fd_locks *locks, const struct fd_lock *key)
-{
-    int lo = 0, hi = locks->n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (compareLocks(&locks->v[mid], key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-char fdLocksFind(const struct fd_locks *locks, int pid, unsigned major, unsigned minor,
-                 unsigned long long inode)
-{
-    struct fd_lock key = {pid, major, minor, inode, 0};
-    int i = lowerBound(locks, &key);
-    return i < locks->n && compareLocks(&locks->v[i], &key) == 0 ? locks->v[i].letter : 0;
-}
-
-int fdLocksHasPid(const struct fd_locks *locks, int pid)
-{
-    struct fd_lock key = {pid, 0, 0, 0, 0};
-    int i = lowerBound(locks, &key);
-    return i < locks->n && locks->v[i].pid == pid;
-}
-
-void fdLocksFree(struct fd_locks *locks)
-{
-    free(locks->v);
-    locks->v = NULL;
-    locks->n = locks->cap = 0;
 }

@@ -1,6 +1,7 @@
 /*
-** /proc/locks as lsof's lock letters. Each line names a lock's holder (pid), file (device and
-** inode), type and byte range:
+** Lock lines as lsof's lock letters. /proc/locks and the "lock:" lines of /proc/PID/fdinfo/N
+** (the locks that process holds on that file, which the fds table reads) share one format,
+** naming a lock's holder (pid), file (device and inode), type and byte range:
 **
 **     1: POSIX  ADVISORY  WRITE 14785 fe:00:10953059 0 EOF
 **     2: FLOCK  ADVISORY  READ  14785 fe:00:10953085 0 EOF
@@ -12,9 +13,7 @@
 ** occur on Linux. "Whole" means from 0 to EOF. A holder with several locks on one file gets
 ** u if they include both a read and a write lock, U if any is of unknown type, else the read
 ** or write letter, upper case if any one of them covers the whole file. OFD locks are listed
-** with pid -1 by the kernel: they belong to an open file, not a process, and match no row.
-**
-** fdLocksParse() is pure (text in); the table reads /proc/locks once per scan.
+** with pid -1 by the kernel: they belong to an open file, not a process, and lsof shows none.
 */
 #ifndef SQLSOF_FD_LOCKS_H
 #define SQLSOF_FD_LOCKS_H
@@ -28,13 +27,6 @@ struct fd_lock {
     char letter;
 };
 
-/* The locks of a host, sorted by (pid, major, minor, inode), one entry per holder and file. */
-struct fd_locks {
-    struct fd_lock *v;
-    int n;
-    int cap;
-};
-
 /*
 ** Parses one /proc/locks line (without its newline) into L. Returns 1 for a held lock, 0 for
 ** a line that holds none (a "->" waiter), -EINVAL for garbled text.
@@ -43,17 +35,5 @@ int fdLockParseLine(const char *line, size_t len, struct fd_lock *l);
 
 /* The letter for one holder's locks A and B on one file (0 for none). */
 char fdLockCombine(char a, char b);
-
-/* Replaces LOCKS with the locks in TEXT; garbled lines are skipped. Returns 0 or -ENOMEM. */
-int fdLocksParse(struct fd_locks *locks, const char *text, size_t len);
-
-/* The letter for PID's locks on the file, or 0 when it holds none. */
-char fdLocksFind(const struct fd_locks *locks, int pid, unsigned major, unsigned minor,
-                 unsigned long long inode);
-
-/* Whether PID holds any lock at all: a row of a process without locks needs no stat. */
-int fdLocksHasPid(const struct fd_locks *locks, int pid);
-
-void fdLocksFree(struct fd_locks *locks);
 
 #endif

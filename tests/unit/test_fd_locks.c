@@ -61,39 +61,19 @@ static void garbled_lines(void **state)
         assert_int_equal(line(bad[i], &l), -EINVAL);
 }
 
-static void table_combines_and_finds(void **state)
+/* One holder's several locks on a file: read and write make u, whole wins, unknown wins. */
+static void letters_combine(void **state)
 {
     (void)state;
-    const char *text = "1: POSIX  ADVISORY  WRITE 30 08:01:5 0 9\n"
-                       "2: POSIX  ADVISORY  READ  30 08:01:5 20 29\n" /* same file: u */
-                       "3: FLOCK  ADVISORY  WRITE 10 08:01:6 0 EOF\n"
-                       "4: POSIX  ADVISORY  WRITE 20 08:02:5 0 5\n"
-                       "5: POSIX  ADVISORY  WRITE 20 08:02:5 6 EOF\n" /* both partial: w */
-                       "6: -> FLOCK  ADVISORY  WRITE 40 08:01:6 0 EOF\n"
-                       "garbage line\n"
-                       "7: OFDLCK ADVISORY  WRITE -1 08:01:7 0 EOF\n"
-                       "8: POSIX  ADVISORY  READ  50 08:01:9 0 4\n"
-                       "9: POSIX  ADVISORY  READ  50 08:01:9 0 EOF"; /* partial + whole: R */
-    struct fd_locks locks = {0};
-    assert_int_equal(fdLocksParse(&locks, text, strlen(text)), 0);
-    assert_int_equal(locks.n, 4);
-    assert_int_equal(fdLocksFind(&locks, 30, 8, 1, 5), 'u');
-    assert_int_equal(fdLocksFind(&locks, 10, 8, 1, 6), 'W');
-    assert_int_equal(fdLocksFind(&locks, 20, 8, 2, 5), 'w');
-    assert_int_equal(fdLocksFind(&locks, 50, 8, 1, 9), 'R');
-    assert_int_equal(fdLocksFind(&locks, 20, 8, 1, 5), 0); /* other device */
-    assert_int_equal(fdLocksFind(&locks, 40, 8, 1, 6), 0); /* the waiter */
-    assert_int_equal(fdLocksFind(&locks, 30, 8, 1, 6), 0);
-    assert_true(fdLocksHasPid(&locks, 10));
-    assert_true(fdLocksHasPid(&locks, 50));
-    assert_false(fdLocksHasPid(&locks, 40));
-    assert_false(fdLocksHasPid(&locks, 60));
-    assert_false(fdLocksHasPid(&locks, -1));
-    /* Parsing again replaces; an empty file is no locks. */
-    assert_int_equal(fdLocksParse(&locks, "", 0), 0);
-    assert_int_equal(locks.n, 0);
-    assert_false(fdLocksHasPid(&locks, 10));
-    fdLocksFree(&locks);
+    assert_int_equal(fdLockCombine(0, 'w'), 'w');
+    assert_int_equal(fdLockCombine('r', 0), 'r');
+    assert_int_equal(fdLockCombine('w', 'r'), 'u');
+    assert_int_equal(fdLockCombine('R', 'W'), 'u');
+    assert_int_equal(fdLockCombine('w', 'W'), 'W');
+    assert_int_equal(fdLockCombine('R', 'r'), 'R');
+    assert_int_equal(fdLockCombine('w', 'w'), 'w');
+    assert_int_equal(fdLockCombine('u', 'R'), 'u');
+    assert_int_equal(fdLockCombine('U', 'w'), 'U');
 }
 
 int main(void)
@@ -101,7 +81,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(letters),
         cmocka_unit_test(garbled_lines),
-        cmocka_unit_test(table_combines_and_finds),
+        cmocka_unit_test(letters_combine),
     };
     return cmocka_run_group_tests_name("fd_locks", tests, NULL, NULL);
 }
