@@ -41,6 +41,13 @@ static void term(struct terms *t, const char *fmt, ...)
     sqlite3_free(text);
 }
 
+/* term() with one %s argument that it then frees: the predicate builders return new strings. */
+static void termTake(struct terms *t, const char *fmt, char *text)
+{
+    term(t, fmt, text);
+    sqlite3_free(text);
+}
+
 static int isDigits(const char *s)
 {
     if (!*s) return 0;
@@ -219,11 +226,8 @@ static void statePredicates(struct terms *t, const struct lsof_opts *o)
             term(&any, "%s", p);
             sqlite3_free(p);
         }
-        if (st->states.nexc) {
-            char *p = statesFor(st, st->states.exc, st->states.nexc);
-            term(t, "NOT (%s)", p);
-            sqlite3_free(p);
-        }
+        if (st->states.nexc)
+            termTake(t, "NOT (%s)", statesFor(st, st->states.exc, st->states.nexc));
     }
     char *text = sqlite3_str_finish(keep);
     if (any.n) term(t, "%s", text);
@@ -277,26 +281,10 @@ static int onlySockets(const struct lsof_opts *o)
 
 static void selections(struct terms *sel, const struct lsof_opts *o)
 {
-    if (o->pids.ninc) {
-        char *list = sqlList(o->pids.inc, o->pids.ninc, 1);
-        term(sel, "pid IN (%s)", list);
-        sqlite3_free(list);
-    }
-    if (o->users.ninc) {
-        char *p = userPredicate(o->users.inc, o->users.ninc);
-        term(sel, "%s", p);
-        sqlite3_free(p);
-    }
-    if (o->commands.ninc) {
-        char *p = commandPredicate(o->commands.inc, o->commands.ninc);
-        term(sel, "%s", p);
-        sqlite3_free(p);
-    }
-    if (o->fds.ninc) {
-        char *p = fdPredicate(o->fds.inc, o->fds.ninc);
-        term(sel, "%s", p);
-        sqlite3_free(p);
-    }
+    if (o->pids.ninc) termTake(sel, "pid IN (%s)", sqlList(o->pids.inc, o->pids.ninc, 1));
+    if (o->users.ninc) termTake(sel, "%s", userPredicate(o->users.inc, o->users.ninc));
+    if (o->commands.ninc) termTake(sel, "%s", commandPredicate(o->commands.inc, o->commands.ninc));
+    if (o->fds.ninc) termTake(sel, "%s", fdPredicate(o->fds.inc, o->fds.ninc));
     if (o->unixSockets) term(sel, "type = 'unix'");
     for (int i = 0; i < o->nnames; i++)
         term(sel, "path = %Q OR name = %Q", o->names[i], o->names[i]);
@@ -304,27 +292,11 @@ static void selections(struct terms *sel, const struct lsof_opts *o)
 
 static void exclusions(struct terms *t, const struct lsof_opts *o)
 {
-    char *p;
-    if (o->pids.nexc) {
-        p = sqlList(o->pids.exc, o->pids.nexc, 1);
-        term(t, "pid NOT IN (%s)", p);
-        sqlite3_free(p);
-    }
-    if (o->users.nexc) {
-        p = userPredicate(o->users.exc, o->users.nexc);
-        term(t, "NOT (%s)", p);
-        sqlite3_free(p);
-    }
-    if (o->commands.nexc) {
-        p = commandPredicate(o->commands.exc, o->commands.nexc);
-        term(t, "NOT (%s)", p);
-        sqlite3_free(p);
-    }
-    if (o->fds.nexc) {
-        p = fdPredicate(o->fds.exc, o->fds.nexc);
-        term(t, "NOT coalesce(%s, 0)", p);
-        sqlite3_free(p);
-    }
+    if (o->pids.nexc) termTake(t, "pid NOT IN (%s)", sqlList(o->pids.exc, o->pids.nexc, 1));
+    if (o->users.nexc) termTake(t, "NOT (%s)", userPredicate(o->users.exc, o->users.nexc));
+    if (o->commands.nexc)
+        termTake(t, "NOT (%s)", commandPredicate(o->commands.exc, o->commands.nexc));
+    if (o->fds.nexc) termTake(t, "NOT coalesce(%s, 0)", fdPredicate(o->fds.exc, o->fds.nexc));
 }
 
 char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
