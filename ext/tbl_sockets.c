@@ -172,11 +172,7 @@ struct SocketsCursor {
     int lookups, mapBuilt;
     struct sock_rows map;
 
-    /* ports: the rows of sockets with one of portSet at either end, under portFilter. */
-    struct sock_rows portRows;
-    struct keyset portSet;
-    struct sock_filter portFilter;
-    int portsDumped;
+    int portsUser; /* may answer from the connection's port rows (conn.h) */
 };
 
 /*
@@ -236,6 +232,7 @@ static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
         return vtabError(vtab, "sockets: cannot open /proc: %s", strerror(-rc));
     }
     sockLookupInit(&cur->lookup, cur->procfd);
+    cur->portsUser = connPortsJoin(((VtabShared *)vtab)->conn);
     *ppCursor = &cur->base;
     return SQLITE_OK;
 }
@@ -251,11 +248,9 @@ static int socketsClose(sqlite3_vtab_cursor *base)
     SocketsCursor *cur = (SocketsCursor *)base;
     endScan(cur);
     sockFilterFree(&cur->f);
-    sockFilterFree(&cur->portFilter);
-    keysetFree(&cur->portSet);
+    if (cur->portsUser) connPortsLeave(VTAB_CONN(base));
     sockRowsFree(&cur->rows);
     sockRowsFree(&cur->map);
-    sockRowsFree(&cur->portRows);
     sockLookupFree(&cur->lookup);
     sockDiagFree(&cur->diag);
     close(cur->procfd);
@@ -356,27 +351,31 @@ static int sameKeys(const struct keyset *a, const struct keyset *b)
 }
 
 /* Whether the kept port rows answer F: the same filters but ports, and F's ports all dumped. */
-static int portRowsAnswer(const SocketsCursor *cur, const struct sock_filter *f)
+static int portRowsAnswer(const SocketsCursor *cur, const struct conn_ports *kept,
+                          const struct sock_filter *f)
 {
-    const struct sock_filter *p = &cur->portFilter;
+    const struct sock_filter *p = &kept->filter;
     unsigned ports = 1u << SOCK_BY_SPORT | 1u << SOCK_BY_DPORT;
-    if (!cur->portsDumped || (f->by & ~ports) != p->by || !sameWords(&f->states, &p->states) ||
+    if (!cur->portsUser || !kept->filled || (cur->diag.need & ~kept->need) ||
+        (f->by & ~ports) != p->by || !sameWords(&f->states, &p->states) ||
         !sameWords(&f->families, &p->families) || !sameWords(&f->protocols, &p->protocols) ||
         !sameKeys(&f->netns, &p->netns))
         return 0;
     for (int i = 0; i < f->sports.n; i++)
-        if (!keysetHas(&cur->portSet, f->sports.v[i])) return 0;
+        if (!keysetHas(&kept->ports, f->sports.v[i])) return 0;
     for (int i = 0; i < f->dports.n; i++)
-        if (!keysetHas(&cur->portSet, f->dports.v[i])) return 0;
+        if (!keysetHas(&kept->ports, f->dports.v[i])) return 0;
     return 1;
 }
 
-/* Copies F without its ports into the cursor's port filter, and the ports into portSet. */
-static int keepPortFilter(SocketsCursor *cur, const struct sock_filter *f)
+/* Copies F without its ports into KEPT's filter, and the ports into KEPT's set. */
+static int keepPortFilter(struct conn_ports *kept, const struct sock_filter *f)
 {
-    struct sock_filter *p = &cur->portFilter;
+    struct sock_filter *p = &kept->filter;
     sockFilterFree(p);
-    keysetClear(&cur->portSet);
+    keysetClear(&kept->ports);
+    kept->rows.n = 0;
+    kept->filled = 0;
     p->by = f->by & ~(1u << SOCK_BY_SPORT | 1u << SOCK_BY_DPORT);
     int rc = 0;
     for (int i = 0; rc == 0 && i < f->states.n; i++) rc = sockWordsAdd(&p->states, f->states.v[i]);
@@ -385,20 +384,20 @@ static int keepPortFilter(SocketsCursor *cur, const struct sock_filter *f)
     for (int i = 0; rc == 0 && i < f->protocols.n; i++)
         rc = sockWordsAdd(&p->protocols, f->protocols.v[i]);
     for (int i = 0; rc == 0 && i < f->netns.n; i++) rc = keysetAdd(&p->netns, f->netns.v[i]);
-    for (int i = 0; rc == 0 && i < f->sports.n; i++) rc = keysetAdd(&cur->portSet, f->sports.v[i]);
-    for (int i = 0; rc == 0 && i < f->dports.n; i++) rc = keysetAdd(&cur->portSet, f->dports.v[i]);
+    for (int i = 0; rc == 0 && i < f->sports.n; i++) rc = keysetAdd(&kept->ports, f->sports.v[i]);
+    for (int i = 0; rc == 0 && i < f->dports.n; i++) rc = keysetAdd(&kept->ports, f->dports.v[i]);
     keysetSeal(&p->netns);
-    keysetSeal(&cur->portSet);
+    keysetSeal(&kept->ports);
     return rc;
 }
 
-/* Dumps, per namespace and inet kind, the sockets with a port of portSet at either end. */
-static int dumpPorts(SocketsCursor *cur)
+/* Dumps, per namespace and inet kind, the sockets with a port of KEPT's at either end. */
+static int dumpPorts(SocketsCursor *cur, struct sqlsof_conn *conn)
 {
-    const struct sock_filter *p = &cur->portFilter;
+    struct conn_ports *kept = &conn->ports;
+    const struct sock_filter *p = &kept->filter;
     struct sock_scan sc = {0};
     int rc = sockScanStart(&sc, cur->procfd, sockFilterHas(p, SOCK_BY_NETNS) ? &p->netns : NULL);
-    cur->portRows.n = 0;
     for (int i = 0; rc == 0 && i < sc.ns.n; i++) {
         int fd = sockDiagSocket(&cur->diag, &sc.ns.v[i]);
         if (fd < 0) {
@@ -412,35 +411,40 @@ static int dumpPorts(SocketsCursor *cur)
                 .family = family,
                 .protocol = sockKinds[k].protocol,
                 .states = sockKindStates(p, k),
-                .sports = cur->portSet.v,
-                .nsports = cur->portSet.n,
-                .dports = cur->portSet.v,
-                .ndports = cur->portSet.n,
+                .sports = kept->ports.v,
+                .nsports = kept->ports.n,
+                .dports = kept->ports.v,
+                .ndports = kept->ports.n,
                 .portsEither = 1,
             };
-            rc = sockQuery(&cur->diag, fd, sc.ns.v[i].ino, &q, p, &cur->portRows);
+            rc = sockQuery(&cur->diag, fd, sc.ns.v[i].ino, &q, p, &kept->rows);
             if (rc < 0) sc.failedKind = k;
         }
     }
     int failedKind = sc.failedKind;
     sockScanFree(&sc);
     if (rc < 0) return sourceError(cur, rc, failedKind);
-    cur->portsDumped = 1;
+    kept->filled = 1;
+    if (!cur->portsUser) kept->users++;
+    cur->portsUser = 1;
+    kept->need = cur->diag.need;
     return SQLITE_OK;
 }
 
 static int filterByPorts(SocketsCursor *cur)
 {
-    if (!portRowsAnswer(cur, &cur->f)) {
-        if (keepPortFilter(cur, &cur->f) < 0) return SQLITE_NOMEM;
-        int rc = dumpPorts(cur);
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    if (!portRowsAnswer(cur, &conn->ports, &cur->f)) {
+        if (keepPortFilter(&conn->ports, &cur->f) < 0) return SQLITE_NOMEM;
+        int rc = dumpPorts(cur, conn);
         if (rc != SQLITE_OK) return rc;
     }
-    for (size_t i = 0; i < cur->portRows.n; i++) {
-        if (!sockRowMatches(&cur->f, &cur->portRows.v[i])) continue;
+    const struct sock_rows *kept = &conn->ports.rows;
+    for (size_t i = 0; i < kept->n; i++) {
+        if (!sockRowMatches(&cur->f, &kept->v[i])) continue;
         struct sock_row *slot = sockRowsPush(&cur->rows);
         if (!slot) return SQLITE_NOMEM;
-        *slot = cur->portRows.v[i];
+        *slot = kept->v[i];
     }
     return SQLITE_OK;
 }
