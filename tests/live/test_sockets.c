@@ -34,6 +34,7 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "sockets.h"
 #include "strace.h"
 #include "testdb.h"
 
@@ -71,60 +72,6 @@ static int kernelAtLeast(int major, int minor)
     int ma = 0, mi = 0;
     if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2) return 0;
     return ma > major || (ma == major && mi >= minor);
-}
-
-static unsigned long long inodeOf(int fd)
-{
-    struct stat st;
-    return fstat(fd, &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
-static int portOf(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    if (getsockname(fd, (struct sockaddr *)&a, &len) != 0) return -1;
-    return ntohs(a.sin_port);
-}
-
-static unsigned long long nsOf(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
-static struct sockaddr_in loopback(int port)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-}
-
-/* A TCP listener on 127.0.0.1, an ephemeral port. */
-static int tcpListen(int backlog, int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = loopback(0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, backlog) != 0)
-        return -1;
-    *port = portOf(fd);
-    return fd;
-}
-
-static int tcpConnect(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = loopback(port);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
-    return fd;
-}
-
-static int unixListen(const struct sockaddr_un *a, socklen_t len, int backlog)
-{
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0 || bind(fd, (const struct sockaddr *)a, len) != 0 || listen(fd, backlog) != 0)
-        return -1;
-    return fd;
 }
 
 static int makeSockets(void *arg)
