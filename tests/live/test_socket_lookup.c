@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -143,9 +142,10 @@ static int makeKinds(struct holder *h, int withPacket)
     fds[n++] = nl;
     fds[n++] = socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG); /* unbound */
     if (withPacket) {
-        int p = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+        /* An ethertype no traffic carries: its queue stays still between the two reads. */
+        int p = socket(AF_PACKET, SOCK_RAW, htons(0x88b5));
         struct sockaddr_ll ll = {.sll_family = AF_PACKET,
-                                 .sll_protocol = htons(ETH_P_ALL),
+                                 .sll_protocol = htons(0x88b5),
                                  .sll_ifindex = (int)if_nametoindex("lo")};
         if (p < 0 || bind(p, (struct sockaddr *)&ll, sizeof ll) != 0) return -1;
         fds[n++] = p;
