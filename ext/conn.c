@@ -19,33 +19,12 @@ struct sqlsof_conn *connRetain(struct sqlsof_conn *c)
     return c;
 }
 
-static void freePorts(struct conn_ports *p)
-{
-    keysetFree(&p->ports);
-    sockFilterFree(&p->filter);
-    sockRowsFree(&p->rows);
-    p->filled = 0;
-    p->users = 0;
-}
-
 void connRelease(void *p)
 {
     struct sqlsof_conn *c = p;
     if (!c || --c->refs > 0) return;
-    freePorts(&c->ports);
+    sockPortsFree(&c->ports);
     free(c);
-}
-
-int connPortsJoin(struct sqlsof_conn *c)
-{
-    if (!c->ports.filled) return 0;
-    c->ports.users++;
-    return 1;
-}
-
-void connPortsLeave(struct sqlsof_conn *c)
-{
-    if (--c->ports.users <= 0) freePorts(&c->ports);
 }
 
 static struct conn_holder *slotOf(const struct sqlsof_conn *c, uint64_t inode)

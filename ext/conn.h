@@ -13,8 +13,7 @@
 
 #include <stdint.h>
 
-#include "sock_filter.h"
-#include "sock_row.h"
+#include "sock_ports.h"
 
 /* Which sources the sockets table may use for `inode = ?`. */
 enum conn_socket_source {
@@ -35,29 +34,13 @@ struct conn_stats {
     uint64_t maps;       /* whole-host maps built (every dump of every namespace) */
 };
 
-/*
-** The sockets with a port of PORTS at either end, under FILTER (its ports left out), dumped
-** for `local_port = P OR remote_port = P`. SQLite's OR plan runs each branch in a fresh
-** cursor, opened while the previous branch's is still open. So a cursor opened while the rows
-** have users becomes one, and the rows are freed when the last user closes: the branches of
-** one statement share one dump, and a cursor opened later dumps again.
-*/
-struct conn_ports {
-    int filled;
-    int users; /* open cursors that may answer from the rows */
-    int need;  /* the SOCK_NEED_* columns the dump asked for */
-    struct keyset ports;
-    struct sock_filter filter;
-    struct sock_rows rows;
-};
-
 #define CONN_HOLDERS 4096 /* a power of two: the slot is the inode's low bits */
 
 struct sqlsof_conn {
     int refs;
     enum conn_socket_source socketSource;
     struct conn_stats stats;
-    struct conn_ports ports;
+    struct sock_ports ports; /* shared by the branches of an OR on ports */
     struct conn_holder holders[CONN_HOLDERS];
 };
 
@@ -72,10 +55,6 @@ void connRelease(void *c);
 void connNoteHolder(struct sqlsof_conn *c, uint64_t inode, int pid, int fd, int wholeHost);
 /* The last note for INODE, or NULL. */
 const struct conn_holder *connFindHolder(const struct sqlsof_conn *c, uint64_t inode);
-
-/* A sockets cursor opens: 1 if it joins the port rows' users. connPortsLeave: it closes. */
-int connPortsJoin(struct sqlsof_conn *c);
-void connPortsLeave(struct sqlsof_conn *c);
 
 /* "auto" / "dumps" ↔ the setting; -1 for another word. */
 int connSourceFromName(const char *name);

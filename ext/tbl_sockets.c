@@ -89,6 +89,7 @@
 #include "sock_dump.h"
 #include "sock_filter.h"
 #include "sock_lookup.h"
+#include "sock_ports.h"
 #include "vtab.h"
 
 enum {
@@ -232,7 +233,7 @@ static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
         return vtabError(vtab, "sockets: cannot open /proc: %s", strerror(-rc));
     }
     sockLookupInit(&cur->lookup, cur->procfd);
-    cur->portsUser = connPortsJoin(((VtabShared *)vtab)->conn);
+    cur->portsUser = sockPortsJoin(&((VtabShared *)vtab)->conn->ports);
     *ppCursor = &cur->base;
     return SQLITE_OK;
 }
@@ -248,7 +249,7 @@ static int socketsClose(sqlite3_vtab_cursor *base)
     SocketsCursor *cur = (SocketsCursor *)base;
     endScan(cur);
     sockFilterFree(&cur->f);
-    if (cur->portsUser) connPortsLeave(VTAB_CONN(base));
+    if (cur->portsUser) sockPortsLeave(&VTAB_CONN(base)->ports);
     sockRowsFree(&cur->rows);
     sockRowsFree(&cur->map);
     sockLookupFree(&cur->lookup);
@@ -335,116 +336,23 @@ static int filterByInode(SocketsCursor *cur)
     return SQLITE_OK;
 }
 
-/* ---- ports: either end, one dump per namespace and kind ---- */
-
-static int sameWords(const struct sock_words *a, const struct sock_words *b)
-{
-    if (a->n != b->n) return 0;
-    for (int i = 0; i < a->n; i++)
-        if (strcmp(a->v[i], b->v[i])) return 0;
-    return 1;
-}
-
-static int sameKeys(const struct keyset *a, const struct keyset *b)
-{
-    return a->n == b->n && (a->n == 0 || !memcmp(a->v, b->v, (size_t)a->n * sizeof *a->v));
-}
-
-/* Whether the kept port rows answer F: the same filters but ports, and F's ports all dumped. */
-static int portRowsAnswer(const SocketsCursor *cur, const struct conn_ports *kept,
-                          const struct sock_filter *f)
-{
-    const struct sock_filter *p = &kept->filter;
-    unsigned ports = 1u << SOCK_BY_SPORT | 1u << SOCK_BY_DPORT;
-    if (!cur->portsUser || !kept->filled || (cur->diag.need & ~kept->need) ||
-        (f->by & ~ports) != p->by || !sameWords(&f->states, &p->states) ||
-        !sameWords(&f->families, &p->families) || !sameWords(&f->protocols, &p->protocols) ||
-        !sameKeys(&f->netns, &p->netns))
-        return 0;
-    for (int i = 0; i < f->sports.n; i++)
-        if (!keysetHas(&kept->ports, f->sports.v[i])) return 0;
-    for (int i = 0; i < f->dports.n; i++)
-        if (!keysetHas(&kept->ports, f->dports.v[i])) return 0;
-    return 1;
-}
-
-/* Copies F without its ports into KEPT's filter, and the ports into KEPT's set. */
-static int keepPortFilter(struct conn_ports *kept, const struct sock_filter *f)
-{
-    struct sock_filter *p = &kept->filter;
-    sockFilterFree(p);
-    keysetClear(&kept->ports);
-    kept->rows.n = 0;
-    kept->filled = 0;
-    p->by = f->by & ~(1u << SOCK_BY_SPORT | 1u << SOCK_BY_DPORT);
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < f->states.n; i++) rc = sockWordsAdd(&p->states, f->states.v[i]);
-    for (int i = 0; rc == 0 && i < f->families.n; i++)
-        rc = sockWordsAdd(&p->families, f->families.v[i]);
-    for (int i = 0; rc == 0 && i < f->protocols.n; i++)
-        rc = sockWordsAdd(&p->protocols, f->protocols.v[i]);
-    for (int i = 0; rc == 0 && i < f->netns.n; i++) rc = keysetAdd(&p->netns, f->netns.v[i]);
-    for (int i = 0; rc == 0 && i < f->sports.n; i++) rc = keysetAdd(&kept->ports, f->sports.v[i]);
-    for (int i = 0; rc == 0 && i < f->dports.n; i++) rc = keysetAdd(&kept->ports, f->dports.v[i]);
-    keysetSeal(&p->netns);
-    keysetSeal(&kept->ports);
-    return rc;
-}
-
-/* Dumps, per namespace and inet kind, the sockets with a port of KEPT's at either end. */
-static int dumpPorts(SocketsCursor *cur, struct sqlsof_conn *conn)
-{
-    struct conn_ports *kept = &conn->ports;
-    const struct sock_filter *p = &kept->filter;
-    struct sock_scan sc = {0};
-    int rc = sockScanStart(&sc, cur->procfd, sockFilterHas(p, SOCK_BY_NETNS) ? &p->netns : NULL);
-    for (int i = 0; rc == 0 && i < sc.ns.n; i++) {
-        int fd = sockDiagSocket(&cur->diag, &sc.ns.v[i]);
-        if (fd < 0) {
-            if (!sockDiagSkippable(fd)) rc = fd;
-            continue;
-        }
-        for (int k = 0; rc == 0 && k < SOCK_NKINDS; k++) {
-            int family = sockKinds[k].family;
-            if ((family != AF_INET && family != AF_INET6) || !sockKindNeeded(p, k)) continue;
-            struct diag_query q = {
-                .family = family,
-                .protocol = sockKinds[k].protocol,
-                .states = sockKindStates(p, k),
-                .sports = kept->ports.v,
-                .nsports = kept->ports.n,
-                .dports = kept->ports.v,
-                .ndports = kept->ports.n,
-                .portsEither = 1,
-            };
-            rc = sockQuery(&cur->diag, fd, sc.ns.v[i].ino, &q, p, &kept->rows);
-            if (rc < 0) sc.failedKind = k;
-        }
-    }
-    int failedKind = sc.failedKind;
-    sockScanFree(&sc);
-    if (rc < 0) return sourceError(cur, rc, failedKind);
-    kept->filled = 1;
-    if (!cur->portsUser) kept->users++;
-    cur->portsUser = 1;
-    kept->need = cur->diag.need;
-    return SQLITE_OK;
-}
+/* ---- ports: either end, one dump shared by the branches of an OR ---- */
 
 static int filterByPorts(SocketsCursor *cur)
 {
-    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
-    if (!portRowsAnswer(cur, &conn->ports, &cur->f)) {
-        if (keepPortFilter(&conn->ports, &cur->f) < 0) return SQLITE_NOMEM;
-        int rc = dumpPorts(cur, conn);
-        if (rc != SQLITE_OK) return rc;
+    struct sock_ports *kept = &VTAB_CONN(&cur->base)->ports;
+    if (!cur->portsUser || !sockPortsAnswer(kept, cur->diag.need, &cur->f)) {
+        int failedKind;
+        int rc = sockPortsDump(kept, &cur->diag, cur->procfd, &cur->f, &failedKind);
+        if (rc < 0) return sourceError(cur, rc, failedKind);
+        if (!cur->portsUser) kept->users++;
+        cur->portsUser = 1;
     }
-    const struct sock_rows *kept = &conn->ports.rows;
-    for (size_t i = 0; i < kept->n; i++) {
-        if (!sockRowMatches(&cur->f, &kept->v[i])) continue;
+    for (size_t i = 0; i < kept->rows.n; i++) {
+        if (!sockRowMatches(&cur->f, &kept->rows.v[i])) continue;
         struct sock_row *slot = sockRowsPush(&cur->rows);
         if (!slot) return SQLITE_NOMEM;
-        *slot = kept->v[i];
+        *slot = kept->rows.v[i];
     }
     return SQLITE_OK;
 }
