@@ -182,10 +182,15 @@ valgrind: all $(LIVE_TESTS)
 
 # The benchmark (tests/bench/): a fixture population, the bare-syscall floor, the runner that
 # times answers interleaved. Not part of `make test`: it takes minutes.
-BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner
+BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner $(B)/bench/inproc
 $(B)/bench/%: tests/bench/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $<
+
+# inproc loads the extension into SQLite, as an embedding program does.
+$(B)/bench/inproc: tests/bench/inproc.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(PKG_LIBS)
 
 deps-bench: deps
 	$(call apt_missing,$(DEPS_BENCH))

@@ -61,10 +61,24 @@ struct diag_row {
     char path[108]; /* unix: as bound, abstract names start with a NUL byte */
 };
 
-/* What one dump asks of the kernel. */
+/* A netlink dump of every protocol (a dump kind of family AF_NETLINK). */
+#define DIAG_ANY_PROTOCOL (-1)
+
+/* A socket's identity for an exact request (no dump): what getsockname/getpeername and
+ * SO_COOKIE say of it. */
+struct diag_id {
+    uint64_t cookie;
+    uint64_t inode;           /* unix: the key of the lookup */
+    uint8_t src[16], dst[16]; /* inet: local and remote address */
+    uint16_t sport, dport;    /* host order */
+    uint32_t ifindex;         /* the device it is bound to, 0: none */
+};
+
+/* What one request asks of the kernel: a dump, or (ID set) one socket. */
 struct diag_query {
     int family;      /* AF_* */
-    int protocol;    /* inet: IPPROTO_* or DIAG_PROTO_MPTCP; else ignored */
+    int protocol;    /* inet: IPPROTO_* or DIAG_PROTO_MPTCP; netlink: NETLINK_* or
+                        DIAG_ANY_PROTOCOL; else ignored */
     uint32_t states; /* bitmask of 1 << TCP_* (inet, unix) */
     int tcpInfo;     /* inet: ask for INET_DIAG_INFO and INET_DIAG_CONG */
     /* inet: only sockets whose local / remote port is one of these (none: any). */
@@ -72,16 +86,27 @@ struct diag_query {
     int nsports;
     const int64_t *dports;
     int ndports;
+    int portsEither;          /* a socket with a local port in sports OR a remote one in dports */
+    const struct diag_id *id; /* inet (tcp, udp, udplite), unix: exact request for this socket */
 };
 
 /*
 ** Request builders: write a NLM_F_DUMP request for Q into BUF (SIZE bytes) with sequence
-** number SEQ. Return its length, or -ENOSPC.
+** number SEQ (an exact NLM_F_ACK request when Q->id is set). Return its length, or -ENOSPC;
+** -ERANGE when Q's ports can match no socket.
 */
 int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq);
 int diagUnixRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq);
 int diagNetlinkRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq);
 int diagPacketRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq);
+
+/*
+** diagRequest and diagParse pick the family's builder or parser (diag.c keeps the table).
+** diagCanAsk: whether the kernel answers an exact request for Q's family and protocol.
+*/
+int diagRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq);
+int diagParse(int family, int protocol, const void *buf, size_t len, struct diag_row *row);
+int diagCanAsk(int family, int protocol);
 
 /* Parsers: one message of LEN bytes at BUF. PROTOCOL (inet) is the dump's protocol. */
 int diagInetParse(const void *buf, size_t len, int protocol, struct diag_row *row);
@@ -103,6 +128,10 @@ int diagEachAttr(const void *buf, size_t len, size_t hdrlen,
 ** the family header, or NULL when SIZE is too small.
 */
 void *diagPutRequest(void *buf, size_t size, size_t reqlen, size_t extra, uint32_t seq);
+
+/* Turns the request in BUF from a dump into an exact request, answered by one message and an
+ * acknowledgement (which diagDump reads to its end as it reads a dump's NLMSG_DONE). */
+void diagMakeExact(void *buf);
 
 /* The SK_MEMINFO_* array of ATTR as the row's queues (netlink, packet). 0 or -EINVAL. */
 int diagMeminfoQueues(const struct nlattr *attr, struct diag_row *r);

@@ -2,7 +2,10 @@
 ** inet_diag: TCP, UDP, UDP-Lite, raw, SCTP and MPTCP sockets of AF_INET / AF_INET6.
 **
 ** Port filters go to the kernel as INET_DIAG_REQ_BYTECODE: id.idiag_sport/dport only select
-** a socket in an exact lookup, a dump ignores them. For raw sockets the kernel's "port" is
+** a socket in an exact lookup (a request without NLM_F_DUMP), a dump ignores them. An exact
+** lookup of a SO_REUSEPORT listener or unconnected UDP socket may find a sibling of the
+** group: the cookie in the request makes the kernel answer ESTALE then. For raw sockets the
+*kernel's "port" is
 ** the IP protocol number. tcp_info and the congestion control name are asked for (idiag_ext)
 ** only when Q->tcpInfo says a statement uses them; MPTCP's INET_DIAG_INFO is mptcp_info,
 ** not tcp_info, so only TCP rows carry it.
@@ -22,26 +25,30 @@
 #define TCPINFO_BYTES (offsetof(struct tcp_info, tcpi_bytes_received) + 8)
 
 /*
-** "port in SET" as bytecode, one test per port: S_EQ/D_EQ and the port, then (but for the
-** last) a JMP past the block. The kernel's audit follows the `yes` chain, so every `no`
+** Port tests as bytecode: each test is S_EQ or D_EQ and the port, then (but for the last) a
+** JMP to the end of the block. The kernel's audit follows the `yes` chain, so every `no`
 ** target must be on it: a miss goes on to the next test, the last miss jumps past the end of
-** the program (reject), and a hit reaches the JMP, whose `no` leaves the block.
+** the program (reject), and a hit reaches the JMP, whose `no` leaves the block. A block
+** accepts a socket that passes any of its tests; blocks in a row must all accept.
 */
-static size_t portBlockLen(int n)
+struct portTest {
+    unsigned char code; /* INET_DIAG_BC_S_EQ / INET_DIAG_BC_D_EQ */
+    unsigned short port;
+};
+
+static size_t blockLen(int n)
 {
     return n ? 12 * (size_t)(n - 1) + 8 : 0;
 }
 
-/* Writes the block at byte AT of the program PROG, TOTAL bytes long. Returns its length. */
-static size_t putPortBlock(char *prog, size_t at, int code, const int64_t *ports, int n,
-                           size_t total)
+/* Writes the block of tests T[0..N) at byte AT of PROG, TOTAL bytes long. Returns its end. */
+static size_t putBlock(char *prog, size_t at, const struct portTest *t, int n, size_t total)
 {
-    size_t end = at + portBlockLen(n);
+    size_t end = at + blockLen(n);
     for (int i = 0; i < n; i++) {
         int last = i == n - 1;
-        struct inet_diag_bc_op test = {(unsigned char)code, 8,
-                                       (unsigned short)(last ? total - at + 4 : 12)};
-        struct inet_diag_bc_op port = {0, 0, (unsigned short)ports[i]};
+        struct inet_diag_bc_op test = {t[i].code, 8, (unsigned short)(last ? total - at + 4 : 12)};
+        struct inet_diag_bc_op port = {0, 0, t[i].port};
         memcpy(prog + at, &test, 4);
         memcpy(prog + at + 4, &port, 4);
         at += 8;
@@ -51,34 +58,67 @@ static size_t putPortBlock(char *prog, size_t at, int code, const int64_t *ports
             at += 4;
         }
     }
-    return portBlockLen(n);
+    return end;
 }
 
-/* Ports outside 0..65535 match no socket; a set with none left matches nothing. */
-static int usablePorts(const int64_t *ports, int n, int64_t *out)
+/* Appends a test of CODE for each port of PORTS[0..N) in 0..65535 to T. Returns the count. */
+static int addTests(struct portTest *t, int at, unsigned char code, const int64_t *ports, int n)
 {
-    int k = 0;
     for (int i = 0; i < n; i++)
-        if (ports[i] >= 0 && ports[i] <= 65535) out[k++] = ports[i];
-    return k;
+        if (ports[i] >= 0 && ports[i] <= 65535)
+            t[at++] = (struct portTest){code, (unsigned short)ports[i]};
+    return at;
 }
 
 /* Longer lists are filtered after the dump (a request must fit in a page). */
 #define MAX_BC_PORTS 128
 
+/*
+** The socket ID names, for inet_diag's exact lookup. TCP reads src as the local end; UDP's
+** lookup takes them the other way round ("swapped for historical reasons", udp_diag.c).
+*/
+static void putId(struct inet_diag_req_v2 *req, const struct diag_id *id, int protocol)
+{
+    int swapped = protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE;
+    memcpy(swapped ? req->id.idiag_dst : req->id.idiag_src, id->src, 16);
+    memcpy(swapped ? req->id.idiag_src : req->id.idiag_dst, id->dst, 16);
+    req->id.idiag_sport = htons(swapped ? id->dport : id->sport);
+    req->id.idiag_dport = htons(swapped ? id->sport : id->dport);
+    req->id.idiag_if = id->ifindex;
+    req->id.idiag_cookie[0] = (uint32_t)id->cookie;
+    req->id.idiag_cookie[1] = (uint32_t)(id->cookie >> 32);
+}
+
+static int exactRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq)
+{
+    struct inet_diag_req_v2 *req = diagPutRequest(buf, size, sizeof *req, 0, seq);
+    if (!req) return -ENOSPC;
+    diagMakeExact(buf);
+    req->sdiag_family = (uint8_t)q->family;
+    req->sdiag_protocol = (uint8_t)q->protocol;
+    req->idiag_states = ~0u;
+    if (q->tcpInfo && q->protocol == IPPROTO_TCP)
+        req->idiag_ext = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
+    putId(req, q->id, q->protocol);
+    return (int)((struct nlmsghdr *)buf)->nlmsg_len;
+}
+
 int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq)
 {
-    int64_t sp[MAX_BC_PORTS], dp[MAX_BC_PORTS];
+    if (q->id) return exactRequest(buf, size, q, seq);
+    struct portTest t[2 * MAX_BC_PORTS];
     int ns = 0, nd = 0;
     int bytecode =
         q->nsports + q->ndports > 0 && q->nsports <= MAX_BC_PORTS && q->ndports <= MAX_BC_PORTS;
     if (bytecode) {
-        ns = usablePorts(q->sports, q->nsports, sp);
-        nd = usablePorts(q->dports, q->ndports, dp);
+        ns = addTests(t, 0, INET_DIAG_BC_S_EQ, q->sports, q->nsports);
+        nd = addTests(t, ns, INET_DIAG_BC_D_EQ, q->dports, q->ndports) - ns;
         /* A pushed port set that no port can be in: the caller sends nothing. */
-        if ((q->nsports && !ns) || (q->ndports && !nd)) return -ERANGE;
+        if (q->portsEither ? !ns && !nd : (q->nsports && !ns) || (q->ndports && !nd))
+            return -ERANGE;
     }
-    size_t bclen = portBlockLen(ns) + portBlockLen(nd);
+    /* Either end (one block of every test), or both (a block per end). */
+    size_t bclen = q->portsEither ? blockLen(ns + nd) : blockLen(ns) + blockLen(nd);
     struct inet_diag_req_v2 *req =
         diagPutRequest(buf, size, sizeof *req, MNL_ATTR_HDRLEN + bclen + MNL_ATTR_HDRLEN + 4, seq);
     if (!req) return -ENOSPC;
@@ -93,9 +133,13 @@ int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
         mnl_attr_put(nlh, INET_DIAG_REQ_PROTOCOL, sizeof proto, &proto);
     }
     if (bclen) {
-        char prog[2 * 12 * MAX_BC_PORTS];
-        size_t off = putPortBlock(prog, 0, INET_DIAG_BC_S_EQ, sp, ns, bclen);
-        putPortBlock(prog, off, INET_DIAG_BC_D_EQ, dp, nd, bclen);
+        char prog[24 * MAX_BC_PORTS];
+        if (q->portsEither) {
+            putBlock(prog, 0, t, ns + nd, bclen);
+        } else {
+            size_t off = putBlock(prog, 0, t, ns, bclen);
+            putBlock(prog, off, t + ns, nd, bclen);
+        }
         mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bclen, prog);
     }
     return (int)nlh->nlmsg_len;

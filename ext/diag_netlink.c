@@ -11,11 +11,11 @@
 
 int diagNetlinkRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq)
 {
-    (void)q;
     struct netlink_diag_req *req = diagPutRequest(buf, size, sizeof *req, 0, seq);
     if (!req) return -ENOSPC;
     req->sdiag_family = AF_NETLINK;
-    req->sdiag_protocol = NDIAG_PROTO_ALL;
+    /* One protocol's sockets when the caller knows it (a lookup of one socket). */
+    req->sdiag_protocol = q->protocol == DIAG_ANY_PROTOCOL ? NDIAG_PROTO_ALL : (uint8_t)q->protocol;
     req->ndiag_show = NDIAG_SHOW_MEMINFO;
     return (int)((struct nlmsghdr *)buf)->nlmsg_len;
 }

@@ -17,6 +17,13 @@ int diagUnixRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
     req->sdiag_family = AF_UNIX;
     req->udiag_states = q->states;
     req->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+    if (q->id) {
+        /* One socket by inode (unix_lookup_by_ino); the cookie makes a reused inode ESTALE. */
+        diagMakeExact(buf);
+        req->udiag_ino = (uint32_t)q->id->inode;
+        req->udiag_cookie[0] = (uint32_t)q->id->cookie;
+        req->udiag_cookie[1] = (uint32_t)(q->id->cookie >> 32);
+    }
     return (int)((struct nlmsghdr *)buf)->nlmsg_len;
 }
 

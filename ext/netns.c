@@ -134,21 +134,24 @@ static void *helperEnter(void *arg)
     return NULL;
 }
 
+int netnsDiagSocketAt(int nsfd)
+{
+    struct helperJob job = {nsfd, -ESTALE};
+    pthread_t t;
+    int err = pthread_create(&t, NULL, helperEnter, &job);
+    if (err) return -err;
+    pthread_join(t, NULL);
+    return job.result;
+}
+
 int netnsDiagSocket(const struct netns *ns, uint64_t self)
 {
     if (ns->ino == self) return diagSocket();
     int nsfd = open(ns->path, O_RDONLY | O_CLOEXEC);
     if (nsfd < 0) return -errno;
     struct stat st;
-    struct helperJob job = {nsfd, -ESTALE};
-    if (fstat(nsfd, &st) == 0 && st.st_ino == ns->ino) {
-        pthread_t t;
-        int err = pthread_create(&t, NULL, helperEnter, &job);
-        if (err)
-            job.result = -err;
-        else
-            pthread_join(t, NULL);
-    }
+    int fd = -ESTALE;
+    if (fstat(nsfd, &st) == 0 && st.st_ino == ns->ino) fd = netnsDiagSocketAt(nsfd);
     close(nsfd);
-    return job.result;
+    return fd;
 }

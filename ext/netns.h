@@ -36,4 +36,7 @@ void netnsFree(struct netns_list *l);
 */
 int netnsDiagSocket(const struct netns *ns, uint64_t self);
 
+/* The same for the namespace that NSFD (a namespace file, or SIOCGSKNS's answer) opens. */
+int netnsDiagSocketAt(int nsfd);
+
 #endif

@@ -7,20 +7,33 @@ SQLITE_EXTENSION_INIT1
 
 #include <stddef.h>
 
+#include "conn.h"
 #include "sqlsof.h"
 #include "tables.h"
 
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
-        processesRegister,     fdsRegister,     mapsRegister,    fileStatRegister,
-        lsofFunctionsRegister, versionRegister, socketsRegister,
+        processesRegister, mapsRegister, fileStatRegister, lsofFunctionsRegister, versionRegister,
+    };
+    static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
+        fdsRegister,
+        socketsRegister,
+        socketSourceRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);
         if (rc != SQLITE_OK) return rc;
     }
-    return SQLITE_OK;
+    /* Each registration holds a reference; the last module or function dropped frees it. */
+    struct sqlsof_conn *conn = connNew();
+    if (!conn) return SQLITE_NOMEM;
+    connRetain(conn);
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < sizeof registerShared / sizeof registerShared[0]; i++)
+        rc = registerShared[i](db, conn);
+    connRelease(conn);
+    return rc;
 }
 
 __attribute__((visibility("default"))) int sqlite3_sqlsof_init(sqlite3 *db, char **pzErrMsg,

@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conn.h"
 #include "fd_dir.h"
 #include "fd_info.h"
 #include "fd_link.h"
@@ -665,7 +666,11 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         break;
     }
     case COL_INODE:
-        if (rowInode(cur, &ino)) sqlite3_result_int64(ctx, (sqlite3_int64)ino);
+        if (!rowInode(cur, &ino)) break;
+        /* A join to sockets looks this socket up next: say who holds it (conn.h). */
+        if (cur->kind.kind == FD_LINK_SOCKET)
+            connNoteHolder(VTAB_CONN(base), ino, cur->pid, cur->fd, !cur->byPid);
+        sqlite3_result_int64(ctx, (sqlite3_int64)ino);
         break;
     case COL_DEVICE:
         if ((st = rowStat(cur)) != NULL) {
@@ -696,8 +701,15 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     return SQLITE_OK;
 }
 
+static int fdsConnect(sqlite3 *db, void *conn, int argc, const char *const *argv,
+                      sqlite3_vtab **ppVtab, char **pzErr)
+{
+    (void)argc, (void)argv, (void)pzErr;
+    return vtabConnectShared(db, fdsSchema, conn, ppVtab);
+}
+
 static sqlite3_module fdsModule = {
-    .xConnect = vtabConnect,
+    .xConnect = fdsConnect,
     .xBestIndex = fdsBestIndex,
     .xDisconnect = vtabDisconnect,
     .xOpen = fdsOpen,
@@ -709,7 +721,7 @@ static sqlite3_module fdsModule = {
     .xRowid = fdsRowid,
 };
 
-int fdsRegister(sqlite3 *db)
+int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn)
 {
-    return sqlite3_create_module(db, "fds", &fdsModule, (void *)fdsSchema);
+    return sqlite3_create_module_v2(db, "fds", &fdsModule, connRetain(conn), connRelease);
 }

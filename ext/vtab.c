@@ -130,19 +130,33 @@ const char *vtabValueText(sqlite3_value *v)
     return text;
 }
 
-int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
-                char **pzErr)
+/* Declares SCHEMA and allocates a zeroed vtab of SIZE bytes. */
+static int connectSized(sqlite3 *db, const char *schema, size_t size, sqlite3_vtab **ppVtab)
 {
-    (void)argc, (void)argv, (void)pzErr;
     int rc = sqlite3_declare_vtab(db, schema);
     if (rc != SQLITE_OK) return rc;
-    sqlite3_vtab *vtab = sqlite3_malloc(sizeof *vtab);
+    sqlite3_vtab *vtab = sqlite3_malloc64(size);
     if (!vtab) return SQLITE_NOMEM;
-    memset(vtab, 0, sizeof *vtab);
+    memset(vtab, 0, size);
     /* Host data must not leak through a schema's views or triggers. */
     sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
     *ppVtab = vtab;
     return SQLITE_OK;
+}
+
+int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                char **pzErr)
+{
+    (void)argc, (void)argv, (void)pzErr;
+    return connectSized(db, schema, sizeof(sqlite3_vtab), ppVtab);
+}
+
+int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
+                      sqlite3_vtab **ppVtab)
+{
+    int rc = connectSized(db, schema, sizeof(VtabShared), ppVtab);
+    if (rc == SQLITE_OK) ((VtabShared *)*ppVtab)->conn = conn;
+    return rc;
 }
 
 int vtabDisconnect(sqlite3_vtab *vtab)

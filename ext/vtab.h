@@ -71,6 +71,21 @@ int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sq
                 char **pzErr);
 int vtabDisconnect(sqlite3_vtab *vtab);
 
+/*
+** A table that reads or writes what the connection's tables share (conn.h): its module data
+** is the struct sqlsof_conn, and its vtab carries it to the cursors. vtabDisconnect frees it.
+*/
+struct sqlsof_conn;
+typedef struct VtabShared {
+    sqlite3_vtab base;
+    struct sqlsof_conn *conn;
+} VtabShared;
+int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
+                      sqlite3_vtab **ppVtab);
+
+/* The connection state of a cursor's table. */
+#define VTAB_CONN(cursor) (((VtabShared *)(cursor)->pVtab)->conn)
+
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
 

@@ -271,9 +271,15 @@ static int wantsProcessFiles(const struct lsof_opts *o)
 
 /* Whether every row selected must be a socket the sockets table lists: -i or -U, ANDed or
  * alone. Then the query starts from sockets, where state and port filters reach the kernel. */
+/*
+** Whether the sockets may drive the query (lsof_sockets: the kernel applies state and port
+** filters, the planner puts sockets outside). Not when -a ties it to pids: then the process's
+** own fds drive it, and each socket is looked up through its holder (no dump of the host).
+*/
 static int onlySockets(const struct lsof_opts *o)
 {
     int sockets = o->inet || o->unixSockets;
+    if (o->and &&o->pids.ninc) return 0;
     int others = o->pids.ninc || o->users.ninc || o->commands.ninc || o->fds.ninc || o->nnames;
     return sockets && (o->and || !others) && !(o->inet && o->unixSockets && !o->and) &&
            o->endpoints != 2;

@@ -52,8 +52,11 @@ function sqlsofMissing(key) {
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids listen tcp one onelsof port", keys, " ")
+    nkeys = split("all ids listen tcp one onelsof port plisten pestab pproc psock pjoin", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
+    nper = split("plisten pestab pproc psock pjoin", per, " ")
+    for (k = 1; k <= nper; k++) load(per[k] "100")
+    sockfd = ENVIRON["SOCKFD"]
     pid = ENVIRON["PID"]; fd = ENVIRON["FD"]; port = ENVIRON["PORT"]
     lsofMissing = (("onelsof", "sqlsof") in have) ? "" : \
         "not measured: lsof views (with the sockets table) not merged yet"
@@ -90,6 +93,30 @@ BEGIN {
     print "psutil read every process, and sqlsof and the floor dump every namespace."
     print ""
 
+    print "## Per-process questions"
+    print ""
+    print "What a user types about one worker (pid " pid ", " ENVIRON["M"] " descriptors, TCP among them; fd " sockfd " is a"
+    print "TCP socket), on the host of the table above and again on one a tenth its size (100"
+    print "processes, 2 namespaces): the cost must follow the process, not the host. lsof cells add"
+    print "**lsof's time ÷ sqlsof's**. The join row is the statement's time inside one sqlite3"
+    print "process (`.timer`), without the command's start."
+    print ""
+    print "| question | sqlsof, " ENVIRON["N"] " processes | lsof, " ENVIRON["N"] " processes | sqlsof, 100 processes | " ENVIRON["N"] " ÷ 100 |"
+    print "|---|---|---|---|---|"
+    label["plisten"] = "`-n -P -i -sTCP:LISTEN -a -p " pid "`"
+    label["pestab"] = "`-n -P -i -sTCP:ESTABLISHED -a -p " pid "`"
+    label["pproc"] = "`-n -P -p " pid "`"
+    label["psock"] = "`-n -P -d " sockfd " -a -p " pid "` (a TCP socket)"
+    label["pjoin"] = "`SELECT f.fd, s.* FROM fds f JOIN sockets s USING(inode) WHERE f.pid = ? AND f.fd = ?` (in-process)"
+    for (k = 1; k <= nper; k++) {
+        key = per[k]
+        if (!((key, "sqlsof") in have)) continue
+        small = (key "100", "sqlsof") in have ? fmtms(ms[key "100", "sqlsof"]) : "—"
+        growth = (key "100", "sqlsof") in have ? sprintf("%.2f×", ms[key, "sqlsof"] / ms[key "100", "sqlsof"]) : "—"
+        printf "| %s | **%s** | %s | %s | %s |\n", label[key], fmtms(ms[key, "sqlsof"]), cell(key, "lsof"), small, growth
+    }
+    print ""
+
     print "## Targets"
     print ""
     print "| target | measured | |"
@@ -121,6 +148,22 @@ BEGIN {
     } else {
         print "| one fd of one pid (lsof mode): ≤ 2× floor, ≥ 20× faster than lsof | " lsofMissing " | |"
     }
+    for (k = 1; k <= nper - 1; k++) {
+        key = per[k]
+        if (!((key, "sqlsof") in have)) continue
+        target(label[key] " ≤ 20 ms at " ENVIRON["N"] " processes", 0, ms[key, "sqlsof"] <= 20, fmtms(ms[key, "sqlsof"]))
+        target(label[key] " ≥ 25× faster than lsof", 0, ratio[key, "lsof"] >= 25, sprintf("%.1f×", ratio[key, "lsof"]))
+        if ((key "100", "sqlsof") in have)
+            target(label[key] " within 1.5× of its time at 100 processes", 0, \
+                   ms[key, "sqlsof"] <= 1.5 * ms[key "100", "sqlsof"], \
+                   sprintf("%.2f×", ms[key, "sqlsof"] / ms[key "100", "sqlsof"]))
+    }
+    if (("pjoin", "sqlsof") in have)
+        target("the fds/sockets join for one socket fd ≤ 5 ms in-process", 0, ms["pjoin", "sqlsof"] <= 5, \
+               fmtms(ms["pjoin", "sqlsof"]))
+    if (("port", "ss") in have && ("port", "sqlsof") in have)
+        target("who uses a port ≤ 0.9× `ss -tanp` (sport or dport)", 0, 1 / ratio["port", "ss"] <= 0.9, \
+               sprintf("%.2f×", 1 / ratio["port", "ss"]))
     d = rss["all", "sqlsof"] - rss["all", "empty"]
     target("all-fds peak RSS within 16 MiB of an empty query's", 0, d <= 16 * 1024, \
            sprintf("+%s (%s vs %s)", mib(d), mib(rss["all", "sqlsof"]), mib(rss["all", "empty"])))

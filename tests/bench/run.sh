@@ -26,25 +26,46 @@ LOG=$B/stderr.log
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, every process's fds)" >&2; exit 1; }
 
-# The fixture reads a FIFO that this script holds open: when the script ends, however it ends,
-# the fixture sees EOF and kills its population.
-rm -f $B/ctl $B/fixture.out $B/manifest.txt
-mkfifo $B/ctl
+# The fixture reads a FIFO that this script holds open: when the script closes it, however it
+# ends, the fixture sees EOF and kills its population. startFixture N M K starts one.
 start=$(date +%s)
-$B/fixture -n $N -m $M -k $K -o $B/manifest.txt < $B/ctl > $B/fixture.out 2>> "$LOG" &
-FIXTURE=$!
-exec 3> $B/ctl
-trap 'exec 3>&-; kill $FIXTURE 2>/dev/null; wait $FIXTURE 2>/dev/null; rm -f $B/ctl' EXIT
+FIXTURE=
+stopFixture() {
+    [ -n "$FIXTURE" ] || return 0
+    exec 3>&-
+    kill $FIXTURE 2>/dev/null
+    wait $FIXTURE 2>/dev/null
+    rm -f $B/ctl
+    FIXTURE=
+}
+trap stopFixture EXIT
 trap 'exit 130' INT TERM
-i=0
-until grep -q '^ready$' $B/fixture.out 2>/dev/null; do
-    kill -0 $FIXTURE 2>/dev/null || { echo "bench: fixture failed:" >&2; cat "$LOG" >&2; exit 1; }
-    i=$((i + 1))
-    [ $i -lt 1200 ] || { echo "bench: fixture not ready after 120 s" >&2; exit 1; }
-    sleep 0.1
-done
+startFixture() {
+    rm -f $B/ctl $B/fixture.out $B/manifest.txt
+    mkfifo $B/ctl
+    $B/fixture -n $1 -m $2 -k $3 -o $B/manifest.txt < $B/ctl > $B/fixture.out 2>> "$LOG" &
+    FIXTURE=$!
+    exec 3> $B/ctl
+    i=0
+    until grep -q '^ready$' $B/fixture.out 2>/dev/null; do
+        kill -0 $FIXTURE 2>/dev/null || { echo "bench: fixture failed:" >&2; cat "$LOG" >&2; exit 1; }
+        i=$((i + 1))
+        [ $i -lt 1200 ] || { echo "bench: fixture not ready after 120 s" >&2; exit 1; }
+        sleep 0.1
+    done
+    PID=$(m sample_pid) FD=$(m sample_fd) PORT=$(m quiet_port)
+    # The sample worker's first TCP descriptor: the cheat-sheet's `-d FD -a -p PID` is a socket.
+    SOCKFD=$($PY -c 'import os, sys
+d = "/proc/%s/fd" % sys.argv[1]
+def proto(fd):
+    try:
+        return os.getxattr("%s/%d" % (d, fd), "system.sockprotoname").rstrip(b"\0")
+    except OSError:
+        return b""
+print(min(fd for fd in map(int, os.listdir(d)) if proto(fd) == b"TCP"))' $PID)
+}
 m() { awk -v k="$1" '$1 == k { print $2; exit }' $B/manifest.txt; }
-PID=$(m sample_pid) FD=$(m sample_fd) PORT=$(m quiet_port)
+startFixture $N $M $K
 echo "bench: fixture ready in $(m startup_seconds) s: $N processes x $M fds, $K namespaces" \
      "($(m tcp_connections) TCP connections); $RUNS runs + $WARM warm-up per question"
 
@@ -90,6 +111,37 @@ sq onelsof $HAVE_LSOF "$SQLSOF -n -P -d $FD -a -p $PID" \
 sq port $HAVE_LSOF "$SQLSOF -n -P -i:$PORT" \
         floor "$B/floor port $PORT" lsof "lsof -n -P -i:$PORT" \
         ss "ss -tanp ( sport = :$PORT or dport = :$PORT )" psutil "$PSUTIL port $PORT"
+# Per-process questions, as a user types them about one worker (M descriptors, TCP among them).
+# inproc KEY SQL: the statement's own time inside one process (tests/bench/inproc.c), the
+# median of RUNS after WARM, as the runner writes its lines.
+inproc() {
+    echo "bench: $1" >&2
+    $B/inproc build/sqlsof.so 21 3 "$2" > $B/q-$1.tsv 2>> "$LOG"
+}
+# perProcess SUFFIX PEERS: the per-process rows into q-KEY$SUFFIX.tsv, lsof beside when PEERS=1.
+perProcess() {
+    sfx=$1 peers=$2
+    for row in "plisten|-n -P -i -sTCP:LISTEN -a -p $PID" "pestab|-n -P -i -sTCP:ESTABLISHED -a -p $PID" \
+               "pproc|-n -P -p $PID" "psock|-n -P -d $SOCKFD -a -p $PID"; do
+        key=${row%%|*} args=${row#*|}
+        if [ "$peers" = 1 ]; then
+            sq "$key$sfx" $HAVE_LSOF "$SQLSOF $args" lsof "lsof $args"
+        else
+            q "$key$sfx" sqlsof "$SQLSOF $args"
+        fi
+    done
+    inproc "pjoin$sfx" "SELECT f.fd, s.* FROM fds f JOIN sockets s USING(inode) WHERE f.pid = $PID AND f.fd = $SOCKFD"
+}
+perProcess "" 1
+# The same questions on a host a tenth the size: their cost must not follow the host's.
+if [ -z "${QUICK:-}" ] || [ "$QUICK" = 0 ]; then
+    PID1000=$PID SOCKFD1000=$SOCKFD
+    stopFixture
+    startFixture $((N / 10)) $M 2
+    echo "bench: fixture ready: $((N / 10)) processes x $M fds, 2 namespaces (per-process rows)"
+    perProcess 100 0
+    PID=$PID1000 SOCKFD=$SOCKFD1000
+fi
 elapsed=$(($(date +%s) - start))
 
 # The report. Cells: median ms; floor cells add sqlsof's time / the floor's, peer cells the
@@ -100,7 +152,7 @@ ver_lsof=$(lsof -v 2>&1 | awk '/revision/ { print $2; exit }')
 ver_ss=$(ss -V 2>&1 | awk '{ print $NF }')
 ver_lsfd=$(lsfd --version | awk '{ print $NF }')
 ver_psutil=$($PY -c 'import psutil; print(psutil.__version__)')
-export HAVE_SOCKETS HAVE_LSOF B PID FD PORT
+export HAVE_SOCKETS HAVE_LSOF B PID FD PORT SOCKFD N M
 {
     echo "# sqlsof benchmark results"
     echo

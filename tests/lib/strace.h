@@ -22,4 +22,7 @@ struct syscall_counts {
  * strace or the statement fails. */
 void testSyscalls(const char *sql, struct syscall_counts *out);
 
+/* The same for the command ARGV (NULL-terminated, looked up in PATH): build/sqlsof, say. */
+void testSyscallsOf(char *const argv[], struct syscall_counts *out);
+
 #endif

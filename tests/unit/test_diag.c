@@ -367,7 +367,7 @@ static void requests(void **state)
 
     /* tcp_info only when asked, for tcp; bytecode for two local ports and one remote. */
     int64_t sports[] = {80, 443}, dports[] = {5000};
-    q = (struct diag_query){AF_INET, IPPROTO_TCP, ~0u, 1, sports, 2, dports, 1};
+    q = (struct diag_query){AF_INET, IPPROTO_TCP, ~0u, 1, sports, 2, dports, 1, 0, NULL};
     len = diagInetRequest(buf, sizeof buf, &q, 1);
     assert_true(len > 0);
     req = mnl_nlmsg_get_payload(nlh);
@@ -386,14 +386,96 @@ static void requests(void **state)
 
     /* Ports that no socket has: nothing to send. Too small a buffer: -ENOSPC. */
     int64_t bad[] = {70000};
-    q = (struct diag_query){AF_INET, IPPROTO_UDP, ~0u, 0, bad, 1, NULL, 0};
+    q = (struct diag_query){AF_INET, IPPROTO_UDP, ~0u, 0, bad, 1, NULL, 0, 0, NULL};
     assert_int_equal(diagInetRequest(buf, sizeof buf, &q, 1), -ERANGE);
-    q = (struct diag_query){AF_INET, IPPROTO_UDP, ~0u, 0, NULL, 0, NULL, 0};
+    q = (struct diag_query){AF_INET, IPPROTO_UDP, ~0u, 0, NULL, 0, NULL, 0, 0, NULL};
     assert_int_equal(diagInetRequest(buf, 20, &q, 1), -ENOSPC);
     assert_int_equal(diagUnixRequest(buf, 20, &q, 1), -ENOSPC);
     assert_true(diagUnixRequest(buf, sizeof buf, &q, 1) > 0);
     assert_true(diagNetlinkRequest(buf, sizeof buf, &q, 1) > 0);
     assert_true(diagPacketRequest(buf, sizeof buf, &q, 1) > 0);
+}
+
+/* Either end: one block of every test, a hit anywhere accepts, the last miss rejects. */
+static void either_end_bytecode(void **state)
+{
+    (void)state;
+    char buf[4096];
+    int64_t ports[] = {22, 3306};
+    struct diag_query q = {.family = AF_INET,
+                           .protocol = IPPROTO_TCP,
+                           .states = ~0u,
+                           .sports = ports,
+                           .nsports = 2,
+                           .dports = ports,
+                           .ndports = 2,
+                           .portsEither = 1};
+    int len = diagInetRequest(buf, sizeof buf, &q, 1);
+    assert_true(len > 0);
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct inet_diag_req_v2));
+    assert_int_equal(mnl_attr_get_type(a), INET_DIAG_REQ_BYTECODE);
+    assert_int_equal(mnl_attr_get_payload_len(a), 3 * 12 + 8);
+    const struct inet_diag_bc_op *op = mnl_attr_get_payload(a);
+    const unsigned char codes[] = {INET_DIAG_BC_S_EQ, INET_DIAG_BC_S_EQ, INET_DIAG_BC_D_EQ,
+                                   INET_DIAG_BC_D_EQ};
+    for (int i = 0; i < 4; i++) {
+        const struct inet_diag_bc_op *test = op + 3 * i;
+        assert_int_equal(test->code, codes[i]);
+        assert_int_equal(test[1].no, ports[i % 2]);
+        if (i < 3) {
+            assert_int_equal(test->no, 12); /* a miss tries the next test */
+            assert_int_equal(test[2].code, INET_DIAG_BC_JMP);
+            assert_int_equal(test[2].no, 44 - 12 * i - 8); /* a hit jumps to the end */
+        } else {
+            assert_int_equal(test->no, 8 + 4); /* the last miss jumps past the end */
+        }
+    }
+    /* No usable port on either end: nothing to send. */
+    int64_t bad[] = {-1};
+    q.sports = q.dports = bad;
+    q.nsports = q.ndports = 1;
+    assert_int_equal(diagInetRequest(buf, sizeof buf, &q, 1), -ERANGE);
+}
+
+/* Exact requests: no NLM_F_DUMP; UDP's ID has the ends swapped; unix asks by inode. */
+static void exact_requests(void **state)
+{
+    (void)state;
+    char buf[4096];
+    struct diag_id id = {
+        .cookie = 0x1122334455667788ull, .inode = 4242, .sport = 80, .dport = 5000, .ifindex = 3};
+    id.src[0] = 10, id.dst[0] = 192;
+    struct diag_query q = {.family = AF_INET, .protocol = IPPROTO_TCP, .states = 0, .id = &id};
+    assert_true(diagRequest(buf, sizeof buf, &q, 7) > 0);
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+    struct inet_diag_req_v2 *req = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(ntohs(req->id.idiag_sport), 80);
+    assert_int_equal(ntohs(req->id.idiag_dport), 5000);
+    assert_int_equal(((uint8_t *)req->id.idiag_src)[0], 10);
+    assert_int_equal(req->id.idiag_if, 3);
+    assert_int_equal(req->id.idiag_cookie[0], 0x55667788u);
+    assert_int_equal(req->id.idiag_cookie[1], 0x11223344u);
+
+    q.protocol = IPPROTO_UDP;
+    assert_true(diagRequest(buf, sizeof buf, &q, 7) > 0);
+    assert_int_equal(ntohs(req->id.idiag_sport), 5000);
+    assert_int_equal(ntohs(req->id.idiag_dport), 80);
+    assert_int_equal(((uint8_t *)req->id.idiag_src)[0], 192);
+
+    q.family = AF_UNIX;
+    assert_true(diagRequest(buf, sizeof buf, &q, 7) > 0);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+    const struct unix_diag_req *u = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(u->udiag_ino, 4242);
+    assert_int_equal(u->udiag_cookie[0], 0x55667788u);
+
+    assert_true(diagCanAsk(AF_INET6, IPPROTO_UDPLITE));
+    assert_false(diagCanAsk(AF_INET, IPPROTO_RAW));
+    assert_false(diagCanAsk(AF_NETLINK, 0));
+    q.family = AF_BLUETOOTH;
+    assert_int_equal(diagRequest(buf, sizeof buf, &q, 7), -EAFNOSUPPORT);
 }
 
 /*
@@ -511,6 +593,8 @@ int main(void)
         cmocka_unit_test(netlink_messages),
         cmocka_unit_test(packet_messages),
         cmocka_unit_test(requests),
+        cmocka_unit_test(either_end_bytecode),
+        cmocka_unit_test(exact_requests),
         cmocka_unit_test(dump_loop),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

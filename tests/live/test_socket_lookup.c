@@ -1,0 +1,544 @@
+/*
+** Sockets found through their holder (sock_lookup.c) against the reference, the whole-host map
+** of dumps (sqlsof_socket_source('dumps')), on the same live fixtures: every family and state
+** a process can hold, a SO_REUSEPORT group (whose exact lookup may name a sibling), sockets in
+** another namespace, sockets whose holder sits in another namespace than they do, sockets
+** closed or replaced between the fd walk and the lookup, and all of it as nobody — with and
+** without ptrace access to the holder. Each comparison is limited to the fixtures' own rows.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <signal.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "fixture.h"
+#include "sockets.h"
+#include "strace.h"
+#include "testdb.h"
+
+/* What a holder fixture made. */
+struct holder {
+    unsigned long long netns;      /* the holder's own namespace */
+    unsigned long long otherNetns; /* where some of its sockets live (0: none) */
+    int reusePort, udpReusePort, twPort, boundPort, nsPort;
+    unsigned long long listenIno[2], nsListenIno;
+    int keeper;   /* a process kept in otherNetns, so that the dumps can enter it */
+    int nsockets; /* socket fds it holds */
+};
+
+static int reuseSocket(int type, int port)
+{
+    int fd = socket(AF_INET, type, 0), one = 1;
+    struct sockaddr_in a = loopback(port);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    if (type == SOCK_STREAM && listen(fd, 8) != 0) return -1;
+    return fd;
+}
+
+static int bindUnix(int type, const char *name, int abstract)
+{
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    size_t n = strlen(name);
+    memcpy(un.sun_path + (abstract ? 1 : 0), name, n);
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 1 : 0));
+    if (!abstract) unlink(name);
+    int fd = socket(AF_UNIX, type, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&un, len) != 0) return -1;
+    if (type == SOCK_STREAM && listen(fd, 4) != 0) return -1;
+    return fd;
+}
+
+/* The next connection that either listener of a SO_REUSEPORT group was handed. */
+static int acceptEither(int l0, int l1)
+{
+    struct pollfd p[2] = {{l0, POLLIN, 0}, {l1, POLLIN, 0}};
+    if (poll(p, 2, 5000) <= 0) return -1;
+    return accept(p[0].revents & POLLIN ? l0 : l1, NULL, NULL);
+}
+
+/* Sockets of every kind in the current namespace; counts them in H. 0 or -1. */
+static int makeKinds(struct holder *h, int withPacket)
+{
+    int fds[32], n = 0;
+    int l0 = reuseSocket(SOCK_STREAM, 0);
+    if (l0 < 0) return -1;
+    h->reusePort = portOf(l0);
+    int l1 = reuseSocket(SOCK_STREAM, h->reusePort);
+    int c = tcpConnect(h->reusePort);
+    int s = l1 < 0 || c < 0 ? -1 : acceptEither(l0, l1);
+    if (s < 0) return -1;
+    h->listenIno[0] = inodeOf(l0);
+    h->listenIno[1] = inodeOf(l1);
+    fds[n++] = l0, fds[n++] = l1, fds[n++] = c, fds[n++] = s;
+
+    /* TIME_WAIT (inode 0): the end that closes first keeps it once the other has closed. */
+    int tw = tcpConnect(h->reusePort);
+    int twPeer = tw < 0 ? -1 : acceptEither(l0, l1);
+    if (twPeer < 0) return -1;
+    h->twPort = portOf(tw);
+    close(tw);
+    usleep(10000);
+    close(twPeer);
+    usleep(10000);
+
+    int u0 = reuseSocket(SOCK_DGRAM, 0);
+    if (u0 < 0) return -1;
+    h->udpReusePort = portOf(u0);
+    int u1 = reuseSocket(SOCK_DGRAM, h->udpReusePort);
+    int uc = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = loopback(h->udpReusePort);
+    if (u1 < 0 || uc < 0 || connect(uc, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    fds[n++] = u0, fds[n++] = u1, fds[n++] = uc;
+
+    int u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    if (u6 < 0 || bind(u6, (struct sockaddr *)&a6, sizeof a6) != 0) return -1;
+    fds[n++] = u6;
+
+    int bound = socket(AF_INET, SOCK_STREAM, 0); /* bound, neither listening nor connected */
+    a = loopback(0);
+    if (bound < 0 || bind(bound, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    h->boundPort = portOf(bound);
+    fds[n++] = bound;
+    fds[n++] = socket(AF_INET, SOCK_STREAM, 0); /* never bound: in no dump */
+    fds[n++] = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+
+    int sp[2], dp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, dp))
+        return -1;
+    fds[n++] = sp[0], fds[n++] = sp[1], fds[n++] = dp[0], fds[n++] = dp[1];
+    char name[64];
+    snprintf(name, sizeof name, "/tmp/sqlsof-lookup-%d.sock", getpid());
+    fds[n++] = bindUnix(SOCK_STREAM, name, 0);
+    snprintf(name, sizeof name, "sqlsof-lookup-%d", getpid());
+    fds[n++] = bindUnix(SOCK_DGRAM, name, 1);
+
+    int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
+    if (nl < 0 || bind(nl, (struct sockaddr *)&snl, sizeof snl) != 0) return -1;
+    fds[n++] = nl;
+    fds[n++] = socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG); /* unbound */
+    if (withPacket) {
+        /* An ethertype no traffic carries: its queue stays still between the two reads. */
+        int p = socket(AF_PACKET, SOCK_RAW, htons(0x88b5));
+        struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+                                 .sll_protocol = htons(0x88b5),
+                                 .sll_ifindex = (int)if_nametoindex("lo")};
+        if (p < 0 || bind(p, (struct sockaddr *)&ll, sizeof ll) != 0) return -1;
+        fds[n++] = p;
+    }
+    for (int i = 0; i < n; i++)
+        if (fds[i] < 0) return -1;
+    h->nsockets += n;
+    return 0;
+}
+
+/*
+** The host's holder: first, in a namespace of its own, a listener and a unix pair that it keeps
+** when it returns to the host's namespace (a keeper process stays there, so that the dumps can
+** enter it); then every kind of socket in the host's namespace.
+*/
+static int makeHolder(void *arg)
+{
+    (void)arg;
+    struct holder h;
+    memset(&h, 0, sizeof h);
+    h.netns = nsOf("/proc/self/ns/net");
+    int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (host < 0 || unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0) return -1;
+    h.otherNetns = nsOf("/proc/self/ns/net");
+    pid_t keeper = fork();
+    if (keeper == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        pause();
+        _exit(0);
+    }
+    h.keeper = keeper;
+    int l = tcpListen(4, &h.nsPort), sp[2];
+    if (keeper < 0 || l < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0) return -1;
+    h.nsListenIno = inodeOf(l);
+    h.nsockets = 3;
+    if (setns(host, CLONE_NEWNET) != 0) return -1;
+    close(host);
+    if (makeKinds(&h, 1) != 0) return -1;
+    fixtureReport(&h, sizeof h);
+    return 0;
+}
+
+/* A holder inside a namespace of its own, with lo up. */
+static int makeNamespacedHolder(void *arg)
+{
+    (void)arg;
+    struct holder h;
+    memset(&h, 0, sizeof h);
+    if (unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0) return -1;
+    h.netns = nsOf("/proc/self/ns/net");
+    if (makeKinds(&h, 1) != 0) return -1;
+    fixtureReport(&h, sizeof h);
+    return 0;
+}
+
+/* A holder that becomes nobody, dumpable, so that nobody may read its fds. */
+static int makeNobodyHolder(void *arg)
+{
+    (void)arg;
+    struct holder h;
+    memset(&h, 0, sizeof h);
+    h.netns = nsOf("/proc/self/ns/net");
+    if (makeKinds(&h, 0) != 0) return -1;
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) return -1;
+    prctl(PR_SET_DUMPABLE, 1);
+    fixtureReport(&h, sizeof h);
+    return 0;
+}
+
+static struct fixture holderChild, nsChild, nobodyChild;
+static struct holder H, N, B;
+
+static int startFixtures(void **state)
+{
+    (void)state;
+    fixtureStart(&holderChild, makeHolder, NULL);
+    memcpy(&H, holderChild.report, sizeof H);
+    fixtureStart(&nsChild, makeNamespacedHolder, NULL);
+    memcpy(&N, nsChild.report, sizeof N);
+    fixtureStart(&nobodyChild, makeNobodyHolder, NULL);
+    memcpy(&B, nobodyChild.report, sizeof B);
+    return 0;
+}
+
+static int stopFixtures(void **state)
+{
+    (void)state;
+    fixtureStop(&holderChild);
+    fixtureStop(&nsChild);
+    fixtureStop(&nobodyChild);
+    char name[64];
+    snprintf(name, sizeof name, "/tmp/sqlsof-lookup-%d.sock", holderChild.pid);
+    unlink(name);
+    snprintf(name, sizeof name, "/tmp/sqlsof-lookup-%d.sock", nobodyChild.pid);
+    unlink(name);
+    return 0;
+}
+
+/* The columns compared: everything but the TCP timers and tcp_info, which move by themselves. */
+static const char cols[] =
+    "f.fd, s.netns, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,"
+    " s.remote_port, s.inode, s.uid, s.recv_q, s.send_q, s.interface, s.cookie, s.path,"
+    " s.peer_inode";
+
+static const char socketTypes[] = "('IPv4', 'IPv6', 'unix', 'netlink', 'pack', 'sock')";
+
+/* The sockets of PID's socket fds (FD: only that one, -1: all), on a fresh connection that
+ * uses SOURCE; *COUNTS gets sqlsof_socket_source() afterwards. */
+static char *holderRows(const char *source, int pid, int fd, char **counts)
+{
+    sqlite3 *db = testOpenDb();
+    free(testQueryText(db, "SELECT sqlsof_socket_source('%s')", source));
+    char where[64] = "";
+    if (fd >= 0) snprintf(where, sizeof where, " AND f.fd = %d", fd);
+    char *rows = testQueryRows(db,
+                               "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE "
+                               "f.pid = %d%s AND f.type IN %s ORDER BY f.fd",
+                               cols, pid, where, socketTypes);
+    *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
+    sqlite3_close(db);
+    return rows;
+}
+
+static int countLines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* Every socket fd of the holder: the same rows as the dumps, no dump of the host made. */
+static void compareHolder(int pid, const struct holder *h, int wantRows)
+{
+    char *refCounts, *counts;
+    char *want = holderRows("dumps", pid, -1, &refCounts);
+    char *got = holderRows("auto", pid, -1, &counts);
+    assert_string_equal(got, want);
+    assert_in_range(countLines(got), wantRows, wantRows + 1);
+    assert_non_null(strstr(refCounts, "\"maps\":1"));
+    assert_non_null(strstr(counts, "\"maps\":0"));
+    (void)h;
+    free(want);
+    free(got);
+    free(refCounts);
+    free(counts);
+}
+
+/*
+** Rows the dumps list: the holder's sockets less the unbound TCP and netlink sockets (in no
+** dump either way), and the raw socket where raw_diag is not loaded.
+*/
+static void host_holder(void **state)
+{
+    (void)state;
+    compareHolder(holderChild.pid, &H, H.nsockets - 3);
+    /* The listeners of the SO_REUSEPORT group, and the socket in the other namespace. */
+    sqlite3 *db = testOpenDb();
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(testQueryInt(db,
+                                      "SELECT s.local_port FROM fds f JOIN sockets s USING(inode)"
+                                      " WHERE f.pid = %d AND s.inode = %llu AND s.state = 'LISTEN'",
+                                      holderChild.pid, H.listenIno[i]),
+                         H.reusePort);
+    assert_int_equal(testQueryInt(db,
+                                  "SELECT s.netns FROM fds f JOIN sockets s USING(inode)"
+                                  " WHERE f.pid = %d AND f.type = 'IPv4' AND s.local_port = %d",
+                                  holderChild.pid, H.nsPort),
+                     (sqlite3_int64)H.otherNetns);
+    /* Both holder paths ran: exact requests, and dumps of one protocol (the group). */
+    free(testQueryRows(db,
+                       "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
+                       "AND f.type IN %s",
+                       cols, holderChild.pid, socketTypes));
+    char *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
+    assert_null(strstr(counts, "\"exact\":0,"));
+    assert_null(strstr(counts, "\"restricted\":0,"));
+    free(counts);
+    sqlite3_close(db);
+}
+
+static void namespaced_holder(void **state)
+{
+    (void)state;
+    compareHolder(nsChild.pid, &N, N.nsockets - 3);
+}
+
+/* One fd at a time, as `lsof -d FD -a -p PID` asks: each the same as the dumps say. */
+static void point_lookups(void **state)
+{
+    (void)state;
+    int pids[] = {holderChild.pid, nsChild.pid};
+    for (int k = 0; k < 2; k++) {
+        sqlite3 *db = testOpenDb();
+        char *list = testQueryRows(db, "SELECT fd FROM fds WHERE pid = %d AND type IN %s", pids[k],
+                                   socketTypes);
+        sqlite3_close(db);
+        int n = 0;
+        for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n"), n++) {
+            char *refCounts, *counts;
+            char *want = holderRows("dumps", pids[k], atoi(line), &refCounts);
+            char *got = holderRows("auto", pids[k], atoi(line), &counts);
+            assert_string_equal(got, want);
+            assert_non_null(strstr(counts, "\"maps\":0"));
+            free(want), free(got), free(refCounts), free(counts);
+        }
+        assert_true(n >= 20);
+        free(list);
+    }
+}
+
+/*
+** A socket closed after the fd walk noted its holder, and a socket whose fd number was given
+** to another socket since: the holder cannot answer, the map does, and both say what the dumps
+** say (nothing for the closed one, the new socket for its own inode).
+*/
+static void stale_holders(void **state)
+{
+    (void)state;
+    int port;
+    int fd = tcpListen(2, &port);
+    assert_true(fd >= 0);
+    unsigned long long ino = inodeOf(fd);
+    sqlite3 *db = testOpenDb();
+    assert_int_equal(
+        testQueryInt(db, "SELECT inode FROM fds WHERE pid = %d AND fd = %d", getpid(), fd),
+        (sqlite3_int64)ino);
+    close(fd);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", ino), 0);
+    char *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
+    assert_non_null(strstr(counts, "\"maps\":1"));
+    free(counts);
+
+    /* Noted again, then the fd number reused by another socket. */
+    int again = tcpListen(2, &port);
+    assert_int_equal(again, fd);
+    unsigned long long ino2 = inodeOf(again);
+    assert_int_equal(
+        testQueryInt(db, "SELECT inode FROM fds WHERE pid = %d AND fd = %d", getpid(), again),
+        (sqlite3_int64)ino2);
+    close(again);
+    int third = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(third, fd);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", ino2), 0);
+    assert_int_equal(
+        testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", inodeOf(third)),
+        testQueryInt(db, "SELECT count(*) FROM sockets WHERE +inode = %llu", inodeOf(third)));
+    close(third);
+    sqlite3_close(db);
+}
+
+/* Inode 0 (TIME_WAIT, request sockets): no holder; the map answers it as the scan does. */
+static void inode_zero(void **state)
+{
+    (void)state;
+    sqlite3 *db = testOpenDb();
+    const char *q = "SELECT state, local_port, remote_port FROM sockets WHERE %s = 0 AND "
+                    "(local_port = %d OR remote_port = %d) AND protocol = 'tcp' ORDER BY 1, 2, 3";
+    char *want = testQueryRows(db, q, "+inode", H.twPort, H.twPort);
+    char *got = testQueryRows(db, q, "inode", H.twPort, H.twPort);
+    assert_string_equal(got, want);
+    char line[64];
+    snprintf(line, sizeof line, "TIME_WAIT|%d|%d\n", H.twPort, H.reusePort);
+    assert_non_null(strstr(got, line));
+    free(want);
+    free(got);
+    sqlite3_close(db);
+}
+
+/*
+** As nobody: with ptrace access to the (nobody-owned, dumpable) holder, through duplicates but
+** without SIOCGSKNS (no CAP_NET_ADMIN); with a real uid that may not ptrace it (but an
+** effective one that may read its fds), from the fd's sockprotoname and the holder's namespace.
+*/
+static int nobodyCompare(uid_t ruid)
+{
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(ruid, 65534, 65534) != 0) return 2;
+    int ok = 1;
+    char *refCounts = NULL, *counts = NULL, *want = NULL, *got = NULL;
+    sqlite3 *db = testOpenDb();
+    free(testQueryText(db, "SELECT sqlsof_socket_source('dumps')"));
+    want = testQueryRows(db,
+                         "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
+                         "AND f.type IN %s ORDER BY f.fd",
+                         cols, nobodyChild.pid, socketTypes);
+    refCounts = testQueryText(db, "SELECT sqlsof_socket_source('auto')");
+    sqlite3_close(db);
+    db = testOpenDb();
+    got = testQueryRows(db,
+                        "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
+                        "AND f.type IN %s ORDER BY f.fd",
+                        cols, nobodyChild.pid, socketTypes);
+    counts = testQueryText(db, "SELECT sqlsof_socket_source()");
+    sqlite3_close(db);
+    if (strcmp(want, got) != 0)
+        ok = 0, fprintf(stderr, "nobody: %s\n--- vs dumps ---\n%s", got, want);
+    if (countLines(got) < B.nsockets - 3)
+        ok = 0, fprintf(stderr, "nobody: %d rows\n", countLines(got));
+    if (!strstr(counts, "\"maps\":0") || !strstr(counts, "\"exact\":0,")) ok = 0;
+    free(want), free(got), free(refCounts), free(counts);
+    return ok ? 0 : 3;
+}
+
+static void as_nobody(void **state)
+{
+    (void)state;
+    uid_t ruids[] = {65534, 1000};
+    for (int i = 0; i < 2; i++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) _exit(nobodyCompare(ruids[i]));
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+}
+
+/*
+** lsof mode, per process: the process's fds drive the query (lsof_fds, not lsof_sockets), and
+** no namespace but the sockets' own is entered or dumped.
+*/
+static void lsof_mode_per_process(void **state)
+{
+    (void)state;
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", nsChild.pid);
+    char *sql[] = {testSqlsof(), "--sql", "-n", "-P", "-i", "-sTCP:LISTEN", "-a", "-p", pid, NULL};
+    struct command_result r;
+    testCommand(sql, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "FROM lsof_fds"));
+    testCommandFree(&r);
+
+    char *argv[] = {testSqlsof(), "-n", "-P", "-i", "-sTCP:LISTEN", "-a", "-p", pid, NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    char want[128];
+    snprintf(want, sizeof want, "TCP 127.0.0.1:%d (LISTEN)", N.reusePort);
+    assert_non_null(strstr(r.out, want));
+    testCommandFree(&r);
+
+    /* One setns (the helper thread entering the process's namespace); a request per socket. */
+    struct syscall_counts c;
+    testSyscallsOf(argv, &c);
+    assert_int_equal(c.setns, 1);
+    assert_in_range(c.sendmsg, 1, 2 * N.nsockets); /* an exact request, then maybe a dump */
+    char hostPid[16];
+    snprintf(hostPid, sizeof hostPid, "%d", nobodyChild.pid);
+    char *host[] = {testSqlsof(), "-n", "-P", "-p", hostPid, NULL};
+    testSyscallsOf(host, &c);
+    assert_int_equal(c.setns, 0);
+    assert_in_range(c.sendmsg, 1, 2 * B.nsockets);
+}
+
+/* local_port = P OR remote_port = P: one dump set for both branches, the rows of +col. */
+static void port_on_either_end(void **state)
+{
+    (void)state;
+    char one[256], both[256];
+    snprintf(one, sizeof one, "SELECT count(*) FROM sockets WHERE local_port = %d", H.reusePort);
+    snprintf(both, sizeof both,
+             "SELECT count(*) FROM sockets WHERE local_port = %d OR remote_port = %d", H.reusePort,
+             H.reusePort);
+    struct syscall_counts c1, c2;
+    testSyscalls(one, &c1);
+    testSyscalls(both, &c2);
+    assert_true(c1.sendmsg > 0);
+    assert_int_equal(c2.sendmsg, c1.sendmsg);
+
+    sqlite3 *db = testOpenDb();
+    const char *q = "SELECT s.inode, s.state, s.local_port, s.remote_port, f.pid, f.fd "
+                    "FROM sockets s JOIN fds f USING(inode) WHERE %slocal_port = %d "
+                    "OR %sremote_port = %d ORDER BY 1, 5, 6";
+    char *want = testQueryRows(db, q, "+", H.reusePort, "+", H.reusePort);
+    char *got = testQueryRows(db, q, "", H.reusePort, "", H.reusePort);
+    assert_string_equal(got, want);
+    assert_true(countLines(got) >= 4); /* two listeners, both ends of the connection */
+    free(want);
+    free(got);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(host_holder),
+        cmocka_unit_test(namespaced_holder),
+        cmocka_unit_test(point_lookups),
+        cmocka_unit_test(stale_holders),
+        cmocka_unit_test(inode_zero),
+        cmocka_unit_test(as_nobody),
+        cmocka_unit_test(lsof_mode_per_process),
+        cmocka_unit_test(port_on_either_end),
+    };
+    return cmocka_run_group_tests(tests, startFixtures, stopFixtures);
+}
