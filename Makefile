@@ -100,12 +100,13 @@ $(B)/libsqlsof.a: $(CORE_OBJ)
 	ar rcs $@ $^
 
 # The command embeds sql/*.sql so that it runs from anywhere: the views it loads at start, and
-# sql/report.sql, the sections of `sqlsof --html`.
-VIEW_SQL := $(filter-out sql/report.sql,$(wildcard sql/*.sql))
+# sql/report.sql, the sections of `sqlsof --html`, and sql/metrics.sql, the metrics of --prom.
+VIEW_SQL := $(filter-out sql/report.sql sql/metrics.sql,$(wildcard sql/*.sql))
 $(B)/shell/sql_files.c: $(wildcard sql/*.sql) shell/embed-sql.sh
 	@mkdir -p $(@D)
 	sh shell/embed-sql.sh sqlFiles $(VIEW_SQL) > $@
 	sh shell/embed-sql.sh reportFiles sql/report.sql >> $@
+	sh shell/embed-sql.sh metricFiles sql/metrics.sql >> $@
 
 $(B)/shell/%.o: shell/%.c shell/*.h ext/sqlsof.h | deps
 	@mkdir -p $(@D)
