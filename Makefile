@@ -31,8 +31,9 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
-# (a real Prometheus and node_exporter; promtool checks metrics and rules).
-DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter
+# (a real Prometheus and node_exporter; promtool checks metrics and rules), and the Debian
+# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package).
+DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time
@@ -78,7 +79,7 @@ deps:
 # commands, not the package names.
 DEPS_NODE = $(if $(shell command -v node),,nodejs) $(if $(shell command -v npm),,npm)
 deps-test: deps
-	$(call apt_missing,$(DEPS_TEST) $(DEPS_NODE))
+	$(call apt_missing,$(DEPS_TEST) $(DEPS_DEB) $(DEPS_NODE))
 
 # better-sqlite3 for the Node.js embedding test, from the npm registry, once (it builds a native
 # module, which takes a minute).

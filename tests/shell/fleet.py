@@ -19,6 +19,7 @@ mysqld. Prints what Prometheus answers, one fact per line, for the C test to che
 Bounds its own time (DEADLINE) and stops every process it started, by pid, also on failure.
 Only 127.0.0.1 and the namespaces it made carry traffic.
 """
+import ctypes
 import json
 import os
 import shutil
@@ -76,8 +77,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def die_with_parent():
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: even if we are killed
+
+
 def start(argv, log):
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                         preexec_fn=die_with_parent)
     procs.append(p)
     return p
 
