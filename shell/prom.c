@@ -165,6 +165,43 @@ static int writeSample(FILE *out, sqlite3_stmt *stmt, const struct prom_metric *
     return 0;
 }
 
+/* A sample's series: its line up to the last space (label values may hold spaces, not newlines). */
+struct series {
+    const char *text;
+    size_t len;
+};
+
+static int seriesCompare(const void *a, const void *b)
+{
+    const struct series *x = a, *y = b;
+    int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+** Whether two sample lines of SAMPLES have the same name and labels: node_exporter refuses a
+** textfile with a repeated series, so such a metric is left out. 1, 0, or -1 without memory.
+*/
+static int hasRepeatedSeries(const char *samples, size_t len)
+{
+    size_t lines = 0, n = 0;
+    for (size_t i = 0; i < len; i++) lines += samples[i] == '\n';
+    if (lines < 2) return 0;
+    struct series *v = malloc(lines * sizeof *v);
+    if (!v) return -1;
+    for (const char *p = samples, *end = samples + len; p < end && n < lines;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *space = memrchr(p, ' ', (size_t)(nl - p));
+        v[n++] = (struct series){p, (size_t)(space - p)};
+        p = nl + 1;
+    }
+    qsort(v, n, sizeof *v, seriesCompare);
+    int repeated = 0;
+    for (size_t i = 1; i < n && !repeated; i++) repeated = !seriesCompare(&v[i - 1], &v[i]);
+    free(v);
+    return repeated;
+}
+
 static void writeHeader(FILE *out, const struct prom_decl *decl)
 {
     fprintf(out, "# HELP %s ", decl->name);
@@ -188,16 +225,20 @@ static int writeMetric(FILE *out, sqlite3 *db, sqlite3_stmt *stmt, const struct 
     int rc, bad = 0;
     while (!bad && (rc = sqlite3_step(stmt)) == SQLITE_ROW) bad = writeSample(mem, stmt, m);
     fclose(mem);
+    int repeated = !bad && rc == SQLITE_DONE ? hasRepeatedSeries(samples, len) : 0;
     if (bad)
         fprintf(stderr, "sqlsof: metric %s: value is not a number\n", m->decl.name);
     else if (rc != SQLITE_DONE)
         fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name, sqlite3_errmsg(db));
+    else if (repeated)
+        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name,
+                repeated > 0 ? "two rows with the same labels" : "out of memory");
     else {
         writeHeader(out, &m->decl);
         fwrite(samples, 1, len, out);
     }
     free(samples);
-    return bad || rc != SQLITE_DONE;
+    return bad || rc != SQLITE_DONE || repeated;
 }
 
 /* ---- the report ---- */

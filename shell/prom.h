@@ -49,8 +49,9 @@ void promNumber(FILE *out, double v);
 ** Runs every statement of SQL on DB and writes the exposition to OUT, then the collection's
 ** own metrics (sqlsof_collect_duration_seconds, sqlsof_collect_errors). A bad declaration
 ** prints one line naming it on stderr, writes nothing and returns 1. A metric whose statement
-** fails while running is left out, counted in sqlsof_collect_errors and named on stderr; the
-** rest is written and 0 returned.
+** fails while running, gives a value that is not a number or two rows with the same labels is
+** left out, counted in sqlsof_collect_errors and named on stderr; the rest is written and 0
+** returned.
 */
 int promReport(FILE *out, sqlite3 *db, const char *sql);
 
