@@ -450,9 +450,7 @@ int promWriteDir(const char *dir, sqlite3 *db, const char *sql)
     }
     int status = promReport(mem, db, sql);
     fclose(mem);
-    if (status != 0) {
-        fprintf(stderr, "sqlsof: %s/%s left as it was\n", dir, PROM_FILE);
-    } else {
+    if (status == 0) { /* else the declaration's line said why, and the old file stays */
         int err = replaceFile(dir, text, len);
         if (err) {
             fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(-err));

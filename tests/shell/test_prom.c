@@ -225,7 +225,8 @@ static void failing_metric(void **state)
 }
 
 /* --prom-dir: the same text as --prom, in a file node_exporter can read, with no temporary
- * file left; a failure leaves the previous file as it was. */
+ * file left; a failure (a bad declaration, no directory, a full disk) leaves the previous file
+ * as it was. */
 static void prom_dir(void **state)
 {
     (void)state;
@@ -251,7 +252,8 @@ static void prom_dir(void **state)
     char *before = testReadFile(DIR "/sqlsof.prom");
     prom(&r, "--prom-dir", DIR, "SELECT 1 AS value");
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "sqlsof: " DIR "/sqlsof.prom left as it was\n"));
+    assert_string_equal(r.err, "sqlsof: a SELECT without a `-- metric: NAME TYPE HELP` line: "
+                               "SELECT 1 AS value\n");
     char *after = testReadFile(DIR "/sqlsof.prom");
     assert_string_equal(before, after);
     testCommandFree(&r);
@@ -273,6 +275,17 @@ static void prom_dir(void **state)
     listing = testShellOk("ls -A " DIR);
     assert_string_equal(listing, "sqlsof.prom\n");
     free(listing);
+
+    /* A full file system (a 2-page tmpfs, in a mount namespace of its own): the write fails,
+     * the old file stays and no temporary file is left. */
+    char *full =
+        testShellOk("unshare -m sh -c 'mount -t tmpfs -o size=8k none " DIR " && printf old > " DIR
+                    "/sqlsof.prom && head -c 4096 /dev/zero > " DIR "/fill; %s --prom-dir " DIR
+                    "; echo status=$?; cat " DIR "/sqlsof.prom; echo; ls -A " DIR "' 2>&1",
+                    testSqlsof());
+    assert_string_equal(full, "sqlsof: cannot write " DIR "/sqlsof.prom: No space left on device\n"
+                              "status=1\nold\nfill\nsqlsof.prom\n");
+    free(full);
     free(before);
     free(after);
     free(written);
