@@ -337,8 +337,8 @@ static void writeOwnMetrics(FILE *out, double seconds, int errors)
           out);
     promNumber(out, (double)(long long)(seconds * 1e6 + 0.5) / 1e6); /* microseconds suffice */
     fprintf(out,
-            "\n# HELP sqlsof_collect_errors Metrics left out of this collection because their "
-            "statement failed.\n"
+            "\n# HELP sqlsof_collect_errors Metrics left out of this collection: their statement "
+            "failed, or gave a value that is not a number or a series twice.\n"
             "# TYPE sqlsof_collect_errors gauge\n"
             "sqlsof_collect_errors %d\n",
             errors);

@@ -118,8 +118,8 @@ static char *withoutDuration(char *text)
 #define OWN_METRICS                                                                                \
     "# HELP sqlsof_collect_duration_seconds How long this collection took.\n"                      \
     "# TYPE sqlsof_collect_duration_seconds gauge\n"                                               \
-    "# HELP sqlsof_collect_errors Metrics left out of this collection because their statement "    \
-    "failed.\n"                                                                                    \
+    "# HELP sqlsof_collect_errors Metrics left out of this collection: their statement failed, "   \
+    "or gave a value that is not a number or a series twice.\n"                                    \
     "# TYPE sqlsof_collect_errors gauge\n"
 
 static const char exposition_sql[] =
