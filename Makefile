@@ -4,6 +4,8 @@
 #   make test       install missing Debian packages, build, run every test
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
+#   make deb        Debian packages sqlsof and libsqlsof-dev in build/deb/ (dpkg-buildpackage,
+#                   then lintian)
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
 #                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #
@@ -28,11 +30,15 @@ VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
-# native module), the man page check, the HTML report rendered in headless Chromium.
-DEPS_TEST := python3 g++ groff-base man-db chromium
+# native module), the man page check, the HTML report rendered in headless Chromium, the fleet
+# (a real Prometheus and node_exporter; promtool checks metrics and rules), and the Debian
+# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package).
+DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time
+# ... and those only `make deb` needs: Debian's packaging tools.
+DEPS_DEB := dpkg-dev debhelper lintian
 
 EXT_SRC   := $(wildcard ext/*.c)
 SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o)
@@ -45,7 +51,7 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
              $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps deps-test deps-bench test sanitized valgrind run bench clean format install \
+.PHONY: all deps deps-test deps-bench deps-deb deb test sanitized valgrind run bench clean format install \
         uninstall
 
 all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
@@ -73,7 +79,7 @@ deps:
 # commands, not the package names.
 DEPS_NODE = $(if $(shell command -v node),,nodejs) $(if $(shell command -v npm),,npm)
 deps-test: deps
-	$(call apt_missing,$(DEPS_TEST) $(DEPS_NODE))
+	$(call apt_missing,$(DEPS_TEST) $(DEPS_DEB) $(DEPS_NODE))
 
 # better-sqlite3 for the Node.js embedding test, from the npm registry, once (it builds a native
 # module, which takes a minute).
@@ -93,19 +99,20 @@ $(B)/core/%.o: ext/%.c ext/*.h | deps
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -c $< -o $@
 
 $(B)/sqlsof.so: $(SO_OBJ)
-	$(CC) -shared $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl) -lpthread
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl) -lpthread
 
 $(B)/libsqlsof.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 # The command embeds sql/*.sql so that it runs from anywhere: the views it loads at start, and
-# sql/report.sql, the sections of `sqlsof --html`.
-VIEW_SQL := $(filter-out sql/report.sql,$(wildcard sql/*.sql))
+# sql/report.sql, the sections of `sqlsof --html`, and sql/metrics.sql, the metrics of --prom.
+VIEW_SQL := $(filter-out sql/report.sql sql/metrics.sql,$(wildcard sql/*.sql))
 $(B)/shell/sql_files.c: $(wildcard sql/*.sql) shell/embed-sql.sh
 	@mkdir -p $(@D)
 	sh shell/embed-sql.sh sqlFiles $(VIEW_SQL) > $@
 	sh shell/embed-sql.sh reportFiles sql/report.sql >> $@
+	sh shell/embed-sql.sh metricFiles sql/metrics.sql >> $@
 
 $(B)/shell/%.o: shell/%.c shell/*.h ext/sqlsof.h | deps
 	@mkdir -p $(@D)
@@ -115,7 +122,7 @@ $(B)/shell/sql_files.o: $(B)/shell/sql_files.c
 	$(CC) $(ALL_CFLAGS) -Ishell -c $< -o $@
 
 $(B)/sqlsof: $(SHELL_OBJ) $(B)/shell/sql_files.o $(B)/libsqlsof.a
-	$(CC) $(CFLAGS) -o $@ $(SHELL_OBJ) $(B)/shell/sql_files.o $(B)/libsqlsof.a $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(B)/shell/sql_files.o $(B)/libsqlsof.a $(LIBS)
 
 # Tests: each tests/*/test_NAME.c is one cmocka program, build/tests/test_NAME.
 $(B)/tests/lib/%.o: tests/lib/%.c tests/lib/*.h | deps
@@ -132,10 +139,10 @@ endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 # The whole suite, then the library, command and their tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (leak detection on). The embedding and HTML tests check packaging
-# and run only once.
+# UndefinedBehaviorSanitizer (leak detection on). The embedding, HTML and Debian package tests
+# check packaging and run only once.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html,$(TEST_BIN:$(B)/%=build/san/%))
+SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html %/test_deb,$(TEST_BIN:$(B)/%=build/san/%))
 
 test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
@@ -241,6 +248,28 @@ uninstall:
 	for d in $(addprefix $(DESTDIR)$(datadir)/,$(SQL_DIRS:sql/%=%)) $(DESTDIR)$(datadir); do \
 	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d || exit 1; \
 	done
+
+# The Debian packages. shell/debian/ holds the packaging; a staging tree under build/deb/ is what
+# dpkg-buildpackage sees (the sources, debian/ with the changelog for this version and the
+# systemd units of shell/systemd/), so the repository's top level stays as it is.
+DEB_STAGE := $(B)/deb/sqlsof-$(VERSION)
+deps-deb: deps
+	$(call apt_missing,$(DEPS_DEB))
+
+deb: deps-deb
+	rm -rf $(B)/deb
+	mkdir -p $(DEB_STAGE)
+	cp -a Makefile LICENSE README.md ext shell sql $(DEB_STAGE)/
+	cp -a shell/debian $(DEB_STAGE)/debian
+	rm $(DEB_STAGE)/debian/changelog.in
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -R)/" shell/debian/changelog.in \
+	  > $(DEB_STAGE)/debian/changelog
+	cp shell/systemd/sqlsof-prom.service $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.service
+	cp shell/systemd/sqlsof-prom.timer $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.timer
+	cd $(DEB_STAGE) && dpkg-buildpackage -b -us -uc -j2 > ../build.log 2>&1 \
+	  || { tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error $(B)/deb/sqlsof_$(VERSION)_*.changes
+	@ls $(B)/deb/*.deb
 
 format:
 	clang-format -i ext/*.[ch] shell/*.[ch] tests/*/*.[ch]

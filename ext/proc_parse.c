@@ -148,3 +148,18 @@ int procParseBootTime(const char *text, size_t len, long long *btime)
     if (!p) return -EINVAL;
     return parseInt(&p, text + len, btime);
 }
+
+int procParseFdLimit(const char *text, size_t len, long long *soft)
+{
+    /* "Max open files            1024                 1048576              files" */
+    static const char unlimited[] = "unlimited";
+    const char *p = findLine(text, len, "Max open files "), *end = text + len;
+    if (!p) return -EINVAL;
+    while (p < end && *p == ' ') p++;
+    if ((size_t)(end - p) >= sizeof unlimited - 1 && !memcmp(p, unlimited, sizeof unlimited - 1)) {
+        *soft = -1;
+        return 0;
+    }
+    if (p < end && (*p < '0' || *p > '9')) return -EINVAL; /* no sign: a limit is unsigned */
+    return parseInt(&p, end, soft);
+}

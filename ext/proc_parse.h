@@ -44,6 +44,12 @@ size_t procJoinCmdline(char *text, size_t len);
 /* /proc/PID/cgroup: the path of the unified (v2) hierarchy, the "0::" line. */
 int procParseCgroup(const char *text, size_t len, const char **path, size_t *pathlen);
 
+/*
+** /proc/PID/limits: the soft limit of "Max open files" (RLIMIT_NOFILE), the limit a process
+** hits when open() fails with EMFILE. -1 when it reads "unlimited".
+*/
+int procParseFdLimit(const char *text, size_t len, long long *soft);
+
 /* /proc/stat: the boot time, "btime", in Unix seconds. */
 int procParseBootTime(const char *text, size_t len, long long *btime);
 

@@ -16,6 +16,7 @@
 **       rss INTEGER, vsize INTEGER, -- bytes
 **       netns INTEGER, pidns INTEGER, mntns INTEGER, -- namespace inode numbers
 **       cgroup TEXT,          -- cgroup v2 path
+**       fd_limit INTEGER,     -- soft RLIMIT_NOFILE ("Max open files"); NULL if unlimited
 **       arg_pid HIDDEN        -- processes(1234) means pid = 1234
 **     );
 **
@@ -66,6 +67,7 @@ enum {
     COL_PIDNS,
     COL_MNTNS,
     COL_CGROUP,
+    COL_FD_LIMIT,
     COL_ARG_PID,
 };
 
@@ -74,7 +76,7 @@ static const char processesSchema[] =
     " cmdline TEXT, exe TEXT, cwd TEXT, root TEXT, state TEXT, uid INTEGER, euid INTEGER,"
     " gid INTEGER, egid INTEGER, user TEXT, threads INTEGER, nice INTEGER, start_time REAL,"
     " utime REAL, stime REAL, rss INTEGER, vsize INTEGER, netns INTEGER, pidns INTEGER,"
-    " mntns INTEGER, cgroup TEXT, arg_pid HIDDEN)";
+    " mntns INTEGER, cgroup TEXT, fd_limit INTEGER, arg_pid HIDDEN)";
 
 /* The per-process sources, one bit each; a row reads the ones its used columns need. */
 enum {
@@ -88,6 +90,7 @@ enum {
     SRC_PIDNS = 1 << 7,
     SRC_MNTNS = 1 << 8,
     SRC_CGROUP = 1 << 9,
+    SRC_LIMITS = 1 << 10,
 };
 
 static unsigned sourceOfColumn(int col)
@@ -118,6 +121,7 @@ static unsigned sourceOfColumn(int col)
     case COL_PIDNS: return SRC_PIDNS;
     case COL_MNTNS: return SRC_MNTNS;
     case COL_CGROUP: return SRC_CGROUP;
+    case COL_FD_LIMIT: return SRC_LIMITS;
     default: return 0;
     }
 }
@@ -169,6 +173,7 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
+    long long fdLimit; /* -1: unlimited */
 
     /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
     struct proc_memo *memo;
@@ -377,6 +382,14 @@ static int readProcess(ProcessesCursor *cur)
                                             &cur->cgroupLen) == 0)
             cur->have |= SRC_CGROUP;
     }
+    if (stands && (need & SRC_LIMITS)) {
+        rc = bufReadFileAt(&cur->scratch, dirfd, "limits");
+        if (isGone(rc))
+            stands = 0;
+        else if (rc == 0 &&
+                 procParseFdLimit(cur->scratch.data, cur->scratch.len, &cur->fdLimit) == 0)
+            cur->have |= SRC_LIMITS;
+    }
     if (stands) {
         /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
         if (need & SRC_EXE) readLink(dirfd, "exe", &cur->exe, SRC_EXE, &cur->have);
@@ -487,6 +500,9 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
     case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
     case COL_CGROUP: resultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    case COL_FD_LIMIT:
+        if (cur->fdLimit >= 0) sqlite3_result_int64(ctx, cur->fdLimit);
+        break;
     }
     return SQLITE_OK;
 }

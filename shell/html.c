@@ -57,21 +57,6 @@ static void htmlText(FILE *out, const unsigned char *s)
     }
 }
 
-/* The title in the last `-- section: Title` line of [FROM, TO), or NULL (malloc'd). */
-static char *sectionTitle(const char *from, const char *to)
-{
-    const char *title = NULL;
-    for (const char *p = from; p < to; p++) {
-        if ((p == from || p[-1] == '\n') && !strncmp(p, SECTION_MARK, strlen(SECTION_MARK)))
-            title = p + strlen(SECTION_MARK);
-    }
-    if (!title) return NULL;
-    while (*title == ' ' || *title == '\t') title++;
-    size_t len = strcspn(title, "\r\n");
-    while (len && (title[len - 1] == ' ' || title[len - 1] == '\t')) len--;
-    return strndup(title, len);
-}
-
 /* One section: a heading (when titled), the table, the row count. */
 static int htmlSection(FILE *out, sqlite3_stmt *stmt, int id, const char *title)
 {
@@ -157,7 +142,7 @@ int htmlReport(FILE *out, sqlite3 *db, const char *sql)
             status = 1;
             break;
         }
-        char *title = sectionTitle(sql, tail);
+        char *title = markedLine(sql, tail, SECTION_MARK);
         sql = tail;
         int rc = SQLITE_DONE;
         if (stmt && sqlite3_column_count(stmt) > 0) {

@@ -4,6 +4,7 @@
 **   sqlsof [--table|--csv|--json|--jsonl] "SQL"     SQL mode
 **   sqlsof [--sql] [lsof options]                    lsof mode (no arguments: every open file)
 **   sqlsof --shell [sqlite3 arguments]               the sqlite3 shell, sqlsof loaded
+**   sqlsof --prom [--prom-dir DIR] ["SQL"]           Prometheus metrics (sql/metrics.sql)
 **
 ** The statements run on an in-memory database with the sqlsof tables registered and the files
 ** of sql/ (compiled in) loaded. Our long options are listed below; any other argument that
@@ -18,6 +19,7 @@
 #include "interactive.h"
 #include "lsof.h"
 #include "output.h"
+#include "prom.h"
 #include "sql_files.h"
 #include "sqlsof.h"
 
@@ -25,6 +27,7 @@ static const char usage[] =
     "usage: sqlsof [--table|--csv|--json|--jsonl] \"SQL\"\n"
     "       sqlsof [--sql] [lsof options]\n"
     "       sqlsof --shell [sqlite3 arguments]\n"
+    "       sqlsof --prom [--prom-dir DIR] [\"SQL\"]\n"
     "\n"
     "Runs SQL over the live state of this host: the tables processes, fds, sockets, maps,\n"
     "and the views of sql/ (lsof, listening, connections, ...).\n"
@@ -37,6 +40,8 @@ static const char usage[] =
     "  --json     a JSON array of objects, one per row\n"
     "  --jsonl    one JSON object per line\n"
     "  --html     an HTML report of the host (sql/report.sql), or of the SQL given\n"
+    "  --prom     Prometheus text format from the metrics of sql/metrics.sql, or of the SQL given\n"
+    "  --prom-dir DIR  write them to DIR/sqlsof.prom atomically (node_exporter's textfiles)\n"
     "  --param NAME=VALUE  the value of the statements' :NAME parameter (repeatable)\n"
     "  --sql      with lsof options: print the SQL they stand for\n"
     "  --shell    the sqlite3 shell with sqlsof loaded and the views created\n"
@@ -121,7 +126,8 @@ int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
-    int html = 0, printSql = 0;
+    int html = 0, printSql = 0, prom = 0;
+    const char *promDir = NULL;
     struct params params = {0};
 
     if (argc == 1) return lsofMain(0, argv + 1, 0); /* `lsof` alone: every open file */
@@ -142,7 +148,16 @@ int main(int argc, char **argv)
             mode = OUTPUT_JSONL;
         else if (!strcmp(arg, "--html"))
             html = 1;
-        else if (!strcmp(arg, "--sql"))
+        else if (!strcmp(arg, "--prom"))
+            prom = 1;
+        else if (!strcmp(arg, "--prom-dir")) {
+            if (i + 1 == argc || !argv[i + 1][0]) {
+                fprintf(stderr, "sqlsof: --prom-dir needs a directory\n");
+                return 1;
+            }
+            prom = 1;
+            promDir = argv[++i];
+        } else if (!strcmp(arg, "--sql"))
             printSql = 1;
         else if (!strcmp(arg, "--param")) {
             if (i + 1 == argc || !strchr(argv[i + 1], '=')) {
@@ -169,15 +184,18 @@ int main(int argc, char **argv)
         }
     }
     if (printSql) return lsofMain(0, argv + argc, 1); /* --sql alone: the query of plain lsof */
-    if (!sql && !html) {
+    if (!sql && !html && !prom) {
         fputs(usage, stderr);
         return 1;
     }
 
     sqlite3 *db = openDatabase();
     if (!db) return 1;
-    int status = html ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
-                      : runSql(db, sql, mode, &params);
+    const char *metrics = sql ? sql : metricFiles[0].text;
+    int status = promDir ? promWriteDir(promDir, db, metrics)
+                 : prom  ? promReport(stdout, db, metrics)
+                 : html  ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
+                         : runSql(db, sql, mode, &params);
     sqlite3_close(db);
     free(params.v);
     if (fflush(stdout) != 0) status = 1;

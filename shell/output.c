@@ -223,3 +223,19 @@ int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode)
     default: return printTable(out, stmt);
     }
 }
+
+char *markedLine(const char *from, const char *to, const char *mark)
+{
+    const char *text = NULL;
+    size_t markLen = strlen(mark);
+    for (const char *p = from; p < to; p++) {
+        if ((p == from || p[-1] == '\n') && (size_t)(to - p) >= markLen &&
+            !strncmp(p, mark, markLen))
+            text = p + markLen;
+    }
+    if (!text) return NULL;
+    while (*text == ' ' || *text == '\t') text++;
+    size_t len = strcspn(text, "\r\n");
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t')) len--;
+    return strndup(text, len);
+}

@@ -14,4 +14,10 @@ int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 /* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
 int utf8Length(const unsigned char *s);
 
+/*
+** The text after MARK on the last line of [FROM, TO) that starts with MARK, trimmed of blanks
+** (malloc'd), or NULL: the `-- section: Title` of --html, the `-- metric: ...` of --prom.
+*/
+char *markedLine(const char *from, const char *to, const char *mark);
+
 #endif

@@ -32,6 +32,18 @@ static int nameAndNice(void *arg)
     return setpriority(PRIO_PROCESS, 0, 7);
 }
 
+/* The soft fd limit the child runs with: its own, below the hard limit this test inherits. */
+#define CHILD_FD_LIMIT 123
+
+static int lowFdLimit(void *arg)
+{
+    (void)arg;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1;
+    rl.rlim_cur = CHILD_FD_LIMIT;
+    return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static long long nsInode(const char *ns)
 {
     char path[64];
@@ -130,6 +142,26 @@ static void child_columns(void **state)
     /* Reaped: gone, with and without pushdown. */
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %d", pid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %d", pid), 0);
+    sqlite3_close(db);
+}
+
+/* fd_limit is the soft RLIMIT_NOFILE of each process, from /proc/PID/limits. */
+static void fd_limit_column(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    fixtureStart(&fx, lowFdLimit, NULL);
+    sqlite3 *db = testOpenDb();
+    struct rlimit own;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &own), 0);
+    assert_int_equal(testQueryInt(db, "SELECT fd_limit FROM processes(%d)", fx.pid),
+                     CHILD_FD_LIMIT);
+    assert_int_equal(testQueryInt(db, "SELECT fd_limit FROM processes(%d)", getpid()),
+                     (long long)own.rlim_cur);
+    /* Pushed and unpushed, the same value. */
+    assert_int_equal(testQueryInt(db, "SELECT fd_limit FROM processes WHERE +pid = %d", fx.pid),
+                     CHILD_FD_LIMIT);
+    fixtureStop(&fx);
     sqlite3_close(db);
 }
 
@@ -244,7 +276,7 @@ static void thread_id_is_not_a_process(void **state)
 static void lazy_columns(void **state)
 {
     (void)state;
-    struct syscall_counts base, ids, names, cwds;
+    struct syscall_counts base, ids, names, cwds, limits;
     sqlite3 *db = testOpenDb();
     /* The host's process count, before and after: other work may start or end processes. */
     long n0 = (long)testQueryInt(db, "SELECT count(*) FROM processes");
@@ -252,6 +284,7 @@ static void lazy_columns(void **state)
     testSyscalls("SELECT count(pid) FROM processes", &ids);
     testSyscalls("SELECT count(name) FROM processes", &names);
     testSyscalls("SELECT count(cwd) FROM processes", &cwds);
+    testSyscalls("SELECT count(fd_limit) FROM processes", &limits);
     long n1 = (long)testQueryInt(db, "SELECT count(*) FROM processes");
     sqlite3_close(db);
     long lo = (n0 < n1 ? n0 : n1) - 10, hi = (n0 > n1 ? n0 : n1) + 10;
@@ -265,6 +298,9 @@ static void lazy_columns(void **state)
     /* cwd: a readlink each, and the /proc/PID directory. */
     assert_in_range(cwds.readlinkat - base.readlinkat, lo, hi);
     assert_true(cwds.openat - base.openat <= hi + 2);
+    /* fd_limit: /proc/PID and its limits, for each process; nothing else. */
+    assert_in_range(limits.openat - base.openat, 2 * lo, 2 * hi);
+    assert_int_equal(limits.readlinkat, base.readlinkat);
 }
 
 /*
@@ -312,6 +348,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(child_columns),
+        cmocka_unit_test(fd_limit_column),
         cmocka_unit_test(kernel_thread_has_no_cmdline),
         cmocka_unit_test(pid_pushdown_equivalence),
         cmocka_unit_test(thread_id_is_not_a_process),

@@ -146,6 +146,39 @@ static void boot_time(void **state)
     assert_int_equal(procParseBootTime("cpu 1\n", 6, &t), -EINVAL);
 }
 
+static void fd_limit(void **state)
+{
+    (void)state;
+    /* The layout of fs/proc/base.c's proc_pid_limits(): the header, then one line per limit. */
+    const char *text =
+        "Limit                     Soft Limit           Hard Limit           Units     \n"
+        "Max processes             96365                96365                processes \n"
+        "Max open files            1024                 524288               files     \n"
+        "Max locked memory         8388608              8388608              bytes     \n";
+    long long soft = 0;
+    assert_int_equal(procParseFdLimit(text, strlen(text), &soft), 0);
+    assert_int_equal(soft, 1024);
+
+    const char *unlimited =
+        "Max open files            unlimited            unlimited            files\n";
+    assert_int_equal(procParseFdLimit(unlimited, strlen(unlimited), &soft), 0);
+    assert_int_equal(soft, -1);
+
+    /* Not there, no number, a sign, or cut before the number. */
+    const char *other =
+        "Max processes             96365                96365                processes\n";
+    assert_int_equal(procParseFdLimit(other, strlen(other), &soft), -EINVAL);
+    const char *garbled = "Max open files            lots\n";
+    assert_int_equal(procParseFdLimit(garbled, strlen(garbled), &soft), -EINVAL);
+    const char *negative = "Max open files            -5\n";
+    assert_int_equal(procParseFdLimit(negative, strlen(negative), &soft), -EINVAL);
+    const char *cut = "Max open files            1024";
+    assert_int_equal(procParseFdLimit(cut, strlen("Max open files   "), &soft), -EINVAL);
+    assert_int_equal(procParseFdLimit(cut, strlen(cut) - 2, &soft), 0);
+    assert_int_equal(soft, 10);
+    assert_int_equal(procParseFdLimit("", 0, &soft), -EINVAL);
+}
+
 /*
 ** Found by fuzzing (tests/fuzz): the number at the very end of the text was read with strtoll,
 ** which reads past LEN when the text is not NUL-terminated. EXACT is a heap copy of exactly
@@ -207,6 +240,7 @@ int main(void)
         cmocka_unit_test(cmdline_none),
         cmocka_unit_test(cgroup_unified),
         cmocka_unit_test(boot_time),
+        cmocka_unit_test(fd_limit),
         cmocka_unit_test(numbers_stop_at_len),
     };
     return cmocka_run_group_tests_name("proc_parse", tests, NULL, NULL);

@@ -1,0 +1,68 @@
+-- The metrics of `sqlsof --prom` and `sqlsof --prom-dir DIR`: a sequence of metrics, each a
+-- comment line `-- metric: NAME TYPE HELP` followed by one SELECT whose `value` column is the
+-- sample and whose other columns are its labels. Statements without columns (the TEMP tables
+-- below) just run. The views of sql/views.sql are loaded before this file runs.
+--
+-- Cardinality: a label takes values a host has few of and that stay put from one run to the
+-- next: protocols, states, listening addresses and ports, process names, user names. Never a
+-- pid, fd, inode, path, remote address or ephemeral port: each would make a new series per
+-- process, connection or file, and Prometheus keeps every series it has seen for its retention.
+-- A row per process name is bounded by the programs installed, not by the processes running.
+
+-- One scan of every descriptor serves the four fd metrics.
+CREATE TEMP TABLE IF NOT EXISTS metrics_fds AS
+SELECT p.name AS process, coalesce(p.user, p.uid) AS user, p.fd_limit, f.fds
+FROM (SELECT pid, count(*) AS fds FROM fds GROUP BY pid) f
+JOIN processes p ON p.pid = f.pid;
+
+-- Unlinked regular files still open, once per file (device and inode) and process name.
+-- memfd_create files are never linked: they are not deleted files. The link text is tested
+-- first: it costs nothing more, while `deleted` and `type` cost a stat per descriptor.
+CREATE TEMP TABLE IF NOT EXISTS metrics_deleted AS
+SELECT DISTINCT p.name AS process, coalesce(p.user, p.uid) AS user, f.device, f.inode, f.size
+FROM fds f JOIN processes p ON p.pid = f.pid
+WHERE f.target LIKE '% (deleted)' AND f.deleted = 1 AND f.type = 'REG'
+  AND f.path NOT LIKE '/memfd:%';
+
+-- Internet sockets with their owners, once (one socket dump, one walk of the descriptors) for
+-- the listener and connection metrics; the conditions are those of the views listening and
+-- connections.
+CREATE TEMP TABLE IF NOT EXISTS metrics_sockets AS
+SELECT s.protocol, s.state, s.local_addr, s.local_port, s.netns, p.name AS process, p.user
+FROM sockets s
+LEFT JOIN fds f ON f.inode = s.inode
+LEFT JOIN processes p ON p.pid = f.pid
+WHERE s.family IN ('inet', 'inet6');
+
+-- metric: sqlsof_listening_socket_info gauge A listening socket (TCP LISTEN, or UDP bound to a port below the ephemeral range), by protocol, address, port, process and user; always 1.
+SELECT DISTINCT protocol, local_addr AS address, local_port AS port,
+       coalesce(process, '') AS process, coalesce(user, '') AS user, 1 AS value
+FROM metrics_sockets
+WHERE state = 'LISTEN' OR (state = 'IDLE' AND protocol IN ('udp', 'udplite') AND local_port < 32768);
+
+-- metric: sqlsof_connections gauge Internet connections by protocol, state, local port when it is a listening port ("" for outgoing connections) and process.
+WITH listeners AS MATERIALIZED (
+    SELECT DISTINCT netns, protocol, local_port FROM metrics_sockets WHERE state = 'LISTEN')
+SELECT c.protocol, c.state, CASE WHEN l.local_port IS NULL THEN '' ELSE c.local_port END AS port,
+       coalesce(c.process, '') AS process, count(*) AS value
+FROM metrics_sockets c
+LEFT JOIN listeners l
+       ON l.netns = c.netns AND l.protocol = c.protocol AND l.local_port = c.local_port
+WHERE c.state NOT IN ('LISTEN', 'IDLE', 'CLOSE')
+GROUP BY 1, 2, 3, 4;
+
+-- metric: sqlsof_process_open_fds gauge Open file descriptors of the process that holds the most among those of this name and user.
+SELECT process, user, max(fds) AS value FROM metrics_fds GROUP BY process, user;
+
+-- metric: sqlsof_process_fd_limit gauge The soft limit on open files (RLIMIT_NOFILE) of that same process (the one sqlsof_process_open_fds counts).
+SELECT process, user, value
+FROM (SELECT process, user, max(fds), fd_limit AS value FROM metrics_fds GROUP BY process, user);
+
+-- metric: sqlsof_processes_with_fds gauge Processes of this name and user that have open file descriptors.
+SELECT process, user, count(*) AS value FROM metrics_fds GROUP BY process, user;
+
+-- metric: sqlsof_deleted_files gauge Regular files unlinked but still held open, by process name and user.
+SELECT process, user, count(*) AS value FROM metrics_deleted GROUP BY process, user;
+
+-- metric: sqlsof_deleted_file_bytes gauge Bytes of regular files unlinked but still held open (space the file system cannot free yet), by process name and user.
+SELECT process, user, sum(size) AS value FROM metrics_deleted GROUP BY process, user;
