@@ -4,6 +4,7 @@
 #   make test       install missing Debian packages, build, run every test
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
+#   make BPF=0      build without the BPF source of the fds table (no clang, libbpf, bpftool)
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
 #                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #
@@ -21,12 +22,22 @@ LIBS       = $(PKG_LIBS) -lpthread
 
 B := build
 
+# The fds table's BPF iterator source (ext/bpf/, ext/fd_bpf.c): a CO-RE program compiled by
+# clang against the running kernel's BTF and embedded as a bpftool skeleton. On by default where
+# the kernel has BTF; BPF=0 builds without it (the table then reads /proc only).
+BPF ?= $(if $(wildcard /sys/kernel/btf/vmlinux),1,0)
+ifeq ($(BPF),1)
+PKGS     += libbpf
+CPPFLAGS += -DSQLSOF_BPF -I$(B)/bpf
+DEPS_BPF := clang bpftool libbpf-dev
+endif
+
 # The version is written once, in ext/sqlsof.h; the .pc file and the man page take it from there.
 VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof.h)
 
 # Debian packages the build and the tests need; `deps` installs the missing ones.
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
-        lsof iproute2 strace util-linux procps
+        lsof iproute2 strace util-linux procps $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium.
 DEPS_TEST := python3 g++ groff-base man-db chromium
@@ -83,17 +94,34 @@ $(NODE_MODULE): | deps-test
 	cd $(B)/node && npm install --prefix . --no-audit --no-fund --loglevel=error better-sqlite3@12
 
 # The loadable extension: ext/ compiled against sqlite3ext.h's API table.
-$(B)/so/%.o: ext/%.c ext/*.h | deps
+$(B)/so/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 # The static library: the same sources calling SQLite directly.
-$(B)/core/%.o: ext/%.c ext/*.h | deps
+$(B)/core/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -c $< -o $@
 
+# The BPF program: vmlinux.h from the kernel's BTF (CO-RE relocates it wherever it loads), the
+# object, and the skeleton that embeds it in fd_bpf.c.
+$(B)/bpf/vmlinux.h: | deps
+	@mkdir -p $(@D)
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf/fds.bpf.o: ext/bpf/fds.bpf.c ext/bpf/fds_record.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/bpf -c $< -o $@
+
+$(B)/bpf/fds.skel.h: $(B)/bpf/fds.bpf.o
+	bpftool gen skeleton $< name fds_bpf > $@.tmp && mv $@.tmp $@
+
+ifeq ($(BPF),1)
+$(B)/so/fd_bpf.o $(B)/core/fd_bpf.o: $(B)/bpf/fds.skel.h
+endif
+
 $(B)/sqlsof.so: $(SO_OBJ)
-	$(CC) -shared $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl) -lpthread
+	$(CC) -shared $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl $(filter libbpf,$(PKGS))) \
+	  -lpthread
 
 $(B)/libsqlsof.a: $(CORE_OBJ)
 	@rm -f $@
@@ -154,7 +182,7 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
-                ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
+                ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 
@@ -224,7 +252,8 @@ install: all
 	install -m 644 $(B)/sqlsof.so $(B)/libsqlsof.a $(DESTDIR)$(libdir)/
 	install -m 644 ext/sqlsof.h $(DESTDIR)$(includedir)/sqlsof.h
 	install -m 644 $(B)/sqlsof.1 $(DESTDIR)$(man1dir)/sqlsof.1
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ext/sqlsof.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  -e 's|@REQUIRES_PRIVATE@|$(filter-out sqlite3,$(PKGS))|g' ext/sqlsof.pc.in \
 	  > $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
 	chmod 644 $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
 	for f in $(SQL_ALL:sql/%=%); do \

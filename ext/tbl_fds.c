@@ -63,10 +63,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fd_bpf.h"
 #include "fd_dir.h"
 #include "fd_info.h"
 #include "fd_link.h"
 #include "fd_sockproto.h"
+#include "fds_source.h"
 #include "pid_iter.h"
 #include "file_type.h"
 #include "vtab.h"
@@ -123,6 +125,13 @@ struct fd_ref {
     int fd;
 };
 
+/* The table's vtab carries the connection's choice of source (fds_source.h). */
+typedef struct FdsVtab FdsVtab;
+struct FdsVtab {
+    sqlite3_vtab base;
+    struct fds_source *src;
+};
+
 /* Per-row lazy reads: done (tried) and ok bits. */
 enum { ROW_STAT = 1, ROW_INFO = 2, ROW_PROTO = 4 };
 
@@ -144,6 +153,11 @@ struct FdsCursor {
     int infoDir; /* /proc/PID/fdinfo of the walked process, opened on first use, or -1 */
     int inProc;  /* a process is open: its dir, or its pushed fds */
     int nextFd;  /* index into fds for the current process */
+
+    /* A whole-host walk through the BPF iterator instead (see fdsNextFromKernel). */
+    int viaBpf;
+    struct fd_bpf_iter bpfIt;
+    struct fd_bpf_row bpfRow;
 
     /* The inode map (built on the first xFilter that needs it) and the walk through it. */
     struct fd_ref *map;
@@ -234,6 +248,7 @@ static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     }
     fdDirInit(&cur->dir);
     cur->infoDir = -1;
+    cur->bpfIt.fd = -1;
     *ppCursor = &cur->base;
     return SQLITE_OK;
 }
@@ -252,6 +267,7 @@ static int fdsClose(sqlite3_vtab_cursor *base)
     FdsCursor *cur = (FdsCursor *)base;
     pidIterStop(&cur->it);
     closeProcess(cur);
+    fdBpfIterStop(&cur->bpfIt);
     fdDirFree(&cur->dir);
     keysetFree(&cur->pids);
     keysetFree(&cur->fds);
@@ -480,6 +496,42 @@ static int nextWalked(FdsCursor *cur)
     }
 }
 
+/*
+** Loads the BPF iterator's current record as the row: the link text, stat and fdinfo come with
+** it; what it cannot say is read from /proc on first use, as a lookup would (a stat where the
+** file system's getattr differs, fdinfo for lock lines, the link when bpf_d_path failed).
+** Returns 1, 0 when the row is to be skipped (see loadRow), or -ENOMEM.
+*/
+static int loadRecord(FdsCursor *cur)
+{
+    const struct fds_bpf_record *r = &cur->bpfRow.rec;
+    setLookup(cur, r->pid, r->fd);
+    cur->tried = cur->ok = 0;
+    cur->haveLink = 0;
+    if (!cur->needLink) return 1;
+    if (r->pathLen < 0) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
+    if (bufReserve(&cur->link, (size_t)r->pathLen) != 0) return -ENOMEM;
+    memcpy(cur->link.data, cur->bpfRow.path, (size_t)r->pathLen);
+    cur->link.data[r->pathLen] = '\0';
+    cur->link.len = (size_t)r->pathLen;
+    cur->haveLink = 1;
+    fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
+    if (fdBpfStat(r, &cur->st) == 0) cur->tried |= ROW_STAT, cur->ok |= ROW_STAT;
+    if (fdBpfInfo(r, &cur->info) == 0) cur->tried |= ROW_INFO, cur->ok |= ROW_INFO;
+    if ((cur->proto = fdBpfSocketType(r)) != NULL) cur->tried |= ROW_PROTO, cur->ok |= ROW_PROTO;
+    return 1;
+}
+
+/* The next row of a whole-host walk through the BPF iterator: 1, 0 at the end, or -errno. */
+static int nextFromKernel(FdsCursor *cur)
+{
+    for (;;) {
+        int rc = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow);
+        if (rc != 1) return rc;
+        if ((rc = loadRecord(cur)) != 0) return rc;
+    }
+}
+
 static int compareRefs(const void *a, const void *b)
 {
     const struct fd_ref *x = a, *y = b;
@@ -501,13 +553,53 @@ static int mapAdd(FdsCursor *cur, unsigned long long ino)
     return SQLITE_OK;
 }
 
+/* The inode map's entries from one pass of the BPF iterator (records without paths). */
+static int mapFromKernel(FdsCursor *cur)
+{
+    int rc = SQLITE_OK, n;
+    struct stat st;
+    while (rc == SQLITE_OK && (n = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow)) == 1) {
+        const struct fds_bpf_record *r = &cur->bpfRow.rec;
+        unsigned long long ino = r->inode;
+        setLookup(cur, r->pid, r->fd);
+        if (!fdBpfInodeTrusted(r)) {
+            if (fstatat(cur->procfd, cur->name, &st, 0) != 0) continue;
+            ino = (unsigned long long)st.st_ino;
+        }
+        rc = mapAdd(cur, ino);
+    }
+    fdBpfIterStop(&cur->bpfIt);
+    if (rc == SQLITE_OK && n < 0)
+        rc = vtabError(cur->base.pVtab, "fds: cannot read the BPF iterator: %s", strerror(-n));
+    return rc;
+}
+
+/* Starts a whole-host walk through the BPF iterator when the connection's source allows it:
+ * 1 started, 0 read /proc, or an SQLite error code (negated) when 'bpf' is forced and fails. */
+static int startKernelWalk(FdsCursor *cur, int withPath)
+{
+    struct fds_source *src = ((FdsVtab *)cur->base.pVtab)->src;
+    int rc = fdsSourceStart(src, withPath, &cur->bpfIt);
+    src->last = rc == 1 ? "bpf" : "proc";
+    if (rc < 0) return -vtabError(cur->base.pVtab, "fds: %s", src->why);
+    return rc;
+}
+
 /* One walk of every fd of the host into the sorted inode map. */
 static int buildMap(FdsCursor *cur)
 {
+    cur->mapLen = 0;
+    int viaBpf = startKernelWalk(cur, 0);
+    if (viaBpf < 0) return -viaBpf;
+    if (viaBpf) {
+        int rc = mapFromKernel(cur);
+        if (cur->mapLen > 1) qsort(cur->map, cur->mapLen, sizeof *cur->map, compareRefs);
+        cur->mapBuilt = 1;
+        return rc;
+    }
     int err = pidIterStart(&cur->it, cur->procfd, NULL);
     if (err < 0) return vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
     int rc = SQLITE_OK;
-    cur->mapLen = 0;
     while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid)) {
         if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) != 0) continue;
         int fd;
@@ -558,8 +650,13 @@ static int nextMapped(FdsCursor *cur)
 static int fdsNext(sqlite3_vtab_cursor *base)
 {
     FdsCursor *cur = (FdsCursor *)base;
-    int more = cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
-                                                                          : nextWalked(cur);
+    int more = cur->viaBpf                                                  ? nextFromKernel(cur)
+               : cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
+                                                                            : nextWalked(cur);
+    if (more < 0) cur->eof = 1;
+    if (more == -ENOMEM) return SQLITE_NOMEM;
+    if (more < 0)
+        return vtabError(base->pVtab, "fds: cannot read the BPF iterator: %s", strerror(-more));
     if (!more) cur->eof = 1;
     return SQLITE_OK;
 }
@@ -574,6 +671,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     cur->needType = (idxNum & NEED_TYPE) != 0;
     cur->eof = 0;
     closeProcess(cur);
+    fdBpfIterStop(&cur->bpfIt);
+    cur->viaBpf = 0;
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
                                    &cur->byPid);
     if (rc == SQLITE_OK)
@@ -590,7 +689,11 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
+    } else if (!cur->byPid && !cur->byFd && (rc = startKernelWalk(cur, cur->needLink)) != 0) {
+        if (rc < 0) return -rc;
+        cur->viaBpf = 1;
     } else {
+        ((FdsVtab *)base->pVtab)->src->last = "proc";
         int err = pidIterStart(&cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
         if (err < 0) return vtabError(base->pVtab, "fds: cannot read /proc: %s", strerror(-err));
     }
@@ -696,8 +799,25 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     return SQLITE_OK;
 }
 
+/* vtabConnect's table, grown to carry the connection's source (the module's client data). */
+static int fdsConnect(sqlite3 *db, void *src, int argc, const char *const *argv,
+                      sqlite3_vtab **ppVtab, char **pzErr)
+{
+    sqlite3_vtab *plain;
+    int rc = vtabConnect(db, (void *)fdsSchema, argc, argv, &plain, pzErr);
+    if (rc != SQLITE_OK) return rc;
+    FdsVtab *vt = sqlite3_realloc(plain, sizeof *vt);
+    if (!vt) {
+        sqlite3_free(plain);
+        return SQLITE_NOMEM;
+    }
+    vt->src = src;
+    *ppVtab = &vt->base;
+    return SQLITE_OK;
+}
+
 static sqlite3_module fdsModule = {
-    .xConnect = vtabConnect,
+    .xConnect = fdsConnect,
     .xBestIndex = fdsBestIndex,
     .xDisconnect = vtabDisconnect,
     .xOpen = fdsOpen,
@@ -711,5 +831,8 @@ static sqlite3_module fdsModule = {
 
 int fdsRegister(sqlite3 *db)
 {
-    return sqlite3_create_module(db, "fds", &fdsModule, (void *)fdsSchema);
+    struct fds_source *src = fdsSourceNew();
+    if (!src) return SQLITE_NOMEM;
+    int rc = sqlite3_create_module_v2(db, "fds", &fdsModule, src, fdsSourceFree);
+    return rc == SQLITE_OK ? fdsSourceRegister(db, src) : rc;
 }
