@@ -40,4 +40,7 @@ struct fds_bpf_record {
     char proto[32]; /* sockets: the proto name, as getxattr("system.sockprotoname") says */
 };
 
+/* The same layout on both sides: no padding the two compilers could place differently. */
+_Static_assert(sizeof(struct fds_bpf_record) == 128, "fds_bpf_record is 128 bytes");
+
 #endif
