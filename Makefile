@@ -27,7 +27,6 @@ B := build
 # the kernel has BTF; BPF=0 builds without it (the table then reads /proc only).
 BPF ?= $(if $(wildcard /sys/kernel/btf/vmlinux),1,0)
 ifeq ($(BPF),1)
-PKGS     += libbpf
 CPPFLAGS += -DSQLSOF_BPF -I$(B)/bpf
 DEPS_BPF := clang bpftool libbpf-dev
 endif
@@ -104,7 +103,8 @@ $(B)/core/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -c $< -o $@
 
 # The BPF program: vmlinux.h from the kernel's BTF (CO-RE relocates it wherever it loads), the
-# object, and the skeleton that embeds it in fd_bpf.c.
+# object, and the light skeleton that embeds it in fd_bpf.c (loaded with bare bpf(2) calls:
+# libbpf-dev gives headers only, nothing is linked).
 $(B)/bpf/vmlinux.h: | deps
 	@mkdir -p $(@D)
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
@@ -112,16 +112,15 @@ $(B)/bpf/vmlinux.h: | deps
 $(B)/bpf/fds.bpf.o: ext/bpf/fds.bpf.c ext/bpf/fds_record.h $(B)/bpf/vmlinux.h
 	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/bpf -c $< -o $@
 
-$(B)/bpf/fds.skel.h: $(B)/bpf/fds.bpf.o
-	bpftool gen skeleton $< name fds_bpf > $@.tmp && mv $@.tmp $@
+$(B)/bpf/fds.lskel.h: $(B)/bpf/fds.bpf.o
+	bpftool gen skeleton -L $< name fds_bpf > $@.tmp && mv $@.tmp $@
 
 ifeq ($(BPF),1)
-$(B)/so/fd_bpf.o $(B)/core/fd_bpf.o: $(B)/bpf/fds.skel.h
+$(B)/so/fd_bpf.o $(B)/core/fd_bpf.o: $(B)/bpf/fds.lskel.h
 endif
 
 $(B)/sqlsof.so: $(SO_OBJ)
-	$(CC) -shared $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl $(filter libbpf,$(PKGS))) \
-	  -lpthread
+	$(CC) -shared $(CFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl) -lpthread
 
 $(B)/libsqlsof.a: $(CORE_OBJ)
 	@rm -f $@
@@ -252,8 +251,7 @@ install: all
 	install -m 644 $(B)/sqlsof.so $(B)/libsqlsof.a $(DESTDIR)$(libdir)/
 	install -m 644 ext/sqlsof.h $(DESTDIR)$(includedir)/sqlsof.h
 	install -m 644 $(B)/sqlsof.1 $(DESTDIR)$(man1dir)/sqlsof.1
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	  -e 's|@REQUIRES_PRIVATE@|$(filter-out sqlite3,$(PKGS))|g' ext/sqlsof.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ext/sqlsof.pc.in \
 	  > $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
 	chmod 644 $(DESTDIR)$(libdir)/pkgconfig/sqlsof.pc
 	for f in $(SQL_ALL:sql/%=%); do \

@@ -13,10 +13,9 @@
 #include "fd_sockproto.h"
 
 #ifdef SQLSOF_BPF
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-#include "fds.skel.h" /* generated from bpf/fds.bpf.c: the object, embedded */
+/* The light skeleton: the object and a loader program, loaded by bare bpf(2) calls (no libbpf
+ * at run time); the kernel applies the CO-RE relocations from its own BTF. */
+#include "fds.lskel.h"
 #endif
 
 /* Reads go in pieces of this: the kernel hands at most its 32 KiB seq buffer per read(). */
@@ -164,28 +163,18 @@ struct fd_bpf {
     struct fds_bpf *skel;
 };
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level, (void)fmt, (void)ap;
-    return 0;
-}
-
 int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
 {
     struct fd_bpf *bpf = calloc(1, sizeof *bpf);
     if (!bpf) return -ENOMEM;
-    /* libbpf prints its warnings on stderr: the caller falls back silently instead. */
-    libbpf_print_fn_t old = libbpf_set_print(quiet);
-    const char *step = "open";
+    const char *step = "load";
     int err = 0;
-    bpf->skel = fds_bpf__open();
+    errno = 0;
+    bpf->skel = fds_bpf__open_and_load();
     if (!bpf->skel)
         err = errno ? -errno : -EINVAL;
-    else if ((err = fds_bpf__load(bpf->skel)) != 0)
-        step = "load";
     else if ((err = fds_bpf__attach(bpf->skel)) != 0)
         step = "attach";
-    libbpf_set_print(old);
     if (err) {
         snprintf(why, whyLen, "cannot %s the BPF iterator: %s", step, strerror(-err));
         fdBpfFree(bpf);
@@ -198,14 +187,17 @@ int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
 void fdBpfFree(struct fd_bpf *bpf)
 {
     if (!bpf) return;
-    fds_bpf__destroy(bpf->skel);
+    if (bpf->skel) fds_bpf__destroy(bpf->skel);
     free(bpf);
 }
 
 int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
 {
-    struct bpf_link *link = withPath ? bpf->skel->links.fds_full : bpf->skel->links.fds_inode;
-    int fd = bpf_iter_create(bpf_link__fd(link));
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.iter_create.link_fd =
+        withPath ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_inode_fd;
+    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
     if (fd < 0) return -errno;
     return fdBpfIterOpenFd(it, fd);
 }

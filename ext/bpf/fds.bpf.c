@@ -22,8 +22,11 @@
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_sock_from_file are GPL-only */
 
-/* A record and its path are built here: 512 bytes of stack cannot hold a path. */
+/* A record and its path are built here (512 bytes of stack cannot hold a path), and what is
+ * the same for every fd of a task is kept for the next one. */
 struct scratch {
+    struct task_struct *task; /* the task of the previous fd, and its number */
+    int pid;
     struct fds_bpf_record rec;
     char path[FDS_BPF_PATH_MAX];
 };
@@ -43,11 +46,11 @@ struct {
 static __always_inline int readerTgid(struct task_struct *task)
 {
     struct task_struct *me = bpf_get_current_task_btf();
-    struct pid *mine = BPF_CORE_READ(me, thread_pid);
-    struct pid *theirs = BPF_CORE_READ(task, group_leader, thread_pid);
-    unsigned level = BPF_CORE_READ(mine, level);
+    struct pid *mine = me->thread_pid;
+    struct pid *theirs = task->group_leader->thread_pid;
+    unsigned level = mine->level;
     struct upid m, t;
-    if (level >= MAX_PID_LEVEL || BPF_CORE_READ(theirs, level) < level) return 0;
+    if (level >= MAX_PID_LEVEL || theirs->level < level) return 0;
     unsigned long off = bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid);
     if (bpf_probe_read_kernel(&m, sizeof m, (char *)mine + off) ||
         bpf_probe_read_kernel(&t, sizeof t, (char *)theirs + off) || m.ns != t.ns)
@@ -57,24 +60,19 @@ static __always_inline int readerTgid(struct task_struct *task)
 
 static __always_inline int cloexec(struct task_struct *task, unsigned fd)
 {
-    unsigned long *bits = BPF_CORE_READ(task, files, fdt, close_on_exec);
+    unsigned long *bits = task->files->fdt->close_on_exec;
     unsigned long word = 0;
     if (!bits || bpf_probe_read_kernel(&word, sizeof word, bits + fd / 64)) return 0;
     return (word >> (fd % 64)) & 1;
 }
 
-static __always_inline int listNonEmpty(struct list_head *head)
-{
-    return BPF_CORE_READ(head, next) != head;
-}
-
 /* Whether any process holds a lock or lease on INODE: only then has fdinfo lock lines. */
 static __always_inline int hasLocks(struct inode *inode)
 {
-    struct file_lock_context *lc = BPF_CORE_READ(inode, i_flctx);
+    struct file_lock_context *lc = inode->i_flctx;
     if (!lc) return 0;
-    return listNonEmpty(&lc->flc_flock) || listNonEmpty(&lc->flc_posix) ||
-           listNonEmpty(&lc->flc_lease);
+    return lc->flc_flock.next != &lc->flc_flock || lc->flc_posix.next != &lc->flc_posix ||
+           lc->flc_lease.next != &lc->flc_lease;
 }
 
 /*
@@ -99,32 +97,41 @@ static __always_inline void readSocket(struct file *file, struct fds_bpf_record 
     r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/*
+** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
+** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
+*/
 static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
 {
     struct task_struct *task = ctx->task;
     struct file *file = ctx->file;
     __u32 zero = 0;
     if (!task || !file) return 0;
-    if (BPF_CORE_READ(task, files) != BPF_CORE_READ(task, group_leader, files)) return 0;
+    if (task->files != task->group_leader->files) return 0;
     struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
     if (!s) return 0;
+    if (s->task != task) {
+        s->task = task;
+        s->pid = readerTgid(task);
+    }
+    if (s->pid <= 0) return 0;
     struct fds_bpf_record *r = &s->rec;
     __builtin_memset(r, 0, sizeof *r);
-    r->pid = readerTgid(task);
-    if (r->pid <= 0) return 0;
+    r->pid = s->pid;
     r->fd = (int)ctx->fd;
-    struct inode *inode = BPF_CORE_READ(file, f_inode);
-    r->inode = BPF_CORE_READ(inode, i_ino);
-    r->mode = BPF_CORE_READ(inode, i_mode);
-    r->rdev = BPF_CORE_READ(inode, i_rdev);
-    r->isize = BPF_CORE_READ(inode, i_size);
-    r->nlink = BPF_CORE_READ(inode, __i_nlink);
-    r->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-    r->magic = BPF_CORE_READ(inode, i_sb, s_magic);
-    r->pos = BPF_CORE_READ(file, f_pos);
-    r->fFlags = BPF_CORE_READ(file, f_flags);
-    r->fMode = BPF_CORE_READ(file, f_mode);
-    struct vfsmount *vm = BPF_CORE_READ(file, f_path.mnt);
+    struct inode *inode = file->f_inode;
+    struct super_block *sb = inode->i_sb;
+    r->inode = inode->i_ino;
+    r->mode = inode->i_mode;
+    r->rdev = inode->i_rdev;
+    r->isize = inode->i_size;
+    r->nlink = inode->__i_nlink;
+    r->dev = sb->s_dev;
+    r->magic = sb->s_magic;
+    r->pos = file->f_pos;
+    r->fFlags = file->f_flags;
+    r->fMode = file->f_mode;
+    struct vfsmount *vm = file->f_path.mnt;
     struct mount *mnt = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
     r->mntId = BPF_CORE_READ(mnt, mnt_id);
     if (cloexec(task, r->fd)) r->flags |= FDS_BPF_CLOEXEC;
@@ -138,7 +145,7 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
         if (n > 0) len = ((__u32)n - 1) & (FDS_BPF_PATH_MAX - 1);
     }
     r->size = sizeof *r + len;
-    bpf_seq_write(ctx->meta->seq, s, sizeof *r + len);
+    bpf_seq_write(ctx->meta->seq, r, sizeof *r + len); /* r, then its path */
     return 0;
 }
 
