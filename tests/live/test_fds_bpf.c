@@ -37,6 +37,7 @@
 #include "fixture.h"
 #include "testdb.h"
 
+#ifdef SQLSOF_BPF
 static char dir[64];
 
 /* What a child reports: fds the checks name, by role. */
@@ -427,12 +428,36 @@ static void source_choice(void **state)
     sqlite3_close(db);
 }
 
+#else
+/* Built with BPF=0: the kernel source says why it is missing, and /proc answers. */
+static void built_without_bpf(void **state)
+{
+    (void)state;
+    sqlite3 *db = testOpenDb();
+    free(testQueryText(db, "SELECT sqlsof_fds_source('bpf')"));
+    char *err = testQueryError(db, "SELECT count(*) FROM fds");
+    assert_string_equal(err, "fds: built without BPF (make BPF=0)");
+    free(err);
+    free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
+    assert_true(testQueryInt(db, "SELECT count(*) FROM fds") > 0);
+    char *s = testQueryText(db, "SELECT sqlsof_fds_source()");
+    assert_string_equal(s, "proc");
+    free(s);
+    sqlite3_close(db);
+}
+#endif
+
 int main(void)
 {
+#ifdef SQLSOF_BPF
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_column_same), cmocka_unit_test(the_hard_cases),
         cmocka_unit_test(inode_map_same),    cmocka_unit_test(churn_mid_scan),
         cmocka_unit_test(source_choice),
     };
     return cmocka_run_group_tests(tests, startAll, stopAll);
+#else
+    const struct CMUnitTest tests[] = {cmocka_unit_test(built_without_bpf)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+#endif
 }
