@@ -54,6 +54,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,10 +155,13 @@ struct FdsCursor {
     int inProc;  /* a process is open: its dir, or its pushed fds */
     int nextFd;  /* index into fds for the current process */
 
-    /* A whole-host walk through the BPF iterator instead (see fdsNextFromKernel). */
+    /* A whole-host walk through the BPF iterator instead, merged with /proc's list of
+     * processes (see nextMerged): the next record and the next listed pid, when read. */
     int viaBpf;
     struct fd_bpf_iter bpfIt;
     struct fd_bpf_row bpfRow;
+    int bpfHave, bpfDone, procHave, procDone;
+    int procPid, lastKernelPid;
 
     /* The inode map (built on the first xFilter that needs it) and the walk through it. */
     struct fd_ref *map;
@@ -522,13 +526,55 @@ static int loadRecord(FdsCursor *cur)
     return 1;
 }
 
+/*
+** The next step of a kernel walk, merged with the processes /proc lists (both ascend by pid):
+** 1, a record in bpfRow; 2, a process that /proc lists and the iterator did not (it skips some,
+** e.g. a sandbox's pid 1 here), its fd directory open for the /proc way; 0 at the end; -errno.
+** So both sources list the same processes; kernel threads cost an empty fd directory each.
+*/
+static int nextMerged(FdsCursor *cur)
+{
+    for (;;) {
+        if (!cur->bpfHave && !cur->bpfDone) {
+            int rc = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow);
+            if (rc < 0) return rc;
+            cur->bpfHave = rc == 1;
+            cur->bpfDone = rc == 0;
+        }
+        if (!cur->procHave && !cur->procDone) {
+            cur->procHave = pidIterNext(&cur->it, &cur->procPid);
+            cur->procDone = !cur->procHave;
+        }
+        int kernelPid = cur->bpfHave ? cur->bpfRow.rec.pid : INT_MAX;
+        if (cur->procHave && cur->procPid <= kernelPid) {
+            cur->procHave = 0;
+            if (cur->procPid == kernelPid || cur->procPid == cur->lastKernelPid) continue;
+            if (fdDirOpen(&cur->dir, cur->procfd, cur->procPid) != 0) continue;
+            cur->pid = cur->procPid;
+            cur->inProc = 1;
+            return 2;
+        }
+        if (!cur->bpfHave) return 0;
+        cur->bpfHave = 0;
+        cur->lastKernelPid = kernelPid;
+        return 1;
+    }
+}
+
 /* The next row of a whole-host walk through the BPF iterator: 1, 0 at the end, or -errno. */
 static int nextFromKernel(FdsCursor *cur)
 {
     for (;;) {
-        int rc = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow);
-        if (rc != 1) return rc;
-        if ((rc = loadRecord(cur)) != 0) return rc;
+        int fd, rc;
+        const char *name;
+        if (cur->inProc && fdDirNext(&cur->dir, &fd, &name) == 1) {
+            setFromDir(cur, fd, name);
+            if (loadRow(cur, 0)) return 1;
+            continue;
+        }
+        if (cur->inProc) closeProcess(cur);
+        if ((rc = nextMerged(cur)) <= 0) return rc;
+        if (rc == 1 && (rc = loadRecord(cur)) != 0) return rc;
     }
 }
 
@@ -553,12 +599,30 @@ static int mapAdd(FdsCursor *cur, unsigned long long ino)
     return SQLITE_OK;
 }
 
+/* The inode map's entries of the process whose fd directory is open. */
+static int mapAddDir(FdsCursor *cur)
+{
+    int fd, rc = SQLITE_OK;
+    const char *name;
+    unsigned long long ino;
+    while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
+        setFromDir(cur, fd, name);
+        if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
+    }
+    closeProcess(cur);
+    return rc;
+}
+
 /* The inode map's entries from one pass of the BPF iterator (records without paths). */
 static int mapFromKernel(FdsCursor *cur)
 {
     int rc = SQLITE_OK, n;
     struct stat st;
-    while (rc == SQLITE_OK && (n = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow)) == 1) {
+    while (rc == SQLITE_OK && (n = nextMerged(cur)) > 0) {
+        if (n == 2) {
+            rc = mapAddDir(cur);
+            continue;
+        }
         const struct fds_bpf_record *r = &cur->bpfRow.rec;
         unsigned long long ino = r->inode;
         setLookup(cur, r->pid, r->fd);
@@ -569,6 +633,7 @@ static int mapFromKernel(FdsCursor *cur)
         rc = mapAdd(cur, ino);
     }
     fdBpfIterStop(&cur->bpfIt);
+    pidIterStop(&cur->it);
     if (rc == SQLITE_OK && n < 0)
         rc = vtabError(cur->base.pVtab, "fds: cannot read the BPF iterator: %s", strerror(-n));
     return rc;
@@ -582,7 +647,12 @@ static int startKernelWalk(FdsCursor *cur, int withPath)
     int rc = fdsSourceStart(src, withPath, &cur->bpfIt);
     src->last = rc == 1 ? "bpf" : "proc";
     if (rc < 0) return -vtabError(cur->base.pVtab, "fds: %s", src->why);
-    return rc;
+    if (rc == 0) return 0;
+    cur->bpfHave = cur->bpfDone = cur->procHave = cur->procDone = 0;
+    cur->lastKernelPid = 0;
+    int err = pidIterStart(&cur->it, cur->procfd, NULL);
+    if (err < 0) return -vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
+    return 1;
 }
 
 /* One walk of every fd of the host into the sorted inode map. */
@@ -600,17 +670,8 @@ static int buildMap(FdsCursor *cur)
     int err = pidIterStart(&cur->it, cur->procfd, NULL);
     if (err < 0) return vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
     int rc = SQLITE_OK;
-    while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid)) {
-        if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) != 0) continue;
-        int fd;
-        const char *name;
-        unsigned long long ino;
-        while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
-            setFromDir(cur, fd, name);
-            if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
-        }
-        fdDirClose(&cur->dir);
-    }
+    while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid))
+        if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) == 0) rc = mapAddDir(cur);
     pidIterStop(&cur->it);
     if (cur->mapLen > 1) qsort(cur->map, cur->mapLen, sizeof *cur->map, compareRefs);
     cur->mapBuilt = 1;
