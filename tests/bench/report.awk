@@ -46,13 +46,21 @@ function target(what, value, ok, shown) {
     printf "| %s | %s | %s |\n", what, shown, ok ? "met" : "**missed**"
 }
 
+# A row of the fds sources table: the BPF source, /proc (SQLSOF_BPF=0), the floor, as ratios.
+function sourceRow(label, key, floorName) {
+    if (!((key, "sqlsof") in have) || !((key, "sqlsof-proc") in have)) return
+    printf "| %s | **%s** | %s · %.2f× | %s · %.2f× |\n", label, fmtms(ms[key, "sqlsof"]), \
+        fmtms(ms[key, "sqlsof-proc"]), ratio[key, "sqlsof-proc"], fmtms(ms[key, "floor"]), \
+        1 / ratio[key, "floor"]
+}
+
 function sqlsofMissing(key) {
     return (key, "sqlsof") in have ? "" : "not measured: sockets table not merged yet"
 }
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids listen tcp one onelsof port", keys, " ")
+    nkeys = split("all ids paths ljoin listen tcp one onelsof port", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
     pid = ENVIRON["PID"]; fd = ENVIRON["FD"]; port = ENVIRON["PORT"]
     lsofMissing = (("onelsof", "sqlsof") in have) ? "" : \
@@ -88,6 +96,19 @@ BEGIN {
     print "have no cheaper ids-only listing than the full one. psutil's `open_files()` lists regular"
     print "files only. ss answers in its own network namespace only; sqlsof, the floor, lsof and"
     print "psutil read every process, and sqlsof and the floor dump every namespace."
+    print ""
+
+    print "## The fds table's sources"
+    print ""
+    print "The BPF iterator (the default where it loads) against the /proc walk (`SQLSOF_BPF=0`:"
+    print "its time ÷ the BPF source's) and the floor (the BPF source's time ÷ the floor's)."
+    print ""
+    print "| question | BPF | /proc | floor |"
+    print "|---|---|---|---|"
+    sourceRow("`SELECT * FROM fds` (floor `all`)", "all")
+    sourceRow("`SELECT pid, fd, inode FROM fds` (floor `inode`)", "ids")
+    sourceRow("`SELECT pid, fd, inode, path FROM fds` (floor `links`: readdir + readlink)", "paths")
+    sourceRow("`fds JOIN sockets USING(inode) WHERE state = 'LISTEN'` (floor `listen`)", "ljoin")
     print ""
 
     print "## Targets"
