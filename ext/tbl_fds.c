@@ -43,6 +43,11 @@
 ** answers from it with a binary search and a re-read of the matching fds, whose inode is
 ** checked again, so a descriptor reused since the walk is not reported under the old inode.
 **
+** Sources: a whole-host walk (no pid or fd pushed) and the inode map read the BPF iterator
+** (fd_bpf.h) when the connection allows it and it loads (fds_source.h), merged with /proc's
+** process list; such a row comes with its link text, stat and fdinfo, and only what the record
+** lacks is read from /proc as above. Point lookups always read /proc.
+**
 ** Races: an fd closed or a process gone between readdir and readlink is skipped, and so is
 ** one gone by the time its fdinfo or type is read (when the statement uses them); another
 ** failed stat, fdinfo or getxattr after that leaves its columns NULL (type "unknown", as lsof
