@@ -4,7 +4,7 @@
 #   make test       install missing Debian packages, build, run every test
 #   make run        print the processes holding the most descriptors (Q="SQL" for another query)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
-#   make BPF=0      build without the BPF source of the fds table (no clang, libbpf, bpftool)
+#   make BPF=0      build without the BPF source of the fds table (no clang, bpftool, libbpf-dev)
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
 #                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #

@@ -202,7 +202,7 @@ int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
     return fdBpfIterOpenFd(it, fd);
 }
 
-#else /* built without libbpf */
+#else /* built without the program (make BPF=0) */
 
 int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
 {

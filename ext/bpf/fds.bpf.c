@@ -3,7 +3,7 @@
 ** The BPF side of the fds table's kernel source: an iter/task_file program that writes one
 ** struct fds_bpf_record (bpf/fds_record.h) per open file of every process to the iterator's
 ** seq_file, which fd_bpf.c reads. CO-RE: built once against the running kernel's BTF and
-** relocated by libbpf wherever it loads.
+** relocated by the kernel (light skeleton) wherever it loads.
 **
 ** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link); fds_inode
 ** leaves it out, for the inode map and for statements that use only pid and fd.
