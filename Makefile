@@ -6,6 +6,7 @@
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured; `make uninstall` undoes it
 #   make deb        Debian packages sqlsof and libsqlsof-dev in build/deb/ (dpkg-buildpackage,
 #                   then lintian)
+#   make BPF=0      build without the BPF source of the fds table (no clang, bpftool, libbpf-dev)
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
 #                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
 #
@@ -23,12 +24,21 @@ LIBS       = $(PKG_LIBS) -lpthread
 
 B := build
 
+# The fds table's BPF iterator source (ext/bpf/, ext/fd_bpf.c): a CO-RE program compiled by
+# clang against the running kernel's BTF and embedded as a bpftool skeleton. On by default where
+# the kernel has BTF; BPF=0 builds without it (the table then reads /proc only).
+BPF ?= $(if $(wildcard /sys/kernel/btf/vmlinux),1,0)
+ifeq ($(BPF),1)
+CPPFLAGS += -DSQLSOF_BPF -I$(B)/bpf
+DEPS_BPF := clang bpftool libbpf-dev
+endif
+
 # The version is written once, in ext/sqlsof.h; the .pc file and the man page take it from there.
 VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof.h)
 
 # Debian packages the build and the tests need; `deps` installs the missing ones.
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
-        lsof iproute2 strace util-linux procps
+        lsof iproute2 strace util-linux procps $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), and the Debian
@@ -89,14 +99,31 @@ $(NODE_MODULE): | deps-test
 	cd $(B)/node && npm install --prefix . --no-audit --no-fund --loglevel=error better-sqlite3@12
 
 # The loadable extension: ext/ compiled against sqlite3ext.h's API table.
-$(B)/so/%.o: ext/%.c ext/*.h | deps
+$(B)/so/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 # The static library: the same sources calling SQLite directly.
-$(B)/core/%.o: ext/%.c ext/*.h | deps
+$(B)/core/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -c $< -o $@
+
+# The BPF program: vmlinux.h from the kernel's BTF (CO-RE relocates it wherever it loads), the
+# object, and the light skeleton that embeds it in fd_bpf.c (loaded with bare bpf(2) calls:
+# libbpf-dev gives headers only, nothing is linked).
+$(B)/bpf/vmlinux.h: | deps
+	@mkdir -p $(@D)
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf/fds.bpf.o: ext/bpf/fds.bpf.c ext/bpf/fds_record.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/bpf -c $< -o $@
+
+$(B)/bpf/fds.lskel.h: $(B)/bpf/fds.bpf.o
+	bpftool gen skeleton -L $< name fds_bpf > $@.tmp && mv $@.tmp $@
+
+ifeq ($(BPF),1)
+$(B)/so/fd_bpf.o $(B)/core/fd_bpf.o: $(B)/bpf/fds.lskel.h
+endif
 
 $(B)/sqlsof.so: $(SO_OBJ)
 	$(CC) -shared $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libmnl) -lpthread
@@ -161,7 +188,7 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
-                ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
+                ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 

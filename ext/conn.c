@@ -24,6 +24,7 @@ void connRelease(void *p)
     struct sqlsof_conn *c = p;
     if (!c || --c->refs > 0) return;
     sockPortsFree(&c->ports);
+    fdsSourceClear(&c->fds);
     free(c);
 }
 

@@ -1,5 +1,6 @@
 /*
-** What the tables of one database connection share: where each socket inode was last seen
+** What the tables of one database connection share: the fds table's source (fds_source.h),
+** where each socket inode was last seen
 ** held (the fds table notes it, the sockets table reads it to look one socket up through its
 ** holder instead of dumping every namespace), the socket source setting, and counters that
 ** say which source answered, and the rows of a port dump that the other cursors of the same
@@ -13,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "fds_source.h"
 #include "sock_ports.h"
 
 /* Which sources the sockets table may use for `inode = ?`. */
@@ -41,6 +43,7 @@ struct sqlsof_conn {
     enum conn_socket_source socketSource;
     struct conn_stats stats;
     struct sock_ports ports; /* shared by the branches of an OR on ports */
+    struct fds_source fds;   /* which source the fds table walks the host with */
     struct conn_holder holders[CONN_HOLDERS];
 };
 

@@ -8,6 +8,7 @@ SQLITE_EXTENSION_INIT1
 #include <stddef.h>
 
 #include "conn.h"
+#include "fds_source.h"
 #include "sqlsof.h"
 #include "tables.h"
 
@@ -18,6 +19,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
         fdsRegister,
+        fdsSourceRegister,
         socketsRegister,
         socketSourceRegister,
     };

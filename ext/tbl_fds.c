@@ -43,6 +43,11 @@
 ** answers from it with a binary search and a re-read of the matching fds, whose inode is
 ** checked again, so a descriptor reused since the walk is not reported under the old inode.
 **
+** Sources: a whole-host walk (no pid or fd pushed) and the inode map read the BPF iterator
+** (fd_bpf.h) when the connection allows it and it loads (fds_source.h), merged with /proc's
+** process list; such a row comes with its link text, stat and fdinfo, and only what the record
+** lacks is read from /proc as above. Point lookups always read /proc.
+**
 ** Races: an fd closed or a process gone between readdir and readlink is skipped, and so is
 ** one gone by the time its fdinfo or type is read (when the statement uses them); another
 ** failed stat, fdinfo or getxattr after that leaves its columns NULL (type "unknown", as lsof
@@ -54,6 +59,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +70,12 @@
 
 #include "buf.h"
 #include "conn.h"
+#include "fd_bpf.h"
 #include "fd_dir.h"
 #include "fd_info.h"
 #include "fd_link.h"
 #include "fd_sockproto.h"
+#include "fds_source.h"
 #include "pid_iter.h"
 #include "file_type.h"
 #include "vtab.h"
@@ -145,6 +153,14 @@ struct FdsCursor {
     int infoDir; /* /proc/PID/fdinfo of the walked process, opened on first use, or -1 */
     int inProc;  /* a process is open: its dir, or its pushed fds */
     int nextFd;  /* index into fds for the current process */
+
+    /* A whole-host walk through the BPF iterator instead, merged with /proc's list of
+     * processes (see nextMerged): the next record and the next listed pid, when read. */
+    int viaBpf;
+    struct fd_bpf_iter bpfIt;
+    struct fd_bpf_row bpfRow;
+    int bpfHave, bpfDone, procHave, procDone;
+    int procPid, lastKernelPid;
 
     /* The inode map (built on the first xFilter that needs it) and the walk through it. */
     struct fd_ref *map;
@@ -235,6 +251,7 @@ static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     }
     fdDirInit(&cur->dir);
     cur->infoDir = -1;
+    cur->bpfIt.fd = -1;
     *ppCursor = &cur->base;
     return SQLITE_OK;
 }
@@ -253,6 +270,7 @@ static int fdsClose(sqlite3_vtab_cursor *base)
     FdsCursor *cur = (FdsCursor *)base;
     pidIterStop(&cur->it);
     closeProcess(cur);
+    fdBpfIterStop(&cur->bpfIt);
     fdDirFree(&cur->dir);
     keysetFree(&cur->pids);
     keysetFree(&cur->fds);
@@ -481,6 +499,84 @@ static int nextWalked(FdsCursor *cur)
     }
 }
 
+/*
+** Loads the BPF iterator's current record as the row: the link text, stat and fdinfo come with
+** it; what it cannot say is read from /proc on first use, as a lookup would (a stat where the
+** file system's getattr differs, fdinfo for lock lines, the link when bpf_d_path failed).
+** Returns 1, 0 when the row is to be skipped (see loadRow), or -ENOMEM.
+*/
+static int loadRecord(FdsCursor *cur)
+{
+    const struct fds_bpf_record *r = &cur->bpfRow.rec;
+    setLookup(cur, r->pid, r->fd);
+    cur->tried = cur->ok = 0;
+    cur->haveLink = 0;
+    if (!cur->needLink) return 1;
+    if (r->pathLen < 0) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
+    if (bufReserve(&cur->link, (size_t)r->pathLen) != 0) return -ENOMEM;
+    memcpy(cur->link.data, cur->bpfRow.path, (size_t)r->pathLen);
+    cur->link.data[r->pathLen] = '\0';
+    cur->link.len = (size_t)r->pathLen;
+    cur->haveLink = 1;
+    fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
+    if (fdBpfStat(r, &cur->st) == 0) cur->tried |= ROW_STAT, cur->ok |= ROW_STAT;
+    if (fdBpfInfo(r, &cur->info) == 0) cur->tried |= ROW_INFO, cur->ok |= ROW_INFO;
+    if ((cur->proto = fdBpfSocketType(r)) != NULL) cur->tried |= ROW_PROTO, cur->ok |= ROW_PROTO;
+    return 1;
+}
+
+/*
+** The next step of a kernel walk, merged with the processes /proc lists (both ascend by pid):
+** 1, a record in bpfRow; 2, a process that /proc lists and the iterator did not (it skips some,
+** e.g. a sandbox's pid 1 here), its fd directory open for the /proc way; 0 at the end; -errno.
+** So both sources list the same processes; kernel threads cost an empty fd directory each.
+*/
+static int nextMerged(FdsCursor *cur)
+{
+    for (;;) {
+        if (!cur->bpfHave && !cur->bpfDone) {
+            int rc = fdBpfIterNext(&cur->bpfIt, &cur->bpfRow);
+            if (rc < 0) return rc;
+            cur->bpfHave = rc == 1;
+            cur->bpfDone = rc == 0;
+        }
+        if (!cur->procHave && !cur->procDone) {
+            cur->procHave = pidIterNext(&cur->it, &cur->procPid);
+            cur->procDone = !cur->procHave;
+        }
+        int kernelPid = cur->bpfHave ? cur->bpfRow.rec.pid : INT_MAX;
+        if (cur->procHave && cur->procPid <= kernelPid) {
+            cur->procHave = 0;
+            if (cur->procPid == kernelPid || cur->procPid == cur->lastKernelPid) continue;
+            if (fdDirOpen(&cur->dir, cur->procfd, cur->procPid) != 0) continue;
+            cur->pid = cur->procPid;
+            cur->inProc = 1;
+            return 2;
+        }
+        if (!cur->bpfHave) return 0;
+        cur->bpfHave = 0;
+        cur->lastKernelPid = kernelPid;
+        return 1;
+    }
+}
+
+/* The next row of a whole-host walk through the BPF iterator: 1, 0 at the end, or -errno. */
+static int nextFromKernel(FdsCursor *cur)
+{
+    for (;;) {
+        int fd, rc;
+        const char *name;
+        if (cur->inProc && fdDirNext(&cur->dir, &fd, &name) == 1) {
+            setFromDir(cur, fd, name);
+            if (loadRow(cur, 0)) return 1;
+            continue;
+        }
+        if (cur->inProc) closeProcess(cur);
+        if ((rc = nextMerged(cur)) <= 0) return rc;
+        if (rc == 1 && (rc = loadRecord(cur)) != 0) return rc;
+    }
+}
+
 static int compareRefs(const void *a, const void *b)
 {
     const struct fd_ref *x = a, *y = b;
@@ -502,24 +598,79 @@ static int mapAdd(FdsCursor *cur, unsigned long long ino)
     return SQLITE_OK;
 }
 
+/* The inode map's entries of the process whose fd directory is open. */
+static int mapAddDir(FdsCursor *cur)
+{
+    int fd, rc = SQLITE_OK;
+    const char *name;
+    unsigned long long ino;
+    while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
+        setFromDir(cur, fd, name);
+        if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
+    }
+    closeProcess(cur);
+    return rc;
+}
+
+/* The inode map's entries from one pass of the BPF iterator (records without paths). */
+static int mapFromKernel(FdsCursor *cur)
+{
+    int rc = SQLITE_OK, n;
+    struct stat st;
+    while (rc == SQLITE_OK && (n = nextMerged(cur)) > 0) {
+        if (n == 2) {
+            rc = mapAddDir(cur);
+            continue;
+        }
+        const struct fds_bpf_record *r = &cur->bpfRow.rec;
+        unsigned long long ino = r->inode;
+        setLookup(cur, r->pid, r->fd);
+        if (!fdBpfInodeTrusted(r)) {
+            if (fstatat(cur->procfd, cur->name, &st, 0) != 0) continue;
+            ino = (unsigned long long)st.st_ino;
+        }
+        rc = mapAdd(cur, ino);
+    }
+    fdBpfIterStop(&cur->bpfIt);
+    pidIterStop(&cur->it);
+    if (rc == SQLITE_OK && n < 0)
+        rc = vtabError(cur->base.pVtab, "fds: cannot read the BPF iterator: %s", strerror(-n));
+    return rc;
+}
+
+/* Starts a whole-host walk through the BPF iterator when the connection's source allows it:
+ * 1 started, 0 read /proc, or an SQLite error code (negated) when 'bpf' is forced and fails. */
+static int startKernelWalk(FdsCursor *cur, int withPath)
+{
+    struct fds_source *src = &VTAB_CONN(&cur->base)->fds;
+    int rc = fdsSourceStart(src, withPath, &cur->bpfIt);
+    src->last = rc == 1 ? "bpf" : "proc";
+    if (rc < 0) return -vtabError(cur->base.pVtab, "fds: %s", src->why);
+    if (rc == 0) return 0;
+    cur->bpfHave = cur->bpfDone = cur->procHave = cur->procDone = 0;
+    cur->lastKernelPid = 0;
+    int err = pidIterStart(&cur->it, cur->procfd, NULL);
+    if (err < 0) return -vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
+    return 1;
+}
+
 /* One walk of every fd of the host into the sorted inode map. */
 static int buildMap(FdsCursor *cur)
 {
+    cur->mapLen = 0;
+    int viaBpf = startKernelWalk(cur, 0);
+    if (viaBpf < 0) return -viaBpf;
+    if (viaBpf) {
+        int rc = mapFromKernel(cur);
+        if (cur->mapLen > 1) qsort(cur->map, cur->mapLen, sizeof *cur->map, compareRefs);
+        cur->mapBuilt = 1;
+        return rc;
+    }
     int err = pidIterStart(&cur->it, cur->procfd, NULL);
     if (err < 0) return vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
     int rc = SQLITE_OK;
-    cur->mapLen = 0;
-    while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid)) {
-        if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) != 0) continue;
-        int fd;
-        const char *name;
-        unsigned long long ino;
-        while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
-            setFromDir(cur, fd, name);
-            if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
-        }
-        fdDirClose(&cur->dir);
-    }
+    while (rc == SQLITE_OK && pidIterNext(&cur->it, &cur->pid))
+        if (fdDirOpen(&cur->dir, cur->procfd, cur->pid) == 0) rc = mapAddDir(cur);
     pidIterStop(&cur->it);
     if (cur->mapLen > 1) qsort(cur->map, cur->mapLen, sizeof *cur->map, compareRefs);
     cur->mapBuilt = 1;
@@ -559,8 +710,13 @@ static int nextMapped(FdsCursor *cur)
 static int fdsNext(sqlite3_vtab_cursor *base)
 {
     FdsCursor *cur = (FdsCursor *)base;
-    int more = cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
-                                                                          : nextWalked(cur);
+    int more = cur->viaBpf                                                  ? nextFromKernel(cur)
+               : cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
+                                                                            : nextWalked(cur);
+    if (more < 0) cur->eof = 1;
+    if (more == -ENOMEM) return SQLITE_NOMEM;
+    if (more < 0)
+        return vtabError(base->pVtab, "fds: cannot read the BPF iterator: %s", strerror(-more));
     if (!more) cur->eof = 1;
     return SQLITE_OK;
 }
@@ -575,6 +731,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     cur->needType = (idxNum & NEED_TYPE) != 0;
     cur->eof = 0;
     closeProcess(cur);
+    fdBpfIterStop(&cur->bpfIt);
+    cur->viaBpf = 0;
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
                                    &cur->byPid);
     if (rc == SQLITE_OK)
@@ -591,7 +749,11 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
+    } else if (!cur->byPid && !cur->byFd && (rc = startKernelWalk(cur, cur->needLink)) != 0) {
+        if (rc < 0) return -rc;
+        cur->viaBpf = 1;
     } else {
+        VTAB_CONN(base)->fds.last = "proc";
         int err = pidIterStart(&cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
         if (err < 0) return vtabError(base->pVtab, "fds: cannot read /proc: %s", strerror(-err));
     }

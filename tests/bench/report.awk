@@ -46,13 +46,21 @@ function target(what, value, ok, shown) {
     printf "| %s | %s | %s |\n", what, shown, ok ? "met" : "**missed**"
 }
 
+# A row of the fds sources table: the BPF source, /proc (SQLSOF_BPF=0), the floor, as ratios.
+function sourceRow(label, key, floorName) {
+    if (!((key, "sqlsof") in have) || !((key, "sqlsof-proc") in have)) return
+    printf "| %s | **%s** | %s · %.2f× | %s · %.2f× |\n", label, fmtms(ms[key, "sqlsof"]), \
+        fmtms(ms[key, "sqlsof-proc"]), ratio[key, "sqlsof-proc"], fmtms(ms[key, "floor"]), \
+        1 / ratio[key, "floor"]
+}
+
 function sqlsofMissing(key) {
     return (key, "sqlsof") in have ? "" : "not measured: sockets table not merged yet"
 }
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids listen tcp one onelsof port plisten pestab pproc psock pjoin", keys, " ")
+    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
     nper = split("plisten pestab pproc psock pjoin", per, " ")
     for (k = 1; k <= nper; k++) load(per[k] "100")
@@ -115,6 +123,19 @@ BEGIN {
         growth = (key "100", "sqlsof") in have ? sprintf("%.2f×", ms[key, "sqlsof"] / ms[key "100", "sqlsof"]) : "—"
         printf "| %s | **%s** | %s | %s | %s |\n", label[key], fmtms(ms[key, "sqlsof"]), cell(key, "lsof"), small, growth
     }
+    print ""
+
+    print "## The fds table's sources"
+    print ""
+    print "The BPF iterator (the default where it loads) against the /proc walk (`SQLSOF_BPF=0`:"
+    print "its time ÷ the BPF source's) and the floor (the BPF source's time ÷ the floor's)."
+    print ""
+    print "| question | BPF | /proc | floor |"
+    print "|---|---|---|---|"
+    sourceRow("`SELECT * FROM fds` (floor `all`)", "all")
+    sourceRow("`SELECT pid, fd, inode FROM fds` (floor `inode`)", "ids")
+    sourceRow("`SELECT pid, fd, inode, path FROM fds` (floor `links`: readdir + readlink)", "paths")
+    sourceRow("`fds JOIN sockets USING(inode) WHERE state = 'LISTEN'` (floor `listen`)", "ljoin")
     print ""
 
     print "## Targets"

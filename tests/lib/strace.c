@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 static const char traced[] =
-    "openat,readlinkat,newfstatat,getdents64,getxattr,read,sendmsg,recvmsg,setns";
+    "openat,readlinkat,newfstatat,getdents64,getxattr,read,sendmsg,recvmsg,setns,bpf";
 
 void testSyscalls(const char *sql, struct syscall_counts *out)
 {
@@ -74,6 +74,8 @@ void testSyscallsOf(char *const argv[], struct syscall_counts *out)
             out->recvmsg = calls;
         else if (!strcmp(name, "setns"))
             out->setns = calls;
+        else if (!strcmp(name, "bpf"))
+            out->bpf = calls;
     }
     fclose(f);
     unlink(report);

@@ -16,6 +16,7 @@ struct syscall_counts {
     long sendmsg;
     long recvmsg;
     long setns;
+    long bpf; /* the fds table's BPF source: loading it, one BPF_ITER_CREATE per walk */
 };
 
 /* Counts the syscalls of `sqlite3 :memory: -cmd '.load build/sqlsof' SQL`; fails the test if

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+** The BPF side of the fds table's kernel source: an iter/task_file program that writes one
+** struct fds_bpf_record (bpf/fds_record.h) per open file of every process to the iterator's
+** seq_file, which fd_bpf.c reads. CO-RE: built once against the running kernel's BTF and
+** relocated by the kernel (light skeleton) wherever it loads.
+**
+** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link); fds_inode
+** leaves it out, for the inode map and for statements that use only pid and fd.
+**
+** The kernel already skips threads that share their leader's fd table. A thread that unshared
+** its table is skipped here too: /proc/PID/fd, the reference, shows the leader's table only
+** (a thread's own is /proc/PID/task/TID/fd), and (pid, fd) must name one file.
+*/
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fds_record.h"
+
+char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_sock_from_file are GPL-only */
+
+/* A record and its path are built here (512 bytes of stack cannot hold a path), and what is
+ * the same for every fd of a task is kept for the next one. */
+struct scratch {
+    struct task_struct *task; /* the task of the previous fd, and its number */
+    int pid;
+    struct fds_bpf_record rec;
+    char path[FDS_BPF_PATH_MAX];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct scratch);
+} scratchMap SEC(".maps");
+
+#define MAX_PID_LEVEL 32
+#define MODE_FMT      0170000 /* S_IFMT, S_IFSOCK: vmlinux.h has no macros */
+#define MODE_SOCK     0140000
+
+/* The tgid of TASK as the reader's pid namespace numbers it; 0 when it has none there. */
+static __always_inline int readerTgid(struct task_struct *task)
+{
+    struct task_struct *me = bpf_get_current_task_btf();
+    struct pid *mine = me->thread_pid;
+    struct pid *theirs = task->group_leader->thread_pid;
+    unsigned level = mine->level;
+    struct upid m, t;
+    if (level >= MAX_PID_LEVEL || theirs->level < level) return 0;
+    unsigned long off = bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid);
+    if (bpf_probe_read_kernel(&m, sizeof m, (char *)mine + off) ||
+        bpf_probe_read_kernel(&t, sizeof t, (char *)theirs + off) || m.ns != t.ns)
+        return 0;
+    return t.nr;
+}
+
+static __always_inline int cloexec(struct task_struct *task, unsigned fd)
+{
+    unsigned long *bits = task->files->fdt->close_on_exec;
+    unsigned long word = 0;
+    if (!bits || bpf_probe_read_kernel(&word, sizeof word, bits + fd / 64)) return 0;
+    return (word >> (fd % 64)) & 1;
+}
+
+/* Whether any process holds a lock or lease on INODE: only then has fdinfo lock lines. */
+static __always_inline int hasLocks(struct inode *inode)
+{
+    struct file_lock_context *lc = inode->i_flctx;
+    if (!lc) return 0;
+    return lc->flc_flock.next != &lc->flc_flock || lc->flc_posix.next != &lc->flc_posix ||
+           lc->flc_lease.next != &lc->flc_lease;
+}
+
+/*
+** A socket's proto name is its dentry's, which is what getxattr("system.sockprotoname")
+** answers (the proto that made it, kept after IPV6_ADDRFORM); the rest is its sock's.
+*/
+static __always_inline void readSocket(struct file *file, struct fds_bpf_record *r)
+{
+    struct socket *sock = bpf_sock_from_file(file);
+    if (!sock) return;
+    const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+    if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) < 0) return;
+    r->flags |= FDS_BPF_SOCKET;
+    struct sock *sk = BPF_CORE_READ(sock, sk);
+    if (!sk) return;
+    r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+    r->sockType = BPF_CORE_READ(sk, sk_type);
+    r->protocol = BPF_CORE_READ(sk, sk_protocol);
+    r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+    r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/*
+** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
+** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
+*/
+static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
+{
+    struct task_struct *task = ctx->task;
+    struct file *file = ctx->file;
+    __u32 zero = 0;
+    if (!task || !file) return 0;
+    if (task->files != task->group_leader->files) return 0;
+    struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
+    if (!s) return 0;
+    if (s->task != task) {
+        s->task = task;
+        s->pid = readerTgid(task);
+    }
+    if (s->pid <= 0) return 0;
+    struct fds_bpf_record *r = &s->rec;
+    __builtin_memset(r, 0, sizeof *r);
+    r->pid = s->pid;
+    r->fd = (int)ctx->fd;
+    struct inode *inode = file->f_inode;
+    struct super_block *sb = inode->i_sb;
+    r->inode = inode->i_ino;
+    r->mode = inode->i_mode;
+    r->rdev = inode->i_rdev;
+    r->isize = inode->i_size;
+    r->nlink = inode->__i_nlink;
+    r->dev = sb->s_dev;
+    r->magic = sb->s_magic;
+    r->pos = file->f_pos;
+    r->fFlags = file->f_flags;
+    r->fMode = file->f_mode;
+    struct vfsmount *vm = file->f_path.mnt;
+    struct mount *mnt = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
+    r->mntId = BPF_CORE_READ(mnt, mnt_id);
+    if (cloexec(task, r->fd)) r->flags |= FDS_BPF_CLOEXEC;
+    if (hasLocks(inode)) r->flags |= FDS_BPF_LOCKS;
+    if ((r->mode & MODE_FMT) == MODE_SOCK) readSocket(file, r);
+
+    __u32 len = 0;
+    if (withPath) {
+        long n = bpf_d_path((struct path *)&file->f_path, s->path, sizeof s->path);
+        r->pathLen = n > 0 ? (int)n - 1 : (n < 0 ? (int)n : -1);
+        if (n > 0) len = ((__u32)n - 1) & (FDS_BPF_PATH_MAX - 1);
+    }
+    r->size = sizeof *r + len;
+    bpf_seq_write(ctx->meta->seq, r, sizeof *r + len); /* r, then its path */
+    return 0;
+}
+
+SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
+{
+    return emit(ctx, 1);
+}
+
+SEC("iter/task_file") int fds_inode(struct bpf_iter__task_file *ctx)
+{
+    return emit(ctx, 0);
+}

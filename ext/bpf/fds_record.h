@@ -1,0 +1,46 @@
+/*
+** The record that the BPF iterator (fds.bpf.c) writes for each open file and that fd_bpf.c
+** reads back: a fixed header, then pathLen bytes of the path that bpf_d_path gave (the text a
+** readlink of /proc/PID/fd/N gives, no NUL). Shared by the BPF program and user space, so
+** only fixed-width kernel types.
+*/
+#ifndef SQLSOF_FDS_RECORD_H
+#define SQLSOF_FDS_RECORD_H
+
+#define FDS_BPF_PATH_MAX 4096 /* PATH_MAX, a power of two: the verifier bounds lengths by mask */
+
+enum {
+    FDS_BPF_CLOEXEC = 1, /* close-on-exec, which lives in the fd table, not in f_flags */
+    FDS_BPF_LOCKS = 2,   /* the inode has a lock or lease of some process: fdinfo says whose */
+    FDS_BPF_SOCKET = 4,  /* a socket: proto is set, and the other socket fields if it has a sock */
+};
+
+struct fds_bpf_record {
+    __u32 size; /* the header and the path that follows it */
+    __s32 pid;  /* the thread-group id in the reader's pid namespace */
+    __s32 fd;
+    __u32 flags; /* FDS_BPF_* */
+    __u64 inode;
+    __u64 pos;
+    __s64 isize;
+    __u32 dev;  /* the inode's super block, in the kernel's encoding (major << 20 | minor) */
+    __u32 rdev; /* likewise */
+    __u32 mode; /* i_mode */
+    __u32 fFlags;
+    __u32 fMode;
+    __s32 mntId;
+    __u32 nlink;
+    __u32 magic;   /* the super block's s_magic: which file system */
+    __s32 pathLen; /* bytes of path after the header; negative: bpf_d_path's error */
+    __u32 netns;   /* sockets: the network namespace's inode */
+    __u16 family, sockType, protocol;
+    __u16 state; /* sk_state */
+    __u16 sport, dport;
+    __u32 pad;
+    char proto[32]; /* sockets: the proto name, as getxattr("system.sockprotoname") says */
+};
+
+/* The same layout on both sides: no padding the two compilers could place differently. */
+_Static_assert(sizeof(struct fds_bpf_record) == 128, "fds_bpf_record is 128 bytes");
+
+#endif

@@ -1,0 +1,225 @@
+#include "fd_bpf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fd_info.h"
+#include "fd_sockproto.h"
+
+#ifdef SQLSOF_BPF
+/* The light skeleton: the object and a loader program, loaded by bare bpf(2) calls (no libbpf
+ * at run time); the kernel applies the CO-RE relocations from its own BTF. */
+#include "fds.lskel.h"
+#endif
+
+/* Reads go in pieces of this: the kernel hands at most its 32 KiB seq buffer per read(). */
+#define ITER_BUF (64 * 1024)
+
+long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row)
+{
+    if (len < sizeof row->rec) return 0;
+    memcpy(&row->rec, buf, sizeof row->rec);
+    const struct fds_bpf_record *r = &row->rec;
+    size_t pathLen = r->pathLen > 0 ? (size_t)r->pathLen : 0;
+    if (r->pathLen >= FDS_BPF_PATH_MAX || r->size != sizeof *r + pathLen || r->pid <= 0 ||
+        r->fd < 0)
+        return -EINVAL;
+    if (len < r->size) return 0;
+    row->path = buf + sizeof *r;
+    return (long)r->size;
+}
+
+int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd)
+{
+    memset(it, 0, sizeof *it);
+    it->fd = fd;
+    it->buf = malloc(ITER_BUF);
+    if (!it->buf) {
+        close(fd);
+        it->fd = -1;
+        return -ENOMEM;
+    }
+    it->cap = ITER_BUF;
+    return 0;
+}
+
+int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row)
+{
+    for (;;) {
+        long n = fdBpfParse(it->buf + it->off, it->len - it->off, row);
+        if (n < 0) return (int)n;
+        if (n > 0) {
+            it->off += (size_t)n;
+            return 1;
+        }
+        /* A partial record (or none): keep it at the front and read after it. */
+        memmove(it->buf, it->buf + it->off, it->len - it->off);
+        it->len -= it->off;
+        it->off = 0;
+        if (it->len == it->cap) return -EINVAL;
+        ssize_t got = read(it->fd, it->buf + it->len, it->cap - it->len);
+        /* EAGAIN: the kernel stops after a long stretch of files that wrote nothing. */
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got < 0) return -errno;
+        if (got == 0) return it->len ? -EINVAL : 0;
+        it->len += (size_t)got;
+    }
+}
+
+void fdBpfIterStop(struct fd_bpf_iter *it)
+{
+    if (it->fd >= 0) close(it->fd);
+    free(it->buf);
+    memset(it, 0, sizeof *it);
+    it->fd = -1;
+}
+
+/* s_magic values (linux/magic.h). */
+enum {
+    MAGIC_EXT4 = 0xEF53,
+    MAGIC_XFS = 0x58465342,
+    MAGIC_TMPFS = 0x01021994,
+    MAGIC_RAMFS = 0x858458f6,
+    MAGIC_SOCKFS = 0x534F434B,
+    MAGIC_PIPEFS = 0x50495045,
+    MAGIC_ANON_INODE = 0x09041934,
+    MAGIC_DEVPTS = 0x1cd1,
+    MAGIC_NSFS = 0x6e736673,
+    MAGIC_BPF = 0xcafe4a11,
+    MAGIC_PROC = 0x9fa0,
+    MAGIC_OVERLAY = 0x794c7630,
+};
+
+static int statTrusted(unsigned magic, unsigned mode)
+{
+    switch (magic) {
+    case MAGIC_EXT4:
+    case MAGIC_XFS:
+    case MAGIC_TMPFS:
+    case MAGIC_RAMFS:
+    case MAGIC_SOCKFS:
+    case MAGIC_PIPEFS:
+    case MAGIC_ANON_INODE:
+    case MAGIC_DEVPTS:
+    case MAGIC_NSFS:
+    case MAGIC_BPF: return 1;
+    /* A /proc directory's stat counts its entries (fds, threads) into size and nlink. */
+    case MAGIC_PROC: return !S_ISDIR(mode);
+    default: return 0;
+    }
+}
+
+int fdBpfInodeTrusted(const struct fds_bpf_record *r)
+{
+    return r->magic != MAGIC_OVERLAY;
+}
+
+/* The kernel's dev_t encoding (MAJOR << 20 | MINOR) as user space's. */
+static dev_t userDev(__u32 d)
+{
+    return makedev(d >> 20, d & 0xfffff);
+}
+
+int fdBpfStat(const struct fds_bpf_record *r, struct stat *st)
+{
+    if (!statTrusted(r->magic, r->mode)) return -1;
+    memset(st, 0, sizeof *st);
+    st->st_ino = r->inode;
+    st->st_mode = r->mode;
+    st->st_dev = userDev(r->dev);
+    st->st_rdev = userDev(r->rdev);
+    st->st_size = r->isize;
+    st->st_nlink = r->nlink;
+    return 0;
+}
+
+int fdBpfInfo(const struct fds_bpf_record *r, struct fd_info *info)
+{
+    if (r->flags & FDS_BPF_LOCKS) return -1;
+    memset(info, 0, sizeof *info);
+    info->pos = (long long)r->pos;
+    info->flags = r->fFlags | ((r->flags & FDS_BPF_CLOEXEC) ? O_CLOEXEC : 0);
+    info->mntId = r->mntId;
+    info->hasIno = 1;
+    info->ino = r->inode;
+    return 0;
+}
+
+const char *fdBpfSocketType(const struct fds_bpf_record *r)
+{
+    if (!(r->flags & FDS_BPF_SOCKET)) return NULL;
+    return fdSockprotoType(r->proto, strnlen(r->proto, sizeof r->proto));
+}
+
+#ifdef SQLSOF_BPF
+
+struct fd_bpf {
+    struct fds_bpf *skel;
+};
+
+int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+{
+    struct fd_bpf *bpf = calloc(1, sizeof *bpf);
+    if (!bpf) return -ENOMEM;
+    const char *step = "load";
+    int err = 0;
+    errno = 0;
+    bpf->skel = fds_bpf__open_and_load();
+    if (!bpf->skel)
+        err = errno ? -errno : -EINVAL;
+    else if ((err = fds_bpf__attach(bpf->skel)) != 0)
+        step = "attach";
+    if (err) {
+        snprintf(why, whyLen, "cannot %s the BPF iterator: %s", step, strerror(-err));
+        fdBpfFree(bpf);
+        return err;
+    }
+    *out = bpf;
+    return 0;
+}
+
+void fdBpfFree(struct fd_bpf *bpf)
+{
+    if (!bpf) return;
+    if (bpf->skel) fds_bpf__destroy(bpf->skel);
+    free(bpf);
+}
+
+int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
+{
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.iter_create.link_fd =
+        withPath ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_inode_fd;
+    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
+    if (fd < 0) return -errno;
+    return fdBpfIterOpenFd(it, fd);
+}
+
+#else /* built without the program (make BPF=0) */
+
+int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+{
+    *out = NULL;
+    snprintf(why, whyLen, "built without BPF (make BPF=0)");
+    return -ENOSYS;
+}
+
+void fdBpfFree(struct fd_bpf *bpf)
+{
+    (void)bpf;
+}
+
+int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
+{
+    (void)bpf, (void)withPath, (void)it;
+    return -ENOSYS;
+}
+
+#endif
