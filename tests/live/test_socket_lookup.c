@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <linux/if_packet.h>
@@ -269,6 +270,15 @@ static char *holderRows(const char *source, int pid, int fd, char **counts)
     return rows;
 }
 
+/* Whether this kernel (or the emulator running the test) has pidfd_open. */
+static int havePidfd(void)
+{
+    int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    if (fd < 0) return 0;
+    close(fd);
+    return 1;
+}
+
 static int countLines(const char *s)
 {
     int n = 0;
@@ -314,13 +324,17 @@ static void host_holder(void **state)
                                   " WHERE f.pid = %d AND f.type = 'IPv4' AND s.local_port = %d",
                                   holderChild.pid, H.nsPort),
                      (sqlite3_int64)H.otherNetns);
-    /* Both holder paths ran: exact requests, and dumps of one protocol (the group). */
+    /* Both holder paths ran: exact requests, and dumps of one protocol (the group). Where
+     * pidfds are missing (valgrind 3.19 does not know the syscalls) only the dumps can. */
     free(testQueryRows(db,
                        "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
                        "AND f.type IN %s",
                        cols, holderChild.pid, socketTypes));
     char *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
-    assert_null(strstr(counts, "\"exact\":0,"));
+    if (havePidfd())
+        assert_null(strstr(counts, "\"exact\":0,"));
+    else
+        assert_non_null(strstr(counts, "\"exact\":0,"));
     assert_null(strstr(counts, "\"restricted\":0,"));
     free(counts);
     sqlite3_close(db);
@@ -443,7 +457,8 @@ static int nobodyCompare(uid_t ruid)
         ok = 0, fprintf(stderr, "nobody: %s\n--- vs dumps ---\n%s", got, want);
     if (countLines(got) < B.nsockets - 3)
         ok = 0, fprintf(stderr, "nobody: %d rows\n", countLines(got));
-    if (!strstr(counts, "\"maps\":0") || !strstr(counts, "\"exact\":0,")) ok = 0;
+    if (!strstr(counts, "\"maps\":0") || !strstr(counts, "\"exact\":0,"))
+        ok = 0, fprintf(stderr, "nobody: %s\n", counts);
     free(want), free(got), free(refCounts), free(counts);
     return ok ? 0 : 3;
 }
