@@ -31,6 +31,7 @@ struct conn_holder {
 
 /* Counters since the connection opened (sqlsof_socket_source() prints them). */
 struct conn_stats {
+    uint64_t direct;     /* unix sockets read from the holder's duplicate alone */
     uint64_t exact;      /* sockets found by an exact sock_diag request */
     uint64_t restricted; /* ... by a dump of one protocol in one namespace */
     uint64_t maps;       /* whole-host maps built (every dump of every namespace) */

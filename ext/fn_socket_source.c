@@ -2,12 +2,15 @@
 ** sqlsof_socket_source([WORD]): which source answers the sockets table's `inode = ?`, and how
 ** often each did on this connection.
 **
-**     SELECT sqlsof_socket_source();         -- {"source":"auto","exact":3,"restricted":1,"maps":0}
+**     SELECT sqlsof_socket_source();  --
+*{"source":"auto","direct":2,"exact":3,"restricted":1,"maps":0}
 **     SELECT sqlsof_socket_source('dumps');  -- the whole-host map for every lookup (reference)
 **     SELECT sqlsof_socket_source('auto');   -- through the holder when known (the default)
 **
-** exact and restricted count sockets found through their holder by an exact sock_diag request
-** or by a dump of one protocol in one namespace; maps counts whole-host maps built. The
+** direct, exact and restricted count sockets found through their holder: read from its
+** duplicate alone (unix stream sockets, when no column only sock_diag knows is used), by an
+** exact sock_diag request, or by a dump of one protocol in one namespace; maps counts
+** whole-host maps built. The
 ** environment variable SQLSOF_SOCKET_SOURCE sets the starting word.
 */
 #include "tables.h"
@@ -40,11 +43,12 @@ static void socketSource(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         }
         conn->socketSource = (enum conn_socket_source)source;
     }
-    char *text = sqlite3_mprintf(
-        "{\"source\":\"%s\",\"exact\":%llu,\"restricted\":%llu,"
-        "\"maps\":%llu}",
-        connSourceName(conn->socketSource), (unsigned long long)conn->stats.exact,
-        (unsigned long long)conn->stats.restricted, (unsigned long long)conn->stats.maps);
+    const struct conn_stats *n = &conn->stats;
+    char *text = sqlite3_mprintf("{\"source\":\"%s\",\"direct\":%llu,\"exact\":%llu,"
+                                 "\"restricted\":%llu,\"maps\":%llu}",
+                                 connSourceName(conn->socketSource), (unsigned long long)n->direct,
+                                 (unsigned long long)n->exact, (unsigned long long)n->restricted,
+                                 (unsigned long long)n->maps);
     if (!text) {
         sqlite3_result_error_nomem(ctx);
         return;

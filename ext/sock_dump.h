@@ -13,8 +13,9 @@
 #include "sock_filter.h"
 #include "sock_row.h"
 
-/* Columns that cost the kernel extra work, asked for only when used. */
-enum { SOCK_NEED_TCPINFO = 1, SOCK_NEED_IFNAME = 2 };
+/* Columns that cost the kernel extra work, asked for only when used. SOCK_NEED_UNIX_DIAG: a
+ * unix column that only sock_diag knows (uid, queues, peer_inode). */
+enum { SOCK_NEED_TCPINFO = 1, SOCK_NEED_IFNAME = 2, SOCK_NEED_UNIX_DIAG = 4 };
 
 struct sock_nsfd {
     uint64_t ino;

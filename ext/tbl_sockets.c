@@ -140,7 +140,8 @@ static const char socketsSchema[] =
 **   bit 4  remote_port  argv: the port(s)      → INET_DIAG_REQ_BYTECODE; inet dumps only
 **   bit 5  inode        argv: the inode(s)     → through the holder, or the inode map
 **   bit 6  netns        argv: the inode(s)     → only those namespaces are entered
-** Bits VTAB_OWN_BITS and up: SOCK_NEED_TCPINFO, SOCK_NEED_IFNAME from colUsed.
+** Bits VTAB_OWN_BITS and up: SOCK_NEED_TCPINFO, SOCK_NEED_IFNAME, SOCK_NEED_UNIX_DIAG from
+** colUsed.
 */
 static const struct vtab_push socketsPush[SOCK_NBY] = {
     [SOCK_BY_STATE] = {.name = "state", .iColumn = COL_STATE, .isText = 1},
@@ -207,6 +208,9 @@ static int socketsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
             idxNum |= SOCK_NEED_TCPINFO << VTAB_OWN_BITS;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_INTERFACE))
         idxNum |= SOCK_NEED_IFNAME << VTAB_OWN_BITS;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_UID | (sqlite3_uint64)1 << COL_RECV_Q |
+                         (sqlite3_uint64)1 << COL_SEND_Q | (sqlite3_uint64)1 << COL_PEER_INODE))
+        idxNum |= SOCK_NEED_UNIX_DIAG << VTAB_OWN_BITS;
     info->idxNum = idxNum;
     return SQLITE_OK;
 }

@@ -131,9 +131,32 @@ static int makeKinds(struct holder *h, int withPacket)
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, dp))
         return -1;
     fds[n++] = sp[0], fds[n++] = sp[1], fds[n++] = dp[0], fds[n++] = dp[1];
+    /* Unix stream sockets in every state a duplicate must tell: the survivor of a pair whose
+     * other end closed, a seqpacket pair, one bound but not listening, one never bound, and a
+     * listener with a connection waiting. */
+    int half[2], seq[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, half) != 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET, 0, seq) != 0)
+        return -1;
+    close(half[1]);
+    fds[n++] = half[0], fds[n++] = seq[0], fds[n++] = seq[1];
     char name[64];
+    snprintf(name, sizeof name, "sqlsof-lookup-bound-%d", getpid());
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    memcpy(un.sun_path + 1, name, strlen(name));
+    int unixBound = socket(AF_UNIX, SOCK_STREAM, 0);
+    socklen_t unLen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+    if (unixBound < 0 || bind(unixBound, (struct sockaddr *)&un, unLen) != 0) return -1;
+    fds[n++] = unixBound;
+    fds[n++] = socket(AF_UNIX, SOCK_STREAM, 0);
     snprintf(name, sizeof name, "/tmp/sqlsof-lookup-%d.sock", getpid());
-    fds[n++] = bindUnix(SOCK_STREAM, name, 0);
+    int named = bindUnix(SOCK_STREAM, name, 0);
+    struct sockaddr_un to = {.sun_family = AF_UNIX};
+    snprintf(to.sun_path, sizeof to.sun_path, "%s", name);
+    int waiting = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (named < 0 || waiting < 0 || connect(waiting, (struct sockaddr *)&to, sizeof to) != 0)
+        return -1;
+    fds[n++] = named, fds[n++] = waiting;
     snprintf(name, sizeof name, "sqlsof-lookup-%d", getpid());
     fds[n++] = bindUnix(SOCK_DGRAM, name, 1);
 
@@ -245,6 +268,10 @@ static int stopFixtures(void **state)
     return 0;
 }
 
+/* The columns a duplicate alone answers for unix stream sockets (no uid, queues, peer). */
+static const char directCols[] = "f.fd, s.netns, s.family, s.protocol, s.state, s.inode, s.cookie,"
+                                 " s.path, s.local_port";
+
 /* The columns compared: everything but the TCP timers and tcp_info, which move by themselves. */
 static const char cols[] =
     "f.fd, s.netns, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,"
@@ -255,7 +282,7 @@ static const char socketTypes[] = "('IPv4', 'IPv6', 'unix', 'netlink', 'pack', '
 
 /* The sockets of PID's socket fds (FD: only that one, -1: all), on a fresh connection that
  * uses SOURCE; *COUNTS gets sqlsof_socket_source() afterwards. */
-static char *holderRows(const char *source, int pid, int fd, char **counts)
+static char *holderRowsOf(const char *columns, const char *source, int pid, int fd, char **counts)
 {
     sqlite3 *db = testOpenDb();
     free(testQueryText(db, "SELECT sqlsof_socket_source('%s')", source));
@@ -264,10 +291,15 @@ static char *holderRows(const char *source, int pid, int fd, char **counts)
     char *rows = testQueryRows(db,
                                "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE "
                                "f.pid = %d%s AND f.type IN %s ORDER BY f.fd",
-                               cols, pid, where, socketTypes);
+                               columns, pid, where, socketTypes);
     *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
     sqlite3_close(db);
     return rows;
+}
+
+static char *holderRows(const char *source, int pid, int fd, char **counts)
+{
+    return holderRowsOf(cols, source, pid, fd, counts);
 }
 
 /* Whether this kernel (or the emulator running the test) has pidfd_open. */
@@ -287,7 +319,7 @@ static int countLines(const char *s)
 }
 
 /* Every socket fd of the holder: the same rows as the dumps, no dump of the host made. */
-static void compareHolder(int pid, const struct holder *h, int wantRows)
+static void compareHolder(int pid, int wantRows)
 {
     char *refCounts, *counts;
     char *want = holderRows("dumps", pid, -1, &refCounts);
@@ -296,11 +328,16 @@ static void compareHolder(int pid, const struct holder *h, int wantRows)
     assert_in_range(countLines(got), wantRows, wantRows + 1);
     assert_non_null(strstr(refCounts, "\"maps\":1"));
     assert_non_null(strstr(counts, "\"maps\":0"));
-    (void)h;
-    free(want);
-    free(got);
-    free(refCounts);
-    free(counts);
+    assert_non_null(strstr(counts, "\"direct\":0,")); /* peer_inode and uid were asked */
+    free(want), free(got), free(refCounts), free(counts);
+
+    /* Without the columns only sock_diag knows, unix stream sockets come from duplicates. */
+    want = holderRowsOf(directCols, "dumps", pid, -1, &refCounts);
+    got = holderRowsOf(directCols, "auto", pid, -1, &counts);
+    assert_string_equal(got, want);
+    assert_in_range(countLines(got), wantRows, wantRows + 1);
+    if (havePidfd()) assert_null(strstr(counts, "\"direct\":0,"));
+    free(want), free(got), free(refCounts), free(counts);
 }
 
 /*
@@ -310,7 +347,7 @@ static void compareHolder(int pid, const struct holder *h, int wantRows)
 static void host_holder(void **state)
 {
     (void)state;
-    compareHolder(holderChild.pid, &H, H.nsockets - 3);
+    compareHolder(holderChild.pid, H.nsockets - 3);
     /* The listeners of the SO_REUSEPORT group, and the socket in the other namespace. */
     sqlite3 *db = testOpenDb();
     for (int i = 0; i < 2; i++)
@@ -343,7 +380,7 @@ static void host_holder(void **state)
 static void namespaced_holder(void **state)
 {
     (void)state;
-    compareHolder(nsChild.pid, &N, N.nsockets - 3);
+    compareHolder(nsChild.pid, N.nsockets - 3);
 }
 
 /* One fd at a time, as `lsof -d FD -a -p PID` asks: each the same as the dumps say. */
