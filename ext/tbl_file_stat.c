@@ -16,7 +16,8 @@
 **       path HIDDEN     -- the argument: file_stat('/etc/hosts')
 **     );
 **
-** No row when the path cannot be stat()ed (missing, or not ours to see).
+** No row when the path cannot be stat()ed (missing, or not ours to see); an error without a
+** path. The rowid is a hash of the path: two paths to one file are two rows.
 */
 #include "tables.h"
 
@@ -48,7 +49,7 @@ static const char fileStatSchema[] =
 
 /*
 ** xBestIndex → xFilter:
-**   bit 0  path = ?   argv: the path. Without it the table has no rows.
+**   bit 0  path = ?   argv: the path. Without it xFilter fails: a path is required.
 */
 static const struct vtab_push fileStatPush[] = {
     {.name = "path", .iColumn = COL_PATH, .isText = 1, .oneByOne = 1}};
@@ -57,6 +58,7 @@ typedef struct FileStatCursor FileStatCursor;
 struct FileStatCursor {
     sqlite3_vtab_cursor base;
     struct stat st;
+    sqlite3_int64 rowid; /* of the path */
     int eof;
 };
 
@@ -91,8 +93,12 @@ static int fileStatFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idx
 {
     (void)idxStr, (void)argc;
     FileStatCursor *cur = (FileStatCursor *)base;
-    const char *path = VTAB_PUSHED(idxNum, 0) ? vtabValueText(argv[0]) : NULL;
+    if (!VTAB_PUSHED(idxNum, 0))
+        return vtabError(base->pVtab,
+                         "file_stat: a path is required, as in file_stat('/etc/hosts')");
+    const char *path = vtabValueText(argv[0]);
     cur->eof = !path || stat(path, &cur->st) != 0;
+    if (!cur->eof) cur->rowid = vtabRowidOf(path, strlen(path));
     return SQLITE_OK;
 }
 
@@ -109,8 +115,7 @@ static int fileStatEof(sqlite3_vtab_cursor *base)
 
 static int fileStatRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    (void)base;
-    *rowid = 1;
+    *rowid = ((FileStatCursor *)base)->rowid;
     return SQLITE_OK;
 }
 

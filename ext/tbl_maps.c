@@ -73,7 +73,6 @@ struct MapsCursor {
     size_t next;        /* offset of the next line in text */
     struct map_entry e; /* the current row */
     int deleted;
-    sqlite3_int64 line; /* of the current row in its maps file */
     struct buf scratch;
 };
 
@@ -134,7 +133,6 @@ static int enterNextProcess(MapsCursor *cur)
             bufReadFileAt(&cur->text, dirfd, "maps") == 0 && cur->text.len > 0) {
             cur->dirfd = dirfd;
             cur->next = 0;
-            cur->line = 0;
             return 1;
         }
         close(dirfd); /* a thread, gone, not ours to read, or a kernel thread */
@@ -170,7 +168,6 @@ static int mapsNext(sqlite3_vtab_cursor *base)
                 cur->deleted = isDeleted(cur);
                 if (cur->e.deletedSuffix && !cur->deleted)
                     cur->e.pathLen += sizeof DELETED_SUFFIX - 1;
-                cur->line++;
                 return SQLITE_OK;
             }
         }
@@ -201,11 +198,16 @@ static int mapsEof(sqlite3_vtab_cursor *base)
     return ((MapsCursor *)base)->eof;
 }
 
-/* pid and line: the same row has the same rowid in every xFilter (OR branches rely on it). */
+/* The row's key, pid and start: a mapping keeps its rowid when others come or go between two
+ * xFilter calls (OR branches re-read the file), where its line number would not. */
 static int mapsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     MapsCursor *cur = (MapsCursor *)base;
-    *rowid = (sqlite3_int64)cur->pid << 32 | cur->line;
+    const struct {
+        sqlite3_int64 pid;
+        sqlite3_uint64 start;
+    } key = {cur->pid, cur->e.start};
+    *rowid = vtabRowidOf(&key, sizeof key);
     return SQLITE_OK;
 }
 

@@ -151,6 +151,14 @@ int vtabDisconnect(sqlite3_vtab *vtab)
     return SQLITE_OK;
 }
 
+sqlite3_int64 vtabRowidOf(const void *key, size_t len)
+{
+    const unsigned char *p = key;
+    sqlite3_uint64 h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return (sqlite3_int64)h;
+}
+
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...)
 {
     va_list ap;

@@ -11,6 +11,8 @@
 #ifndef SQLSOF_VTAB_H
 #define SQLSOF_VTAB_H
 
+#include <stddef.h>
+
 #include "sqlite_api.h"
 
 #include "keyset.h"
@@ -70,6 +72,13 @@ const char *vtabValueText(sqlite3_value *v);
 int vtabConnect(sqlite3 *db, void *schema, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                 char **pzErr);
 int vtabDisconnect(sqlite3_vtab *vtab);
+
+/*
+** A rowid that is a key of the row itself (a path, a pid and an address): a 64-bit FNV-1a hash
+** of KEY's LEN bytes. SQLite's MULTI-INDEX OR drops a row whose rowid an earlier branch
+** returned, so a rowid must not be a scan counter or a line index.
+*/
+sqlite3_int64 vtabRowidOf(const void *key, size_t len);
 
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
