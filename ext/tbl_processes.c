@@ -342,7 +342,7 @@ static int readProcess(ProcessesCursor *cur)
     if (!need) return 1;
 
     int dirfd = procOpenPid(cur->procfd, cur->pid);
-    if (dirfd < 0) return !isGone(dirfd);
+    if (dirfd < 0) return !isGone(dirfd) && (!cur->pushed || procIsListed(cur->procfd, cur->pid));
 
     int stands = 1, rc;
     if (need & SRC_STATUS) {
@@ -351,7 +351,10 @@ static int readProcess(ProcessesCursor *cur)
             stands = 0;
         else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
             cur->have |= SRC_STATUS;
-        if (cur->pushed && (!(cur->have & SRC_STATUS) || cur->status.tgid != cur->pid)) stands = 0;
+        /* A status we may not read (hidepid=1) leaves the row to the walk's answer. */
+        if (cur->pushed && stands)
+            stands = (cur->have & SRC_STATUS) ? cur->status.tgid == cur->pid
+                                              : procIsListed(cur->procfd, cur->pid);
     }
     if (stands && (need & SRC_STAT)) {
         rc = bufReadFileAt(&cur->scratch, dirfd, "stat");
