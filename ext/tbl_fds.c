@@ -101,20 +101,24 @@ static const char fdsSchema[] =
 **   bit 2  inode = ? or inode IN (...)
 **   bit 3  arg_pid = ? (fds(1234))
 ** Bit VTAB_OWN_BITS: some column other than pid and fd is used, so each row reads its link.
-** NEED_INFO, NEED_TYPE: fdinfo columns / type are used, read as the row is loaded (see
-** closedSinceLink).
+** NEED_INFO, NEED_TYPE, NEED_STAT_*: fdinfo columns (lock too) / type / columns read from a
+** stat are used, read as the row is loaded (see closedSinceLink).
 */
 static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
                                            {.name = "fd", .iColumn = COL_FD},
                                            {.name = "inode", .iColumn = COL_INODE},
                                            {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_FD      1
-#define PUSH_INODE   2
-#define PUSH_ARG_PID 3
-#define NEED_LINK    (1 << VTAB_OWN_BITS)
-#define NEED_INFO    (1 << (VTAB_OWN_BITS + 1))
-#define NEED_TYPE    (1 << (VTAB_OWN_BITS + 2))
+#define PUSH_PID          0
+#define PUSH_FD           1
+#define PUSH_INODE        2
+#define PUSH_ARG_PID      3
+#define NEED_LINK         (1 << VTAB_OWN_BITS)
+#define NEED_INFO         (1 << (VTAB_OWN_BITS + 1))
+#define NEED_TYPE         (1 << (VTAB_OWN_BITS + 2))
+#define NEED_STAT_ALL     (1 << (VTAB_OWN_BITS + 3)) /* device, size: every row's stat */
+#define NEED_STAT_INODE   (1 << (VTAB_OWN_BITS + 4)) /* inode: a stat when the link has none */
+#define NEED_STAT_DELETED (1 << (VTAB_OWN_BITS + 5)) /* deleted: a path's stat */
+#define NEED_STAT_PATH    (1 << (VTAB_OWN_BITS + 6)) /* path: a stat of one ending " (deleted)" */
 
 /* One descriptor of the inode map: sorted by inode, then pid and fd. */
 struct fd_ref {
@@ -132,6 +136,7 @@ struct FdsCursor {
     int procfd; /* /proc */
     int needLink;
     int needInfo, needType;
+    int needStat; /* NEED_STAT_* bits */
     int eof;
 
     /* What xFilter pushed. */
@@ -191,8 +196,14 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
                                       (sqlite3_uint64)1 << COL_ARG_PID)) != 0;
     if (needLink) idxNum |= NEED_LINK;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_MODE | (sqlite3_uint64)1 << COL_POS |
-                         (sqlite3_uint64)1 << COL_FLAGS | (sqlite3_uint64)1 << COL_MNT_ID))
+                         (sqlite3_uint64)1 << COL_FLAGS | (sqlite3_uint64)1 << COL_MNT_ID |
+                         (sqlite3_uint64)1 << COL_LOCK))
         idxNum |= NEED_INFO;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_DEVICE | (sqlite3_uint64)1 << COL_SIZE))
+        idxNum |= NEED_STAT_ALL;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_INODE)) idxNum |= NEED_STAT_INODE;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_DELETED)) idxNum |= NEED_STAT_DELETED;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_PATH)) idxNum |= NEED_STAT_PATH;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_TYPE)) idxNum |= NEED_TYPE;
     double perRow = 1.0 + (needLink ? 1.0 : 0.0);
     double procs = pidPushed ? (onePid ? 1 : 5) : 1000; /* processes visited */
@@ -391,11 +402,22 @@ static int rowMatchesInodes(FdsCursor *cur)
     return cur->haveLink && rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
 }
 
-/* Whether a read that the statement needs for the row failed: its fdinfo, or the stat or
- * getxattr behind its type (which then reads "unknown" or "sock"). */
+/* Whether the used columns read the row's stat: exactly when xColumn would. */
+static int rowNeedsStat(const FdsCursor *cur)
+{
+    int isPath = cur->kind.kind == FD_LINK_PATH;
+    return (cur->needStat & NEED_STAT_ALL) ||
+           ((cur->needStat & NEED_STAT_INODE) && !cur->kind.hasInode) ||
+           ((cur->needStat & NEED_STAT_DELETED) && isPath) ||
+           ((cur->needStat & NEED_STAT_PATH) && isPath && cur->kind.endsDeleted);
+}
+
+/* Whether a read that the statement needs for the row failed: its fdinfo, its stat, or the
+ * stat or getxattr behind its type (which then reads "unknown" or "sock"). */
 static int rowReadFailed(FdsCursor *cur)
 {
     if (cur->needInfo && !rowInfo(cur)) return 1;
+    if (rowNeedsStat(cur) && !rowStat(cur)) return 1;
     if (!cur->needType) return 0;
     rowType(cur);
     switch (cur->kind.kind) {
@@ -572,6 +594,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     cur->needLink = (idxNum & NEED_LINK) != 0;
     cur->needInfo = (idxNum & NEED_INFO) != 0;
     cur->needType = (idxNum & NEED_TYPE) != 0;
+    cur->needStat = idxNum & (NEED_STAT_ALL | NEED_STAT_INODE | NEED_STAT_DELETED | NEED_STAT_PATH);
     cur->eof = 0;
     closeProcess(cur);
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -601,6 +603,72 @@ static void rows_do_not_depend_on_columns(void **state)
     sqlite3_close(db);
 }
 
+/* Spins for about US microseconds: the churning child must not sleep between its steps. */
+static void spin(long us)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1000000L + (t.tv_nsec - t0.tv_nsec) / 1000 < us);
+}
+
+/*
+** An fd that closes between its readlink and the reads its used columns need is skipped, never
+** returned with NULLs: which rows exist does not depend on the columns. A child keeps putting
+** one of three flock'ed files on fd 100 and closing it again; each open one has a lock letter,
+** a device and a size, so a row of fd 100 with NULL in them is a closed fd.
+*/
+static void fd_closed_after_its_link(void **state)
+{
+    (void)state;
+    enum { CHURN_FD = 100 };
+    char churnDir[] = "/tmp/sqlsof-closing-XXXXXX", files[3][64];
+    assert_non_null(mkdtemp(churnDir));
+    for (int i = 0; i < 3; i++) {
+        snprintf(files[i], sizeof files[i], "%s/f%d", churnDir, i);
+        int fd = open(files[i], O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0 && write(fd, "x", 1) == 1);
+        close(fd);
+    }
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int held[3];
+        for (int i = 0; i < 3; i++)
+            if ((held[i] = open(files[i], O_RDONLY)) < 0 || flock(held[i], LOCK_EX) != 0) _exit(2);
+        for (int i = 0;; i = (i + 1) % 3) {
+            if (dup2(held[i], CHURN_FD) != CHURN_FD) _exit(3);
+            spin(20);
+            close(CHURN_FD);
+            spin(20);
+        }
+    }
+    sqlite3 *db = testOpenDb();
+    static const char *const checks[] = {"lock IS NULL", "device IS NULL", "size IS NULL",
+                                         "deleted IS NULL", "mode IS NULL"};
+    long seen = 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int q = 0;; q++) {
+        const char *check = checks[q % 5];
+        /* The walk of the fd directory, and the lookup of the pushed fd. */
+        const char *fd = q % 2 ? "+fd" : "fd";
+        sqlite3_int64 bad = testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE %s = %d AND %s",
+                                         pid, fd, CHURN_FD, check);
+        if (bad) fail_msg("fd %d listed with %s (%s, query %d)", CHURN_FD, check, fd, q);
+        seen += testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE fd = %d", pid, CHURN_FD);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec >= 2 && q >= 100) break;
+    }
+    assert_true(seen > 0); /* the fd was there at times */
+    sqlite3_close(db);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 3; i++) unlink(files[i]);
+    rmdir(churnDir);
+}
+
 /* A process whose fd directory may not be read (EACCES) has no rows and causes no error. */
 static void unreadable_process_has_no_rows(void **state)
 {
@@ -646,6 +714,7 @@ int main(void)
         cmocka_unit_test(process_gone_mid_scan),
         cmocka_unit_test(unreadable_process_has_no_rows),
         cmocka_unit_test(rows_do_not_depend_on_columns),
+        cmocka_unit_test(fd_closed_after_its_link),
     };
     return cmocka_run_group_tests_name("fds", tests, setupFiles, removeFiles);
 }
