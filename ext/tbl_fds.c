@@ -108,13 +108,15 @@ static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
                                            {.name = "fd", .iColumn = COL_FD},
                                            {.name = "inode", .iColumn = COL_INODE},
                                            {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID          0
-#define PUSH_FD           1
-#define PUSH_INODE        2
-#define PUSH_ARG_PID      3
-#define NEED_LINK         (1 << VTAB_OWN_BITS)
-#define NEED_INFO         (1 << (VTAB_OWN_BITS + 1))
-#define NEED_TYPE         (1 << (VTAB_OWN_BITS + 2))
+#define PUSH_PID     0
+#define PUSH_FD      1
+#define PUSH_INODE   2
+#define PUSH_ARG_PID 3
+#define NEED_LINK    (1 << VTAB_OWN_BITS)
+#define NEED_INFO    (1 << (VTAB_OWN_BITS + 1))
+#define NEED_TYPE    (1 << (VTAB_OWN_BITS + 2))
+
+/* The stat columns, each with the rows whose stat it reads. */
 #define NEED_STAT_ALL     (1 << (VTAB_OWN_BITS + 3)) /* device, size: every row's stat */
 #define NEED_STAT_INODE   (1 << (VTAB_OWN_BITS + 4)) /* inode: a stat when the link has none */
 #define NEED_STAT_DELETED (1 << (VTAB_OWN_BITS + 5)) /* deleted: a path's stat */
