@@ -267,6 +267,37 @@ static void every_open_file(void **state)
     expectAsLsof("", fx.pid);
 }
 
+/* A process whose name starts with a two-byte character. */
+static int nameAccented(void *arg)
+{
+    (void)arg;
+    return prctl(PR_SET_NAME, "\xc3\xa9xsleep");
+}
+
+/* -c compares bytes, as lsof does: "é" (two bytes) and even its first byte alone are prefixes of
+ * "éxsleep". */
+static void command_prefix_in_bytes(void **state)
+{
+    (void)state;
+    struct fixture named;
+    fixtureStart(&named, nameAccented, NULL);
+    static const char *const prefixes[] = {"\xc3\xa9", "\xc3\xa9xs", "\xc3"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        char args[64];
+        snprintf(args, sizeof args, "-c '%s' -a -p %d", prefixes[i], named.pid);
+        expectAsLsof(args, 0);
+        struct command_result r;
+        char pid[16], expected[32];
+        snprintf(pid, sizeof pid, "%d", named.pid);
+        char *argv[] = {testSqlsof(), "-c", (char *)prefixes[i], "-t", "-a", "-p", pid, NULL};
+        testCommand(argv, &r);
+        snprintf(expected, sizeof expected, "%d\n", named.pid);
+        assert_string_equal(r.out, expected);
+        testCommandFree(&r);
+    }
+    fixtureStop(&named);
+}
+
 static void field_output(void **state)
 {
     (void)state;
@@ -588,6 +619,7 @@ int main(void)
         cmocka_unit_test(everything_of_a_process),
         cmocka_unit_test(every_open_file),
         cmocka_unit_test(field_output),
+        cmocka_unit_test(command_prefix_in_bytes),
         cmocka_unit_test(idle_udp_of_a_process),
         cmocka_unit_test(endpoints),
         cmocka_unit_test(repeat_mode),
