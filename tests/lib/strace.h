@@ -16,10 +16,12 @@ struct syscall_counts {
     long sendmsg;
     long recvmsg;
     long setns;
+    long long value; /* the integer the statement printed first (its count, say), or -1 */
 };
 
 /* Counts the syscalls of `sqlite3 :memory: -cmd '.load build/sqlsof' SQL`; fails the test if
- * strace or the statement fails. */
+ * strace or the statement fails. A test that compares counts with the host's processes takes
+ * their number from VALUE, the same run's answer, since the host changes between two runs. */
 void testSyscalls(const char *sql, struct syscall_counts *out);
 
 #endif

@@ -493,11 +493,17 @@ static void recipes_of_sockets(void **state)
     assert_int_equal(rows, 4); /* header, listener, both ends of the connection */
     free(out);
 
-    out = recipe("unix-socket-peers.sql", NULL, NULL);
+    /* The whole host's unix sockets: a dump is no snapshot, and one taken while other programs
+     * make and close sockets may skip some, so a run that misses the fixture's pair is redone. */
     snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,,stream,%d,sqlsof-lsof-fx,%d\r\n",
              fx.pid, held.unixA, fx.pid, held.unixB);
-    assert_non_null(strstr(out, expected));
-    free(out);
+    int found = 0;
+    for (int run = 0; run < 5 && !found; run++) {
+        out = recipe("unix-socket-peers.sql", NULL, NULL);
+        found = strstr(out, expected) != NULL;
+        free(out);
+    }
+    assert_true(found);
 
     out = recipe("process-sockets-any-namespace.sql", param(a, sizeof a, "pid", nsfx.pid),
                  param(b, sizeof b, "self", getpid()));
