@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,6 +50,35 @@ int bufReadFileAt(struct buf *b, int dirfd, const char *name)
     close(fd);
     if (b->data) b->data[b->len] = '\0';
     return rc;
+}
+
+void *arrayGrow(void *array, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap && array) return array;
+    size_t want = *cap ? *cap : 16;
+    while (want < n) {
+        if (want > SIZE_MAX / 2) return NULL;
+        want *= 2;
+    }
+    if (want > SIZE_MAX / size) return NULL;
+    void *p = realloc(array, want * size);
+    if (!p) return NULL;
+    *cap = want;
+    return p;
+}
+
+size_t arrayLowerBound(const void *base, size_t n, size_t size, const void *key,
+                       int (*cmp)(const void *key, const void *element))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(key, (const char *)base + mid * size) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 int bufReadLinkAt(struct buf *b, int dirfd, const char *name)

@@ -104,17 +104,15 @@ static const char fdsSchema[] =
 ** NEED_INFO, NEED_TYPE, NEED_STAT_*: fdinfo columns (lock too) / type / columns read from a
 ** stat are used, read as the row is loaded (see closedSinceLink).
 */
-static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
-                                           {.name = "fd", .iColumn = COL_FD},
-                                           {.name = "inode", .iColumn = COL_INODE},
-                                           {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_FD      1
-#define PUSH_INODE   2
-#define PUSH_ARG_PID 3
-#define NEED_LINK    (1 << VTAB_OWN_BITS)
-#define NEED_INFO    (1 << (VTAB_OWN_BITS + 1))
-#define NEED_TYPE    (1 << (VTAB_OWN_BITS + 2))
+enum { PUSH_PID, PUSH_FD, PUSH_INODE, PUSH_ARG_PID, PUSH_COUNT };
+static const struct vtab_push fdsPush[PUSH_COUNT] = {
+    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
+    [PUSH_INODE] = {.name = "inode", .iColumn = COL_INODE},
+    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
+#define NEED_LINK (1 << VTAB_OWN_BITS)
+#define NEED_INFO (1 << (VTAB_OWN_BITS + 1))
+#define NEED_TYPE (1 << (VTAB_OWN_BITS + 2))
 
 /* The stat columns, each with the rows whose stat it reads. */
 #define NEED_STAT_ALL     (1 << (VTAB_OWN_BITS + 3)) /* device, size: every row's stat */
@@ -175,6 +173,7 @@ struct FdsCursor {
 
     /* Per cursor. */
     struct buf scratch;
+    int nomem; /* a read ran out of memory: the statement ends with SQLITE_NOMEM */
 };
 
 /*
@@ -186,7 +185,7 @@ struct FdsCursor {
 static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, fdsPush, 4);
+    int idxNum = vtabPushEq(info, fdsPush, PUSH_COUNT);
     int pidPushed = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
     int onePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
                  (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
@@ -240,10 +239,10 @@ static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     FdsCursor *cur = sqlite3_malloc(sizeof *cur);
     if (!cur) return SQLITE_NOMEM;
     memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
+    int rc = vtabOpenProc(vtab, "fds", &cur->procfd);
+    if (rc != SQLITE_OK) {
         sqlite3_free(cur);
-        return vtabError(vtab, "fds: cannot open /proc: %s", strerror(errno));
+        return rc;
     }
     fdDirInit(&cur->dir);
     cur->infoDir = -1;
@@ -298,10 +297,11 @@ static void setFromDir(FdsCursor *cur, int fd, const char *name)
 }
 
 /* Reads the current row's link. Returns 0, or -errno when the fd is gone (or hidden). */
-static int readLink(FdsCursor *cur)
+static int fdsReadLink(FdsCursor *cur)
 {
     cur->tried = cur->ok = 0;
     int rc = bufReadLinkAt(&cur->link, cur->linkDir, cur->name);
+    if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
     if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     return rc;
@@ -337,6 +337,7 @@ static const struct fd_info *rowInfo(FdsCursor *cur)
             snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
             rc = fdInfoRead(&cur->scratch, dirfd, name);
         }
+        if (rc == -ENOMEM) cur->nomem = 1;
         if (rc == 0 && fdInfoParse(cur->scratch.data, cur->scratch.len, &cur->info) == 0)
             cur->ok |= ROW_INFO;
     }
@@ -441,6 +442,7 @@ static int closedSinceLink(FdsCursor *cur)
 {
     if (!rowReadFailed(cur)) return 0;
     int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+    if (rc == -ENOMEM) cur->nomem = 1;
     if (rc == -ENOENT || rc == -ESRCH) return 1;
     if (rc != 0) return 0;
     if (cur->scratch.len != cur->link.len ||
@@ -461,7 +463,7 @@ static int loadRow(FdsCursor *cur, int mustRead)
     cur->tried = cur->ok = 0;
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
-    int rc = readLink(cur);
+    int rc = fdsReadLink(cur);
     if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(cur))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
@@ -514,19 +516,15 @@ static int compareRefs(const void *a, const void *b)
 
 static int mapAdd(FdsCursor *cur, unsigned long long ino)
 {
-    if (cur->mapLen == cur->mapCap) {
-        size_t cap = cur->mapCap ? cur->mapCap * 2 : 4096;
-        struct fd_ref *m = realloc(cur->map, cap * sizeof *m);
-        if (!m) return SQLITE_NOMEM;
-        cur->map = m;
-        cur->mapCap = cap;
-    }
+    struct fd_ref *m = arrayGrow(cur->map, &cur->mapCap, cur->mapLen + 1, sizeof *m);
+    if (!m) return SQLITE_NOMEM;
+    cur->map = m;
     cur->map[cur->mapLen++] = (struct fd_ref){ino, cur->pid, cur->fd};
     return SQLITE_OK;
 }
 
 /* One walk of every fd of the host into the sorted inode map. */
-static int buildMap(FdsCursor *cur)
+static int fdsBuildMap(FdsCursor *cur)
 {
     int err = pidIterStart(&cur->it, cur->procfd, NULL);
     if (err < 0) return vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
@@ -539,7 +537,7 @@ static int buildMap(FdsCursor *cur)
         unsigned long long ino;
         while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
             setFromDir(cur, fd, name);
-            if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
+            if (fdsReadLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
         }
         fdDirClose(&cur->dir);
     }
@@ -549,18 +547,18 @@ static int buildMap(FdsCursor *cur)
     return rc;
 }
 
+/* An inode against a map entry, for arrayLowerBound. */
+static int compareInodeToRef(const void *key, const void *element)
+{
+    unsigned long long ino = *(const unsigned long long *)key;
+    const struct fd_ref *r = element;
+    return (ino > r->inode) - (ino < r->inode);
+}
+
 /* The first map entry whose inode is not below INO. */
 static size_t mapLowerBound(const FdsCursor *cur, unsigned long long ino)
 {
-    size_t lo = 0, hi = cur->mapLen;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cur->map[mid].inode < ino)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return arrayLowerBound(cur->map, cur->mapLen, sizeof *cur->map, &ino, compareInodeToRef);
 }
 
 /* The next row of the map for the pushed inodes, re-read and re-checked. */
@@ -585,7 +583,7 @@ static int fdsNext(sqlite3_vtab_cursor *base)
     int more = cur->mapBuilt && cur->byInode && !cur->byPid && !cur->byFd ? nextMapped(cur)
                                                                           : nextWalked(cur);
     if (!more) cur->eof = 1;
-    return SQLITE_OK;
+    return cur->nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
@@ -612,7 +610,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         return SQLITE_OK;
     }
     if (cur->byInode && !cur->byPid && !cur->byFd) {
-        if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
+        if (!cur->mapBuilt && (rc = fdsBuildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
     } else {
@@ -644,18 +642,13 @@ static const char *rowLock(FdsCursor *cur, char *letter)
     return letter;
 }
 
-static void resultText(sqlite3_context *ctx, const char *s, size_t n)
-{
-    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
-}
-
 static void resultPath(FdsCursor *cur, sqlite3_context *ctx)
 {
-    size_t len = cur->link.len, suffix = sizeof FD_LINK_DELETED_SUFFIX - 1;
+    size_t len = cur->link.len, suffix = PROC_DELETED_SUFFIX_LEN;
     if (cur->kind.kind != FD_LINK_PATH) return;
     /* The kernel appends the suffix to unlinked files; a live file may end in it too. */
     if (cur->kind.endsDeleted && rowDeleted(cur) == 1) len -= suffix;
-    resultText(ctx, cur->link.data, len);
+    vtabResultText(ctx, cur->link.data, len);
 }
 
 static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
@@ -676,13 +669,13 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 
     switch (col) {
     case COL_TYPE:
-        if ((text = rowType(cur)) != NULL) resultText(ctx, text, strlen(text));
+        if ((text = rowType(cur)) != NULL) vtabResultText(ctx, text, strlen(text));
         break;
     case COL_MODE:
         if ((info = rowInfo(cur)) != NULL && (letter = fdInfoMode(info->flags)) != 0)
-            resultText(ctx, &letter, 1);
+            vtabResultText(ctx, &letter, 1);
         break;
-    case COL_TARGET: resultText(ctx, cur->link.data, cur->link.len); break;
+    case COL_TARGET: vtabResultText(ctx, cur->link.data, cur->link.len); break;
     case COL_PATH: resultPath(cur, ctx); break;
     case COL_DELETED: {
         int d = rowDeleted(cur);
@@ -694,11 +687,9 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         break;
     case COL_DEVICE:
         if ((st = rowStat(cur)) != NULL) {
-            char dev[32];
             /* lsof prints a device file's own number (rdev), else the file system's. */
             dev_t d = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? st->st_rdev : st->st_dev;
-            int n = snprintf(dev, sizeof dev, "%u,%u", major(d), minor(d));
-            resultText(ctx, dev, (size_t)n);
+            vtabResultDevice(ctx, major(d), minor(d));
         }
         break;
     case COL_SIZE:
@@ -715,9 +706,10 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         if ((info = rowInfo(cur)) != NULL) sqlite3_result_int(ctx, info->mntId);
         break;
     case COL_LOCK:
-        if (rowLock(cur, &letter)) resultText(ctx, &letter, 1);
+        if (rowLock(cur, &letter)) vtabResultText(ctx, &letter, 1);
         break;
     }
+    if (cur->nomem) sqlite3_result_error_nomem(ctx); /* a lazy read above ran out of memory */
     return SQLITE_OK;
 }
 

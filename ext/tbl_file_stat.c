@@ -51,8 +51,9 @@ static const char fileStatSchema[] =
 ** xBestIndex → xFilter:
 **   bit 0  path = ?   argv: the path. Without it xFilter fails: a path is required.
 */
-static const struct vtab_push fileStatPush[] = {
-    {.name = "path", .iColumn = COL_PATH, .isText = 1, .oneByOne = 1}};
+enum { PUSH_PATH, PUSH_COUNT };
+static const struct vtab_push fileStatPush[PUSH_COUNT] = {
+    [PUSH_PATH] = {.name = "path", .iColumn = COL_PATH, .isText = 1, .oneByOne = 1}};
 
 typedef struct FileStatCursor FileStatCursor;
 struct FileStatCursor {
@@ -65,10 +66,10 @@ struct FileStatCursor {
 static int fileStatBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    info->idxNum = vtabPushEq(info, fileStatPush, 1);
+    info->idxNum = vtabPushEq(info, fileStatPush, PUSH_COUNT);
     info->estimatedRows = 1;
     /* Without a path there is nothing to do, but the planner must prefer a plan with one. */
-    info->estimatedCost = VTAB_PUSHED(info->idxNum, 0) ? 2 : 1e12;
+    info->estimatedCost = VTAB_PUSHED(info->idxNum, PUSH_PATH) ? 2 : 1e12;
     return SQLITE_OK;
 }
 
@@ -93,7 +94,7 @@ static int fileStatFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idx
 {
     (void)idxStr, (void)argc;
     FileStatCursor *cur = (FileStatCursor *)base;
-    if (!VTAB_PUSHED(idxNum, 0))
+    if (!VTAB_PUSHED(idxNum, PUSH_PATH))
         return vtabError(base->pVtab,
                          "file_stat: a path is required, as in file_stat('/etc/hosts')");
     const char *path = vtabValueText(argv[0]);
@@ -119,21 +120,19 @@ static int fileStatRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
     return SQLITE_OK;
 }
 
-static void resultDevice(sqlite3_context *ctx, dev_t dev)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%u,%u", major(dev), minor(dev));
-    sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
-}
-
 static int fileStatColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     const struct stat *st = &((FileStatCursor *)base)->st;
     switch (col) {
-    case COL_TYPE: sqlite3_result_text(ctx, fileTypeOfMode(st->st_mode), -1, SQLITE_STATIC); break;
-    case COL_DEVICE: resultDevice(ctx, st->st_dev); break;
+    case COL_TYPE: {
+        const char *type = fileTypeOfMode(st->st_mode);
+        vtabResultText(ctx, type, strlen(type));
+        break;
+    }
+    case COL_DEVICE: vtabResultDevice(ctx, major(st->st_dev), minor(st->st_dev)); break;
     case COL_RDEV:
-        if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) resultDevice(ctx, st->st_rdev);
+        if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+            vtabResultDevice(ctx, major(st->st_rdev), minor(st->st_rdev));
         break;
     case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_ino); break;
     case COL_SIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_size); break;

@@ -128,10 +128,10 @@ static unsigned sourceOfColumn(int col)
 **   bit 1  arg_pid = ? (processes(1234))     argv: the value
 ** Bits VTAB_OWN_BITS and up: the SRC_* sources that colUsed asks for.
 */
-static const struct vtab_push processesPush[] = {{.name = "pid", .iColumn = COL_PID},
-                                                 {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_ARG_PID 1
+enum { PUSH_PID, PUSH_ARG_PID, PUSH_COUNT };
+static const struct vtab_push processesPush[PUSH_COUNT] = {
+    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
 /*
 ** A pushed pid's row as first read in this statement. The inner side of a join on pid
@@ -180,12 +180,13 @@ struct ProcessesCursor {
     long ticksPerSecond;
     long pageSize;
     struct usernames users;
+    int nomem; /* a read or the memo ran out of memory: the statement ends with SQLITE_NOMEM */
 };
 
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, processesPush, 2);
+    int idxNum = vtabPushEq(info, processesPush, PUSH_COUNT);
     int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
     int byOnePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
                    (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
@@ -220,10 +221,10 @@ static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     ProcessesCursor *cur = sqlite3_malloc(sizeof *cur);
     if (!cur) return SQLITE_NOMEM;
     memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
+    int rc = vtabOpenProc(vtab, "processes", &cur->procfd);
+    if (rc != SQLITE_OK) {
         sqlite3_free(cur);
-        return vtabError(vtab, "processes: cannot open /proc: %s", strerror(errno));
+        return rc;
     }
     cur->bootTime = -1;
     cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
@@ -264,9 +265,20 @@ static void readNamespace(int dirfd, const char *name, ino_t *ino, unsigned bit,
     }
 }
 
-static void readLink(int dirfd, const char *name, struct buf *b, unsigned bit, unsigned *have)
+static void processesReadLink(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b,
+                              unsigned bit)
 {
-    if (bufReadLinkAt(b, dirfd, name) == 0) *have |= bit;
+    int rc = bufReadLinkAt(b, dirfd, name);
+    if (rc == 0) cur->have |= bit;
+    if (rc == -ENOMEM) cur->nomem = 1;
+}
+
+/* Reads NAME under DIRFD into B, noting an out-of-memory failure; 0 or -errno. */
+static int processesReadFile(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b)
+{
+    int rc = bufReadFileAt(b, dirfd, name);
+    if (rc == -ENOMEM) cur->nomem = 1;
+    return rc;
 }
 
 /* The memo slot of PID: its entry, or the empty slot where it goes. */
@@ -277,13 +289,16 @@ static struct proc_memo *memoSlot(ProcessesCursor *cur, int pid)
     return &cur->memo[i];
 }
 
-/* Keeps the current row; without memory the row is simply not kept. */
+/* Keeps the current row; without memory, sets cur->nomem. */
 static void memoStore(ProcessesCursor *cur, int stands)
 {
     if (cur->memoLen * 2 >= cur->memoCap) {
         size_t cap = cur->memoCap ? cur->memoCap * 2 : 256;
         struct proc_memo *old = cur->memo, *m = calloc(cap, sizeof *m);
-        if (!m) return;
+        if (!m) {
+            cur->nomem = 1;
+            return;
+        }
         size_t oldCap = cur->memoCap;
         cur->memo = m;
         cur->memoCap = cap;
@@ -346,7 +361,7 @@ static int readProcess(ProcessesCursor *cur)
 
     int stands = 1, rc;
     if (need & SRC_STATUS) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "status");
+        rc = processesReadFile(cur, dirfd, "status", &cur->scratch);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
@@ -357,14 +372,14 @@ static int readProcess(ProcessesCursor *cur)
                                               : procIsListed(cur->procfd, cur->pid);
     }
     if (stands && (need & SRC_STAT)) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "stat");
+        rc = processesReadFile(cur, dirfd, "stat", &cur->scratch);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStat(cur->scratch.data, cur->scratch.len, &cur->stat) == 0)
             cur->have |= SRC_STAT;
     }
     if (stands && (need & SRC_CMDLINE)) {
-        rc = bufReadFileAt(&cur->cmdline, dirfd, "cmdline");
+        rc = processesReadFile(cur, dirfd, "cmdline", &cur->cmdline);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0) {
@@ -373,7 +388,7 @@ static int readProcess(ProcessesCursor *cur)
         }
     }
     if (stands && (need & SRC_CGROUP)) {
-        rc = bufReadFileAt(&cur->cgroup, dirfd, "cgroup");
+        rc = processesReadFile(cur, dirfd, "cgroup", &cur->cgroup);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
@@ -382,9 +397,9 @@ static int readProcess(ProcessesCursor *cur)
     }
     if (stands) {
         /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
-        if (need & SRC_EXE) readLink(dirfd, "exe", &cur->exe, SRC_EXE, &cur->have);
-        if (need & SRC_CWD) readLink(dirfd, "cwd", &cur->cwd, SRC_CWD, &cur->have);
-        if (need & SRC_ROOT) readLink(dirfd, "root", &cur->root, SRC_ROOT, &cur->have);
+        if (need & SRC_EXE) processesReadLink(cur, dirfd, "exe", &cur->exe, SRC_EXE);
+        if (need & SRC_CWD) processesReadLink(cur, dirfd, "cwd", &cur->cwd, SRC_CWD);
+        if (need & SRC_ROOT) processesReadLink(cur, dirfd, "root", &cur->root, SRC_ROOT);
         if (need & SRC_NETNS) readNamespace(dirfd, "ns/net", &cur->netns, SRC_NETNS, &cur->have);
         if (need & SRC_PIDNS) readNamespace(dirfd, "ns/pid", &cur->pidns, SRC_PIDNS, &cur->have);
         if (need & SRC_MNTNS) readNamespace(dirfd, "ns/mnt", &cur->mntns, SRC_MNTNS, &cur->have);
@@ -396,8 +411,11 @@ static int readProcess(ProcessesCursor *cur)
 static int processesNext(sqlite3_vtab_cursor *base)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
-    while (pidIterNext(&cur->it, &cur->pid))
-        if (loadProcess(cur)) return SQLITE_OK;
+    while (pidIterNext(&cur->it, &cur->pid)) {
+        int stands = loadProcess(cur);
+        if (cur->nomem) return SQLITE_NOMEM;
+        if (stands) return SQLITE_OK;
+    }
     cur->eof = 1;
     return SQLITE_OK;
 }
@@ -441,11 +459,6 @@ static long long bootTime(ProcessesCursor *cur)
     return cur->bootTime;
 }
 
-static void resultText(sqlite3_context *ctx, const char *s, size_t n)
-{
-    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
-}
-
 static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
@@ -462,19 +475,22 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_PPID: sqlite3_result_int(ctx, st->ppid); break;
     case COL_PGID: sqlite3_result_int(ctx, st->pgid); break;
     case COL_SID: sqlite3_result_int(ctx, st->sid); break;
-    case COL_NAME: resultText(ctx, st->comm, strlen(st->comm)); break;
-    case COL_CMDLINE: resultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
-    case COL_EXE: resultText(ctx, cur->exe.data, cur->exe.len); break;
-    case COL_CWD: resultText(ctx, cur->cwd.data, cur->cwd.len); break;
-    case COL_ROOT: resultText(ctx, cur->root.data, cur->root.len); break;
-    case COL_STATE: resultText(ctx, &st->state, 1); break;
+    case COL_NAME: vtabResultText(ctx, st->comm, strlen(st->comm)); break;
+    case COL_CMDLINE: vtabResultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
+    case COL_EXE: vtabResultText(ctx, cur->exe.data, cur->exe.len); break;
+    case COL_CWD: vtabResultText(ctx, cur->cwd.data, cur->cwd.len); break;
+    case COL_ROOT: vtabResultText(ctx, cur->root.data, cur->root.len); break;
+    case COL_STATE: vtabResultText(ctx, &st->state, 1); break;
     case COL_UID: sqlite3_result_int64(ctx, cur->status.uid[0]); break;
     case COL_EUID: sqlite3_result_int64(ctx, cur->status.uid[1]); break;
     case COL_GID: sqlite3_result_int64(ctx, cur->status.gid[0]); break;
     case COL_EGID: sqlite3_result_int64(ctx, cur->status.gid[1]); break;
     case COL_USER: {
-        const char *name = usernamesLookup(&cur->users, cur->status.uid[0]);
-        if (name) resultText(ctx, name, strlen(name));
+        const char *name;
+        if (usernamesLookup(&cur->users, cur->status.uid[0], &name) != 0)
+            sqlite3_result_error_nomem(ctx);
+        else if (name)
+            vtabResultText(ctx, name, strlen(name));
         break;
     }
     case COL_THREADS: sqlite3_result_int64(ctx, st->threads); break;
@@ -489,7 +505,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_NETNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->netns); break;
     case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
     case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
-    case COL_CGROUP: resultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    case COL_CGROUP: vtabResultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
     }
     return SQLITE_OK;
 }

@@ -1,6 +1,9 @@
 #include "vtab.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols)
@@ -157,6 +160,25 @@ sqlite3_int64 vtabRowidOf(const void *key, size_t len)
     sqlite3_uint64 h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
     return (sqlite3_int64)h;
+}
+
+void vtabResultText(sqlite3_context *ctx, const char *s, size_t n)
+{
+    sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor)
+{
+    char text[32];
+    int n = snprintf(text, sizeof text, "%u,%u", major, minor);
+    vtabResultText(ctx, text, (size_t)n);
+}
+
+int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd)
+{
+    *procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*procfd < 0) return vtabError(vtab, "%s: cannot open /proc: %s", table, strerror(errno));
+    return SQLITE_OK;
 }
 
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...)

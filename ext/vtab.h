@@ -80,6 +80,18 @@ int vtabDisconnect(sqlite3_vtab *vtab);
 */
 sqlite3_int64 vtabRowidOf(const void *key, size_t len);
 
+/* TEXT of N bytes (copied) as the result; without memory, SQLITE_NOMEM as SQLite reports it. */
+void vtabResultText(sqlite3_context *ctx, const char *s, size_t n);
+
+/* A device number as lsof prints it, "MAJOR,MINOR" ("254,0"), as the TEXT result. */
+void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor);
+
+/*
+** Opens /proc (O_PATH, a directory) into *PROCFD for a cursor of TABLE: SQLITE_OK, or the vtab's
+** error ("fds: cannot open /proc: ...").
+*/
+int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd);
+
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);
 
