@@ -53,6 +53,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +188,9 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     (void)vtab;
     int idxNum = vtabPushEq(info, fdsPush, PUSH_COUNT);
     int pidPushed = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int onePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
-                 (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+    int onePid = VTAB_PUSHED_ONE(idxNum, PUSH_PID) || VTAB_PUSHED_ONE(idxNum, PUSH_ARG_PID);
     int fdPushed = VTAB_PUSHED(idxNum, PUSH_FD);
-    int oneFd = fdPushed && !VTAB_IS_IN(idxNum, PUSH_FD);
+    int oneFd = VTAB_PUSHED_ONE(idxNum, PUSH_FD);
     int byInode = VTAB_PUSHED(idxNum, PUSH_INODE);
 
     int needLink = (info->colUsed & ~((sqlite3_uint64)1 << COL_PID | (sqlite3_uint64)1 << COL_FD |
@@ -236,17 +236,12 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    FdsCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    int rc = vtabOpenProc(vtab, "fds", &cur->procfd);
-    if (rc != SQLITE_OK) {
-        sqlite3_free(cur);
-        return rc;
-    }
+    int rc =
+        vtabOpenProcCursor(vtab, "fds", sizeof(FdsCursor), offsetof(FdsCursor, procfd), ppCursor);
+    if (rc != SQLITE_OK) return rc;
+    FdsCursor *cur = (FdsCursor *)*ppCursor;
     fdDirInit(&cur->dir);
     cur->infoDir = -1;
-    *ppCursor = &cur->base;
     return SQLITE_OK;
 }
 
@@ -614,8 +609,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
     } else {
-        int err = pidIterStart(&cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
-        if (err < 0) return vtabError(base->pVtab, "fds: cannot read /proc: %s", strerror(-err));
+        rc = vtabPidIterStart(base, "fds", &cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
+        if (rc != SQLITE_OK) return rc;
     }
     return fdsNext(base);
 }
@@ -713,18 +708,7 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     return SQLITE_OK;
 }
 
-static sqlite3_module fdsModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = fdsBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = fdsOpen,
-    .xClose = fdsClose,
-    .xFilter = fdsFilter,
-    .xNext = fdsNext,
-    .xEof = fdsEof,
-    .xColumn = fdsColumn,
-    .xRowid = fdsRowid,
-};
+static sqlite3_module fdsModule = VTAB_MODULE(fds);
 
 int fdsRegister(sqlite3 *db)
 {

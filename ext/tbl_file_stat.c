@@ -148,18 +148,7 @@ static int fileStatColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int c
     return SQLITE_OK;
 }
 
-static sqlite3_module fileStatModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = fileStatBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = fileStatOpen,
-    .xClose = fileStatClose,
-    .xFilter = fileStatFilter,
-    .xNext = fileStatNext,
-    .xEof = fileStatEof,
-    .xColumn = fileStatColumn,
-    .xRowid = fileStatRowid,
-};
+static sqlite3_module fileStatModule = VTAB_MODULE(fileStat);
 
 int fileStatRegister(sqlite3 *db)
 {

@@ -20,6 +20,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,17 +93,10 @@ static int mapsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int mapsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    MapsCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->dirfd = -1;
-    int rc = vtabOpenProc(vtab, "maps", &cur->procfd);
-    if (rc != SQLITE_OK) {
-        sqlite3_free(cur);
-        return rc;
-    }
-    *ppCursor = &cur->base;
-    return SQLITE_OK;
+    int rc = vtabOpenProcCursor(vtab, "maps", sizeof(MapsCursor), offsetof(MapsCursor, procfd),
+                                ppCursor);
+    if (rc == SQLITE_OK) ((MapsCursor *)*ppCursor)->dirfd = -1;
+    return rc;
 }
 
 static void leaveProcess(MapsCursor *cur)
@@ -195,9 +189,8 @@ static int mapsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr,
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
                                    &cur->pushed);
     if (rc != SQLITE_OK) return rc;
-    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
-    if (err < 0) return vtabError(base->pVtab, "maps: cannot read /proc: %s", strerror(-err));
-    return mapsNext(base);
+    rc = vtabPidIterStart(base, "maps", &cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    return rc == SQLITE_OK ? mapsNext(base) : rc;
 }
 
 static int mapsEof(sqlite3_vtab_cursor *base)
@@ -239,18 +232,7 @@ static int mapsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     return SQLITE_OK;
 }
 
-static sqlite3_module mapsModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = mapsBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = mapsOpen,
-    .xClose = mapsClose,
-    .xFilter = mapsFilter,
-    .xNext = mapsNext,
-    .xEof = mapsEof,
-    .xColumn = mapsColumn,
-    .xRowid = mapsRowid,
-};
+static sqlite3_module mapsModule = VTAB_MODULE(maps);
 
 int mapsRegister(sqlite3 *db)
 {

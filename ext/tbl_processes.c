@@ -27,6 +27,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +189,7 @@ static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     (void)vtab;
     int idxNum = vtabPushEq(info, processesPush, PUSH_COUNT);
     int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int byOnePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
-                   (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+    int byOnePid = VTAB_PUSHED_ONE(idxNum, PUSH_PID) || VTAB_PUSHED_ONE(idxNum, PUSH_ARG_PID);
 
     unsigned need = 0;
     for (int col = 0; col <= COL_ARG_PID; col++)
@@ -218,18 +218,13 @@ static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    ProcessesCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    int rc = vtabOpenProc(vtab, "processes", &cur->procfd);
-    if (rc != SQLITE_OK) {
-        sqlite3_free(cur);
-        return rc;
-    }
+    int rc = vtabOpenProcCursor(vtab, "processes", sizeof(ProcessesCursor),
+                                offsetof(ProcessesCursor, procfd), ppCursor);
+    if (rc != SQLITE_OK) return rc;
+    ProcessesCursor *cur = (ProcessesCursor *)*ppCursor;
     cur->bootTime = -1;
     cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
     cur->pageSize = sysconf(_SC_PAGESIZE);
-    *ppCursor = &cur->base;
     return SQLITE_OK;
 }
 
@@ -432,9 +427,9 @@ static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *id
                                    &cur->pushed);
     if (rc != SQLITE_OK) return rc;
 
-    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
-    if (err < 0) return vtabError(base->pVtab, "processes: cannot read /proc: %s", strerror(-err));
-    return processesNext(base);
+    rc =
+        vtabPidIterStart(base, "processes", &cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    return rc == SQLITE_OK ? processesNext(base) : rc;
 }
 
 static int processesEof(sqlite3_vtab_cursor *base)
@@ -510,18 +505,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     return SQLITE_OK;
 }
 
-static sqlite3_module processesModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = processesBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = processesOpen,
-    .xClose = processesClose,
-    .xFilter = processesFilter,
-    .xNext = processesNext,
-    .xEof = processesEof,
-    .xColumn = processesColumn,
-    .xRowid = processesRowid,
-};
+static sqlite3_module processesModule = VTAB_MODULE(processes);
 
 int processesRegister(sqlite3 *db)
 {

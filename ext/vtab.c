@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pid_iter.h"
+
 int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols)
 {
     int slot[VTAB_IN_SHIFT]; /* constraint claimed for each column, or -1 */
@@ -178,6 +180,30 @@ int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd)
 {
     *procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (*procfd < 0) return vtabError(vtab, "%s: cannot open /proc: %s", table, strerror(errno));
+    return SQLITE_OK;
+}
+
+int vtabOpenProcCursor(sqlite3_vtab *vtab, const char *table, size_t size, size_t procfdAt,
+                       sqlite3_vtab_cursor **ppCursor)
+{
+    char *cur = sqlite3_malloc64(size);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, size);
+    int rc = vtabOpenProc(vtab, table, (int *)(cur + procfdAt));
+    if (rc != SQLITE_OK) {
+        sqlite3_free(cur);
+        return rc;
+    }
+    *ppCursor = (sqlite3_vtab_cursor *)cur;
+    return SQLITE_OK;
+}
+
+int vtabPidIterStart(sqlite3_vtab_cursor *cursor, const char *table, struct pid_iter *it,
+                     int procfd, const struct keyset *pids)
+{
+    int err = pidIterStart(it, procfd, pids);
+    if (err < 0)
+        return vtabError(cursor->pVtab, "%s: cannot read /proc: %s", table, strerror(-err));
     return SQLITE_OK;
 }
 

@@ -43,29 +43,27 @@ void testSyscalls(const char *sql, struct syscall_counts *out)
     fclose(printed);
     FILE *f = fopen(report, "r");
     assert_non_null(f);
-    char name[64];
+    /* strace -c's lines: "NAME CALLS". */
+    static const struct {
+        const char *name;
+        size_t at;
+    } counted[] = {
+        {"openat", offsetof(struct syscall_counts, openat)},
+        {"readlinkat", offsetof(struct syscall_counts, readlinkat)},
+        {"newfstatat", offsetof(struct syscall_counts, newfstatat)},
+        {"getdents64", offsetof(struct syscall_counts, getdents64)},
+        {"getxattr", offsetof(struct syscall_counts, getxattr)},
+        {"read", offsetof(struct syscall_counts, read)},
+        {"sendmsg", offsetof(struct syscall_counts, sendmsg)},
+        {"recvmsg", offsetof(struct syscall_counts, recvmsg)},
+        {"setns", offsetof(struct syscall_counts, setns)},
+    };
+    char name[64], line[256];
     long calls;
-    char line[256];
     while (fgets(line, sizeof line, f)) {
         if (sscanf(line, "%63s %ld", name, &calls) != 2) continue;
-        if (!strcmp(name, "openat"))
-            out->openat = calls;
-        else if (!strcmp(name, "readlinkat"))
-            out->readlinkat = calls;
-        else if (!strcmp(name, "newfstatat"))
-            out->newfstatat = calls;
-        else if (!strcmp(name, "getdents64"))
-            out->getdents64 = calls;
-        else if (!strcmp(name, "getxattr"))
-            out->getxattr = calls;
-        else if (!strcmp(name, "read"))
-            out->read = calls;
-        else if (!strcmp(name, "sendmsg"))
-            out->sendmsg = calls;
-        else if (!strcmp(name, "recvmsg"))
-            out->recvmsg = calls;
-        else if (!strcmp(name, "setns"))
-            out->setns = calls;
+        for (size_t i = 0; i < sizeof counted / sizeof *counted; i++)
+            if (!strcmp(name, counted[i].name)) *(long *)((char *)out + counted[i].at) = calls;
     }
     fclose(f);
     unlink(report);

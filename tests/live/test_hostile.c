@@ -5,7 +5,6 @@
 ** bytes); lsof mode escapes them as lsof 4.95 does, character for character.
 */
 #include <fcntl.h>
-#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,39 +163,11 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-/*
-** lsof_unix_name upper-cases the protocol's ASCII letters only, byte for byte, whatever the
-** host program's locale: in ISO-8859-1, toupper() would turn 0xE9 (é) into 0xC9 (and a plain
-** char above 0x7f is no valid argument to it). The locale is made here with localedef.
-*/
-static void upper_case_is_ascii_only(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/sqlsof-locale-XXXXXX", cmd[256];
-    assert_non_null(mkdtemp(dir));
-    snprintf(cmd, sizeof cmd, "localedef -i fr_FR -f ISO-8859-1 %s/fr_FR.ISO-8859-1 2>/dev/null",
-             dir);
-    if (system(cmd) != 0) fail_msg("%s failed", cmd);
-    setenv("LOCPATH", dir, 1);
-    assert_non_null(setlocale(LC_CTYPE, "fr_FR.ISO-8859-1"));
-    sqlite3 *db = testOpenDb();
-    char *hex = testQueryText(db, "SELECT hex(lsof_unix_name(NULL, CAST(x'73E9FF7A' AS TEXT),"
-                                  " NULL, NULL))");
-    assert_string_equal(hex, "747970653D53E9FF5A"); /* "type=S", E9 FF unchanged, "Z" */
-    free(hex);
-    sqlite3_close(db);
-    setlocale(LC_CTYPE, "C");
-    unsetenv("LOCPATH");
-    snprintf(cmd, sizeof cmd, "rm -r %s", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bytes_round_trip),
         cmocka_unit_test(lsof_mode_escapes_as_lsof),
-        cmocka_unit_test(upper_case_is_ascii_only),
     };
     return cmocka_run_group_tests_name("hostile names", tests, setup, teardown);
 }

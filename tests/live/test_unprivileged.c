@@ -88,42 +88,53 @@ static char *sqlsofAsNobody(const char *arg1, const char *arg2, const char *arg3
     return text[0];
 }
 
-/* The single value that SQL returns when run as nobody (CSV's second line), malloc'd. */
-static char *nobodyValue(const char *fmt, ...)
+/* The value on the second line of CSV output OUT (malloc'd); fails the test without one. */
+static char *csvValue(const char *out, const char *sql)
 {
-    char *sql;
-    va_list ap;
-    va_start(ap, fmt);
-    assert_true(vasprintf(&sql, fmt, ap) >= 0);
-    va_end(ap);
-    char *out = sqlsofAsNobody("--csv", sql, NULL);
-    char *line = strchr(out, '\n');
+    const char *line = strchr(out, '\n');
     if (!line) fail_msg("no row from: %s", sql);
     char *value = strdup(line + 1);
     value[strcspn(value, "\r\n")] = '\0';
-    free(out);
+    return value;
+}
+
+/* The single value (CSV's second line, malloc'd) that the SQL of FMT returns through
+ * build/sqlsof, run as nobody or as root (this process). */
+static char *valueOf(int asNobody, const char *fmt, va_list ap)
+{
+    char *sql, *value;
+    assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    if (asNobody) {
+        char *out = sqlsofAsNobody("--csv", sql, NULL);
+        value = csvValue(out, sql);
+        free(out);
+    } else {
+        char *argv[] = {testSqlsof(), "--csv", sql, NULL};
+        struct command_result r;
+        testCommand(argv, &r);
+        if (r.status != 0) fail_msg("%s: %s", sql, r.err);
+        value = csvValue(r.out, sql);
+        testCommandFree(&r);
+    }
     free(sql);
     return value;
 }
 
-/* The same, run as root (this process) through build/sqlsof. */
-static char *rootValue(const char *fmt, ...)
+static char *nobodyValue(const char *fmt, ...)
 {
-    char *sql;
     va_list ap;
     va_start(ap, fmt);
-    assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    char *value = valueOf(1, fmt, ap);
     va_end(ap);
-    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
-    struct command_result r;
-    testCommand(argv, &r);
-    if (r.status != 0) fail_msg("%s: %s", sql, r.err);
-    char *line = strchr(r.out, '\n');
-    assert_non_null(line);
-    char *value = strdup(line + 1);
-    value[strcspn(value, "\r\n")] = '\0';
-    testCommandFree(&r);
-    free(sql);
+    return value;
+}
+
+static char *rootValue(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *value = valueOf(0, fmt, ap);
+    va_end(ap);
     return value;
 }
 

@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,20 +268,13 @@ static void every_open_file(void **state)
     expectAsLsof("", fx.pid);
 }
 
-/* A process whose name starts with a two-byte character. */
-static int nameAccented(void *arg)
-{
-    (void)arg;
-    return prctl(PR_SET_NAME, "\xc3\xa9xsleep");
-}
-
 /* -c compares bytes, as lsof does: "é" (two bytes) and even its first byte alone are prefixes of
  * "éxsleep". */
 static void command_prefix_in_bytes(void **state)
 {
     (void)state;
     struct fixture named;
-    fixtureStart(&named, nameAccented, NULL);
+    fixtureStart(&named, fixtureSetName, "\xc3\xa9xsleep"); /* a two-byte first character */
     static const char *const prefixes[] = {"\xc3\xa9", "\xc3\xa9xs", "\xc3"};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
         char args[64];
@@ -296,6 +290,33 @@ static void command_prefix_in_bytes(void **state)
         testCommandFree(&r);
     }
     fixtureStop(&named);
+}
+
+/*
+** lsof_unix_name upper-cases the protocol's ASCII letters only, byte for byte, whatever the
+** host program's locale: in ISO-8859-1, toupper() would turn 0xE9 (é) into 0xC9 (and a plain
+** char above 0x7f is no valid argument to it). The locale is made here with localedef.
+*/
+static void upper_case_is_ascii_only(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sqlsof-locale-XXXXXX", cmd[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "localedef -i fr_FR -f ISO-8859-1 %s/fr_FR.ISO-8859-1 2>/dev/null",
+             dir);
+    if (system(cmd) != 0) fail_msg("%s failed", cmd);
+    setenv("LOCPATH", dir, 1);
+    assert_non_null(setlocale(LC_CTYPE, "fr_FR.ISO-8859-1"));
+    sqlite3 *db = testOpenDb();
+    char *hex = testQueryText(db, "SELECT hex(lsof_unix_name(NULL, CAST(x'73E9FF7A' AS TEXT),"
+                                  " NULL, NULL))");
+    assert_string_equal(hex, "747970653D53E9FF5A"); /* "type=S", E9 FF unchanged, "Z" */
+    free(hex);
+    sqlite3_close(db);
+    setlocale(LC_CTYPE, "C");
+    unsetenv("LOCPATH");
+    snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void field_output(void **state)
@@ -632,6 +653,7 @@ int main(void)
         cmocka_unit_test(every_open_file),
         cmocka_unit_test(field_output),
         cmocka_unit_test(command_prefix_in_bytes),
+        cmocka_unit_test(upper_case_is_ascii_only),
         cmocka_unit_test(idle_udp_of_a_process),
         cmocka_unit_test(endpoints),
         cmocka_unit_test(repeat_mode),
