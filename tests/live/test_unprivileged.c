@@ -100,10 +100,13 @@ static char *csvValue(const char *out, const char *sql)
 
 /* The single value (CSV's second line, malloc'd) that the SQL of FMT returns through
  * build/sqlsof, run as nobody or as root (this process). */
-static char *valueOf(int asNobody, const char *fmt, va_list ap)
+static char *valueAs(int asNobody, const char *fmt, ...)
 {
     char *sql, *value;
+    va_list ap;
+    va_start(ap, fmt);
     assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    va_end(ap);
     if (asNobody) {
         char *out = sqlsofAsNobody("--csv", sql, NULL);
         value = csvValue(out, sql);
@@ -119,24 +122,8 @@ static char *valueOf(int asNobody, const char *fmt, va_list ap)
     free(sql);
     return value;
 }
-
-static char *nobodyValue(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *value = valueOf(1, fmt, ap);
-    va_end(ap);
-    return value;
-}
-
-static char *rootValue(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *value = valueOf(0, fmt, ap);
-    va_end(ap);
-    return value;
-}
+#define nobodyValue(...) valueAs(1, __VA_ARGS__)
+#define rootValue(...)   valueAs(0, __VA_ARGS__)
 
 #define assert_value(got, want)                                                                    \
     do {                                                                                           \
