@@ -13,13 +13,9 @@
 
 int bufReserve(struct buf *b, size_t len)
 {
-    if (len + 1 <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < len + 1) cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p = len < SIZE_MAX ? arrayGrow(b->data, &b->cap, len + 1, 1) : NULL;
     if (!p) return -ENOMEM;
     b->data = p;
-    b->cap = cap;
     return 0;
 }
 
