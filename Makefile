@@ -41,9 +41,11 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
-# (a real Prometheus and node_exporter; promtool checks metrics and rules), and the Debian
-# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package).
-DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd
+# (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
+# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), and locale
+# sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale).
+DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd \
+             locales
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time

@@ -7,18 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 int bufReserve(struct buf *b, size_t len)
 {
-    if (len + 1 <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < len + 1) cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p = len < SIZE_MAX ? arrayGrow(b->data, &b->cap, len + 1, 1) : NULL;
     if (!p) return -ENOMEM;
     b->data = p;
-    b->cap = cap;
     return 0;
 }
 
@@ -49,6 +46,35 @@ int bufReadFileAt(struct buf *b, int dirfd, const char *name)
     close(fd);
     if (b->data) b->data[b->len] = '\0';
     return rc;
+}
+
+void *arrayGrow(void *array, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap && array) return array;
+    size_t want = *cap ? *cap : 16;
+    while (want < n) {
+        if (want > SIZE_MAX / 2) return NULL;
+        want *= 2;
+    }
+    if (want > SIZE_MAX / size) return NULL;
+    void *p = realloc(array, want * size);
+    if (!p) return NULL;
+    *cap = want;
+    return p;
+}
+
+size_t arrayLowerBound(const void *base, size_t n, size_t size, const void *key,
+                       int (*cmp)(const void *key, const void *element))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(key, (const char *)base + mid * size) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 int bufReadLinkAt(struct buf *b, int dirfd, const char *name)

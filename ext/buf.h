@@ -24,4 +24,23 @@ int bufReadFileAt(struct buf *b, int dirfd, const char *name);
 /* Reads the target of the symbolic link NAME under DIRFD into B, NUL-terminated. */
 int bufReadLinkAt(struct buf *b, int dirfd, const char *name);
 
+/*
+** Growable arrays of any element type: ARRAY holds *CAP elements of SIZE bytes; makes room for
+** N, doubling (from 16). Returns the array (moved or not), or NULL without memory, when ARRAY
+** is left as it was. The one growth rule for every array in sqlsof:
+**
+**     struct fd_ref *m = arrayGrow(cur->map, &cur->mapCap, cur->mapLen + 1, sizeof *m);
+**     if (!m) return SQLITE_NOMEM;
+**     cur->map = m;
+*/
+void *arrayGrow(void *array, size_t *cap, size_t n, size_t size);
+
+/*
+** Binary search in N elements of SIZE bytes at BASE, sorted so that CMP(KEY, element) is > 0
+** for a prefix of them: the index of the first element that does not sort before KEY (N when
+** none). Equal elements start there; the caller checks whether it found one.
+*/
+size_t arrayLowerBound(const void *base, size_t n, size_t size, const void *key,
+                       int (*cmp)(const void *key, const void *element));
+
 #endif

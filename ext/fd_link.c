@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "proc_parse.h"
+
 /* "[N]" exactly, N decimal and not empty. */
 static int parseBracketedNumber(const char *s, size_t len, unsigned long long *out)
 {
@@ -28,9 +30,8 @@ void fdLinkClassify(const char *text, size_t len, struct fd_link *link)
     memset(link, 0, sizeof *link);
     link->kind = FD_LINK_UNKNOWN;
     if (len > 0 && text[0] == '/') {
-        size_t n = sizeof FD_LINK_DELETED_SUFFIX - 1;
         link->kind = FD_LINK_PATH;
-        link->endsDeleted = len > n && memcmp(text + len - n, FD_LINK_DELETED_SUFFIX, n) == 0;
+        link->endsDeleted = procEndsDeleted(text, len);
         return;
     }
     if (hasPrefix(text, len, "anon_inode:")) {

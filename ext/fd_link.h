@@ -22,11 +22,8 @@ struct fd_link {
     enum fd_link_kind kind;
     int hasInode; /* the text carries the inode (socket, pipe, numbered) */
     unsigned long long inode;
-    int endsDeleted; /* a path ending in " (deleted)": unlinked, or so named */
+    int endsDeleted; /* a path ending in PROC_DELETED_SUFFIX: unlinked, or so named */
 };
-
-/* The " (deleted)" suffix that the kernel appends to an unlinked file's path. */
-#define FD_LINK_DELETED_SUFFIX " (deleted)"
 
 void fdLinkClassify(const char *text, size_t len, struct fd_link *link);
 

@@ -13,7 +13,6 @@
 #include "tables.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -76,6 +75,19 @@ static void appendPort(sqlite3_str *out, int port, const char *protocol, int wil
     sqlite3_str_appendf(out, "%d", port);
 }
 
+/* Returns OUT's text as the result, or its error (SQLITE_NOMEM) when building it failed. */
+static void fnLsofResultStr(sqlite3_context *ctx, sqlite3_str *out)
+{
+    int rc = sqlite3_str_errcode(out);
+    char *text = sqlite3_str_finish(out); /* NULL when empty, too */
+    if (rc != SQLITE_OK) {
+        sqlite3_free(text);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    sqlite3_result_text(ctx, text ? text : "", -1, text ? sqlite3_free : SQLITE_STATIC);
+}
+
 static const char *textArg(sqlite3_value *v)
 {
     return sqlite3_value_type(v) == SQLITE_NULL ? NULL : (const char *)sqlite3_value_text(v);
@@ -108,7 +120,7 @@ static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     } else {
         sqlite3_str_appendchar(out, 1, ' ');
     }
-    sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
+    fnLsofResultStr(ctx, out);
 }
 
 static void lsofUnixName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -119,15 +131,16 @@ static void lsofUnixName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_str *out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
     if (path && *path) sqlite3_str_appendf(out, "%s ", path);
     sqlite3_str_appendall(out, "type=");
+    /* ASCII letters only, whatever the locale: the result is bytes, not characters. */
     for (const char *p = protocol ? protocol : "?"; *p; p++)
-        sqlite3_str_appendchar(out, 1, (char)toupper(*p));
+        sqlite3_str_appendchar(out, 1, *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p);
     if (endpoint && *endpoint) sqlite3_str_appendf(out, " %s", endpoint);
     const char *word = !state                          ? NULL
                        : !strcmp(state, "LISTEN")      ? "LISTEN"
                        : !strcmp(state, "ESTABLISHED") ? "CONNECTED"
                                                        : "UNCONNECTED";
     if (word) sqlite3_str_appendf(out, " (%s)", word);
-    sqlite3_result_text(ctx, sqlite3_str_finish(out), -1, sqlite3_free);
+    fnLsofResultStr(ctx, out);
 }
 
 int lsofFunctionsRegister(sqlite3 *db)

@@ -1,17 +1,19 @@
 #include "keyset.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+
+#include "buf.h"
 
 int keysetAdd(struct keyset *ks, int64_t k)
 {
-    if (ks->n == ks->cap) {
-        int cap = ks->cap ? ks->cap * 2 : 8;
-        int64_t *v = realloc(ks->v, (size_t)cap * sizeof *v);
-        if (!v) return -ENOMEM;
-        ks->v = v;
-        ks->cap = cap;
-    }
+    size_t cap = (size_t)ks->cap;
+    if (ks->n == INT_MAX) return -ENOMEM;
+    int64_t *v = arrayGrow(ks->v, &cap, (size_t)ks->n + 1, sizeof *v);
+    if (!v) return -ENOMEM;
+    ks->v = v;
+    ks->cap = cap > INT_MAX ? INT_MAX : (int)cap;
     ks->v[ks->n++] = k;
     return 0;
 }
@@ -34,15 +36,8 @@ void keysetSeal(struct keyset *ks)
 
 int keysetHas(const struct keyset *ks, int64_t k)
 {
-    int lo = 0, hi = ks->n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (ks->v[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < ks->n && ks->v[lo] == k;
+    size_t at = arrayLowerBound(ks->v, (size_t)ks->n, sizeof *ks->v, &k, compareKeys);
+    return at < (size_t)ks->n && ks->v[at] == k;
 }
 
 void keysetClear(struct keyset *ks)

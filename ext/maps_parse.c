@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "proc_parse.h"
+
 /* Reads a hex number at *P up to END; returns 0 or -EINVAL when there are no digits. */
 static int parseHex(const char **p, const char *end, uint64_t *out)
 {
@@ -62,9 +64,7 @@ int mapsParseLine(const char *line, size_t len, struct map_entry *e)
     skipSpaces(&p, end);
     e->path = p < end ? p : NULL;
     e->pathLen = (size_t)(end - p);
-    static const char suffix[] = " (deleted)";
-    const size_t slen = sizeof suffix - 1;
-    e->deletedSuffix = e->pathLen > slen && memcmp(end - slen, suffix, slen) == 0;
-    if (e->deletedSuffix) e->pathLen -= slen;
+    e->deletedSuffix = procEndsDeleted(p, e->pathLen);
+    if (e->deletedSuffix) e->pathLen -= PROC_DELETED_SUFFIX_LEN;
     return 0;
 }

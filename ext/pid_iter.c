@@ -89,5 +89,18 @@ int procIsLeader(int procfd, int pid, struct buf *scratch)
     char name[32];
     struct proc_status st;
     snprintf(name, sizeof name, "%d/status", pid);
-    return procReadStatus(procfd, name, scratch, &st) == 0 && st.tgid == pid;
+    int rc = procReadStatus(procfd, name, scratch, &st);
+    if (rc == 0) return st.tgid == pid;
+    if (rc == -ENOENT || rc == -ESRCH) return 0;
+    return procIsListed(procfd, pid);
+}
+
+int procIsListed(int procfd, int pid)
+{
+    struct pid_iter it = {0};
+    int listed = 0, p;
+    if (pidIterStart(&it, procfd, NULL) != 0) return 0;
+    while (!listed && pidIterNext(&it, &p)) listed = p == pid;
+    pidIterStop(&it);
+    return listed;
 }

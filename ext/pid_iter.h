@@ -34,9 +34,13 @@ int procOpenPid(int procfd, int pid);
 int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st);
 
 /*
-** Whether PID is a thread-group leader: 1 yes; 0 a thread, gone, or unreadable. /proc/TID
-** opens for any thread, so a pushed pid is checked with its status's Tgid.
+** Whether PID is a thread-group leader: 1 yes; 0 a thread or gone. /proc/TID opens for any
+** thread, so a pushed pid is checked with its status's Tgid; when the status may not be read
+** (hidepid=1, another user's process) with procIsListed(), as a full walk would see it.
 */
 int procIsLeader(int procfd, int pid, struct buf *scratch);
+
+/* Whether a walk of /proc lists PID (leaders only): one readdir of /proc. */
+int procIsListed(int procfd, int pid);
 
 #endif

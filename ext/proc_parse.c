@@ -4,6 +4,13 @@
 #include <limits.h>
 #include <string.h>
 
+int procEndsDeleted(const char *path, size_t len)
+{
+    return len > PROC_DELETED_SUFFIX_LEN &&
+           memcmp(path + len - PROC_DELETED_SUFFIX_LEN, PROC_DELETED_SUFFIX,
+                  PROC_DELETED_SUFFIX_LEN) == 0;
+}
+
 /* Finds the line of TEXT that starts with KEY; returns what follows KEY, or NULL. */
 static const char *findLine(const char *text, size_t len, const char *key)
 {

@@ -8,6 +8,14 @@
 
 #include <stddef.h>
 
+/* The suffix the kernel appends to the path of an unlinked file, in fd links and in maps. */
+#define PROC_DELETED_SUFFIX     " (deleted)"
+#define PROC_DELETED_SUFFIX_LEN (sizeof PROC_DELETED_SUFFIX - 1)
+
+/* Whether the LEN bytes of PATH are a name followed by PROC_DELETED_SUFFIX. The suffix alone
+ * does not tell: a live file may be named so (the caller's stat decides). */
+int procEndsDeleted(const char *path, size_t len);
+
 /* /proc/PID/stat, the fields sqlsof reports. */
 struct proc_stat {
     char comm[64]; /* between the first '(' and the last ')': comm may hold both */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "diag_dump.h"
 
 int sockDiagInit(struct sock_diag *s, int procfd)
@@ -40,16 +41,14 @@ static int findOpen(const struct sock_diag *s, uint64_t ino)
 static int keepOpen(struct sock_diag *s, uint64_t ino, int fd)
 {
     if (fd < 0) return fd;
-    if (s->nopen == s->capOpen) {
-        int cap = s->capOpen ? 2 * s->capOpen : 8;
-        struct sock_nsfd *v = realloc(s->open, (size_t)cap * sizeof *v);
-        if (!v) {
-            close(fd);
-            return -ENOMEM;
-        }
-        s->open = v;
-        s->capOpen = cap;
+    size_t cap = (size_t)s->capOpen;
+    struct sock_nsfd *v = arrayGrow(s->open, &cap, (size_t)s->nopen + 1, sizeof *v);
+    if (!v) {
+        close(fd);
+        return -ENOMEM;
     }
+    s->open = v;
+    s->capOpen = (int)cap;
     s->open[s->nopen++] = (struct sock_nsfd){ino, fd};
     return fd;
 }

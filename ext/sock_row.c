@@ -2,15 +2,13 @@
 
 #include <stdlib.h>
 
+#include "buf.h"
+
 struct sock_row *sockRowsPush(struct sock_rows *r)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        struct sock_row *v = realloc(r->v, cap * sizeof *v);
-        if (!v) return NULL;
-        r->v = v;
-        r->cap = cap;
-    }
+    struct sock_row *v = arrayGrow(r->v, &r->cap, r->n + 1, sizeof *v);
+    if (!v) return NULL;
+    r->v = v;
     return &r->v[r->n++];
 }
 
@@ -50,17 +48,16 @@ void sockRowsSortByInode(struct sock_rows *r)
     if (r->n > 1) qsort(r->v, r->n, sizeof *r->v, byInode);
 }
 
+static int inodeOrder(const void *key, const void *element)
+{
+    uint64_t x = *(const uint64_t *)key, y = ((const struct sock_row *)element)->d.inode;
+    return (x > y) - (x < y);
+}
+
 size_t sockRowsFindInode(const struct sock_rows *r, uint64_t inode)
 {
-    size_t lo = 0, hi = r->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->v[mid].d.inode < inode)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->n && r->v[lo].d.inode == inode ? lo : r->n;
+    size_t at = arrayLowerBound(r->v, r->n, sizeof *r->v, &inode, inodeOrder);
+    return at < r->n && r->v[at].d.inode == inode ? at : r->n;
 }
 
 int64_t sockRowKey(const struct sock_row *r)

@@ -58,6 +58,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -110,20 +111,24 @@ static const char fdsSchema[] =
 **   bit 2  inode = ? or inode IN (...)
 **   bit 3  arg_pid = ? (fds(1234))
 ** Bit VTAB_OWN_BITS: some column other than pid and fd is used, so each row reads its link.
-** NEED_INFO, NEED_TYPE: fdinfo columns / type are used, read as the row is loaded (see
-** closedSinceLink).
+** NEED_INFO, NEED_TYPE, NEED_STAT_*: fdinfo columns (lock too) / type / columns read from a
+** stat are used, read as the row is loaded (see closedSinceLink).
 */
-static const struct vtab_push fdsPush[] = {{.name = "pid", .iColumn = COL_PID},
-                                           {.name = "fd", .iColumn = COL_FD},
-                                           {.name = "inode", .iColumn = COL_INODE},
-                                           {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_FD      1
-#define PUSH_INODE   2
-#define PUSH_ARG_PID 3
-#define NEED_LINK    (1 << VTAB_OWN_BITS)
-#define NEED_INFO    (1 << (VTAB_OWN_BITS + 1))
-#define NEED_TYPE    (1 << (VTAB_OWN_BITS + 2))
+enum { PUSH_PID, PUSH_FD, PUSH_INODE, PUSH_ARG_PID, PUSH_COUNT };
+static const struct vtab_push fdsPush[PUSH_COUNT] = {
+    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
+    [PUSH_INODE] = {.name = "inode", .iColumn = COL_INODE},
+    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
+#define NEED_LINK (1 << VTAB_OWN_BITS)
+#define NEED_INFO (1 << (VTAB_OWN_BITS + 1))
+#define NEED_TYPE (1 << (VTAB_OWN_BITS + 2))
+
+/* The stat columns, each with the rows whose stat it reads. */
+#define NEED_STAT_ALL     (1 << (VTAB_OWN_BITS + 3)) /* device, size: every row's stat */
+#define NEED_STAT_INODE   (1 << (VTAB_OWN_BITS + 4)) /* inode: a stat when the link has none */
+#define NEED_STAT_DELETED (1 << (VTAB_OWN_BITS + 5)) /* deleted: a path's stat */
+#define NEED_STAT_PATH    (1 << (VTAB_OWN_BITS + 6)) /* path: a stat of one ending " (deleted)" */
 
 /* One descriptor of the inode map: sorted by inode, then pid and fd. */
 struct fd_ref {
@@ -141,6 +146,7 @@ struct FdsCursor {
     int procfd; /* /proc */
     int needLink;
     int needInfo, needType;
+    int needStat; /* NEED_STAT_* bits */
     int eof;
 
     /* What xFilter pushed. */
@@ -161,6 +167,7 @@ struct FdsCursor {
     struct fd_bpf_row bpfRow;
     int bpfHave, bpfDone, procHave, procDone;
     int procPid, lastKernelPid;
+    int kernelGone; /* lastKernelPid's process has gone: its records are skipped */
 
     /* The inode map (built on the first xFilter that needs it) and the walk through it. */
     struct fd_ref *map;
@@ -185,6 +192,7 @@ struct FdsCursor {
 
     /* Per cursor. */
     struct buf scratch;
+    int nomem; /* a read ran out of memory: the statement ends with SQLITE_NOMEM */
 };
 
 /*
@@ -196,20 +204,25 @@ struct FdsCursor {
 static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, fdsPush, 4);
+    int idxNum = vtabPushEq(info, fdsPush, PUSH_COUNT);
     int pidPushed = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int onePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
-                 (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+    int onePid = VTAB_PUSHED_ONE(idxNum, PUSH_PID) || VTAB_PUSHED_ONE(idxNum, PUSH_ARG_PID);
     int fdPushed = VTAB_PUSHED(idxNum, PUSH_FD);
-    int oneFd = fdPushed && !VTAB_IS_IN(idxNum, PUSH_FD);
+    int oneFd = VTAB_PUSHED_ONE(idxNum, PUSH_FD);
     int byInode = VTAB_PUSHED(idxNum, PUSH_INODE);
 
     int needLink = (info->colUsed & ~((sqlite3_uint64)1 << COL_PID | (sqlite3_uint64)1 << COL_FD |
                                       (sqlite3_uint64)1 << COL_ARG_PID)) != 0;
     if (needLink) idxNum |= NEED_LINK;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_MODE | (sqlite3_uint64)1 << COL_POS |
-                         (sqlite3_uint64)1 << COL_FLAGS | (sqlite3_uint64)1 << COL_MNT_ID))
+                         (sqlite3_uint64)1 << COL_FLAGS | (sqlite3_uint64)1 << COL_MNT_ID |
+                         (sqlite3_uint64)1 << COL_LOCK))
         idxNum |= NEED_INFO;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_DEVICE | (sqlite3_uint64)1 << COL_SIZE))
+        idxNum |= NEED_STAT_ALL;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_INODE)) idxNum |= NEED_STAT_INODE;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_DELETED)) idxNum |= NEED_STAT_DELETED;
+    if (info->colUsed & ((sqlite3_uint64)1 << COL_PATH)) idxNum |= NEED_STAT_PATH;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_TYPE)) idxNum |= NEED_TYPE;
     double perRow = 1.0 + (needLink ? 1.0 : 0.0);
     double procs = pidPushed ? (onePid ? 1 : 5) : 1000; /* processes visited */
@@ -241,18 +254,13 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    FdsCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
-        sqlite3_free(cur);
-        return vtabError(vtab, "fds: cannot open /proc: %s", strerror(errno));
-    }
+    int rc =
+        vtabOpenProcCursor(vtab, "fds", sizeof(FdsCursor), offsetof(FdsCursor, procfd), ppCursor);
+    if (rc != SQLITE_OK) return rc;
+    FdsCursor *cur = (FdsCursor *)*ppCursor;
     fdDirInit(&cur->dir);
     cur->infoDir = -1;
     cur->bpfIt.fd = -1;
-    *ppCursor = &cur->base;
     return SQLITE_OK;
 }
 
@@ -304,10 +312,11 @@ static void setFromDir(FdsCursor *cur, int fd, const char *name)
 }
 
 /* Reads the current row's link. Returns 0, or -errno when the fd is gone (or hidden). */
-static int readLink(FdsCursor *cur)
+static int fdsReadLink(FdsCursor *cur)
 {
     cur->tried = cur->ok = 0;
     int rc = bufReadLinkAt(&cur->link, cur->linkDir, cur->name);
+    if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
     if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     return rc;
@@ -343,6 +352,7 @@ static const struct fd_info *rowInfo(FdsCursor *cur)
             snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
             rc = fdInfoRead(&cur->scratch, dirfd, name);
         }
+        if (rc == -ENOMEM) cur->nomem = 1;
         if (rc == 0 && fdInfoParse(cur->scratch.data, cur->scratch.len, &cur->info) == 0)
             cur->ok |= ROW_INFO;
     }
@@ -410,11 +420,22 @@ static int rowMatchesInodes(FdsCursor *cur)
     return cur->haveLink && rowInode(cur, &ino) && keysetHas(&cur->inodes, (int64_t)ino);
 }
 
-/* Whether a read that the statement needs for the row failed: its fdinfo, or the stat or
- * getxattr behind its type (which then reads "unknown" or "sock"). */
+/* Whether the used columns read the row's stat: exactly when xColumn would. */
+static int rowNeedsStat(const FdsCursor *cur)
+{
+    int isPath = cur->kind.kind == FD_LINK_PATH;
+    return (cur->needStat & NEED_STAT_ALL) ||
+           ((cur->needStat & NEED_STAT_INODE) && !cur->kind.hasInode) ||
+           ((cur->needStat & NEED_STAT_DELETED) && isPath) ||
+           ((cur->needStat & NEED_STAT_PATH) && isPath && cur->kind.endsDeleted);
+}
+
+/* Whether a read that the statement needs for the row failed: its fdinfo, its stat, or the
+ * stat or getxattr behind its type (which then reads "unknown" or "sock"). */
 static int rowReadFailed(FdsCursor *cur)
 {
     if (cur->needInfo && !rowInfo(cur)) return 1;
+    if (rowNeedsStat(cur) && !rowStat(cur)) return 1;
     if (!cur->needType) return 0;
     rowType(cur);
     switch (cur->kind.kind) {
@@ -436,6 +457,7 @@ static int closedSinceLink(FdsCursor *cur)
 {
     if (!rowReadFailed(cur)) return 0;
     int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+    if (rc == -ENOMEM) cur->nomem = 1;
     if (rc == -ENOENT || rc == -ESRCH) return 1;
     if (rc != 0) return 0;
     if (cur->scratch.len != cur->link.len ||
@@ -456,7 +478,7 @@ static int loadRow(FdsCursor *cur, int mustRead)
     cur->tried = cur->ok = 0;
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
-    int rc = readLink(cur);
+    int rc = fdsReadLink(cur);
     if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(cur))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
@@ -525,12 +547,22 @@ static int loadRecord(FdsCursor *cur)
     return 1;
 }
 
+/* Whether /proc still has PID (a process reaped since leaves no directory). */
+static int processStands(FdsCursor *cur, int pid)
+{
+    char name[16];
+    struct stat st;
+    snprintf(name, sizeof name, "%d", pid);
+    return fstatat(cur->procfd, name, &st, 0) == 0;
+}
+
 /*
 ** The next step of a kernel walk, merged with the processes /proc lists (both ascend by pid):
 ** 1, a record in bpfRow; 2, a process that /proc lists and the iterator did not (it skips some,
 ** e.g. a sandbox's pid 1 here), its fd directory open for the /proc way; 0 at the end; -errno.
 ** So both sources list the same processes; kernel threads cost an empty fd directory each.
 */
+
 static int nextMerged(FdsCursor *cur)
 {
     for (;;) {
@@ -555,7 +587,11 @@ static int nextMerged(FdsCursor *cur)
         }
         if (!cur->bpfHave) return 0;
         cur->bpfHave = 0;
+        /* A process is read when the walk reaches it, as in /proc's walk: one that has gone
+         * since the iterator buffered its records is skipped. */
+        if (kernelPid != cur->lastKernelPid) cur->kernelGone = !processStands(cur, kernelPid);
         cur->lastKernelPid = kernelPid;
+        if (cur->kernelGone) continue;
         return 1;
     }
 }
@@ -587,13 +623,9 @@ static int compareRefs(const void *a, const void *b)
 
 static int mapAdd(FdsCursor *cur, unsigned long long ino)
 {
-    if (cur->mapLen == cur->mapCap) {
-        size_t cap = cur->mapCap ? cur->mapCap * 2 : 4096;
-        struct fd_ref *m = realloc(cur->map, cap * sizeof *m);
-        if (!m) return SQLITE_NOMEM;
-        cur->map = m;
-        cur->mapCap = cap;
-    }
+    struct fd_ref *m = arrayGrow(cur->map, &cur->mapCap, cur->mapLen + 1, sizeof *m);
+    if (!m) return SQLITE_NOMEM;
+    cur->map = m;
     cur->map[cur->mapLen++] = (struct fd_ref){ino, cur->pid, cur->fd};
     return SQLITE_OK;
 }
@@ -606,7 +638,7 @@ static int mapAddDir(FdsCursor *cur)
     unsigned long long ino;
     while (rc == SQLITE_OK && fdDirNext(&cur->dir, &fd, &name) == 1) {
         setFromDir(cur, fd, name);
-        if (readLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
+        if (fdsReadLink(cur) == 0 && rowInode(cur, &ino)) rc = mapAdd(cur, ino);
     }
     closeProcess(cur);
     return rc;
@@ -649,13 +681,14 @@ static int startKernelWalk(FdsCursor *cur, int withPath)
     if (rc == 0) return 0;
     cur->bpfHave = cur->bpfDone = cur->procHave = cur->procDone = 0;
     cur->lastKernelPid = 0;
+    cur->kernelGone = 0;
     int err = pidIterStart(&cur->it, cur->procfd, NULL);
     if (err < 0) return -vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err));
     return 1;
 }
 
 /* One walk of every fd of the host into the sorted inode map. */
-static int buildMap(FdsCursor *cur)
+static int fdsBuildMap(FdsCursor *cur)
 {
     cur->mapLen = 0;
     int viaBpf = startKernelWalk(cur, 0);
@@ -677,18 +710,18 @@ static int buildMap(FdsCursor *cur)
     return rc;
 }
 
+/* An inode against a map entry, for arrayLowerBound. */
+static int compareInodeToRef(const void *key, const void *element)
+{
+    unsigned long long ino = *(const unsigned long long *)key;
+    const struct fd_ref *r = element;
+    return (ino > r->inode) - (ino < r->inode);
+}
+
 /* The first map entry whose inode is not below INO. */
 static size_t mapLowerBound(const FdsCursor *cur, unsigned long long ino)
 {
-    size_t lo = 0, hi = cur->mapLen;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cur->map[mid].inode < ino)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return arrayLowerBound(cur->map, cur->mapLen, sizeof *cur->map, &ino, compareInodeToRef);
 }
 
 /* The next row of the map for the pushed inodes, re-read and re-checked. */
@@ -718,7 +751,7 @@ static int fdsNext(sqlite3_vtab_cursor *base)
     if (more < 0)
         return vtabError(base->pVtab, "fds: cannot read the BPF iterator: %s", strerror(-more));
     if (!more) cur->eof = 1;
-    return SQLITE_OK;
+    return cur->nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
@@ -729,6 +762,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     cur->needLink = (idxNum & NEED_LINK) != 0;
     cur->needInfo = (idxNum & NEED_INFO) != 0;
     cur->needType = (idxNum & NEED_TYPE) != 0;
+    cur->needStat = idxNum & (NEED_STAT_ALL | NEED_STAT_INODE | NEED_STAT_DELETED | NEED_STAT_PATH);
     cur->eof = 0;
     closeProcess(cur);
     fdBpfIterStop(&cur->bpfIt);
@@ -746,7 +780,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         return SQLITE_OK;
     }
     if (cur->byInode && !cur->byPid && !cur->byFd) {
-        if (!cur->mapBuilt && (rc = buildMap(cur)) != SQLITE_OK) return rc;
+        if (!cur->mapBuilt && (rc = fdsBuildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
     } else if (!cur->byPid && !cur->byFd && (rc = startKernelWalk(cur, cur->needLink)) != 0) {
@@ -754,8 +788,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         cur->viaBpf = 1;
     } else {
         VTAB_CONN(base)->fds.last = "proc";
-        int err = pidIterStart(&cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
-        if (err < 0) return vtabError(base->pVtab, "fds: cannot read /proc: %s", strerror(-err));
+        rc = vtabPidIterStart(base, "fds", &cur->it, cur->procfd, cur->byPid ? &cur->pids : NULL);
+        if (rc != SQLITE_OK) return rc;
     }
     return fdsNext(base);
 }
@@ -782,18 +816,13 @@ static const char *rowLock(FdsCursor *cur, char *letter)
     return letter;
 }
 
-static void resultText(sqlite3_context *ctx, const char *s, size_t n)
-{
-    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
-}
-
 static void resultPath(FdsCursor *cur, sqlite3_context *ctx)
 {
-    size_t len = cur->link.len, suffix = sizeof FD_LINK_DELETED_SUFFIX - 1;
+    size_t len = cur->link.len, suffix = PROC_DELETED_SUFFIX_LEN;
     if (cur->kind.kind != FD_LINK_PATH) return;
     /* The kernel appends the suffix to unlinked files; a live file may end in it too. */
     if (cur->kind.endsDeleted && rowDeleted(cur) == 1) len -= suffix;
-    resultText(ctx, cur->link.data, len);
+    vtabResultText(ctx, cur->link.data, len);
 }
 
 static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
@@ -814,13 +843,13 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 
     switch (col) {
     case COL_TYPE:
-        if ((text = rowType(cur)) != NULL) resultText(ctx, text, strlen(text));
+        if ((text = rowType(cur)) != NULL) vtabResultText(ctx, text, strlen(text));
         break;
     case COL_MODE:
         if ((info = rowInfo(cur)) != NULL && (letter = fdInfoMode(info->flags)) != 0)
-            resultText(ctx, &letter, 1);
+            vtabResultText(ctx, &letter, 1);
         break;
-    case COL_TARGET: resultText(ctx, cur->link.data, cur->link.len); break;
+    case COL_TARGET: vtabResultText(ctx, cur->link.data, cur->link.len); break;
     case COL_PATH: resultPath(cur, ctx); break;
     case COL_DELETED: {
         int d = rowDeleted(cur);
@@ -836,11 +865,9 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         break;
     case COL_DEVICE:
         if ((st = rowStat(cur)) != NULL) {
-            char dev[32];
             /* lsof prints a device file's own number (rdev), else the file system's. */
             dev_t d = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? st->st_rdev : st->st_dev;
-            int n = snprintf(dev, sizeof dev, "%u,%u", major(d), minor(d));
-            resultText(ctx, dev, (size_t)n);
+            vtabResultDevice(ctx, major(d), minor(d));
         }
         break;
     case COL_SIZE:
@@ -857,9 +884,10 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         if ((info = rowInfo(cur)) != NULL) sqlite3_result_int(ctx, info->mntId);
         break;
     case COL_LOCK:
-        if (rowLock(cur, &letter)) resultText(ctx, &letter, 1);
+        if (rowLock(cur, &letter)) vtabResultText(ctx, &letter, 1);
         break;
     }
+    if (cur->nomem) sqlite3_result_error_nomem(ctx); /* a lazy read above ran out of memory */
     return SQLITE_OK;
 }
 
@@ -870,18 +898,7 @@ static int fdsConnect(sqlite3 *db, void *conn, int argc, const char *const *argv
     return vtabConnectShared(db, fdsSchema, conn, ppVtab);
 }
 
-static sqlite3_module fdsModule = {
-    .xConnect = fdsConnect,
-    .xBestIndex = fdsBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = fdsOpen,
-    .xClose = fdsClose,
-    .xFilter = fdsFilter,
-    .xNext = fdsNext,
-    .xEof = fdsEof,
-    .xColumn = fdsColumn,
-    .xRowid = fdsRowid,
-};
+static sqlite3_module fdsModule = VTAB_SHARED_MODULE(fds);
 
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn)
 {

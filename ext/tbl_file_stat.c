@@ -16,7 +16,8 @@
 **       path HIDDEN     -- the argument: file_stat('/etc/hosts')
 **     );
 **
-** No row when the path cannot be stat()ed (missing, or not ours to see).
+** No row when the path cannot be stat()ed (missing, or not ours to see); an error without a
+** path. The rowid is a hash of the path: two paths to one file are two rows.
 */
 #include "tables.h"
 
@@ -48,25 +49,27 @@ static const char fileStatSchema[] =
 
 /*
 ** xBestIndex → xFilter:
-**   bit 0  path = ?   argv: the path. Without it the table has no rows.
+**   bit 0  path = ?   argv: the path. Without it xFilter fails: a path is required.
 */
-static const struct vtab_push fileStatPush[] = {
-    {.name = "path", .iColumn = COL_PATH, .isText = 1, .oneByOne = 1}};
+enum { PUSH_PATH, PUSH_COUNT };
+static const struct vtab_push fileStatPush[PUSH_COUNT] = {
+    [PUSH_PATH] = {.name = "path", .iColumn = COL_PATH, .isText = 1, .oneByOne = 1}};
 
 typedef struct FileStatCursor FileStatCursor;
 struct FileStatCursor {
     sqlite3_vtab_cursor base;
     struct stat st;
+    sqlite3_int64 rowid; /* of the path */
     int eof;
 };
 
 static int fileStatBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    info->idxNum = vtabPushEq(info, fileStatPush, 1);
+    info->idxNum = vtabPushEq(info, fileStatPush, PUSH_COUNT);
     info->estimatedRows = 1;
     /* Without a path there is nothing to do, but the planner must prefer a plan with one. */
-    info->estimatedCost = VTAB_PUSHED(info->idxNum, 0) ? 2 : 1e12;
+    info->estimatedCost = VTAB_PUSHED(info->idxNum, PUSH_PATH) ? 2 : 1e12;
     return SQLITE_OK;
 }
 
@@ -91,8 +94,12 @@ static int fileStatFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idx
 {
     (void)idxStr, (void)argc;
     FileStatCursor *cur = (FileStatCursor *)base;
-    const char *path = VTAB_PUSHED(idxNum, 0) ? vtabValueText(argv[0]) : NULL;
+    if (!VTAB_PUSHED(idxNum, PUSH_PATH))
+        return vtabError(base->pVtab,
+                         "file_stat: a path is required, as in file_stat('/etc/hosts')");
+    const char *path = vtabValueText(argv[0]);
     cur->eof = !path || stat(path, &cur->st) != 0;
+    if (!cur->eof) cur->rowid = vtabRowidOf(path, strlen(path));
     return SQLITE_OK;
 }
 
@@ -109,26 +116,23 @@ static int fileStatEof(sqlite3_vtab_cursor *base)
 
 static int fileStatRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    (void)base;
-    *rowid = 1;
+    *rowid = ((FileStatCursor *)base)->rowid;
     return SQLITE_OK;
-}
-
-static void resultDevice(sqlite3_context *ctx, dev_t dev)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%u,%u", major(dev), minor(dev));
-    sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
 }
 
 static int fileStatColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     const struct stat *st = &((FileStatCursor *)base)->st;
     switch (col) {
-    case COL_TYPE: sqlite3_result_text(ctx, fileTypeOfMode(st->st_mode), -1, SQLITE_STATIC); break;
-    case COL_DEVICE: resultDevice(ctx, st->st_dev); break;
+    case COL_TYPE: {
+        const char *type = fileTypeOfMode(st->st_mode);
+        vtabResultText(ctx, type, strlen(type));
+        break;
+    }
+    case COL_DEVICE: vtabResultDevice(ctx, major(st->st_dev), minor(st->st_dev)); break;
     case COL_RDEV:
-        if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) resultDevice(ctx, st->st_rdev);
+        if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+            vtabResultDevice(ctx, major(st->st_rdev), minor(st->st_rdev));
         break;
     case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_ino); break;
     case COL_SIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->st_size); break;
@@ -144,18 +148,7 @@ static int fileStatColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int c
     return SQLITE_OK;
 }
 
-static sqlite3_module fileStatModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = fileStatBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = fileStatOpen,
-    .xClose = fileStatClose,
-    .xFilter = fileStatFilter,
-    .xNext = fileStatNext,
-    .xEof = fileStatEof,
-    .xColumn = fileStatColumn,
-    .xRowid = fileStatRowid,
-};
+static sqlite3_module fileStatModule = VTAB_MODULE(fileStat);
 
 int fileStatRegister(sqlite3 *db)
 {

@@ -20,6 +20,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "buf.h"
 #include "maps_parse.h"
 #include "pid_iter.h"
+#include "proc_parse.h"
 #include "vtab.h"
 
 enum {
@@ -53,10 +55,10 @@ static const char mapsSchema[] =
 **   bit 0  pid = ? or pid IN (...)          argv: the value or the list
 **   bit 1  arg_pid = ? (maps(1234))         argv: the value
 */
-static const struct vtab_push mapsPush[] = {{.name = "pid", .iColumn = COL_PID},
-                                            {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_ARG_PID 1
+enum { PUSH_PID, PUSH_ARG_PID, PUSH_COUNT };
+static const struct vtab_push mapsPush[PUSH_COUNT] = {
+    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
 typedef struct MapsCursor MapsCursor;
 struct MapsCursor {
@@ -73,14 +75,14 @@ struct MapsCursor {
     size_t next;        /* offset of the next line in text */
     struct map_entry e; /* the current row */
     int deleted;
-    sqlite3_int64 line; /* of the current row in its maps file */
+    int nomem; /* reading a maps file ran out of memory */
     struct buf scratch;
 };
 
 static int mapsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, mapsPush, 2);
+    int idxNum = vtabPushEq(info, mapsPush, PUSH_COUNT);
     int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
     /* A process has a few hundred mappings; a host, a few hundred thousand. */
     info->estimatedRows = byPid ? 300 : 300000;
@@ -91,17 +93,10 @@ static int mapsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int mapsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    MapsCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->dirfd = -1;
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
-        sqlite3_free(cur);
-        return vtabError(vtab, "maps: cannot open /proc: %s", strerror(errno));
-    }
-    *ppCursor = &cur->base;
-    return SQLITE_OK;
+    int rc = vtabOpenProcCursor(vtab, "maps", sizeof(MapsCursor), offsetof(MapsCursor, procfd),
+                                ppCursor);
+    if (rc == SQLITE_OK) ((MapsCursor *)*ppCursor)->dirfd = -1;
+    return rc;
 }
 
 static void leaveProcess(MapsCursor *cur)
@@ -130,19 +125,23 @@ static int enterNextProcess(MapsCursor *cur)
     while (pidIterNext(&cur->it, &cur->pid)) {
         int dirfd = procOpenPid(cur->procfd, cur->pid);
         if (dirfd < 0) continue; /* gone */
-        if ((!cur->pushed || procIsLeader(cur->procfd, cur->pid, &cur->scratch)) &&
-            bufReadFileAt(&cur->text, dirfd, "maps") == 0 && cur->text.len > 0) {
+        int rc = -ENOENT;
+        if (!cur->pushed || procIsLeader(cur->procfd, cur->pid, &cur->scratch))
+            rc = bufReadFileAt(&cur->text, dirfd, "maps");
+        if (rc == -ENOMEM) {
+            cur->nomem = 1;
+            close(dirfd);
+            return 0;
+        }
+        if (rc == 0 && cur->text.len > 0) {
             cur->dirfd = dirfd;
             cur->next = 0;
-            cur->line = 0;
             return 1;
         }
         close(dirfd); /* a thread, gone, not ours to read, or a kernel thread */
     }
     return 0;
 }
-
-#define DELETED_SUFFIX " (deleted)"
 
 /* The kernel marks an unlinked file " (deleted)"; a file may also be named so. */
 static int isDeleted(MapsCursor *cur)
@@ -169,14 +168,13 @@ static int mapsNext(sqlite3_vtab_cursor *base)
                 /* A live file really named "... (deleted)" keeps its whole name. */
                 cur->deleted = isDeleted(cur);
                 if (cur->e.deletedSuffix && !cur->deleted)
-                    cur->e.pathLen += sizeof DELETED_SUFFIX - 1;
-                cur->line++;
+                    cur->e.pathLen += PROC_DELETED_SUFFIX_LEN;
                 return SQLITE_OK;
             }
         }
         if (!enterNextProcess(cur)) {
             cur->eof = 1;
-            return SQLITE_OK;
+            return cur->nomem ? SQLITE_NOMEM : SQLITE_OK;
         }
     }
 }
@@ -191,9 +189,8 @@ static int mapsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr,
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
                                    &cur->pushed);
     if (rc != SQLITE_OK) return rc;
-    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
-    if (err < 0) return vtabError(base->pVtab, "maps: cannot read /proc: %s", strerror(-err));
-    return mapsNext(base);
+    rc = vtabPidIterStart(base, "maps", &cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    return rc == SQLITE_OK ? mapsNext(base) : rc;
 }
 
 static int mapsEof(sqlite3_vtab_cursor *base)
@@ -201,11 +198,16 @@ static int mapsEof(sqlite3_vtab_cursor *base)
     return ((MapsCursor *)base)->eof;
 }
 
-/* pid and line: the same row has the same rowid in every xFilter (OR branches rely on it). */
+/* The row's key, pid and start: a mapping keeps its rowid when others come or go between two
+ * xFilter calls (OR branches re-read the file), where its line number would not. */
 static int mapsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     MapsCursor *cur = (MapsCursor *)base;
-    *rowid = (sqlite3_int64)cur->pid << 32 | cur->line;
+    const struct {
+        sqlite3_int64 pid;
+        sqlite3_uint64 start;
+    } key = {cur->pid, cur->e.start};
+    *rowid = vtabRowidOf(&key, sizeof key);
     return SQLITE_OK;
 }
 
@@ -218,35 +220,19 @@ static int mapsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     case COL_ARG_PID: sqlite3_result_int(ctx, cur->pid); break;
     case COL_START: sqlite3_result_int64(ctx, (sqlite3_int64)e->start); break;
     case COL_END: sqlite3_result_int64(ctx, (sqlite3_int64)e->end); break;
-    case COL_PERMS: sqlite3_result_text(ctx, e->perms, -1, SQLITE_TRANSIENT); break;
+    case COL_PERMS: vtabResultText(ctx, e->perms, strlen(e->perms)); break;
     case COL_OFFSET: sqlite3_result_int64(ctx, (sqlite3_int64)e->offset); break;
-    case COL_DEVICE: {
-        char dev[32];
-        snprintf(dev, sizeof dev, "%u,%u", e->major, e->minor);
-        sqlite3_result_text(ctx, dev, -1, SQLITE_TRANSIENT);
-        break;
-    }
+    case COL_DEVICE: vtabResultDevice(ctx, e->major, e->minor); break;
     case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)e->inode); break;
     case COL_PATH:
-        if (e->path) sqlite3_result_text(ctx, e->path, (int)e->pathLen, SQLITE_TRANSIENT);
+        if (e->path) vtabResultText(ctx, e->path, e->pathLen);
         break;
     case COL_DELETED: sqlite3_result_int(ctx, cur->deleted); break;
     }
     return SQLITE_OK;
 }
 
-static sqlite3_module mapsModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = mapsBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = mapsOpen,
-    .xClose = mapsClose,
-    .xFilter = mapsFilter,
-    .xNext = mapsNext,
-    .xEof = mapsEof,
-    .xColumn = mapsColumn,
-    .xRowid = mapsRowid,
-};
+static sqlite3_module mapsModule = VTAB_MODULE(maps);
 
 int mapsRegister(sqlite3 *db)
 {

@@ -28,6 +28,7 @@
 #include "tables.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +133,10 @@ static unsigned sourceOfColumn(int col)
 **   bit 1  arg_pid = ? (processes(1234))     argv: the value
 ** Bits VTAB_OWN_BITS and up: the SRC_* sources that colUsed asks for.
 */
-static const struct vtab_push processesPush[] = {{.name = "pid", .iColumn = COL_PID},
-                                                 {.name = "arg_pid", .iColumn = COL_ARG_PID}};
-#define PUSH_PID     0
-#define PUSH_ARG_PID 1
+enum { PUSH_PID, PUSH_ARG_PID, PUSH_COUNT };
+static const struct vtab_push processesPush[PUSH_COUNT] = {
+    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
 /*
 ** A pushed pid's row as first read in this statement. The inner side of a join on pid
@@ -185,15 +186,15 @@ struct ProcessesCursor {
     long ticksPerSecond;
     long pageSize;
     struct usernames users;
+    int nomem; /* a read or the memo ran out of memory: the statement ends with SQLITE_NOMEM */
 };
 
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, processesPush, 2);
+    int idxNum = vtabPushEq(info, processesPush, PUSH_COUNT);
     int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int byOnePid = (VTAB_PUSHED(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_PID)) ||
-                   (VTAB_PUSHED(idxNum, PUSH_ARG_PID) && !VTAB_IS_IN(idxNum, PUSH_ARG_PID));
+    int byOnePid = VTAB_PUSHED_ONE(idxNum, PUSH_PID) || VTAB_PUSHED_ONE(idxNum, PUSH_ARG_PID);
 
     unsigned need = 0;
     for (int col = 0; col <= COL_ARG_PID; col++)
@@ -222,18 +223,13 @@ static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    ProcessesCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
-        sqlite3_free(cur);
-        return vtabError(vtab, "processes: cannot open /proc: %s", strerror(errno));
-    }
+    int rc = vtabOpenProcCursor(vtab, "processes", sizeof(ProcessesCursor),
+                                offsetof(ProcessesCursor, procfd), ppCursor);
+    if (rc != SQLITE_OK) return rc;
+    ProcessesCursor *cur = (ProcessesCursor *)*ppCursor;
     cur->bootTime = -1;
     cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
     cur->pageSize = sysconf(_SC_PAGESIZE);
-    *ppCursor = &cur->base;
     return SQLITE_OK;
 }
 
@@ -269,9 +265,20 @@ static void readNamespace(int dirfd, const char *name, ino_t *ino, unsigned bit,
     }
 }
 
-static void readLink(int dirfd, const char *name, struct buf *b, unsigned bit, unsigned *have)
+static void processesReadLink(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b,
+                              unsigned bit)
 {
-    if (bufReadLinkAt(b, dirfd, name) == 0) *have |= bit;
+    int rc = bufReadLinkAt(b, dirfd, name);
+    if (rc == 0) cur->have |= bit;
+    if (rc == -ENOMEM) cur->nomem = 1;
+}
+
+/* Reads NAME under DIRFD into B, noting an out-of-memory failure; 0 or -errno. */
+static int processesReadFile(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b)
+{
+    int rc = bufReadFileAt(b, dirfd, name);
+    if (rc == -ENOMEM) cur->nomem = 1;
+    return rc;
 }
 
 /* The memo slot of PID: its entry, or the empty slot where it goes. */
@@ -282,13 +289,16 @@ static struct proc_memo *memoSlot(ProcessesCursor *cur, int pid)
     return &cur->memo[i];
 }
 
-/* Keeps the current row; without memory the row is simply not kept. */
+/* Keeps the current row; without memory, sets cur->nomem. */
 static void memoStore(ProcessesCursor *cur, int stands)
 {
     if (cur->memoLen * 2 >= cur->memoCap) {
         size_t cap = cur->memoCap ? cur->memoCap * 2 : 256;
         struct proc_memo *old = cur->memo, *m = calloc(cap, sizeof *m);
-        if (!m) return;
+        if (!m) {
+            cur->nomem = 1;
+            return;
+        }
         size_t oldCap = cur->memoCap;
         cur->memo = m;
         cur->memoCap = cap;
@@ -347,26 +357,29 @@ static int readProcess(ProcessesCursor *cur)
     if (!need) return 1;
 
     int dirfd = procOpenPid(cur->procfd, cur->pid);
-    if (dirfd < 0) return !isGone(dirfd);
+    if (dirfd < 0) return !isGone(dirfd) && (!cur->pushed || procIsListed(cur->procfd, cur->pid));
 
     int stands = 1, rc;
     if (need & SRC_STATUS) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "status");
+        rc = processesReadFile(cur, dirfd, "status", &cur->scratch);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
             cur->have |= SRC_STATUS;
-        if (cur->pushed && (!(cur->have & SRC_STATUS) || cur->status.tgid != cur->pid)) stands = 0;
+        /* A status we may not read (hidepid=1) leaves the row to the walk's answer. */
+        if (cur->pushed && stands)
+            stands = (cur->have & SRC_STATUS) ? cur->status.tgid == cur->pid
+                                              : procIsListed(cur->procfd, cur->pid);
     }
     if (stands && (need & SRC_STAT)) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "stat");
+        rc = processesReadFile(cur, dirfd, "stat", &cur->scratch);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStat(cur->scratch.data, cur->scratch.len, &cur->stat) == 0)
             cur->have |= SRC_STAT;
     }
     if (stands && (need & SRC_CMDLINE)) {
-        rc = bufReadFileAt(&cur->cmdline, dirfd, "cmdline");
+        rc = processesReadFile(cur, dirfd, "cmdline", &cur->cmdline);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0) {
@@ -375,7 +388,7 @@ static int readProcess(ProcessesCursor *cur)
         }
     }
     if (stands && (need & SRC_CGROUP)) {
-        rc = bufReadFileAt(&cur->cgroup, dirfd, "cgroup");
+        rc = processesReadFile(cur, dirfd, "cgroup", &cur->cgroup);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 && procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
@@ -383,7 +396,7 @@ static int readProcess(ProcessesCursor *cur)
             cur->have |= SRC_CGROUP;
     }
     if (stands && (need & SRC_LIMITS)) {
-        rc = bufReadFileAt(&cur->scratch, dirfd, "limits");
+        rc = processesReadFile(cur, dirfd, "limits", &cur->scratch);
         if (isGone(rc))
             stands = 0;
         else if (rc == 0 &&
@@ -392,9 +405,9 @@ static int readProcess(ProcessesCursor *cur)
     }
     if (stands) {
         /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
-        if (need & SRC_EXE) readLink(dirfd, "exe", &cur->exe, SRC_EXE, &cur->have);
-        if (need & SRC_CWD) readLink(dirfd, "cwd", &cur->cwd, SRC_CWD, &cur->have);
-        if (need & SRC_ROOT) readLink(dirfd, "root", &cur->root, SRC_ROOT, &cur->have);
+        if (need & SRC_EXE) processesReadLink(cur, dirfd, "exe", &cur->exe, SRC_EXE);
+        if (need & SRC_CWD) processesReadLink(cur, dirfd, "cwd", &cur->cwd, SRC_CWD);
+        if (need & SRC_ROOT) processesReadLink(cur, dirfd, "root", &cur->root, SRC_ROOT);
         if (need & SRC_NETNS) readNamespace(dirfd, "ns/net", &cur->netns, SRC_NETNS, &cur->have);
         if (need & SRC_PIDNS) readNamespace(dirfd, "ns/pid", &cur->pidns, SRC_PIDNS, &cur->have);
         if (need & SRC_MNTNS) readNamespace(dirfd, "ns/mnt", &cur->mntns, SRC_MNTNS, &cur->have);
@@ -406,8 +419,11 @@ static int readProcess(ProcessesCursor *cur)
 static int processesNext(sqlite3_vtab_cursor *base)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
-    while (pidIterNext(&cur->it, &cur->pid))
-        if (loadProcess(cur)) return SQLITE_OK;
+    while (pidIterNext(&cur->it, &cur->pid)) {
+        int stands = loadProcess(cur);
+        if (cur->nomem) return SQLITE_NOMEM;
+        if (stands) return SQLITE_OK;
+    }
     cur->eof = 1;
     return SQLITE_OK;
 }
@@ -424,9 +440,9 @@ static int processesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *id
                                    &cur->pushed);
     if (rc != SQLITE_OK) return rc;
 
-    int err = pidIterStart(&cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
-    if (err < 0) return vtabError(base->pVtab, "processes: cannot read /proc: %s", strerror(-err));
-    return processesNext(base);
+    rc =
+        vtabPidIterStart(base, "processes", &cur->it, cur->procfd, cur->pushed ? &cur->pids : NULL);
+    return rc == SQLITE_OK ? processesNext(base) : rc;
 }
 
 static int processesEof(sqlite3_vtab_cursor *base)
@@ -451,11 +467,6 @@ static long long bootTime(ProcessesCursor *cur)
     return cur->bootTime;
 }
 
-static void resultText(sqlite3_context *ctx, const char *s, size_t n)
-{
-    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
-}
-
 static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
@@ -472,19 +483,22 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_PPID: sqlite3_result_int(ctx, st->ppid); break;
     case COL_PGID: sqlite3_result_int(ctx, st->pgid); break;
     case COL_SID: sqlite3_result_int(ctx, st->sid); break;
-    case COL_NAME: resultText(ctx, st->comm, strlen(st->comm)); break;
-    case COL_CMDLINE: resultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
-    case COL_EXE: resultText(ctx, cur->exe.data, cur->exe.len); break;
-    case COL_CWD: resultText(ctx, cur->cwd.data, cur->cwd.len); break;
-    case COL_ROOT: resultText(ctx, cur->root.data, cur->root.len); break;
-    case COL_STATE: resultText(ctx, &st->state, 1); break;
+    case COL_NAME: vtabResultText(ctx, st->comm, strlen(st->comm)); break;
+    case COL_CMDLINE: vtabResultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
+    case COL_EXE: vtabResultText(ctx, cur->exe.data, cur->exe.len); break;
+    case COL_CWD: vtabResultText(ctx, cur->cwd.data, cur->cwd.len); break;
+    case COL_ROOT: vtabResultText(ctx, cur->root.data, cur->root.len); break;
+    case COL_STATE: vtabResultText(ctx, &st->state, 1); break;
     case COL_UID: sqlite3_result_int64(ctx, cur->status.uid[0]); break;
     case COL_EUID: sqlite3_result_int64(ctx, cur->status.uid[1]); break;
     case COL_GID: sqlite3_result_int64(ctx, cur->status.gid[0]); break;
     case COL_EGID: sqlite3_result_int64(ctx, cur->status.gid[1]); break;
     case COL_USER: {
-        const char *name = usernamesLookup(&cur->users, cur->status.uid[0]);
-        if (name) resultText(ctx, name, strlen(name));
+        const char *name;
+        if (usernamesLookup(&cur->users, cur->status.uid[0], &name) != 0)
+            sqlite3_result_error_nomem(ctx);
+        else if (name)
+            vtabResultText(ctx, name, strlen(name));
         break;
     }
     case COL_THREADS: sqlite3_result_int64(ctx, st->threads); break;
@@ -499,7 +513,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_NETNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->netns); break;
     case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
     case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
-    case COL_CGROUP: resultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    case COL_CGROUP: vtabResultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
     case COL_FD_LIMIT:
         if (cur->fdLimit >= 0) sqlite3_result_int64(ctx, cur->fdLimit);
         break;
@@ -507,18 +521,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     return SQLITE_OK;
 }
 
-static sqlite3_module processesModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = processesBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = processesOpen,
-    .xClose = processesClose,
-    .xFilter = processesFilter,
-    .xNext = processesNext,
-    .xEof = processesEof,
-    .xColumn = processesColumn,
-    .xRowid = processesRowid,
-};
+static sqlite3_module processesModule = VTAB_MODULE(processes);
 
 int processesRegister(sqlite3 *db)
 {

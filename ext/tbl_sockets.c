@@ -81,6 +81,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,21 +225,21 @@ static int socketsConnect(sqlite3 *db, void *conn, int argc, const char *const *
 
 static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    SocketsCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    int rc = cur->procfd < 0 ? -errno : sockDiagInit(&cur->diag, cur->procfd);
-    if (rc < 0) {
-        if (cur->procfd >= 0) close(cur->procfd);
+    int rc = vtabOpenProcCursor(vtab, "sockets", sizeof(SocketsCursor),
+                                offsetof(SocketsCursor, procfd), ppCursor);
+    if (rc != SQLITE_OK) return rc;
+    SocketsCursor *cur = (SocketsCursor *)*ppCursor;
+    int err = sockDiagInit(&cur->diag, cur->procfd);
+    if (err < 0) {
+        close(cur->procfd);
         sockDiagFree(&cur->diag);
         sqlite3_free(cur);
-        if (rc == -ENOMEM) return SQLITE_NOMEM;
-        return vtabError(vtab, "sockets: cannot open /proc: %s", strerror(-rc));
+        *ppCursor = NULL;
+        if (err == -ENOMEM) return SQLITE_NOMEM;
+        return vtabError(vtab, "sockets: cannot read /proc: %s", strerror(-err));
     }
     sockLookupInit(&cur->lookup, cur->procfd);
     cur->portsUser = sockPortsJoin(&((VtabShared *)vtab)->conn->ports);
-    *ppCursor = &cur->base;
     return SQLITE_OK;
 }
 
@@ -459,7 +460,7 @@ static int socketsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 
 static void resultWord(sqlite3_context *ctx, const char *s)
 {
-    sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+    vtabResultText(ctx, s, strlen(s));
 }
 
 static void resultAddr(sqlite3_context *ctx, const struct diag_row *d, const uint8_t *addr)
@@ -479,7 +480,7 @@ static void resultPath(sqlite3_context *ctx, const struct diag_row *d)
         n = strnlen(d->path, n);
         memcpy(text, d->path, n);
     }
-    sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+    vtabResultText(ctx, text, n);
 }
 
 static const char *const timerNames[] = {"off", "on", "keepalive", "timewait", "persist"};
@@ -568,18 +569,7 @@ static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     return SQLITE_OK;
 }
 
-static sqlite3_module socketsModule = {
-    .xConnect = socketsConnect,
-    .xBestIndex = socketsBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = socketsOpen,
-    .xClose = socketsClose,
-    .xFilter = socketsFilter,
-    .xNext = socketsNext,
-    .xEof = socketsEof,
-    .xColumn = socketsColumn,
-    .xRowid = socketsRowid,
-};
+static sqlite3_module socketsModule = VTAB_SHARED_MODULE(sockets);
 
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn)
 {

@@ -7,13 +7,16 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
+
 struct usernames {
     struct username_entry *v;
-    int n;
+    size_t n, cap;
 };
 
-/* The login name of UID, or NULL when it has none. Valid until usernamesFree(). */
-const char *usernamesLookup(struct usernames *u, uid_t uid);
+/* Sets *NAME to the login name of UID, or NULL when it has none; valid until usernamesFree().
+ * Returns 0, or -ENOMEM. */
+int usernamesLookup(struct usernames *u, uid_t uid, const char **name);
 void usernamesFree(struct usernames *u);
 
 #endif

@@ -1,7 +1,12 @@
 #include "vtab.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "pid_iter.h"
 
 int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols)
 {
@@ -162,6 +167,57 @@ int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
 int vtabDisconnect(sqlite3_vtab *vtab)
 {
     sqlite3_free(vtab);
+    return SQLITE_OK;
+}
+
+sqlite3_int64 vtabRowidOf(const void *key, size_t len)
+{
+    const unsigned char *p = key;
+    sqlite3_uint64 h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return (sqlite3_int64)h;
+}
+
+void vtabResultText(sqlite3_context *ctx, const char *s, size_t n)
+{
+    sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor)
+{
+    char text[32];
+    int n = snprintf(text, sizeof text, "%u,%u", major, minor);
+    vtabResultText(ctx, text, (size_t)n);
+}
+
+int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd)
+{
+    *procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*procfd < 0) return vtabError(vtab, "%s: cannot open /proc: %s", table, strerror(errno));
+    return SQLITE_OK;
+}
+
+int vtabOpenProcCursor(sqlite3_vtab *vtab, const char *table, size_t size, size_t procfdAt,
+                       sqlite3_vtab_cursor **ppCursor)
+{
+    char *cur = sqlite3_malloc64(size);
+    if (!cur) return SQLITE_NOMEM;
+    memset(cur, 0, size);
+    int rc = vtabOpenProc(vtab, table, (int *)(cur + procfdAt));
+    if (rc != SQLITE_OK) {
+        sqlite3_free(cur);
+        return rc;
+    }
+    *ppCursor = (sqlite3_vtab_cursor *)cur;
+    return SQLITE_OK;
+}
+
+int vtabPidIterStart(sqlite3_vtab_cursor *cursor, const char *table, struct pid_iter *it,
+                     int procfd, const struct keyset *pids)
+{
+    int err = pidIterStart(it, procfd, pids);
+    if (err < 0)
+        return vtabError(cursor->pVtab, "%s: cannot read /proc: %s", table, strerror(-err));
     return SQLITE_OK;
 }
 

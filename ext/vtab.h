@@ -11,6 +11,8 @@
 #ifndef SQLSOF_VTAB_H
 #define SQLSOF_VTAB_H
 
+#include <stddef.h>
+
 #include "sqlite_api.h"
 
 #include "keyset.h"
@@ -36,6 +38,8 @@ int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols
 /* True when bit K of IDXNUM says column K was pushed / came as an IN list. */
 #define VTAB_PUSHED(idxNum, k) (((idxNum) >> (k)) & 1)
 #define VTAB_IS_IN(idxNum, k)  (((idxNum) >> (VTAB_IN_SHIFT + (k))) & 1)
+/* True when column K was pushed as one value (=), not an IN list. */
+#define VTAB_PUSHED_ONE(idxNum, k) (VTAB_PUSHED(idxNum, k) && !VTAB_IS_IN(idxNum, k))
 
 /* Calls FN(CTX, value) for V, or for each element of V when it is an IN list. */
 int vtabEachValue(sqlite3_value *v, int isIn, int (*fn)(void *ctx, sqlite3_value *elem), void *ctx);
@@ -85,6 +89,63 @@ int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
 
 /* The connection state of a cursor's table. */
 #define VTAB_CONN(cursor) (((VtabShared *)(cursor)->pVtab)->conn)
+
+/*
+** The module of a table whose functions are named PREFIX + BestIndex, Open, Close, Filter, Next,
+** Eof, Column and Rowid (fdsBestIndex, fdsOpen, ...), connected by vtabConnect: eponymous-only
+** (no xCreate) and read-only. The one way every table fills its sqlite3_module:
+**
+**     static sqlite3_module fdsModule = VTAB_MODULE(fds);
+*/
+#define VTAB_MODULE(prefix) VTAB_MODULE_CONNECTED(prefix, vtabConnect)
+
+/* The same for a table that shares the connection's state: its PREFIX + Connect calls
+ * vtabConnectShared. */
+#define VTAB_SHARED_MODULE(prefix) VTAB_MODULE_CONNECTED(prefix, prefix##Connect)
+
+#define VTAB_MODULE_CONNECTED(prefix, connect)                                                     \
+    {                                                                                              \
+        .xConnect = connect, .xBestIndex = prefix##BestIndex, .xDisconnect = vtabDisconnect,       \
+        .xOpen = prefix##Open, .xClose = prefix##Close, .xFilter = prefix##Filter,                 \
+        .xNext = prefix##Next, .xEof = prefix##Eof, .xColumn = prefix##Column,                     \
+        .xRowid = prefix##Rowid,                                                                   \
+    }
+
+/*
+** A rowid that is a key of the row itself (a path, a pid and an address): a 64-bit FNV-1a hash
+** of KEY's LEN bytes. SQLite's MULTI-INDEX OR drops a row whose rowid an earlier branch
+** returned, so a rowid must not be a scan counter or a line index.
+*/
+sqlite3_int64 vtabRowidOf(const void *key, size_t len);
+
+/* TEXT of N bytes (copied) as the result; without memory, SQLITE_NOMEM as SQLite reports it. */
+void vtabResultText(sqlite3_context *ctx, const char *s, size_t n);
+
+/* A device number as lsof prints it, "MAJOR,MINOR" ("254,0"), as the TEXT result. */
+void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor);
+
+/*
+** Opens /proc (O_PATH, a directory) into *PROCFD for a cursor of TABLE: SQLITE_OK, or the vtab's
+** error ("fds: cannot open /proc: ...").
+*/
+int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd);
+
+/*
+** xOpen's common part for a table that reads /proc: a zeroed cursor of SIZE bytes whose int at
+** PROCFD_AT (offsetof) holds /proc opened by vtabOpenProc(). SQLITE_OK, SQLITE_NOMEM, or the
+** vtab's error; the cursor is in *PPCURSOR only on success.
+**
+**     int rc = vtabOpenProcCursor(vtab, "fds", sizeof(FdsCursor), offsetof(FdsCursor, procfd),
+**                                 ppCursor);
+*/
+int vtabOpenProcCursor(sqlite3_vtab *vtab, const char *table, size_t size, size_t procfdAt,
+                       sqlite3_vtab_cursor **ppCursor);
+
+/* Starts IT over /proc (PIDS NULL) or over PIDS for a cursor of TABLE: SQLITE_OK or the vtab's
+ * error ("maps: cannot read /proc: ..."). */
+struct pid_iter;
+int vtabPidIterStart(sqlite3_vtab_cursor *cursor, const char *table, struct pid_iter *it,
+                     int procfd, const struct keyset *pids);
 
 /* Sets the vtab's error message (printf-style) and returns SQLITE_ERROR. */
 int vtabError(sqlite3_vtab *vtab, const char *fmt, ...);

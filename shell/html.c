@@ -129,6 +129,7 @@ int htmlReport(FILE *out, sqlite3 *db, const char *sql)
     char *body = NULL, **titles = NULL;
     size_t bodyLen = 0;
     int count = 0, status = 0;
+    size_t titlesCap = 0;
     FILE *mem = open_memstream(&body, &bodyLen);
     if (!mem) {
         perror("sqlsof");
@@ -146,9 +147,7 @@ int htmlReport(FILE *out, sqlite3 *db, const char *sql)
         sql = tail;
         int rc = SQLITE_DONE;
         if (stmt && sqlite3_column_count(stmt) > 0) {
-            char **grown = realloc(titles, (size_t)(count + 1) * sizeof *titles);
-            if (!grown) abort();
-            titles = grown;
+            titles = outputGrow(titles, &titlesCap, (size_t)count + 1, sizeof *titles);
             titles[count++] = title;
             title = NULL;
             rc = htmlSection(mem, stmt, count, titles[count - 1]);

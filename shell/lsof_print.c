@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output.h"
+
 /* The columns of lsofBuildSql()'s query. */
 enum {
     Q_COMMAND,
@@ -38,7 +40,7 @@ static char *escape(const char *s)
 {
     if (!s) return NULL;
     char *out = malloc(4 * strlen(s) + 1), *p = out;
-    if (!out) abort();
+    if (!out) outputOutOfMemory();
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
         switch (*c) {
         case '\b': p += sprintf(p, "\\b"); break;
@@ -66,11 +68,7 @@ static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
     *rows = NULL;
     *nrows = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (*nrows == cap) {
-            cap = cap ? 2 * cap : 256;
-            *rows = realloc(*rows, cap * sizeof **rows);
-            if (!*rows) abort();
-        }
+        *rows = outputGrow(*rows, &cap, *nrows + 1, sizeof **rows);
         struct row *r = &(*rows)[(*nrows)++];
         for (int c = 0; c < Q_COUNT; c++) {
             const char *t = (const char *)sqlite3_column_text(stmt, c);
@@ -114,7 +112,7 @@ static void printListing(FILE *out, const struct row *rows, size_t n, const stru
     /* lsof's minimum widths; the FD number column is at least 4 wide. */
     size_t width[L_COUNT] = {7, 3, 4, 4, 4, 6, 8, 4, 0};
     char *(*cells)[L_COUNT] = calloc(n ? n : 1, sizeof *cells);
-    if (!cells) abort();
+    if (!cells) outputOutOfMemory();
     for (size_t i = 0; i < n; i++) {
         listingCells(&rows[i], o, cells[i]);
         for (int c = 0; c < L_NAME; c++)

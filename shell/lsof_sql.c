@@ -86,7 +86,9 @@ static char *commandPredicate(char *const *items, int n)
             sqlite3_str_appendf(s, "%slsof_regexp(%.*Q, command)", i ? " OR " : "", (int)len - 2,
                                 c + 1);
         else
-            sqlite3_str_appendf(s, "%ssubstr(command, 1, %d) = %Q", i ? " OR " : "", (int)len, c);
+            /* Bytes, as lsof compares: substr of a TEXT counts characters. */
+            sqlite3_str_appendf(s, "%ssubstr(CAST(command AS BLOB), 1, %d) = CAST(%Q AS BLOB)",
+                                i ? " OR " : "", (int)len, c);
     }
     return sqlite3_str_finish(s);
 }

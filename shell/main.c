@@ -55,6 +55,7 @@ static const char usage[] =
 struct params {
     char **v; /* "NAME=VALUE" */
     int n;
+    size_t cap;
 };
 
 /* Binds every parameter of STMT from P: integers as integers, the rest as text. */
@@ -164,9 +165,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "sqlsof: --param needs NAME=VALUE\n");
                 return 1;
             }
-            char **v = realloc(params.v, (size_t)(params.n + 1) * sizeof *v);
-            if (!v) return 1;
-            params.v = v;
+            params.v = outputGrow(params.v, &params.cap, (size_t)params.n + 1, sizeof *params.v);
             params.v[params.n++] = argv[++i];
         } else if (!strcmp(arg, "--shell"))
             return shellMain(argc - i - 1, argv + i + 1);

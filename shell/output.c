@@ -3,6 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
+void outputOutOfMemory(void)
+{
+    fputs("sqlsof: out of memory\n", stderr);
+    exit(1);
+}
+
+void *outputGrow(void *array, size_t *cap, size_t n, size_t size)
+{
+    void *p = arrayGrow(array, cap, n, size);
+    if (!p) outputOutOfMemory();
+    return p;
+}
+
 /* ---- table: every row is held, to size the columns ---- */
 
 struct cell {
@@ -24,7 +39,7 @@ static char *escapeForTable(const unsigned char *s)
 {
     size_t n = strlen((const char *)s);
     char *out = malloc(4 * n + 1), *p = out;
-    if (!out) return NULL;
+    if (!out) outputOutOfMemory();
     for (; *s; s++) {
         if (*s == '\n')
             p += sprintf(p, "\\n");
@@ -42,18 +57,16 @@ static char *escapeForTable(const unsigned char *s)
 static int printTable(FILE *out, sqlite3_stmt *stmt)
 {
     int ncol = sqlite3_column_count(stmt);
-    size_t *width = calloc((size_t)ncol, sizeof *width);
-    int *numeric = calloc((size_t)ncol, sizeof *numeric);
+    size_t *width = calloc((size_t)ncol + 1, sizeof *width);
+    int *numeric = calloc((size_t)ncol + 1, sizeof *numeric);
+    if (!width || !numeric) outputOutOfMemory();
     struct cell *cells = NULL;
     size_t nrow = 0, cap = 0;
     int rc;
 
     for (int c = 0; c < ncol; c++) width[c] = displayWidth(sqlite3_column_name(stmt, c));
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (nrow == cap) {
-            cap = cap ? 2 * cap : 64;
-            cells = realloc(cells, cap * (size_t)ncol * sizeof *cells);
-        }
+        cells = outputGrow(cells, &cap, (nrow + 1) * (size_t)ncol + 1, sizeof *cells);
         for (int c = 0; c < ncol; c++) {
             struct cell *cell = &cells[nrow * (size_t)ncol + (size_t)c];
             int type = sqlite3_column_type(stmt, c);

@@ -11,6 +11,12 @@ enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
 /* Steps STMT to the end, printing its rows to OUT. Returns SQLITE_DONE or the error code. */
 int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 
+/* The command's one rule for out of memory: one line on stderr, exit status 1. */
+_Noreturn void outputOutOfMemory(void);
+
+/* arrayGrow() (ext/buf.h) under that rule: the grown array, never NULL. */
+void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
+
 /* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
 int utf8Length(const unsigned char *s);
 

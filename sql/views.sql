@@ -42,7 +42,10 @@ JOIN (SELECT DISTINCT pid, device, inode, path, deleted FROM maps WHERE inode !=
   ON m.pid = p.pid
 LEFT JOIN file_stat(m.path) st
 WHERE m.path IS NOT p.exe;
--- Each open file descriptor, with its socket when it is one.
+-- Each open file descriptor, with its socket when it is one. The socket is joined on two
+-- equalities: the CASE one is NULL for a file that is no socket, which the sockets table answers
+-- without a dump when fds is outside; the plain one lets fds be looked up by inode when sockets
+-- is outside (see lsof_sockets).
 CREATE TEMP VIEW IF NOT EXISTS lsof_fds AS
 SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        CAST(f.fd AS TEXT) AS fd, f.fd AS fd_num, f.fd AS fd_order,
@@ -68,39 +71,15 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        s.remote_port, s.netns, s.peer_inode, f.path
 FROM fds f
 JOIN processes p ON p.pid = f.pid
--- A file that is no socket looks up inode NULL, which the sockets table answers without a dump.
 LEFT JOIN sockets s
-  ON s.inode = CASE WHEN f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack') THEN f.inode END;
+  ON s.inode = CASE WHEN f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack') THEN f.inode END
+ AND s.inode = f.inode;
 
--- The socket descriptors alone, driven from the sockets table, so that a filter on state or
--- port is applied by the kernel and the planner puts sockets outside. The same columns as
--- lsof_fds (a test keeps the two in step).
+-- The socket descriptors alone: lsof_fds where a socket was found. That makes the LEFT JOIN an
+-- inner one, so a filter on state or port lets the planner put sockets outside, applied by the
+-- kernel, and look the fds up by inode.
 CREATE TEMP VIEW IF NOT EXISTS lsof_sockets AS
-SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
-       CAST(f.fd AS TEXT) AS fd, f.fd AS fd_num, f.fd AS fd_order,
-       coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock, f.type,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
-            WHEN f.type IN ('unix', 'netlink', 'pack', 'sock') THEN NULL
-            ELSE f.device END AS device,
-       CASE WHEN f.type IN ('REG', 'DIR') THEN CAST(f.size AS TEXT)
-            WHEN f.type = 'a_inode' THEN '0'
-            ELSE '0t' || coalesce(f.pos, 0) END AS size_off,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce(upper(s.protocol), f.inode)
-            ELSE f.inode END AS node,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NOT NULL
-                THEN lsof_inet_name(s.protocol, s.family, s.local_addr, s.local_port,
-                                    s.remote_addr, s.remote_port, s.state, 0)
-            WHEN f.type = 'unix' AND s.inode IS NOT NULL
-                THEN lsof_unix_name(s.path, s.protocol, s.state, NULL)
-            WHEN f.type = 'netlink' AND s.inode IS NOT NULL THEN upper(s.protocol)
-            WHEN f.type = 'FIFO' AND f.path IS NULL THEN 'pipe'
-            WHEN f.type = 'a_inode' THEN substr(f.target, 12)
-            ELSE f.target END AS name,
-       f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
-       s.remote_port, s.netns, s.peer_inode, f.path
-FROM sockets s
-JOIN fds f ON f.inode = s.inode
-JOIN processes p ON p.pid = f.pid;
+SELECT * FROM lsof_fds WHERE family IS NOT NULL;
 
 CREATE TEMP VIEW IF NOT EXISTS lsof AS
 SELECT * FROM lsof_proc_files UNION ALL SELECT * FROM lsof_fds;

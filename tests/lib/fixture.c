@@ -86,6 +86,11 @@ void fixtureStart(struct fixture *fx, int (*setup)(void *arg), void *arg)
     waitSleeping(pid);
 }
 
+int fixtureSetName(void *arg)
+{
+    return prctl(PR_SET_NAME, arg);
+}
+
 void fixtureStop(struct fixture *fx)
 {
     if (fx->pid > 0) {

@@ -28,6 +28,10 @@ void fixtureStart(struct fixture *fx, int (*setup)(void *arg), void *arg);
 /* In the child's SETUP: hands LEN bytes of DATA to the parent (fx->report). */
 void fixtureReport(const void *data, size_t len);
 
+/* A SETUP for fixtureStart that names the child (its comm) ARG, a string: fixtureStart(&fx,
+ * fixtureSetName, "sqlsof-x"). */
+int fixtureSetName(void *arg);
+
 /* Kills the child and reaps it. */
 void fixtureStop(struct fixture *fx);
 

@@ -17,10 +17,12 @@ struct syscall_counts {
     long recvmsg;
     long setns;
     long bpf; /* the fds table's BPF source: loading it, one BPF_ITER_CREATE per walk */
+    long long value; /* the integer the statement printed first (its count, say), or -1 */
 };
 
 /* Counts the syscalls of `sqlite3 :memory: -cmd '.load build/sqlsof' SQL`; fails the test if
- * strace or the statement fails. */
+ * strace or the statement fails. A test that compares counts with the host's processes takes
+ * their number from VALUE, the same run's answer, since the host changes between two runs. */
 void testSyscalls(const char *sql, struct syscall_counts *out);
 
 /* The same for the command ARGV (NULL-terminated, looked up in PATH): build/sqlsof, say. */

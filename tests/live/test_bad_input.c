@@ -86,8 +86,6 @@ static void file_stat_arguments(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat('42')"), 1);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat(42)"), 1);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat(42)"), 1);
-    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat"), 0);
-    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat WHERE path IS NULL"), 0);
     /* A path longer than PATH_MAX is no file, not an error. */
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat('/' || zeroblob(5000))"), 0);
     assert_int_equal(
@@ -105,6 +103,45 @@ static void file_stat_arguments(void **state)
 ** onto a real pid or fd), the int64 limits, floats. Each is checked pushed and with the unary
 ** plus that keeps SQLite from pushing it: both give no row.
 */
+/* Without a path file_stat has nothing to stat: one line says so, as fileio's fsdir does. */
+static void file_stat_needs_a_path(void **state)
+{
+    (void)state;
+    sqlite3 *db = testOpenDb();
+    static const char *const sql[] = {"SELECT count(*) FROM file_stat",
+                                      "SELECT * FROM file_stat WHERE path IS NULL",
+                                      "SELECT * FROM file_stat WHERE path LIKE '/etc%'"};
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        char *err = testQueryError(db, "%s", sql[i]);
+        if (!err) fail_msg("%s: no error", sql[i]);
+        assert_string_equal(err, "file_stat: a path is required, as in file_stat('/etc/hosts')");
+        free(err);
+    }
+    sqlite3_close(db);
+}
+
+/*
+** Each path is its own row, whatever branch of an OR finds it: SQLite's MULTI-INDEX OR drops a
+** row whose rowid an earlier branch returned, so the rowid is a key of the row (its path).
+*/
+static void file_stat_or_branches(void **state)
+{
+    (void)state;
+    sqlite3 *db = testOpenDb();
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat WHERE (path = '/etc' AND"
+                                      " type = 'DIR') OR path = '/tmp'"),
+                     2);
+    /* Two paths to one file are two rows. */
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat WHERE (path = '/etc' AND"
+                                      " type = 'DIR') OR path = '/etc/'"),
+                     2);
+    char *plan = testExplain(db, "SELECT count(*) FROM file_stat WHERE (path = '/etc' AND"
+                                 " type = 'DIR') OR path = '/tmp'");
+    assert_non_null(strstr(plan, "MULTI-INDEX OR"));
+    free(plan);
+    sqlite3_close(db);
+}
+
 static void out_of_range_numbers(void **state)
 {
     (void)state;
@@ -374,6 +411,8 @@ int main(void)
         cmocka_unit_test(wrong_types_as_arguments),
         cmocka_unit_test(too_many_arguments),
         cmocka_unit_test(file_stat_arguments),
+        cmocka_unit_test(file_stat_needs_a_path),
+        cmocka_unit_test(file_stat_or_branches),
         cmocka_unit_test(out_of_range_numbers),
         cmocka_unit_test(huge_in_lists),
         cmocka_unit_test(limit_zero_and_offsets),

@@ -56,10 +56,11 @@ static void one_walk_one_dump_either_way(void **state)
     testSyscalls("SELECT count(*) FROM sockets CROSS JOIN fds USING(inode)", &fdsInner);
     testSyscalls("SELECT count(*) FROM fds CROSS JOIN sockets USING(inode)", &socketsInner);
     unsetenv("SQLSOF_BPF");
-    /* fds inside: one walk of /proc (a few directories more or less as processes come and go). */
-    assert_in_range(fdsInner.getdents64, walk.getdents64 - 20, walk.getdents64 + 20);
+    /* fds inside: one walk of /proc, give or take the processes and namespaces that come and go
+     * between two runs on a busy host; a walk per outer row would be hundreds of times more. */
+    assert_in_range(fdsInner.getdents64, walk.getdents64 / 2, walk.getdents64 * 3 / 2 + 20);
     /* sockets inside: the dumps of one full listing, not one per fd. */
-    assert_in_range(socketsInner.sendmsg, dump.sendmsg, dump.sendmsg + 2);
+    assert_in_range(socketsInner.sendmsg, dump.sendmsg / 2, dump.sendmsg * 3 / 2 + 2);
 }
 
 static void both_orders_same_rows(void **state)

@@ -128,10 +128,55 @@ static void known_mappings(void **state)
     rmdir(m.dir);
 }
 
+static void *orBase; /* three adjacent pages mapped apart: X, A, B */
+static long orPage;
+
+/* drop_below(): unmaps page X under A, once; true. */
+static void dropBelow(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc, (void)argv;
+    if (orBase) munmap(orBase, (size_t)orPage);
+    orBase = NULL;
+    sqlite3_result_int(ctx, 1);
+}
+
+/*
+** Each OR branch re-reads the maps file: a mapping that goes away between two branches must not
+** make a row of the second branch look like one the first returned (SQLite's MULTI-INDEX OR drops
+** rows by rowid), so the rowid is the row's key, (pid, start), not its line in the file.
+*/
+static void or_branches_keep_every_row(void **state)
+{
+    (void)state;
+    orPage = sysconf(_SC_PAGESIZE);
+    char *base = mmap(NULL, 3 * (size_t)orPage, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(base != MAP_FAILED);
+    /* Different protections keep the three pages three mappings. */
+    assert_int_equal(mprotect(base + orPage, (size_t)orPage, PROT_READ | PROT_WRITE), 0);
+    orBase = base;
+    sqlite3 *db = testOpenDb();
+    assert_int_equal(
+        sqlite3_create_function(db, "drop_below", 0, SQLITE_UTF8, NULL, dropBelow, NULL, NULL),
+        SQLITE_OK);
+    const char *sql = "SELECT count(*) FROM maps WHERE (pid = %d AND start = %lld AND drop_below())"
+                      " OR (arg_pid = %d AND start = %lld)";
+    char *plan = testExplain(db, sql, getpid(), (long long)(base + orPage), getpid(),
+                             (long long)(base + 2 * orPage));
+    assert_non_null(strstr(plan, "MULTI-INDEX OR"));
+    free(plan);
+    assert_int_equal(testQueryInt(db, sql, getpid(), (long long)(base + orPage), getpid(),
+                                  (long long)(base + 2 * orPage)),
+                     2);
+    assert_null(orBase); /* X went between the two branches */
+    sqlite3_close(db);
+    munmap(base + orPage, 2 * (size_t)orPage);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(known_mappings),
+        cmocka_unit_test(or_branches_keep_every_row),
     };
     return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
 }

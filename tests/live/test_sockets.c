@@ -409,11 +409,12 @@ static void unix_and_netlink_rows(void **state)
         snprintf(both, sizeof both, "%s%s", want2, want);
     assert_string_equal(pair, both);
     free(pair);
-    char *plan = testExplain(db, "SELECT a.inode, b.inode FROM sockets a "
-                                 "JOIN sockets b ON b.inode = a.peer_inode "
-                                 "WHERE a.family = 'unix' AND a.state = 'ESTABLISHED'");
-    assert_non_null(strstr(plan, "SCAN a VIRTUAL TABLE INDEX 3:state= family="));
-    assert_non_null(strstr(plan, "SCAN b VIRTUAL TABLE INDEX 32:inode="));
+    char *plan =
+        testDropIdxNum(testExplain(db, "SELECT a.inode, b.inode FROM sockets a "
+                                       "JOIN sockets b ON b.inode = a.peer_inode "
+                                       "WHERE a.family = 'unix' AND a.state = 'ESTABLISHED'"));
+    assert_non_null(strstr(plan, "SCAN a VIRTUAL TABLE INDEX :state= family="));
+    assert_non_null(strstr(plan, "SCAN b VIRTUAL TABLE INDEX :inode="));
     assert_true(strstr(plan, "SCAN a") < strstr(plan, "SCAN b"));
     free(plan);
     sqlite3_close(db);

@@ -15,6 +15,8 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +27,7 @@
 #include <cmocka.h>
 
 #include "command.h"
+#include "fixture.h"
 #include "shell.h"
 
 #define NOBODY 65534
@@ -34,6 +37,18 @@ static void dropPrivileges(void)
 {
     if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0) _exit(126);
     if (setuid(0) == 0) _exit(125); /* the drop must not be undoable */
+}
+
+/* Mount options of a private /proc for sqlsof as nobody ("hidepid=2"), or NULL for the host's. */
+static const char *nobodyProc;
+
+/* In a child: a mount namespace of its own with /proc mounted with nobodyProc's options. */
+static void mountPrivateProc(void)
+{
+    if (!nobodyProc) return;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nobodyProc) != 0)
+        _exit(124);
 }
 
 /* Runs build/sqlsof ARGS... as nobody; fails the test unless it exits 0 with an empty stderr.
@@ -47,6 +62,7 @@ static char *sqlsofAsNobody(const char *arg1, const char *arg2, const char *arg3
     if (pid == 0) {
         dup2(fileno(out), 1);
         dup2(fileno(err), 2);
+        mountPrivateProc();
         dropPrivileges();
         execl(testSqlsof(), "sqlsof", arg1, arg2, arg3, (char *)NULL);
         _exit(127);
@@ -72,44 +88,42 @@ static char *sqlsofAsNobody(const char *arg1, const char *arg2, const char *arg3
     return text[0];
 }
 
-/* The single value that SQL returns when run as nobody (CSV's second line), malloc'd. */
-static char *nobodyValue(const char *fmt, ...)
+/* The value on the second line of CSV output OUT (malloc'd); fails the test without one. */
+static char *csvValue(const char *out, const char *sql)
 {
-    char *sql;
-    va_list ap;
-    va_start(ap, fmt);
-    assert_true(vasprintf(&sql, fmt, ap) >= 0);
-    va_end(ap);
-    char *out = sqlsofAsNobody("--csv", sql, NULL);
-    char *line = strchr(out, '\n');
+    const char *line = strchr(out, '\n');
     if (!line) fail_msg("no row from: %s", sql);
     char *value = strdup(line + 1);
     value[strcspn(value, "\r\n")] = '\0';
-    free(out);
-    free(sql);
     return value;
 }
 
-/* The same, run as root (this process) through build/sqlsof. */
-static char *rootValue(const char *fmt, ...)
+/* The single value (CSV's second line, malloc'd) that the SQL of FMT returns through
+ * build/sqlsof, run as nobody or as root (this process). */
+static char *valueAs(int asNobody, const char *fmt, ...)
 {
-    char *sql;
+    char *sql, *value;
     va_list ap;
     va_start(ap, fmt);
     assert_true(vasprintf(&sql, fmt, ap) >= 0);
     va_end(ap);
-    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
-    struct command_result r;
-    testCommand(argv, &r);
-    if (r.status != 0) fail_msg("%s: %s", sql, r.err);
-    char *line = strchr(r.out, '\n');
-    assert_non_null(line);
-    char *value = strdup(line + 1);
-    value[strcspn(value, "\r\n")] = '\0';
-    testCommandFree(&r);
+    if (asNobody) {
+        char *out = sqlsofAsNobody("--csv", sql, NULL);
+        value = csvValue(out, sql);
+        free(out);
+    } else {
+        char *argv[] = {testSqlsof(), "--csv", sql, NULL};
+        struct command_result r;
+        testCommand(argv, &r);
+        if (r.status != 0) fail_msg("%s: %s", sql, r.err);
+        value = csvValue(r.out, sql);
+        testCommandFree(&r);
+    }
     free(sql);
     return value;
 }
+#define nobodyValue(...) valueAs(1, __VA_ARGS__)
+#define rootValue(...)   valueAs(0, __VA_ARGS__)
 
 #define assert_value(got, want)                                                                    \
     do {                                                                                           \
@@ -243,22 +257,16 @@ static long long ownNetns(void)
     return (long long)st.st_ino;
 }
 
-/* The inodes of our namespace's sockets, sorted, as "a,b,c". */
-static const char inodesSql[] =
-    "SELECT group_concat(inode) FROM (SELECT DISTINCT inode FROM sockets WHERE netns = %lld"
-    " AND inode != 0 ORDER BY inode)";
-
-static int inList(const char *list, const char *item)
+static int compareLongs(const void *a, const void *b)
 {
-    size_t n = strlen(item);
-    for (const char *p = list; (p = strstr(p, item)) != NULL; p += n)
-        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
-    return 0;
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
 }
 
 /*
-** Every socket of our namespace that root sees before and after is seen by nobody (sock_diag
-** needs no privilege in one's own namespace); a listener of ours is there by port.
+** Every socket that this test made in our namespace is seen by nobody (sock_diag needs no
+** privilege in one's own namespace); a listener of ours is there by port. Only the test's own
+** sockets are compared: a dump is no snapshot, and other programs' sockets come and go.
 */
 static void own_namespace_sockets_as_nobody(void **state)
 {
@@ -269,25 +277,48 @@ static void own_namespace_sockets_as_nobody(void **state)
     assert_int_equal(bind(tcp, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(listen(tcp, 1), 0);
     assert_int_equal(getsockname(tcp, (struct sockaddr *)&a, &alen), 0);
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(client, (struct sockaddr *)&a, sizeof a), 0);
+    int server = accept(tcp, NULL, NULL);
+    int udp = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in ua = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(udp, (struct sockaddr *)&ua, sizeof ua), 0);
     int ux = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un u = {.sun_family = AF_UNIX};
     snprintf(u.sun_path, sizeof u.sun_path, "/tmp/sqlsof-nobody-%d", getpid());
     unlink(u.sun_path);
     assert_int_equal(bind(ux, (struct sockaddr *)&u, sizeof u), 0);
     assert_int_equal(listen(ux, 1), 0);
+    int pair[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair), 0);
 
+    int mine[] = {tcp, client, server, udp, ux, pair[0], pair[1]};
+    enum { NMINE = sizeof mine / sizeof *mine };
+    long inodes[NMINE];
+    char want[512] = "", list[512] = "";
+    for (int i = 0; i < NMINE; i++) {
+        struct stat st;
+        assert_int_equal(fstat(mine[i], &st), 0);
+        inodes[i] = (long)st.st_ino;
+    }
+    qsort(inodes, NMINE, sizeof *inodes, compareLongs);
+    for (int i = 0; i < NMINE; i++) {
+        size_t n = strlen(want);
+        snprintf(want + n, sizeof want - n, "%s%ld", i ? " " : "", inodes[i]);
+        n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s%ld", i ? "," : "", inodes[i]);
+    }
     long long ns = ownNetns();
-    char *before = rootValue(inodesSql, ns);
-    char *mine = nobodyValue(inodesSql, ns);
-    char *after = rootValue(inodesSql, ns);
-    int checked = 0;
-    for (char *item = strtok(before, ","); item; item = strtok(NULL, ","))
-        if (inList(after, item)) {
-            if (!inList(mine, item)) fail_msg("socket inode %s not seen by nobody", item);
-            checked++;
-        }
-    assert_true(checked >= 2);
-    free(before), free(mine), free(after);
+    static const char inodesSql[] =
+        "SELECT group_concat(inode, ' ') FROM (SELECT DISTINCT inode FROM sockets WHERE"
+        " netns = %lld AND inode IN (%s) ORDER BY inode)";
+    assert_value(rootValue(inodesSql, ns, list), want);
+    assert_value(nobodyValue(inodesSql, ns, list), want);
+    /* The same through the full dump, without the inode pushed down. */
+    assert_value(nobodyValue("SELECT group_concat(inode, ' ') FROM (SELECT DISTINCT inode FROM"
+                             " sockets WHERE netns = %lld AND +inode IN (%s) ORDER BY inode)",
+                             ns, list),
+                 want);
 
     assert_value(nobodyValue("SELECT count(*) FROM sockets WHERE state = 'LISTEN' AND"
                              " local_port = %d AND local_addr = '127.0.0.1' AND netns = %lld",
@@ -296,8 +327,7 @@ static void own_namespace_sockets_as_nobody(void **state)
     assert_value(nobodyValue("SELECT count(*) FROM sockets WHERE family = 'unix' AND path = '%s'",
                              u.sun_path),
                  "1");
-    close(tcp);
-    close(ux);
+    for (int i = 0; i < NMINE; i++) close(mine[i]);
     unlink(u.sun_path);
 }
 
@@ -347,6 +377,45 @@ static void other_namespace_as_nobody(void **state)
     stop(child);
 }
 
+/*
+** Which processes exist does not depend on pushdown, also under a /proc that hides other users'
+** files (hidepid=1: status unreadable) or processes (hidepid=2): `pid = X` lists X exactly when
+** `+pid = X` does, whatever the columns, and a thread's id is no process either way.
+*/
+static void pushdown_under_hidepid(void **state)
+{
+    (void)state;
+    pid_t s = startNobodySleeper();
+    long tid = fixtureStartThread();
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM processes WHERE pid = %1$ld)"
+        " || (SELECT count(*) FROM processes WHERE +pid = %1$ld)"
+        " || (SELECT count(*) FROM processes(%1$ld))"
+        " || (SELECT count(*) FROM processes WHERE pid = %1$ld AND name IS NULL)"
+        " || (SELECT count(*) FROM processes WHERE +pid = %1$ld AND name IS NULL)"
+        " || (SELECT count(*) FROM processes WHERE pid IN (%1$ld, 0) AND cwd IS NULL)"
+        " || (SELECT count(*) FROM processes WHERE +pid = %1$ld AND cwd IS NULL)";
+    static const char *const opts[] = {"hidepid=1", "hidepid=2"};
+    for (size_t o = 0; o < 2; o++) {
+        nobodyProc = opts[o];
+        /* Root's processes: listed with NULL columns under hidepid=1, absent under 2. */
+        const char *root = o == 0 ? "1111111" : "0000000";
+        assert_value(nobodyValue(sql, (long)getpid()), root);
+        assert_value(nobodyValue(sql, 1L), root);
+        assert_value(nobodyValue(sql, tid), "0000000");
+        /* Nobody's own process: every column. */
+        assert_value(nobodyValue(sql, (long)s), "1110000");
+        char *all = nobodyValue("SELECT count(*) FROM processes WHERE pid IN (SELECT pid FROM"
+                                " processes) AND +pid = %d",
+                                getpid());
+        assert_string_equal(all, root + 6);
+        free(all);
+    }
+    nobodyProc = NULL;
+    fixtureStopThread();
+    stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +424,7 @@ int main(void)
         cmocka_unit_test(lsof_mode_as_nobody),
         cmocka_unit_test(own_namespace_sockets_as_nobody),
         cmocka_unit_test(other_namespace_as_nobody),
+        cmocka_unit_test(pushdown_under_hidepid),
     };
     return cmocka_run_group_tests_name("unprivileged", tests, NULL, NULL);
 }

@@ -81,17 +81,11 @@ static void control_characters(void **state)
     expectOutput("--jsonl", "SELECT CAST(x'41ff42' AS TEXT) AS v", "{\"v\":\"A\\u00ffB\"}\n");
 }
 
-static int named(void *arg)
-{
-    (void)arg;
-    return prctl(PR_SET_NAME, "sqlsof-cli-fx");
-}
-
 static void live_row(void **state)
 {
     (void)state;
     struct fixture fx;
-    fixtureStart(&fx, named, NULL);
+    fixtureStart(&fx, fixtureSetName, "sqlsof-cli-fx");
     char sql[128], expected[128];
     snprintf(sql, sizeof sql, "SELECT pid, name FROM processes WHERE pid = %d", fx.pid);
     snprintf(expected, sizeof expected, "[\n{\"pid\":%d,\"name\":\"sqlsof-cli-fx\"}\n]\n", fx.pid);
