@@ -16,6 +16,11 @@
 **       rss INTEGER, vsize INTEGER, -- bytes
 **       netns INTEGER, pidns INTEGER, mntns INTEGER, -- namespace inode numbers
 **       cgroup TEXT,          -- cgroup v2 path
+**       container_id TEXT,    -- the container the process is in (container_cgroup.h): NULL on
+**       container_runtime TEXT, --   the host; runtime docker containerd cri-o podman lxc
+**       container_name TEXT,  --   systemd-nspawn; name and pod from the runtime's state files
+**       pod_uid TEXT, pod_name TEXT, pod_namespace TEXT, -- Kubernetes pods
+**       nspid INTEGER,        -- pid inside its own pid namespace (NSpid's last field)
 **       arg_pid HIDDEN        -- processes(1234) means pid = 1234
 **     );
 **
@@ -34,6 +39,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "container.h"
 #include "pid_iter.h"
 #include "proc_parse.h"
 #include "usernames.h"
@@ -66,6 +72,13 @@ enum {
     COL_PIDNS,
     COL_MNTNS,
     COL_CGROUP,
+    COL_CONTAINER_ID,
+    COL_CONTAINER_RUNTIME,
+    COL_CONTAINER_NAME,
+    COL_POD_UID,
+    COL_POD_NAME,
+    COL_POD_NAMESPACE,
+    COL_NSPID,
     COL_ARG_PID,
 };
 
@@ -74,7 +87,9 @@ static const char processesSchema[] =
     " cmdline TEXT, exe TEXT, cwd TEXT, root TEXT, state TEXT, uid INTEGER, euid INTEGER,"
     " gid INTEGER, egid INTEGER, user TEXT, threads INTEGER, nice INTEGER, start_time REAL,"
     " utime REAL, stime REAL, rss INTEGER, vsize INTEGER, netns INTEGER, pidns INTEGER,"
-    " mntns INTEGER, cgroup TEXT, arg_pid HIDDEN)";
+    " mntns INTEGER, cgroup TEXT, container_id TEXT, container_runtime TEXT,"
+    " container_name TEXT, pod_uid TEXT, pod_name TEXT, pod_namespace TEXT, nspid INTEGER,"
+    " arg_pid HIDDEN)";
 
 /* The per-process sources, one bit each; a row reads the ones its used columns need. */
 enum {
@@ -88,6 +103,7 @@ enum {
     SRC_PIDNS = 1 << 7,
     SRC_MNTNS = 1 << 8,
     SRC_CGROUP = 1 << 9,
+    SRC_CONTAINER = 1 << 10, /* the cgroup file, taken apart, and the container's state */
 };
 
 static unsigned sourceOfColumn(int col)
@@ -109,7 +125,8 @@ static unsigned sourceOfColumn(int col)
     case COL_EUID:
     case COL_GID:
     case COL_EGID:
-    case COL_USER: return SRC_STATUS;
+    case COL_USER:
+    case COL_NSPID: return SRC_STATUS;
     case COL_CMDLINE: return SRC_CMDLINE;
     case COL_EXE: return SRC_EXE;
     case COL_CWD: return SRC_CWD;
@@ -118,6 +135,12 @@ static unsigned sourceOfColumn(int col)
     case COL_PIDNS: return SRC_PIDNS;
     case COL_MNTNS: return SRC_MNTNS;
     case COL_CGROUP: return SRC_CGROUP;
+    case COL_CONTAINER_ID:
+    case COL_CONTAINER_RUNTIME:
+    case COL_CONTAINER_NAME:
+    case COL_POD_UID:
+    case COL_POD_NAME:
+    case COL_POD_NAMESPACE: return SRC_CONTAINER;
     default: return 0;
     }
 }
@@ -169,6 +192,7 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
+    const struct container *container; /* NULL on the host */
 
     /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
     struct proc_memo *memo;
@@ -180,6 +204,7 @@ struct ProcessesCursor {
     long ticksPerSecond;
     long pageSize;
     struct usernames users;
+    struct container_cache containers; /* each container's state read once per cursor */
 };
 
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
@@ -228,6 +253,7 @@ static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     cur->bootTime = -1;
     cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
     cur->pageSize = sysconf(_SC_PAGESIZE);
+    containerCacheInit(&cur->containers, "");
     *ppCursor = &cur->base;
     return SQLITE_OK;
 }
@@ -245,6 +271,7 @@ static int processesClose(sqlite3_vtab_cursor *base)
     bufFree(&cur->scratch);
     free(cur->memo);
     usernamesFree(&cur->users);
+    containerCacheFree(&cur->containers);
     close(cur->procfd);
     sqlite3_free(cur);
     return SQLITE_OK;
@@ -334,6 +361,16 @@ static int loadProcess(ProcessesCursor *cur)
     return stands;
 }
 
+/* The container of the cgroup just read; its state comes from the cursor's cache. */
+static void readContainer(ProcessesCursor *cur)
+{
+    struct container_ref ref;
+    cur->container = NULL;
+    if (containerParseCgroup(cur->cgroup.data, cur->cgroup.len, &ref) == 1)
+        cur->container = containerLookup(&cur->containers, &ref);
+    cur->have |= SRC_CONTAINER;
+}
+
 static int readProcess(ProcessesCursor *cur)
 {
     unsigned need = cur->need;
@@ -369,13 +406,16 @@ static int readProcess(ProcessesCursor *cur)
             if (cur->cmdlineLen > 0) cur->have |= SRC_CMDLINE;
         }
     }
-    if (stands && (need & SRC_CGROUP)) {
+    if (stands && (need & (SRC_CGROUP | SRC_CONTAINER))) {
         rc = bufReadFileAt(&cur->cgroup, dirfd, "cgroup");
         if (isGone(rc))
             stands = 0;
-        else if (rc == 0 && procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
-                                            &cur->cgroupLen) == 0)
-            cur->have |= SRC_CGROUP;
+        else if (rc == 0) {
+            if (procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
+                                &cur->cgroupLen) == 0)
+                cur->have |= SRC_CGROUP;
+            if (need & SRC_CONTAINER) readContainer(cur);
+        }
     }
     if (stands) {
         /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
@@ -443,6 +483,29 @@ static void resultText(sqlite3_context *ctx, const char *s, size_t n)
     sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
 }
 
+/* FIELD as TEXT, NULL when empty. */
+static void resultField(sqlite3_context *ctx, const char *field)
+{
+    if (field[0]) resultText(ctx, field, strlen(field));
+}
+
+static void containerColumn(const struct container *ct, sqlite3_context *ctx, int col)
+{
+    if (!ct) return; /* on the host */
+    switch (col) {
+    case COL_CONTAINER_ID: resultField(ctx, ct->ref.id); break;
+    case COL_CONTAINER_RUNTIME: {
+        const char *name = containerRuntimeName(ct->ref.runtime);
+        if (name) resultField(ctx, name);
+        break;
+    }
+    case COL_CONTAINER_NAME: resultField(ctx, ct->info.name); break;
+    case COL_POD_UID: resultField(ctx, ct->info.podUid); break;
+    case COL_POD_NAME: resultField(ctx, ct->info.podName); break;
+    case COL_POD_NAMESPACE: resultField(ctx, ct->info.podNamespace); break;
+    }
+}
+
 static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
@@ -487,6 +550,10 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
     case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
     case COL_CGROUP: resultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    case COL_NSPID:
+        if (cur->status.nspid > 0) sqlite3_result_int(ctx, cur->status.nspid);
+        break;
+    default: containerColumn(cur->container, ctx, col); break;
     }
     return SQLITE_OK;
 }
