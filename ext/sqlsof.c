@@ -14,7 +14,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
         processesRegister,     fdsRegister,     mapsRegister,    fileStatRegister,
-        lsofFunctionsRegister, versionRegister, socketsRegister,
+        lsofFunctionsRegister, versionRegister, socketsRegister, containersRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

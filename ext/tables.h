@@ -9,6 +9,7 @@ int fdsRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 int socketsRegister(sqlite3 *db);
+int containersRegister(sqlite3 *db);
 
 /* SQL functions (fn_*.c), registered by the same list. */
 int lsofFunctionsRegister(sqlite3 *db);
