@@ -93,11 +93,17 @@ static void resolve(struct container_cache *c, struct container *ct)
         snprintf(info->podUid, sizeof info->podUid, "%s", ct->ref.podUid);
 }
 
+/* An lxc container and an nspawn machine may share a name: the runtime is part of the key. */
+static int isEntry(const struct container *ct, const struct container_ref *ref)
+{
+    return ct->asked == ref->runtime && strcmp(ct->ref.id, ref->id) == 0;
+}
+
 const struct container *containerLookup(struct container_cache *c, const struct container_ref *ref)
 {
-    if (c->n > 0 && strcmp(c->v[c->last].ref.id, ref->id) == 0) return &c->v[c->last];
+    if (c->n > 0 && isEntry(&c->v[c->last], ref)) return &c->v[c->last];
     for (int i = 0; i < c->n; i++)
-        if (strcmp(c->v[i].ref.id, ref->id) == 0) return &c->v[c->last = i];
+        if (isEntry(&c->v[i], ref)) return &c->v[c->last = i];
     if (c->n == c->cap) {
         int cap = c->cap ? 2 * c->cap : 8;
         struct container *v = realloc(c->v, (size_t)cap * sizeof *v);
@@ -107,6 +113,7 @@ const struct container *containerLookup(struct container_cache *c, const struct 
     }
     struct container *ct = &c->v[c->n];
     memset(ct, 0, sizeof *ct);
+    ct->asked = ref->runtime;
     ct->ref = *ref;
     resolve(c, ct);
     c->last = c->n++;

@@ -12,7 +12,8 @@
 #include "container_state.h"
 
 struct container {
-    struct container_ref ref; /* runtime KUBE resolved to CONTAINERD or DOCKER when known */
+    enum container_runtime asked; /* the runtime the cgroup named: with the id, the key */
+    struct container_ref ref;     /* runtime KUBE resolved to CONTAINERD or DOCKER when known */
     struct container_info info;
 };
 

@@ -94,13 +94,15 @@ static int copyName(const char *s, size_t n, char *out, int unescape)
 /* A pod uid of 36 characters at S, '_' read as '-' (systemd slices); 0 or -1. */
 static int copyPodUid(const char *s, size_t n, char *out)
 {
+    char uid[POD_UID_MAX];
     if (n != POD_UID_MAX - 1) return -1;
     for (size_t i = 0; i < n; i++) {
         char c = s[i] == '_' ? '-' : s[i];
         if (c != '-' && hexValue(c) < 0) return -1;
-        out[i] = c;
+        uid[i] = c;
     }
-    out[n] = '\0';
+    uid[n] = '\0';
+    memcpy(out, uid, sizeof uid); /* only a whole uid replaces what was there */
     return 0;
 }
 

@@ -169,7 +169,8 @@ static int isWanted(const struct wanted *w, const char *id)
 static struct ctr_row *rowOf(ContainersCursor *cur, const struct container_ref *ref)
 {
     for (int i = cur->n - 1; i >= 0; i--)
-        if (strcmp(cur->rows[i].ref.id, ref->id) == 0) return &cur->rows[i];
+        if (cur->rows[i].ref.runtime == ref->runtime && strcmp(cur->rows[i].ref.id, ref->id) == 0)
+            return &cur->rows[i];
     if (cur->n == cur->cap) {
         int cap = cur->cap ? 2 * cur->cap : 16;
         struct ctr_row *rows = realloc(cur->rows, (size_t)cap * sizeof *rows);
@@ -285,7 +286,9 @@ static int containersEof(sqlite3_vtab_cursor *base)
 static int containersRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     ContainersCursor *cur = (ContainersCursor *)base;
-    uint64_t h = 14695981039346656037ull; /* FNV-1a of the id */
+    /* FNV-1a of the runtime and id: an lxc container and an nspawn machine may share a name */
+    uint64_t h =
+        (14695981039346656037ull ^ (unsigned)cur->rows[cur->i].ref.runtime) * 1099511628211ull;
     for (const char *p = cur->rows[cur->i].ref.id; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ull;
     *rowid = (sqlite3_int64)(h >> 1);
