@@ -136,9 +136,10 @@ static int containersClose(sqlite3_vtab_cursor *base)
     return SQLITE_OK;
 }
 
-/* The wanted ids: the pushed value or list, as texts; NULL text values match nothing. */
+/* The wanted ids: copies of the pushed value or list's texts (an IN list's values last only
+ * until the next one is fetched); NULL and blob values match nothing. */
 struct wanted {
-    const char **v;
+    char **v;
     int n, cap;
 };
 
@@ -149,12 +150,13 @@ static int addWanted(void *ctx, sqlite3_value *v)
     if (!text) return SQLITE_OK;
     if (w->n == w->cap) {
         int cap = w->cap ? 2 * w->cap : 8;
-        const char **p = sqlite3_realloc64(w->v, (sqlite3_uint64)cap * sizeof *p);
+        char **p = sqlite3_realloc64(w->v, (sqlite3_uint64)cap * sizeof *p);
         if (!p) return SQLITE_NOMEM;
         w->v = p;
         w->cap = cap;
     }
-    w->v[w->n++] = text;
+    if (!(w->v[w->n] = sqlite3_mprintf("%s", text))) return SQLITE_NOMEM;
+    w->n++;
     return SQLITE_OK;
 }
 
@@ -257,6 +259,7 @@ static int containersFilter(sqlite3_vtab_cursor *base, int idxNum, const char *i
     while (rc == SQLITE_OK && err == 0 && pidIterNext(&it, &pid))
         rc = visitProcess(cur, pid, need, VTAB_PUSHED(idxNum, PUSH_ID) ? &only : NULL);
     pidIterStop(&it);
+    for (int i = 0; i < only.n; i++) sqlite3_free(only.v[i]);
     sqlite3_free(only.v);
 
     for (int i = 0; rc == SQLITE_OK && i < cur->n; i++) {

@@ -169,8 +169,9 @@ struct proc_memo {
     struct proc_stat stat;
     struct proc_status status;
     ino_t netns, pidns, mntns;
+    int container; /* index into the cursor's container cache; -1 on the host */
 };
-#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS)
+#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS | SRC_CONTAINER)
 
 typedef struct ProcessesCursor ProcessesCursor;
 struct ProcessesCursor {
@@ -192,7 +193,8 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
-    const struct container *container; /* NULL on the host */
+    const struct container *container;   /* NULL on the host */
+    int lastContainerPid, lastContainer; /* the last pid whose container was read, its index */
 
     /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
     struct proc_memo *memo;
@@ -318,8 +320,10 @@ static void memoStore(ProcessesCursor *cur, int stands)
             if (old[i].pid) *memoSlot(cur, old[i].pid) = old[i];
         free(old);
     }
-    *memoSlot(cur, cur->pid) = (struct proc_memo){cur->pid,    stands,     cur->have,  cur->stat,
-                                                  cur->status, cur->netns, cur->pidns, cur->mntns};
+    int container = cur->container ? (int)(cur->container - cur->containers.v) : -1;
+    *memoSlot(cur, cur->pid) =
+        (struct proc_memo){cur->pid,   stands,     cur->have,  cur->stat, cur->status,
+                           cur->netns, cur->pidns, cur->mntns, container};
     cur->memoLen++;
 }
 
@@ -336,6 +340,7 @@ static int memoLoad(ProcessesCursor *cur, int *stands)
     cur->netns = m->netns;
     cur->pidns = m->pidns;
     cur->mntns = m->mntns;
+    cur->container = m->container >= 0 ? &cur->containers.v[m->container] : NULL;
     return 1;
 }
 
@@ -366,9 +371,25 @@ static void readContainer(ProcessesCursor *cur)
 {
     struct container_ref ref;
     cur->container = NULL;
-    if (containerParseCgroup(cur->cgroup.data, cur->cgroup.len, &ref) == 1)
-        cur->container = containerLookup(&cur->containers, &ref);
+    if (containerParseCgroup(cur->cgroup.data, cur->cgroup.len, &ref) == 1 &&
+        !(cur->container = containerLookup(&cur->containers, &ref)))
+        return; /* out of memory: not had, and containerColumn says so */
     cur->have |= SRC_CONTAINER;
+    cur->lastContainerPid = cur->pid;
+    cur->lastContainer = cur->container ? (int)(cur->container - cur->containers.v) : -1;
+}
+
+/*
+** Whether a pushed pid's container is the one read last: the inner side of a join asks for the
+** same pid once per outer row (an fd, a mapping), and the lsof views carry the container
+** columns, so without this a statement would read the cgroup file once per row, not per process.
+*/
+static int sameContainerAsLast(ProcessesCursor *cur)
+{
+    if (!cur->pushed || cur->lastContainerPid != cur->pid) return 0;
+    cur->container = cur->lastContainer >= 0 ? &cur->containers.v[cur->lastContainer] : NULL;
+    cur->have |= SRC_CONTAINER;
+    return 1;
 }
 
 static int readProcess(ProcessesCursor *cur)
@@ -406,6 +427,7 @@ static int readProcess(ProcessesCursor *cur)
             if (cur->cmdlineLen > 0) cur->have |= SRC_CMDLINE;
         }
     }
+    if (stands && (need & SRC_CONTAINER) && sameContainerAsLast(cur)) need &= ~SRC_CONTAINER;
     if (stands && (need & (SRC_CGROUP | SRC_CONTAINER))) {
         rc = bufReadFileAt(&cur->cgroup, dirfd, "cgroup");
         if (isGone(rc))
@@ -516,7 +538,12 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
         sqlite3_result_int(ctx, cur->pid);
         return SQLITE_OK;
     }
-    if (!(cur->have & sourceOfColumn(col))) return SQLITE_OK; /* unreadable: NULL */
+    if (!(cur->have & sourceOfColumn(col))) {
+        /* the container's entry could not be kept: out of memory, not unreadable */
+        if (sourceOfColumn(col) == SRC_CONTAINER && (cur->have & SRC_CGROUP))
+            sqlite3_result_error_nomem(ctx);
+        return SQLITE_OK; /* unreadable: NULL */
+    }
 
     switch (col) {
     case COL_PPID: sqlite3_result_int(ctx, st->ppid); break;

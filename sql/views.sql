@@ -24,7 +24,8 @@ SELECT p.name AS command, p.pid, p.uid, p.user, p.pgid, p.ppid,
        st.inode AS inode, NULL AS family, NULL AS protocol, NULL AS state,
        NULL AS local_addr, NULL AS local_port, NULL AS remote_addr, NULL AS remote_port,
        NULL AS netns, NULL AS peer_inode,
-       CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path
+       CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path,
+       p.container_id, p.container_runtime, p.container_name
 FROM processes p
 JOIN (SELECT 'cwd' AS fd, 'cwd' AS link, -4 AS ord
       UNION ALL SELECT 'rtd', 'root', -3
@@ -36,7 +37,8 @@ SELECT p.name, p.pid, p.uid, p.user, p.pgid, p.ppid,
        CASE WHEN m.deleted THEN 'DEL' ELSE 'mem' END, NULL, -1, '', '',
        coalesce(st.type, 'REG'), m.device, CASE WHEN m.deleted THEN NULL ELSE st.size END,
        m.inode, m.path,
-       m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path
+       m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path,
+       p.container_id, p.container_runtime, p.container_name
 FROM processes p
 JOIN (SELECT DISTINCT pid, device, inode, path, deleted FROM maps WHERE inode != 0) m
   ON m.pid = p.pid
@@ -65,7 +67,8 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
             WHEN f.type = 'a_inode' THEN substr(f.target, 12)
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
-       s.remote_port, s.netns, s.peer_inode, f.path
+       s.remote_port, s.netns, s.peer_inode, f.path,
+       p.container_id, p.container_runtime, p.container_name
 FROM fds f
 JOIN processes p ON p.pid = f.pid
 -- A file that is no socket looks up inode NULL, which the sockets table answers without a dump.
@@ -97,7 +100,8 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
             WHEN f.type = 'a_inode' THEN substr(f.target, 12)
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
-       s.remote_port, s.netns, s.peer_inode, f.path
+       s.remote_port, s.netns, s.peer_inode, f.path,
+       p.container_id, p.container_runtime, p.container_name
 FROM sockets s
 JOIN fds f ON f.inode = s.inode
 JOIN processes p ON p.pid = f.pid;
