@@ -28,8 +28,9 @@ VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
-# native module), the man page check, the HTML report rendered in headless Chromium.
-DEPS_TEST := python3 g++ groff-base man-db chromium
+# native module), the man page check, the HTML report rendered in headless Chromium, and a real
+# container (podman with runc, a root file system made from busybox-static).
+DEPS_TEST := python3 g++ groff-base man-db chromium podman runc busybox-static
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time

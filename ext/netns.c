@@ -197,15 +197,20 @@ static int addFdsOf(struct netns_list *l, int procfd, const struct keyset *only,
         if (n < 5 || link[0] != 'n') continue;
         link[n] = '\0';
         uint64_t ino = netLinkInode(link);
+        if (!ino) continue;
         char path[sizeof l->v->path];
         snprintf(path, sizeof path, "/proc/%d/fd/%.20s", pid, e->d_name);
-        if (ino) rc = add(l, only, path, ino);
+        rc = add(l, only, path, ino);
     }
     closedir(d);
     return rc;
 }
 
-/* Namespaces kept only by a descriptor: every process's fds, one readlink each. */
+/*
+** Namespaces kept only by a descriptor: every process's fds, one readlink each. This is the
+** dear part of the list (a readdir per process and a readlink per fd: about 0.3 s for 120,000
+** fds), so it comes last, where a pushed netns that was found already skips it.
+*/
 static int addFds(struct netns_list *l, int procfd, const struct keyset *only)
 {
     DIR *d = openProc(procfd);
