@@ -142,7 +142,10 @@ static int matchContainer(struct comp c, struct comp prev, int inKube, struct co
         return ref->runtime = RUNTIME_LXC, 1;
     if ((compIs(prev, "lxc.payload") || compIs(prev, "lxc")) && copyName(c.s, c.n, ref->id, 0) == 0)
         return ref->runtime = RUNTIME_LXC, 1;
+    /* libvirt registers its guests with machined too: machine-qemu\x2d1\x2dNAME.scope is a VM's
+     * qemu, machine-lxc\x2dPID\x2dNAME.scope a libvirt-lxc guest; neither is nspawn's */
     if (hasPrefix(c, "machine-") && c.n > 14 && memcmp(c.s + c.n - 6, ".scope", 6) == 0 &&
+        !hasPrefix(c, "machine-qemu\\x2d") && !hasPrefix(c, "machine-lxc\\x2d") &&
         copyName(c.s + 8, c.n - 14, ref->id, 1) == 0)
         return ref->runtime = RUNTIME_NSPAWN, 1;
     return 0;

@@ -139,6 +139,10 @@ static void cgroup_lxc_and_nspawn(void **state)
     expectCgroup("0::/machine.slice/machine-debian\\x2dbookworm.scope/payload/system.slice\n",
                  RUNTIME_NSPAWN, "debian-bookworm", "");
     expectCgroup("0::/machine.slice/machine-test.scope\n", RUNTIME_NSPAWN, "test", "");
+    /* libvirt's guests are registered with machined too, and are not nspawn's */
+    expectCgroup("0::/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/emulator\n",
+                 RUNTIME_NONE, "", "");
+    expectCgroup("0::/machine.slice/machine-lxc\\x2d4242\\x2dguest.scope\n", RUNTIME_NONE, "", "");
     /* nspawn's own process, the supervisor, is on the host */
     expectCgroup("0::/machine.slice/machine-test.scope/supervisor\n", RUNTIME_NONE, "", "");
 }
