@@ -95,7 +95,11 @@ static DIR *openProc(int procfd)
     int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return NULL;
     DIR *d = fdopendir(fd);
-    if (!d) close(fd);
+    if (!d) {
+        int err = errno;
+        close(fd);
+        errno = err;
+    }
     return d;
 }
 
