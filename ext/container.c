@@ -99,7 +99,14 @@ static int isEntry(const struct container *ct, const struct container_ref *ref)
     return ct->asked == ref->runtime && strcmp(ct->ref.id, ref->id) == 0;
 }
 
-const struct container *containerLookup(struct container_cache *c, const struct container_ref *ref)
+const struct container *containerResolve(struct container_cache *c, struct container *ct)
+{
+    if (!ct->resolved) resolve(c, ct);
+    ct->resolved = 1;
+    return ct;
+}
+
+struct container *containerLookup(struct container_cache *c, const struct container_ref *ref)
 {
     if (c->n > 0 && isEntry(&c->v[c->last], ref)) return &c->v[c->last];
     for (int i = 0; i < c->n; i++)
@@ -115,7 +122,6 @@ const struct container *containerLookup(struct container_cache *c, const struct 
     memset(ct, 0, sizeof *ct);
     ct->asked = ref->runtime;
     ct->ref = *ref;
-    resolve(c, ct);
     c->last = c->n++;
     return ct;
 }

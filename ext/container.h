@@ -12,6 +12,7 @@
 #include "container_state.h"
 
 struct container {
+    int resolved;                 /* INFO (and a KUBE runtime) read from the state files */
     enum container_runtime asked; /* the runtime the cgroup named: with the id, the key */
     struct container_ref ref;     /* runtime KUBE resolved to CONTAINERD or DOCKER when known */
     struct container_info info;
@@ -31,7 +32,10 @@ struct container_cache {
 void containerCacheInit(struct container_cache *c, const char *root);
 void containerCacheFree(struct container_cache *c);
 
-/* The container REF names, its state read on first sight; NULL only without memory. */
-const struct container *containerLookup(struct container_cache *c, const struct container_ref *ref);
+/* The container REF names, kept in C; NULL only without memory. Reads nothing. */
+struct container *containerLookup(struct container_cache *c, const struct container_ref *ref);
+
+/* CT with its name and pod read from the runtime's state files, the first time only. */
+const struct container *containerResolve(struct container_cache *c, struct container *ct);
 
 #endif

@@ -18,7 +18,8 @@
 **     WHERE s.state = 'LISTEN';
 **
 ** A statement reads every process's cgroup file once (xFilter builds all rows); the status
-** and stat of a container's processes only when init_pid or a namespace is used (colUsed).
+** and stat of a container's processes only when init_pid or a namespace is used (colUsed); a
+** container's state files only when its name, pod or (for a bare id) runtime is asked for.
 */
 #include "tables.h"
 
@@ -65,15 +66,14 @@ static const struct vtab_push containersPush[] = {{.name = "id", .iColumn = COL_
 #define PUSH_ID 0
 
 enum {
-    NEED_STATE = 1 << 0, /* name or pod fields: the runtime's state files */
-    NEED_INIT = 1 << 1,  /* init_pid: each container process's status and stat */
-    NEED_NS = 1 << 2,    /* netns, pidns, mntns of init_pid */
+    NEED_INIT = 1 << 0, /* init_pid: each container process's status and stat */
+    NEED_NS = 1 << 1,   /* netns, pidns, mntns of init_pid */
 };
 
 /* One container: its processes counted, its first process chosen. */
 struct ctr_row {
     struct container_ref ref;
-    const struct container *ct; /* resolved state (NEED_STATE), else NULL */
+    int ct; /* its entry in the cursor's container cache (an index: the cache grows) */
     int processes;
     int initPid, initNspid;
     unsigned long long initStart;
@@ -96,9 +96,6 @@ static int containersBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     int idxNum = vtabPushEq(info, containersPush, 1);
     unsigned need = 0;
     sqlite3_uint64 used = info->colUsed;
-    if (used & (1u << COL_NAME | 1u << COL_POD_UID | 1u << COL_POD_NAME | 1u << COL_POD_NAMESPACE |
-                1u << COL_RUNTIME))
-        need |= NEED_STATE; /* runtime too: a bare id under kubepods is named by its state */
     if (used & (1u << COL_INIT_PID | 1u << COL_NETNS | 1u << COL_PIDNS | 1u << COL_MNTNS))
         need |= NEED_INIT;
     if (used & (1u << COL_NETNS | 1u << COL_PIDNS | 1u << COL_MNTNS)) need |= NEED_NS;
@@ -264,10 +261,9 @@ static int containersFilter(sqlite3_vtab_cursor *base, int idxNum, const char *i
 
     for (int i = 0; rc == SQLITE_OK && i < cur->n; i++) {
         struct ctr_row *r = &cur->rows[i];
-        if (need & NEED_STATE) {
-            r->ct = containerLookup(&cur->cache, &r->ref);
-            if (!r->ct) rc = SQLITE_NOMEM;
-        }
+        const struct container *ct = containerLookup(&cur->cache, &r->ref);
+        if (!ct) rc = SQLITE_NOMEM;
+        r->ct = ct ? (int)(ct - cur->cache.v) : -1;
         if (need & NEED_NS) readNamespaces(cur, r);
     }
     return rc;
@@ -307,16 +303,18 @@ static int containersColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int
 {
     ContainersCursor *cur = (ContainersCursor *)base;
     const struct ctr_row *r = &cur->rows[cur->i];
-    const struct container_info *info = r->ct ? &r->ct->info : NULL;
+    const struct container *ct = &cur->cache.v[r->ct];
+    /* the state files, read once per container, for the columns that come from them */
+    if (col == COL_NAME || (col >= COL_POD_UID && col <= COL_POD_NAMESPACE) ||
+        (col == COL_RUNTIME && ct->ref.runtime == RUNTIME_KUBE))
+        ct = containerResolve(&cur->cache, &cur->cache.v[r->ct]);
     switch (col) {
     case COL_ID: resultField(ctx, r->ref.id); break;
-    case COL_RUNTIME:
-        resultField(ctx, containerRuntimeName(r->ct ? r->ct->ref.runtime : r->ref.runtime));
-        break;
-    case COL_NAME: resultField(ctx, info ? info->name : NULL); break;
-    case COL_POD_UID: resultField(ctx, info ? info->podUid : NULL); break;
-    case COL_POD_NAME: resultField(ctx, info ? info->podName : NULL); break;
-    case COL_POD_NAMESPACE: resultField(ctx, info ? info->podNamespace : NULL); break;
+    case COL_RUNTIME: resultField(ctx, containerRuntimeName(ct->ref.runtime)); break;
+    case COL_NAME: resultField(ctx, ct->info.name); break;
+    case COL_POD_UID: resultField(ctx, ct->info.podUid); break;
+    case COL_POD_NAME: resultField(ctx, ct->info.podName); break;
+    case COL_POD_NAMESPACE: resultField(ctx, ct->info.podNamespace); break;
     case COL_INIT_PID:
         if (r->initPid) sqlite3_result_int(ctx, r->initPid);
         break;

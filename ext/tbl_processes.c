@@ -103,7 +103,7 @@ enum {
     SRC_PIDNS = 1 << 7,
     SRC_MNTNS = 1 << 8,
     SRC_CGROUP = 1 << 9,
-    SRC_CONTAINER = 1 << 10, /* the cgroup file, taken apart, and the container's state */
+    SRC_CONTAINER = 1 << 10, /* the cgroup file, taken apart (the state files: containerColumn) */
 };
 
 static unsigned sourceOfColumn(int col)
@@ -193,7 +193,7 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
-    const struct container *container;   /* NULL on the host */
+    struct container *container;         /* NULL on the host */
     int lastContainerPid, lastContainer; /* the last pid whose container was read, its index */
 
     /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
@@ -511,9 +511,14 @@ static void resultField(sqlite3_context *ctx, const char *field)
     if (field[0]) resultText(ctx, field, strlen(field));
 }
 
-static void containerColumn(const struct container *ct, sqlite3_context *ctx, int col)
+static void containerColumn(ProcessesCursor *cur, sqlite3_context *ctx, int col)
 {
-    if (!ct) return; /* on the host */
+    if (!cur->container) return; /* on the host */
+    /* the id and (but for a bare id under kubepods) the runtime need no state file */
+    const struct container *ct = cur->container;
+    if (col != COL_CONTAINER_ID &&
+        (col != COL_CONTAINER_RUNTIME || ct->ref.runtime == RUNTIME_KUBE))
+        ct = containerResolve(&cur->containers, cur->container);
     switch (col) {
     case COL_CONTAINER_ID: resultField(ctx, ct->ref.id); break;
     case COL_CONTAINER_RUNTIME: {
@@ -580,7 +585,7 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_NSPID:
         if (cur->status.nspid > 0) sqlite3_result_int(ctx, cur->status.nspid);
         break;
-    default: containerColumn(cur->container, ctx, col); break;
+    default: containerColumn(cur, ctx, col); break;
     }
     return SQLITE_OK;
 }

@@ -409,6 +409,37 @@ static void checkUnprivileged(void)
     free(out);
 }
 
+/* How often SQL (run by build/sqlsof under strace) opens a file whose path contains NEEDLE. */
+static int opensOf(const char *sql, const char *needle)
+{
+    /* LeakSanitizer cannot run under ptrace: the sanitized pass's leak check is off here */
+    char *out = testShellOk("ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=openat"
+                            " -o /tmp/sqlsof-strace-%d %s --csv \"%s\" > /dev/null || exit 1;"
+                            " grep -c '%s' /tmp/sqlsof-strace-%d; rm -f /tmp/sqlsof-strace-%d",
+                            getpid(), testSqlsof(), sql, needle, getpid(), getpid());
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* A container's state is read once per statement, not once per process; and only when a
+ * column needs it (colUsed). */
+static void checkStateReadOnce(void)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT pid, container_name FROM processes");
+    assert_int_equal(opensOf(sql, "overlay-containers/containers.json"), 1);
+    assert_int_equal(opensOf(sql, "userdata/config.json"), 1);
+    snprintf(sql, sizeof sql, "SELECT pid, container_id, container_runtime FROM processes");
+    assert_int_equal(opensOf(sql, "overlay-containers/"), 0);
+    snprintf(sql, sizeof sql, "SELECT id, processes FROM containers");
+    assert_int_equal(opensOf(sql, "overlay-containers/"), 0);
+    assert_int_equal(opensOf(sql, "\"status\""), 0);
+    snprintf(sql, sizeof sql, "SELECT name, init_pid FROM containers WHERE id = '%s'", ctrId);
+    assert_int_equal(opensOf(sql, "overlay-containers/containers.json"), 1);
+    assert_true(opensOf(sql, "\"status\"") >= 6); /* the container's processes, for init_pid */
+}
+
 static void checkGone(sqlite3 *db)
 {
     free(testShellOk(PODMAN " rm -f -t 0 %s", ctrName));
@@ -436,6 +467,7 @@ static void podman_container(void **state)
     checkContainersRow(db);
     checkViewsAndRecipes();
     checkUnprivileged();
+    checkStateReadOnce();
     checkGone(db);
     sqlite3_close(db);
 }

@@ -242,9 +242,9 @@ static const struct container *lookup(struct container_cache *c, enum container_
     struct container_ref ref = {.runtime = rt};
     snprintf(ref.id, sizeof ref.id, "%s", id);
     snprintf(ref.podUid, sizeof ref.podUid, "%s", pod);
-    const struct container *ct = containerLookup(c, &ref);
+    struct container *ct = containerLookup(c, &ref);
     assert_non_null(ct);
-    return ct;
+    return containerResolve(c, ct);
 }
 
 static void state_files(void **state)
@@ -288,6 +288,12 @@ static void state_files(void **state)
     ct = lookup(&c, RUNTIME_KUBE, ID_D, POD);
     assert_int_equal(ct->ref.runtime, RUNTIME_KUBE);
     assert_string_equal(ct->info.podUid, POD);
+
+    /* met is not read: the state files are read when a name or pod is asked for */
+    struct container_ref fresh = {.runtime = RUNTIME_PODMAN, .id = ID_A};
+    struct container *met = containerLookup(&c, &fresh);
+    assert_int_equal(met->resolved, 0);
+    assert_string_equal(met->info.name, "");
 
     /* each container is resolved once: a second lookup finds the same entry */
     int n = c.n;
