@@ -42,10 +42,11 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
-# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), and locale
-# sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale).
+# package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), locale
+# sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale), and a real
+# container (podman with runc, a root file system made from busybox-static).
 DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd \
-             locales
+             locales podman runc busybox-static
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time
@@ -190,7 +191,9 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
-                ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c $(wildcard ext/diag_*.c)
+                ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c \
+                $(wildcard ext/diag_*.c) ext/container_cgroup.c ext/container_state.c \
+                ext/json_scan.c ext/mountinfo.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 

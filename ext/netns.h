@@ -1,6 +1,7 @@
 /*
-** Network namespaces: which ones the host has (those any process is in, plus the files under
-** /run/netns), and a sock_diag socket inside each. No SQLite here.
+** Network namespaces: which ones the host has (those any process is in, the files under
+** /run/netns, those bind-mounted anywhere in any mount namespace, and — when named — those a
+** process holds open as a descriptor only), and a sock_diag socket inside each. No SQLite here.
 */
 #ifndef SQLSOF_NETNS_H
 #define SQLSOF_NETNS_H
@@ -11,7 +12,8 @@
 
 struct netns {
     uint64_t ino;   /* the namespace's inode number, as processes.netns */
-    char path[288]; /* a file that opens it: /proc/PID/ns/net or /run/netns/NAME */
+    char path[288]; /* a file that opens it: /proc/PID/ns/net, /run/netns/NAME,
+                       /proc/PID/root/MOUNT-POINT or /proc/PID/fd/N */
 };
 
 struct netns_list {
@@ -22,7 +24,9 @@ struct netns_list {
 
 /*
 ** Fills L with the host's network namespaces, or when ONLY is not NULL with just those of
-** ONLY (the walk of /proc stops once all are found). Namespaces that cannot be seen (EACCES on
+** ONLY (the walk of /proc stops once all are found). A namespace that only a descriptor keeps
+** is looked for among every process's fds only when ONLY names it. Namespaces that cannot be seen
+*(EACCES on
 ** /proc/PID/ns/net) are left out. Returns 0 or -errno (-ENOMEM, or the own namespace unreadable).
 */
 int netnsList(struct netns_list *l, int procfd, const struct keyset *only);

@@ -127,7 +127,12 @@ int procParseStatus(const char *text, size_t len, struct proc_status *st)
     if (!tgid || parseInt(&tgid, text + len, &v) != 0) return -EINVAL;
     st->tgid = (int)v;
     if (parseIds(text, len, "Uid:", st->uid) != 0) return -EINVAL;
-    return parseIds(text, len, "Gid:", st->gid);
+    if (parseIds(text, len, "Gid:", st->gid) != 0) return -EINVAL;
+    /* "NSpid:\t4242\t17\t1": one pid per nested pid namespace, the innermost last */
+    const char *p = findLine(text, len, "NSpid:"), *end = text + len;
+    st->nspid = 0;
+    while (p && parseInt(&p, end, &v) == 0) st->nspid = (int)v;
+    return 0;
 }
 
 size_t procJoinCmdline(char *text, size_t len)

@@ -39,6 +39,7 @@ struct proc_status {
     int tgid;
     unsigned uid[4];
     unsigned gid[4];
+    int nspid; /* the pid in its own pid namespace: NSpid's last field; 0 without NSpid */
 };
 
 int procParseStatus(const char *text, size_t len, struct proc_status *st);

@@ -312,6 +312,16 @@ static void setFromDir(FdsCursor *cur, int fd, const char *name)
 }
 
 /* Reads the current row's link. Returns 0, or -errno when the fd is gone (or hidden). */
+/*
+** A socket row tells the connection who holds it (conn.h): a join to sockets looks it up next,
+** through the holder, whether or not the statement reads the inode column.
+*/
+static void noteSocket(FdsCursor *cur)
+{
+    if (cur->kind.kind == FD_LINK_SOCKET)
+        connNoteHolder(VTAB_CONN(&cur->base), cur->kind.inode, cur->pid, cur->fd, !cur->byPid);
+}
+
 static int fdsReadLink(FdsCursor *cur)
 {
     cur->tried = cur->ok = 0;
@@ -319,6 +329,7 @@ static int fdsReadLink(FdsCursor *cur)
     if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
     if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
+    if (rc == 0) noteSocket(cur);
     return rc;
 }
 
@@ -541,6 +552,7 @@ static int loadRecord(FdsCursor *cur)
     cur->link.len = (size_t)r->pathLen;
     cur->haveLink = 1;
     fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
+    noteSocket(cur);
     if (fdBpfStat(r, &cur->st) == 0) cur->tried |= ROW_STAT, cur->ok |= ROW_STAT;
     if (fdBpfInfo(r, &cur->info) == 0) cur->tried |= ROW_INFO, cur->ok |= ROW_INFO;
     if ((cur->proto = fdBpfSocketType(r)) != NULL) cur->tried |= ROW_PROTO, cur->ok |= ROW_PROTO;
@@ -857,11 +869,7 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         break;
     }
     case COL_INODE:
-        if (!rowInode(cur, &ino)) break;
-        /* A join to sockets looks this socket up next: say who holds it (conn.h). */
-        if (cur->kind.kind == FD_LINK_SOCKET)
-            connNoteHolder(VTAB_CONN(base), ino, cur->pid, cur->fd, !cur->byPid);
-        sqlite3_result_int64(ctx, (sqlite3_int64)ino);
+        if (rowInode(cur, &ino)) sqlite3_result_int64(ctx, (sqlite3_int64)ino);
         break;
     case COL_DEVICE:
         if ((st = rowStat(cur)) != NULL) {

@@ -17,6 +17,11 @@
 **       netns INTEGER, pidns INTEGER, mntns INTEGER, -- namespace inode numbers
 **       cgroup TEXT,          -- cgroup v2 path
 **       fd_limit INTEGER,     -- soft RLIMIT_NOFILE ("Max open files"); NULL if unlimited
+**       container_id TEXT,    -- the container the process is in (container_cgroup.h): NULL on
+**       container_runtime TEXT, --   the host; runtime docker containerd cri-o podman lxc
+**       container_name TEXT,  --   systemd-nspawn; name and pod from the runtime's state files
+**       pod_uid TEXT, pod_name TEXT, pod_namespace TEXT, -- Kubernetes pods
+**       nspid INTEGER,        -- pid inside its own pid namespace (NSpid's last field)
 **       arg_pid HIDDEN        -- processes(1234) means pid = 1234
 **     );
 **
@@ -36,6 +41,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "container.h"
 #include "pid_iter.h"
 #include "proc_parse.h"
 #include "usernames.h"
@@ -69,6 +75,13 @@ enum {
     COL_MNTNS,
     COL_CGROUP,
     COL_FD_LIMIT,
+    COL_CONTAINER_ID,
+    COL_CONTAINER_RUNTIME,
+    COL_CONTAINER_NAME,
+    COL_POD_UID,
+    COL_POD_NAME,
+    COL_POD_NAMESPACE,
+    COL_NSPID,
     COL_ARG_PID,
 };
 
@@ -77,7 +90,9 @@ static const char processesSchema[] =
     " cmdline TEXT, exe TEXT, cwd TEXT, root TEXT, state TEXT, uid INTEGER, euid INTEGER,"
     " gid INTEGER, egid INTEGER, user TEXT, threads INTEGER, nice INTEGER, start_time REAL,"
     " utime REAL, stime REAL, rss INTEGER, vsize INTEGER, netns INTEGER, pidns INTEGER,"
-    " mntns INTEGER, cgroup TEXT, fd_limit INTEGER, arg_pid HIDDEN)";
+    " mntns INTEGER, cgroup TEXT, fd_limit INTEGER, container_id TEXT, container_runtime TEXT,"
+    " container_name TEXT, pod_uid TEXT, pod_name TEXT, pod_namespace TEXT, nspid INTEGER,"
+    " arg_pid HIDDEN)";
 
 /* The per-process sources, one bit each; a row reads the ones its used columns need. */
 enum {
@@ -92,6 +107,7 @@ enum {
     SRC_MNTNS = 1 << 8,
     SRC_CGROUP = 1 << 9,
     SRC_LIMITS = 1 << 10,
+    SRC_CONTAINER = 1 << 11, /* the cgroup file, taken apart (the state files: containerColumn) */
 };
 
 static unsigned sourceOfColumn(int col)
@@ -113,7 +129,8 @@ static unsigned sourceOfColumn(int col)
     case COL_EUID:
     case COL_GID:
     case COL_EGID:
-    case COL_USER: return SRC_STATUS;
+    case COL_USER:
+    case COL_NSPID: return SRC_STATUS;
     case COL_CMDLINE: return SRC_CMDLINE;
     case COL_EXE: return SRC_EXE;
     case COL_CWD: return SRC_CWD;
@@ -123,6 +140,12 @@ static unsigned sourceOfColumn(int col)
     case COL_MNTNS: return SRC_MNTNS;
     case COL_CGROUP: return SRC_CGROUP;
     case COL_FD_LIMIT: return SRC_LIMITS;
+    case COL_CONTAINER_ID:
+    case COL_CONTAINER_RUNTIME:
+    case COL_CONTAINER_NAME:
+    case COL_POD_UID:
+    case COL_POD_NAME:
+    case COL_POD_NAMESPACE: return SRC_CONTAINER;
     default: return 0;
     }
 }
@@ -151,8 +174,9 @@ struct proc_memo {
     struct proc_stat stat;
     struct proc_status status;
     ino_t netns, pidns, mntns;
+    int container; /* index into the cursor's container cache; -1 on the host */
 };
-#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS)
+#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS | SRC_CONTAINER)
 
 typedef struct ProcessesCursor ProcessesCursor;
 struct ProcessesCursor {
@@ -174,7 +198,9 @@ struct ProcessesCursor {
     const char *cgroupPath;
     size_t cgroupLen;
     ino_t netns, pidns, mntns;
-    long long fdLimit; /* -1: unlimited */
+    long long fdLimit;                   /* -1: unlimited */
+    struct container *container;         /* NULL on the host */
+    int lastContainerPid, lastContainer; /* the last pid whose container was read, its index */
 
     /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
     struct proc_memo *memo;
@@ -187,6 +213,7 @@ struct ProcessesCursor {
     long pageSize;
     struct usernames users;
     int nomem; /* a read or the memo ran out of memory: the statement ends with SQLITE_NOMEM */
+    struct container_cache containers; /* each container's state read once per cursor */
 };
 
 static int processesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
@@ -230,6 +257,7 @@ static int processesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     cur->bootTime = -1;
     cur->ticksPerSecond = sysconf(_SC_CLK_TCK);
     cur->pageSize = sysconf(_SC_PAGESIZE);
+    containerCacheInit(&cur->containers, "");
     return SQLITE_OK;
 }
 
@@ -246,6 +274,7 @@ static int processesClose(sqlite3_vtab_cursor *base)
     bufFree(&cur->scratch);
     free(cur->memo);
     usernamesFree(&cur->users);
+    containerCacheFree(&cur->containers);
     close(cur->procfd);
     sqlite3_free(cur);
     return SQLITE_OK;
@@ -306,8 +335,10 @@ static void memoStore(ProcessesCursor *cur, int stands)
             if (old[i].pid) *memoSlot(cur, old[i].pid) = old[i];
         free(old);
     }
-    *memoSlot(cur, cur->pid) = (struct proc_memo){cur->pid,    stands,     cur->have,  cur->stat,
-                                                  cur->status, cur->netns, cur->pidns, cur->mntns};
+    int container = cur->container ? (int)(cur->container - cur->containers.v) : -1;
+    *memoSlot(cur, cur->pid) =
+        (struct proc_memo){cur->pid,   stands,     cur->have,  cur->stat, cur->status,
+                           cur->netns, cur->pidns, cur->mntns, container};
     cur->memoLen++;
 }
 
@@ -324,6 +355,7 @@ static int memoLoad(ProcessesCursor *cur, int *stands)
     cur->netns = m->netns;
     cur->pidns = m->pidns;
     cur->mntns = m->mntns;
+    cur->container = m->container >= 0 ? &cur->containers.v[m->container] : NULL;
     return 1;
 }
 
@@ -347,6 +379,32 @@ static int loadProcess(ProcessesCursor *cur)
     stands = readProcess(cur);
     memoStore(cur, stands);
     return stands;
+}
+
+/* The container of the cgroup just read; its state comes from the cursor's cache. */
+static void readContainer(ProcessesCursor *cur)
+{
+    struct container_ref ref;
+    cur->container = NULL;
+    if (containerParseCgroup(cur->cgroup.data, cur->cgroup.len, &ref) == 1 &&
+        !(cur->container = containerLookup(&cur->containers, &ref)))
+        return; /* out of memory: not had, and containerColumn says so */
+    cur->have |= SRC_CONTAINER;
+    cur->lastContainerPid = cur->pid;
+    cur->lastContainer = cur->container ? (int)(cur->container - cur->containers.v) : -1;
+}
+
+/*
+** Whether a pushed pid's container is the one read last: the inner side of a join asks for the
+** same pid once per outer row (an fd, a mapping), and the lsof views carry the container
+** columns, so without this a statement would read the cgroup file once per row, not per process.
+*/
+static int sameContainerAsLast(ProcessesCursor *cur)
+{
+    if (!cur->pushed || cur->lastContainerPid != cur->pid) return 0;
+    cur->container = cur->lastContainer >= 0 ? &cur->containers.v[cur->lastContainer] : NULL;
+    cur->have |= SRC_CONTAINER;
+    return 1;
 }
 
 static int readProcess(ProcessesCursor *cur)
@@ -387,13 +445,17 @@ static int readProcess(ProcessesCursor *cur)
             if (cur->cmdlineLen > 0) cur->have |= SRC_CMDLINE;
         }
     }
-    if (stands && (need & SRC_CGROUP)) {
+    if (stands && (need & SRC_CONTAINER) && sameContainerAsLast(cur)) need &= ~SRC_CONTAINER;
+    if (stands && (need & (SRC_CGROUP | SRC_CONTAINER))) {
         rc = processesReadFile(cur, dirfd, "cgroup", &cur->cgroup);
         if (isGone(rc))
             stands = 0;
-        else if (rc == 0 && procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
-                                            &cur->cgroupLen) == 0)
-            cur->have |= SRC_CGROUP;
+        else if (rc == 0) {
+            if (procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
+                                &cur->cgroupLen) == 0)
+                cur->have |= SRC_CGROUP;
+            if (need & SRC_CONTAINER) readContainer(cur);
+        }
     }
     if (stands && (need & SRC_LIMITS)) {
         rc = processesReadFile(cur, dirfd, "limits", &cur->scratch);
@@ -467,6 +529,34 @@ static long long bootTime(ProcessesCursor *cur)
     return cur->bootTime;
 }
 
+/* FIELD as TEXT, NULL when empty. */
+static void resultField(sqlite3_context *ctx, const char *field)
+{
+    if (field[0]) vtabResultText(ctx, field, strlen(field));
+}
+
+static void containerColumn(ProcessesCursor *cur, sqlite3_context *ctx, int col)
+{
+    if (!cur->container) return; /* on the host */
+    /* the id and (but for a bare id under kubepods) the runtime need no state file */
+    const struct container *ct = cur->container;
+    if (col != COL_CONTAINER_ID &&
+        (col != COL_CONTAINER_RUNTIME || ct->ref.runtime == RUNTIME_KUBE))
+        ct = containerResolve(&cur->containers, cur->container);
+    switch (col) {
+    case COL_CONTAINER_ID: resultField(ctx, ct->ref.id); break;
+    case COL_CONTAINER_RUNTIME: {
+        const char *name = containerRuntimeName(ct->ref.runtime);
+        if (name) resultField(ctx, name);
+        break;
+    }
+    case COL_CONTAINER_NAME: resultField(ctx, ct->info.name); break;
+    case COL_POD_UID: resultField(ctx, ct->info.podUid); break;
+    case COL_POD_NAME: resultField(ctx, ct->info.podName); break;
+    case COL_POD_NAMESPACE: resultField(ctx, ct->info.podNamespace); break;
+    }
+}
+
 static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
@@ -477,7 +567,12 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
         sqlite3_result_int(ctx, cur->pid);
         return SQLITE_OK;
     }
-    if (!(cur->have & sourceOfColumn(col))) return SQLITE_OK; /* unreadable: NULL */
+    if (!(cur->have & sourceOfColumn(col))) {
+        /* the container's entry could not be kept: out of memory, not unreadable */
+        if (sourceOfColumn(col) == SRC_CONTAINER && (cur->have & SRC_CGROUP))
+            sqlite3_result_error_nomem(ctx);
+        return SQLITE_OK; /* unreadable: NULL */
+    }
 
     switch (col) {
     case COL_PPID: sqlite3_result_int(ctx, st->ppid); break;
@@ -517,6 +612,10 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_FD_LIMIT:
         if (cur->fdLimit >= 0) sqlite3_result_int64(ctx, cur->fdLimit);
         break;
+    case COL_NSPID:
+        if (cur->status.nspid > 0) sqlite3_result_int(ctx, cur->status.nspid);
+        break;
+    default: containerColumn(cur, ctx, col); break;
     }
     return SQLITE_OK;
 }

@@ -365,15 +365,25 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
         sqlite3_str_appendf(sql, "  %s AS name,\n", name);
     sqlite3_free(endCommand);
     sqlite3_free(inetName);
-    sqlite3_str_appendf(sql, "  inode, protocol\nFROM %s x", source);
+    /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket
+     * of the namespace, and only +E shows them. */
+    if (o->endpoints)
+        sqlite3_str_appendf(sql,
+                            "  inode, protocol\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
+                            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
+                            "AS peer_inode FROM %s v) x",
+                            source);
+    else
+        sqlite3_str_appendf(sql, "  inode, protocol\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
     if (o->endpoints == 2 && *cond)
         /* +E: also the other ends of the selected pipes and unix sockets. */
         sqlite3_str_appendf(sql,
                             "\n   OR (type = 'FIFO' AND inode IN (SELECT inode FROM lsof_fds "
                             "WHERE type = 'FIFO' AND %s))"
-                            "\n   OR (type = 'unix' AND inode IN (SELECT peer_inode FROM lsof_fds "
-                            "WHERE type = 'unix' AND %s))",
+                            "\n   OR (type = 'unix' AND inode IN (SELECT (SELECT s.peer_inode "
+                            "FROM sockets s WHERE s.inode = e.inode) FROM lsof_fds e "
+                            "WHERE e.type = 'unix' AND %s))",
                             cond, cond);
     sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
     sqlite3_free(cond);

@@ -11,7 +11,9 @@ FROM processes p LEFT JOIN processes parent ON parent.pid = p.ppid;
 -- One row per line that `lsof -n -P` prints, in its columns, plus the fields lsof's options
 -- select on. fd is lsof's FD text (cwd rtd txt mem DEL or the number); fd_order sorts as lsof
 -- does; mode and lock complete the FD column ('3uW'). lsof_proc_files holds the rows that are
--- not descriptors, lsof_fds the descriptors, and lsof both.
+-- not descriptors, lsof_fds the descriptors, and lsof both. A unix socket's peer is left out
+-- (join sockets on inode for peer_inode, or see unix_peers): telling it costs sock_diag a walk
+-- of every unix socket of the namespace, and lsof shows it only with +E.
 
 -- The working directory, root directory, executable and mapped files of each process.
 CREATE TEMP VIEW IF NOT EXISTS lsof_proc_files AS
@@ -23,8 +25,9 @@ SELECT p.name AS command, p.pid, p.uid, p.user, p.pgid, p.ppid,
                 '/proc/' || p.pid || '/' || k.link) AS name,
        st.inode AS inode, NULL AS family, NULL AS protocol, NULL AS state,
        NULL AS local_addr, NULL AS local_port, NULL AS remote_addr, NULL AS remote_port,
-       NULL AS netns, NULL AS peer_inode,
-       CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path
+       NULL AS netns,
+       CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path,
+       p.container_id, p.container_runtime, p.container_name
 FROM processes p
 JOIN (SELECT 'cwd' AS fd, 'cwd' AS link, -4 AS ord
       UNION ALL SELECT 'rtd', 'root', -3
@@ -36,7 +39,8 @@ SELECT p.name, p.pid, p.uid, p.user, p.pgid, p.ppid,
        CASE WHEN m.deleted THEN 'DEL' ELSE 'mem' END, NULL, -1, '', '',
        coalesce(st.type, 'REG'), m.device, CASE WHEN m.deleted THEN NULL ELSE st.size END,
        m.inode, m.path,
-       m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path
+       m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path,
+       p.container_id, p.container_runtime, p.container_name
 FROM processes p
 JOIN (SELECT DISTINCT pid, device, inode, path, deleted FROM maps WHERE inode != 0) m
   ON m.pid = p.pid
@@ -68,7 +72,8 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
             WHEN f.type = 'a_inode' THEN substr(f.target, 12)
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
-       s.remote_port, s.netns, s.peer_inode, f.path
+       s.remote_port, s.netns, f.path,
+       p.container_id, p.container_runtime, p.container_name
 FROM fds f
 JOIN processes p ON p.pid = f.pid
 LEFT JOIN sockets s

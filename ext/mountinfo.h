@@ -1,0 +1,22 @@
+/*
+** /proc/PID/mountinfo, for what sqlsof needs of it: the network namespaces kept alive by a
+** bind mount (`ip netns add` mounts one on /run/netns/NAME; any path will do). No I/O, no
+** SQLite.
+*/
+#ifndef SQLSOF_MOUNTINFO_H
+#define SQLSOF_MOUNTINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+** Finds the next line of TEXT (LEN bytes, need not be NUL-terminated) from *POS on that mounts
+** a network namespace: file system type nsfs, root "net:[INO]". Stores INO, and the mount point
+** with mountinfo's octal escapes (\040 for a space) undone into PATH (CAP bytes,
+** NUL-terminated; a longer one is skipped). Advances *POS past the line. Returns 1 when found,
+** 0 at the end.
+*/
+int mountinfoNextNetns(const char *text, size_t len, size_t *pos, uint64_t *ino, char *path,
+                       size_t cap);
+
+#endif
