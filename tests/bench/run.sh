@@ -64,7 +64,9 @@ def proto(fd):
         return b""
 print(min(fd for fd in map(int, os.listdir(d)) if proto(fd) == b"TCP"))' $PID)
 }
-m() { awk -v k="$1" '$1 == k { print $2; exit }' $B/manifest.txt; }
+# m KEY: the manifest's value (the main fixture's, once a second one has replaced it).
+MANIFEST=$B/manifest.txt
+m() { awk -v k="$1" '$1 == k { print $2; exit }' $MANIFEST; }
 startFixture $N $M $K
 echo "bench: fixture ready in $(m startup_seconds) s: $N processes x $M fds, $K namespaces" \
      "($(m tcp_connections) TCP connections); $RUNS runs + $WARM warm-up per question"
@@ -144,11 +146,12 @@ perProcess "" 1
 # The same questions on a host a tenth the size: their cost must not follow the host's.
 if [ -z "${QUICK:-}" ] || [ "$QUICK" = 0 ]; then
     PID1000=$PID SOCKFD1000=$SOCKFD
+    cp $B/manifest.txt $B/manifest-main.txt
     stopFixture
     startFixture $((N / 10)) $M 2
     echo "bench: fixture ready: $((N / 10)) processes x $M fds, 2 namespaces (per-process rows)"
     perProcess 100 0
-    PID=$PID1000 SOCKFD=$SOCKFD1000
+    PID=$PID1000 SOCKFD=$SOCKFD1000 MANIFEST=$B/manifest-main.txt
 fi
 elapsed=$(($(date +%s) - start))
 
