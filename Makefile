@@ -179,7 +179,7 @@ test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 
 sanitized: | deps
-	@$(MAKE) --no-print-directory B=build/san CFLAGS="-O1 -g $(SANITIZE)" \
+	@$(MAKE) --no-print-directory -j2 B=build/san CFLAGS="-O1 -g $(SANITIZE)" \
 	  build/san/sqlsof $(SAN_TESTS)
 
 # libFuzzer targets, one per parser (tests/fuzz/fuzz_NAME.c), built with clang under ASan+UBSan
@@ -201,9 +201,15 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-
 deps-fuzz:
 	$(call apt_missing,$(DEPS_FUZZ))
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_PARSERS) ext/*.h shell/*.h | deps-fuzz deps
+# The parsers are compiled once and linked into every target.
+FUZZ_OBJ := $(FUZZ_PARSERS:%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: %.c ext/*.h shell/*.h | deps-fuzz deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_PARSERS) $(shell pkg-config --libs libmnl)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) | deps-fuzz deps
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(shell pkg-config --libs libmnl)
 
 fuzz-build: $(FUZZ_BIN)
 

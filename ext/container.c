@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 #define DOCKER_DIR     "/var/lib/docker/containers/"
 #define STORAGE_DIR    "/var/lib/containers/storage/overlay-containers/"
 #define CONTAINERD_DIR "/run/containerd/io.containerd.runtime.v2.task/"
@@ -111,13 +113,11 @@ struct container *containerLookup(struct container_cache *c, const struct contai
     if (c->n > 0 && isEntry(&c->v[c->last], ref)) return &c->v[c->last];
     for (int i = 0; i < c->n; i++)
         if (isEntry(&c->v[i], ref)) return &c->v[c->last = i];
-    if (c->n == c->cap) {
-        int cap = c->cap ? 2 * c->cap : 8;
-        struct container *v = realloc(c->v, (size_t)cap * sizeof *v);
-        if (!v) return NULL;
-        c->v = v;
-        c->cap = cap;
-    }
+    size_t cap = (size_t)c->cap;
+    struct container *v = arrayGrow(c->v, &cap, (size_t)c->n + 1, sizeof *v);
+    if (!v) return NULL;
+    c->v = v;
+    c->cap = (int)cap;
     struct container *ct = &c->v[c->n];
     memset(ct, 0, sizeof *ct);
     ct->asked = ref->runtime;

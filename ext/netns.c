@@ -26,13 +26,11 @@ static int has(const struct netns_list *l, uint64_t ino)
 static int add(struct netns_list *l, const struct keyset *only, const char *path, uint64_t ino)
 {
     if (has(l, ino) || (only && !keysetHas(only, (int64_t)ino))) return 0;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        struct netns *v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return -ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    size_t cap = (size_t)l->cap;
+    struct netns *v = arrayGrow(l->v, &cap, (size_t)l->n + 1, sizeof *v);
+    if (!v) return -ENOMEM;
+    l->v = v;
+    l->cap = (int)cap;
     l->v[l->n].ino = ino;
     snprintf(l->v[l->n].path, sizeof l->v[l->n].path, "%s", path);
     l->n++;
@@ -114,13 +112,11 @@ static int seeFirst(struct seen *s, uint64_t ino)
 {
     for (int i = 0; i < s->n; i++)
         if (s->v[i] == ino) return 0;
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 16;
-        uint64_t *v = realloc(s->v, (size_t)cap * sizeof *v);
-        if (!v) return -ENOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    size_t cap = (size_t)s->cap;
+    uint64_t *v = arrayGrow(s->v, &cap, (size_t)s->n + 1, sizeof *v);
+    if (!v) return -ENOMEM;
+    s->v = v;
+    s->cap = (int)cap;
     s->v[s->n++] = ino;
     return 1;
 }

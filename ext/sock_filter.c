@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "buf.h"
+
 const struct sock_kind sockKinds[SOCK_NKINDS] = {
     {AF_INET, IPPROTO_TCP},       {AF_INET6, IPPROTO_TCP},         {AF_INET, IPPROTO_UDP},
     {AF_INET6, IPPROTO_UDP},      {AF_INET, IPPROTO_UDPLITE},      {AF_INET6, IPPROTO_UDPLITE},
@@ -46,9 +48,11 @@ static int wordsHas(const struct sock_words *w, const char *s)
 
 int sockWordsAdd(struct sock_words *w, const char *s)
 {
-    char **more = realloc(w->v, (size_t)(w->n + 1) * sizeof *more);
+    size_t cap = (size_t)w->cap;
+    char **more = arrayGrow(w->v, &cap, (size_t)w->n + 1, sizeof *more);
     if (!more) return -ENOMEM;
     w->v = more;
+    w->cap = (int)cap;
     if (!(w->v[w->n] = strdup(s))) return -ENOMEM;
     w->n++;
     return 0;
@@ -59,7 +63,7 @@ static void wordsFree(struct sock_words *w)
     for (int i = 0; i < w->n; i++) free(w->v[i]);
     free(w->v);
     w->v = NULL;
-    w->n = 0;
+    w->n = w->cap = 0;
 }
 
 void sockFilterFree(struct sock_filter *f)

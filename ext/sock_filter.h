@@ -37,7 +37,7 @@ enum sock_by {
 /* A set of words from `= ?` or `IN (...)`, compared byte for byte (BINARY). */
 struct sock_words {
     char **v;
-    int n;
+    int n, cap;
 };
 
 struct sock_filter {

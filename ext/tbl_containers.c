@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,17 +110,10 @@ static int containersBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int containersOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    ContainersCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    cur->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur->procfd < 0) {
-        sqlite3_free(cur);
-        return vtabError(vtab, "containers: cannot open /proc: %s", strerror(errno));
-    }
-    containerCacheInit(&cur->cache, "");
-    *ppCursor = &cur->base;
-    return SQLITE_OK;
+    int rc = vtabOpenProcCursor(vtab, "containers", sizeof(ContainersCursor),
+                                offsetof(ContainersCursor, procfd), ppCursor);
+    if (rc == SQLITE_OK) containerCacheInit(&((ContainersCursor *)*ppCursor)->cache, "");
+    return rc;
 }
 
 static int containersClose(sqlite3_vtab_cursor *base)
@@ -170,13 +164,11 @@ static struct ctr_row *rowOf(ContainersCursor *cur, const struct container_ref *
     for (int i = cur->n - 1; i >= 0; i--)
         if (cur->rows[i].ref.runtime == ref->runtime && strcmp(cur->rows[i].ref.id, ref->id) == 0)
             return &cur->rows[i];
-    if (cur->n == cur->cap) {
-        int cap = cur->cap ? 2 * cur->cap : 16;
-        struct ctr_row *rows = realloc(cur->rows, (size_t)cap * sizeof *rows);
-        if (!rows) return NULL;
-        cur->rows = rows;
-        cur->cap = cap;
-    }
+    size_t cap = (size_t)cur->cap;
+    struct ctr_row *rows = arrayGrow(cur->rows, &cap, (size_t)cur->n + 1, sizeof *rows);
+    if (!rows) return NULL;
+    cur->rows = rows;
+    cur->cap = (int)cap;
     struct ctr_row *r = &cur->rows[cur->n++];
     memset(r, 0, sizeof *r);
     r->ref = *ref;

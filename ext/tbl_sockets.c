@@ -280,7 +280,7 @@ static int sourceError(SocketsCursor *cur, int err, int failedKind)
 
 /* ---- inode = ?: through holders, or the map ---- */
 
-static int buildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
+static int socketsBuildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
 {
     int failedKind;
     int rc = sockMapBuild(&cur->diag, cur->procfd, &cur->map, &failedKind);
@@ -334,7 +334,7 @@ static int filterByInode(SocketsCursor *cur)
         uint64_t inode = (uint64_t)cur->f.inodes.v[k];
         int viaMap = 1, rc = SQLITE_OK;
         if (!cur->mapBuilt) rc = rowsFromHolder(cur, conn, inode, &viaMap);
-        if (rc == SQLITE_OK && viaMap && !cur->mapBuilt) rc = buildMap(cur, conn);
+        if (rc == SQLITE_OK && viaMap && !cur->mapBuilt) rc = socketsBuildMap(cur, conn);
         if (rc == SQLITE_OK && viaMap) rc = rowsFromMap(cur, inode);
         if (rc != SQLITE_OK) return rc;
     }
@@ -485,6 +485,33 @@ static void resultPath(sqlite3_context *ctx, const struct diag_row *d)
 
 static const char *const timerNames[] = {"off", "on", "keepalive", "timewait", "persist"};
 
+/* A number the kernel reports when it sets bit *NEED of a row's `has`: 1 and *V, or 0. */
+static int socketNumber(const struct diag_row *d, int col, unsigned *need, sqlite3_int64 *v)
+{
+    switch (col) {
+    case COL_LOCAL_PORT: *need = DIAG_HAS_ADDR, *v = d->sport; return 1;
+    case COL_REMOTE_PORT: *need = DIAG_HAS_ADDR, *v = d->dport; return 1;
+    case COL_UID: *need = DIAG_HAS_UID, *v = d->uid; return 1;
+    case COL_RECV_Q: *need = DIAG_HAS_QUEUES, *v = d->rqueue; return 1;
+    case COL_SEND_Q: *need = DIAG_HAS_QUEUES, *v = d->wqueue; return 1;
+    case COL_PEER_INODE: *need = DIAG_HAS_PEER, *v = d->peer; return 1;
+    case COL_RETRANS: *need = DIAG_HAS_TIMER, *v = d->retrans; return 1;
+    case COL_EXPIRES_MS: *need = DIAG_HAS_TIMER, *v = d->expires; return 1;
+    case COL_RTT_US: *need = DIAG_HAS_TCPINFO, *v = d->tcp.rtt; return 1;
+    case COL_RTTVAR_US: *need = DIAG_HAS_TCPINFO, *v = d->tcp.rttvar; return 1;
+    case COL_CWND: *need = DIAG_HAS_TCPINFO, *v = d->tcp.cwnd; return 1;
+    case COL_SSTHRESH: *need = DIAG_HAS_TCPINFO, *v = d->tcp.ssthresh; return 1;
+    case COL_TOTAL_RETRANS: *need = DIAG_HAS_TCPINFO, *v = d->tcp.totalRetrans; return 1;
+    case COL_BYTES_ACKED:
+        *need = DIAG_HAS_TCPBYTES, *v = (sqlite3_int64)d->tcp.bytesAcked;
+        return 1;
+    case COL_BYTES_RECEIVED:
+        *need = DIAG_HAS_TCPBYTES, *v = (sqlite3_int64)d->tcp.bytesReceived;
+        return 1;
+    }
+    return 0;
+}
+
 static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
@@ -502,25 +529,10 @@ static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     case COL_LOCAL_ADDR:
         if (has & DIAG_HAS_ADDR) resultAddr(ctx, d, d->src);
         break;
-    case COL_LOCAL_PORT:
-        if (has & DIAG_HAS_ADDR) sqlite3_result_int(ctx, d->sport);
-        break;
     case COL_REMOTE_ADDR:
         if (has & DIAG_HAS_ADDR) resultAddr(ctx, d, d->dst);
         break;
-    case COL_REMOTE_PORT:
-        if (has & DIAG_HAS_ADDR) sqlite3_result_int(ctx, d->dport);
-        break;
     case COL_INODE: sqlite3_result_int64(ctx, (sqlite3_int64)d->inode); break;
-    case COL_UID:
-        if (has & DIAG_HAS_UID) sqlite3_result_int64(ctx, d->uid);
-        break;
-    case COL_RECV_Q:
-        if (has & DIAG_HAS_QUEUES) sqlite3_result_int64(ctx, d->rqueue);
-        break;
-    case COL_SEND_Q:
-        if (has & DIAG_HAS_QUEUES) sqlite3_result_int64(ctx, d->wqueue);
-        break;
     case COL_INTERFACE:
         if (has & DIAG_HAS_IFINDEX) resultWord(ctx, r->ifname);
         break;
@@ -528,43 +540,18 @@ static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     case COL_PATH:
         if (has & DIAG_HAS_PATH) resultPath(ctx, d);
         break;
-    case COL_PEER_INODE:
-        if (has & DIAG_HAS_PEER) sqlite3_result_int64(ctx, d->peer);
-        break;
     case COL_TIMER:
         if ((has & DIAG_HAS_TIMER) && d->timer < sizeof timerNames / sizeof *timerNames)
             resultWord(ctx, timerNames[d->timer]);
         break;
-    case COL_RETRANS:
-        if (has & DIAG_HAS_TIMER) sqlite3_result_int(ctx, d->retrans);
-        break;
-    case COL_EXPIRES_MS:
-        if (has & DIAG_HAS_TIMER) sqlite3_result_int64(ctx, d->expires);
-        break;
-    case COL_RTT_US:
-        if (has & DIAG_HAS_TCPINFO) sqlite3_result_int64(ctx, d->tcp.rtt);
-        break;
-    case COL_RTTVAR_US:
-        if (has & DIAG_HAS_TCPINFO) sqlite3_result_int64(ctx, d->tcp.rttvar);
-        break;
-    case COL_CWND:
-        if (has & DIAG_HAS_TCPINFO) sqlite3_result_int64(ctx, d->tcp.cwnd);
-        break;
-    case COL_SSTHRESH:
-        if (has & DIAG_HAS_TCPINFO) sqlite3_result_int64(ctx, d->tcp.ssthresh);
-        break;
-    case COL_TOTAL_RETRANS:
-        if (has & DIAG_HAS_TCPINFO) sqlite3_result_int64(ctx, d->tcp.totalRetrans);
-        break;
-    case COL_BYTES_ACKED:
-        if (has & DIAG_HAS_TCPBYTES) sqlite3_result_int64(ctx, (sqlite3_int64)d->tcp.bytesAcked);
-        break;
-    case COL_BYTES_RECEIVED:
-        if (has & DIAG_HAS_TCPBYTES) sqlite3_result_int64(ctx, (sqlite3_int64)d->tcp.bytesReceived);
-        break;
     case COL_CONGESTION:
         if (has & DIAG_HAS_CONG) resultWord(ctx, d->cong);
         break;
+    default: {
+        unsigned need;
+        sqlite3_int64 v;
+        if (socketNumber(d, col, &need, &v) && (has & need)) sqlite3_result_int64(ctx, v);
+    }
     }
     return SQLITE_OK;
 }

@@ -79,8 +79,7 @@ static void expectFixtureRow(const char *out)
 static int setup(void **state)
 {
     (void)state;
-    fixtureStart(&fx, namedListener, NULL);
-    memcpy(&fixturePort, fx.report, sizeof fixturePort);
+    fixtureStartReport(&fx, namedListener, NULL, &fixturePort, sizeof fixturePort);
     reference = testShellOk("sqlite3 :memory: -cmd '.load build/sqlsof' < " QUERY);
     return 0;
 }

@@ -124,3 +124,11 @@ void fixtureStopThread(void)
     pthread_cancel(idleThread);
     pthread_join(idleThread, NULL);
 }
+
+void fixtureStartReport(struct fixture *fx, int (*setup)(void *arg), void *arg, void *report,
+                        size_t size)
+{
+    fixtureStart(fx, setup, arg);
+    assert_true(size <= sizeof fx->report);
+    memcpy(report, fx->report, size);
+}

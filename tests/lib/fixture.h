@@ -25,6 +25,10 @@ struct fixture {
 */
 void fixtureStart(struct fixture *fx, int (*setup)(void *arg), void *arg);
 
+/* fixtureStart, then a copy of the child's report (SIZE bytes) into REPORT. */
+void fixtureStartReport(struct fixture *fx, int (*setup)(void *arg), void *arg, void *report,
+                        size_t size);
+
 /* In the child's SETUP: hands LEN bytes of DATA to the parent (fx->report). */
 void fixtureReport(const void *data, size_t len);
 

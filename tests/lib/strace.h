@@ -16,7 +16,7 @@ struct syscall_counts {
     long sendmsg;
     long recvmsg;
     long setns;
-    long bpf; /* the fds table's BPF source: loading it, one BPF_ITER_CREATE per walk */
+    long bpf;        /* the fds table's BPF source: loading it, one BPF_ITER_CREATE per walk */
     long long value; /* the integer the statement printed first (its count, say), or -1 */
 };
 

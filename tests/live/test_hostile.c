@@ -72,8 +72,7 @@ static void bytes_round_trip(void **state)
     (void)state;
     struct fixture fx;
     struct opened o = {.withLong = 1, .comm = COMM};
-    fixtureStart(&fx, openHostile, &o);
-    memcpy(&o, fx.report, sizeof o);
+    fixtureStartReport(&fx, openHostile, &o, &o, sizeof o);
     sqlite3 *db = testOpenDb();
 
     char *comm = hex(COMM);
@@ -108,8 +107,7 @@ static void lsof_mode_escapes_as_lsof(void **state)
     (void)state;
     struct fixture fx;
     struct opened o = {.withLong = 0, .comm = LSOF_COMM};
-    fixtureStart(&fx, openHostile, &o);
-    memcpy(&o, fx.report, sizeof o);
+    fixtureStartReport(&fx, openHostile, &o, &o, sizeof o);
     /* lsof 4.95 lists nothing at all for a process holding a file with a 255-byte name: this
      * child does not open it, and sqlsof's listing of it is checked on its own below. */
     char fds[128] = "";
@@ -134,8 +132,7 @@ static void lsof_mode_escapes_as_lsof(void **state)
     }
     fixtureStop(&fx);
     o.withLong = 1;
-    fixtureStart(&fx, openHostile, &o);
-    memcpy(&o, fx.report, sizeof o);
+    fixtureStartReport(&fx, openHostile, &o, &o, sizeof o);
     snprintf(pid, sizeof pid, "%d", fx.pid);
     char longFd[16], longName[300];
     snprintf(longFd, sizeof longFd, "%d", o.fd[NNAMES - 1]);

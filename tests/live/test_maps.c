@@ -55,8 +55,7 @@ static void known_mappings(void **state)
     strcpy(m.dir, DIR_TEMPLATE);
     assert_non_null(mkdtemp(m.dir));
     struct fixture fx;
-    fixtureStart(&fx, mapThree, &m);
-    memcpy(&m, fx.report, sizeof m);
+    fixtureStartReport(&fx, mapThree, &m, &m, sizeof m);
     sqlite3 *db = testOpenDb();
 
     char kept[128], named[128];

@@ -181,60 +181,48 @@ static int makeKinds(struct holder *h, int withPacket)
 }
 
 /*
-** The host's holder: first, in a namespace of its own, a listener and a unix pair that it keeps
-** when it returns to the host's namespace (a keeper process stays there, so that the dumps can
-** enter it); then every kind of socket in the host's namespace.
+** The host's holder keeps, besides, a listener and a unix pair made in a namespace of its own
+** before it returned to the host's (a keeper process stays there, so that the dumps can
+** enter it).
 */
-static int makeHolder(void *arg)
+static int makeAwaySockets(struct holder *h)
 {
-    (void)arg;
-    struct holder h;
-    memset(&h, 0, sizeof h);
-    h.netns = nsOf("/proc/self/ns/net");
     int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     if (host < 0 || unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0) return -1;
-    h.otherNetns = nsOf("/proc/self/ns/net");
+    h->otherNetns = nsOf("/proc/self/ns/net");
     pid_t keeper = fork();
     if (keeper == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         pause();
         _exit(0);
     }
-    h.keeper = keeper;
-    int l = tcpListen(4, &h.nsPort), sp[2];
+    h->keeper = keeper;
+    int l = tcpListen(4, &h->nsPort), sp[2];
     if (keeper < 0 || l < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0) return -1;
-    h.nsListenIno = inodeOf(l);
-    h.nsockets = 3;
+    h->nsListenIno = inodeOf(l);
+    h->nsockets = 3;
     if (setns(host, CLONE_NEWNET) != 0) return -1;
     close(host);
-    if (makeKinds(&h, 1) != 0) return -1;
-    fixtureReport(&h, sizeof h);
     return 0;
 }
 
-/* A holder inside a namespace of its own, with lo up. */
-static int makeNamespacedHolder(void *arg)
-{
-    (void)arg;
-    struct holder h;
-    memset(&h, 0, sizeof h);
-    if (unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0) return -1;
-    h.netns = nsOf("/proc/self/ns/net");
-    if (makeKinds(&h, 1) != 0) return -1;
-    fixtureReport(&h, sizeof h);
-    return 0;
-}
+/* The holders: on the host; inside a namespace of its own (lo up); become nobody, dumpable,
+ * so that nobody may read its fds (no packet socket: nobody may not make one back). */
+enum holderKind { HOLDER_HOST, HOLDER_NAMESPACED, HOLDER_NOBODY };
 
-/* A holder that becomes nobody, dumpable, so that nobody may read its fds. */
-static int makeNobodyHolder(void *arg)
+static int makeHolder(void *arg)
 {
-    (void)arg;
+    enum holderKind kind = *(const enum holderKind *)arg;
     struct holder h;
     memset(&h, 0, sizeof h);
+    if (kind == HOLDER_NAMESPACED && (unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0)) return -1;
     h.netns = nsOf("/proc/self/ns/net");
-    if (makeKinds(&h, 0) != 0) return -1;
-    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) return -1;
-    prctl(PR_SET_DUMPABLE, 1);
+    if (kind == HOLDER_HOST && makeAwaySockets(&h) != 0) return -1;
+    if (makeKinds(&h, kind != HOLDER_NOBODY) != 0) return -1;
+    if (kind == HOLDER_NOBODY) {
+        if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) return -1;
+        prctl(PR_SET_DUMPABLE, 1);
+    }
     fixtureReport(&h, sizeof h);
     return 0;
 }
@@ -245,12 +233,10 @@ static struct holder H, N, B;
 static int startFixtures(void **state)
 {
     (void)state;
-    fixtureStart(&holderChild, makeHolder, NULL);
-    memcpy(&H, holderChild.report, sizeof H);
-    fixtureStart(&nsChild, makeNamespacedHolder, NULL);
-    memcpy(&N, nsChild.report, sizeof N);
-    fixtureStart(&nobodyChild, makeNobodyHolder, NULL);
-    memcpy(&B, nobodyChild.report, sizeof B);
+    static enum holderKind host = HOLDER_HOST, away = HOLDER_NAMESPACED, nobody = HOLDER_NOBODY;
+    fixtureStartReport(&holderChild, makeHolder, &host, &H, sizeof H);
+    fixtureStartReport(&nsChild, makeHolder, &away, &N, sizeof N);
+    fixtureStartReport(&nobodyChild, makeHolder, &nobody, &B, sizeof B);
     return 0;
 }
 

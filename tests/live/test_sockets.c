@@ -223,10 +223,8 @@ static struct nsFixture N;
 static int startFixtures(void **state)
 {
     (void)state;
-    fixtureStart(&sockChild, makeSockets, NULL);
-    memcpy(&F, sockChild.report, sizeof F);
-    fixtureStart(&nsChild, makeNamespace, NULL);
-    memcpy(&N, nsChild.report, sizeof N);
+    fixtureStartReport(&sockChild, makeSockets, NULL, &F, sizeof F);
+    fixtureStartReport(&nsChild, makeNamespace, NULL, &N, sizeof N);
     return 0;
 }
 

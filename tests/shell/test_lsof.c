@@ -120,10 +120,8 @@ static int holdInNamespace(void *arg)
 static int setup(void **state)
 {
     (void)state;
-    fixtureStart(&fx, holdSockets, &held);
-    memcpy(&held, fx.report, sizeof held);
-    fixtureStart(&nsfx, holdInNamespace, &nsheld);
-    memcpy(&nsheld, nsfx.report, sizeof nsheld);
+    fixtureStartReport(&fx, holdSockets, &held, &held, sizeof held);
+    fixtureStartReport(&nsfx, holdInNamespace, &nsheld, &nsheld, sizeof nsheld);
     return 0;
 }
 

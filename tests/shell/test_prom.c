@@ -338,8 +338,7 @@ static void default_metrics(void **state)
     (void)state;
     struct fixture fx;
     struct held h = {0};
-    fixtureStart(&fx, holdThings, &h);
-    memcpy(&h, fx.report, sizeof h);
+    fixtureStartReport(&fx, holdThings, &h, &h, sizeof h);
     free(testShellOk("rm -rf " DIR " && mkdir -p " DIR));
     char *argv[] = {testSqlsof(), "--prom-dir", DIR, NULL};
     struct command_result r;
