@@ -461,20 +461,24 @@ static int rowReadFailed(FdsCursor *cur)
 ** Whether the fd closed after its link was read: a read the row needs failed, and the fd is
 ** gone now or names another file (closed and its number reused; a scanning process reuses its
 ** own fds all the time). Such a row is skipped like one that closed before the readlink, not
-** returned with NULL or wrong columns. When the link still reads the same, the reads are tried
-** once more; what fails then stays NULL.
+** returned with NULL or wrong columns. When the link still reads the same (the number may have
+** been given back to the same file meanwhile), the reads are tried again, a few times; what
+** fails then stays NULL.
 */
+#define REREAD_TRIES 4
+
 static int closedSinceLink(FdsCursor *cur)
 {
-    if (!rowReadFailed(cur)) return 0;
-    int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
-    if (rc == -ENOMEM) cur->nomem = 1;
-    if (rc == -ENOENT || rc == -ESRCH) return 1;
-    if (rc != 0) return 0;
-    if (cur->scratch.len != cur->link.len ||
-        memcmp(cur->scratch.data, cur->link.data, cur->link.len))
-        return 1;
-    cur->tried = cur->ok = 0;
+    for (int attempt = 0; attempt < REREAD_TRIES && rowReadFailed(cur); attempt++) {
+        int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+        if (rc == -ENOMEM) cur->nomem = 1;
+        if (rc == -ENOENT || rc == -ESRCH) return 1;
+        if (rc != 0) return 0;
+        if (cur->scratch.len != cur->link.len ||
+            memcmp(cur->scratch.data, cur->link.data, cur->link.len))
+            return 1;
+        cur->tried = cur->ok = 0;
+    }
     return 0;
 }
 
