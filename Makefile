@@ -201,8 +201,9 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-
 deps-fuzz:
 	$(call apt_missing,$(DEPS_FUZZ))
 
-# The parsers are compiled once and linked into every target.
+# The parsers are compiled once and linked into every target (and kept: not intermediate).
 FUZZ_OBJ := $(FUZZ_PARSERS:%.c=build/fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
 build/fuzz/obj/%.o: %.c ext/*.h shell/*.h | deps-fuzz deps
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@

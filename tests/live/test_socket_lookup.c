@@ -460,22 +460,9 @@ static int nobodyCompare(uid_t ruid)
 {
     if (setresgid(65534, 65534, 65534) != 0 || setresuid(ruid, 65534, 65534) != 0) return 2;
     int ok = 1;
-    char *refCounts = NULL, *counts = NULL, *want = NULL, *got = NULL;
-    sqlite3 *db = testOpenDb();
-    free(testQueryText(db, "SELECT sqlsof_socket_source('dumps')"));
-    want = testQueryRows(db,
-                         "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
-                         "AND f.type IN %s ORDER BY f.fd",
-                         cols, nobodyChild.pid, socketTypes);
-    refCounts = testQueryText(db, "SELECT sqlsof_socket_source('auto')");
-    sqlite3_close(db);
-    db = testOpenDb();
-    got = testQueryRows(db,
-                        "SELECT %s FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %d "
-                        "AND f.type IN %s ORDER BY f.fd",
-                        cols, nobodyChild.pid, socketTypes);
-    counts = testQueryText(db, "SELECT sqlsof_socket_source()");
-    sqlite3_close(db);
+    char *refCounts, *counts;
+    char *want = holderRows("dumps", nobodyChild.pid, -1, &refCounts);
+    char *got = holderRows("auto", nobodyChild.pid, -1, &counts);
     if (strcmp(want, got) != 0)
         ok = 0, fprintf(stderr, "nobody: %s\n--- vs dumps ---\n%s", got, want);
     if (countLines(got) < B.nsockets - 3)

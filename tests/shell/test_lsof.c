@@ -209,38 +209,42 @@ static void expectAsLsof(const char *args, int onlyPid)
     sqlite3_free(theirs);
 }
 
+/* expectAsLsof with the arguments written as printf writes FMT. */
+static void expectAsLsofOf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void expectAsLsofOf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *args = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    expectAsLsof(args, 0);
+    sqlite3_free(args);
+}
+
 static void tcp_listeners_of_a_process(void **state)
 {
     (void)state;
-    char args[64];
-    snprintf(args, sizeof args, "-i -sTCP:LISTEN -a -p %d", fx.pid);
-    expectAsLsof(args, 0);
+    expectAsLsofOf("-i -sTCP:LISTEN -a -p %d", fx.pid);
 }
 
 static void established_of_a_process(void **state)
 {
     (void)state;
-    char args[64];
-    snprintf(args, sizeof args, "-i -sTCP:ESTABLISHED -a -p %d", fx.pid);
-    expectAsLsof(args, 0);
+    expectAsLsofOf("-i -sTCP:ESTABLISHED -a -p %d", fx.pid);
 }
 
 static void one_fd_of_a_process(void **state)
 {
     (void)state;
-    char args[64];
-    snprintf(args, sizeof args, "-d %d -a -p %d", held.file, fx.pid);
-    expectAsLsof(args, 0);
-    snprintf(args, sizeof args, "-d %d,%d -a -p %d", held.pipeRead, held.unixA, fx.pid);
-    expectAsLsof(args, 0);
+    expectAsLsofOf("-d %d -a -p %d", held.file, fx.pid);
+    expectAsLsofOf("-d %d,%d -a -p %d", held.pipeRead, held.unixA, fx.pid);
 }
 
 static void who_uses_a_port(void **state)
 {
     (void)state;
+    expectAsLsofOf("-i:%d", held.port);
     char args[64];
-    snprintf(args, sizeof args, "-i:%d", held.port);
-    expectAsLsof(args, 0);
     snprintf(args, sizeof args, "TCP:%d", held.port);
     struct command_result r;
     char *argv[] = {testSqlsof(), "-i", args, "-t", NULL};
@@ -339,9 +343,7 @@ static void field_output(void **state)
 static void endpoints(void **state)
 {
     (void)state;
-    char args[64];
-    snprintf(args, sizeof args, "-E -a -p %d -d %d,%d", fx.pid, held.pipeRead, held.unixA);
-    expectAsLsof(args, 0);
+    expectAsLsofOf("-E -a -p %d -d %d,%d", fx.pid, held.pipeRead, held.unixA);
 }
 
 /* -r: a listing every second, each followed by lsof's marker line, until stopped. */
