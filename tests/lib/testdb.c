@@ -133,3 +133,12 @@ char *testDropIdxNum(char *plan)
     *out = '\0';
     return plan;
 }
+
+void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *plan = testExplain(db, "%s", plans[i].sql);
+        if (!strstr(plan, plans[i].want)) fail_msg("%s: plan %s", plans[i].sql, plan);
+        free(plan);
+    }
+}

@@ -31,6 +31,14 @@ char *testQueryRows(sqlite3 *db, const char *fmt, ...);
 /* The EXPLAIN QUERY PLAN details of the query, one line each (malloc'd). */
 char *testExplain(sqlite3 *db, const char *fmt, ...);
 
+/* A statement and a text its EXPLAIN QUERY PLAN must contain ("pid= fd=", "inode IN"). */
+struct test_plan {
+    const char *sql, *want;
+};
+
+/* Fails the test, naming the statement and its plan, when a plan lacks its text. */
+void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n);
+
 /* Removes the idxNum numbers from PLAN in place ("INDEX 65537:pid=" becomes "INDEX :pid="):
  * they hold each table's own bits; the text after the colon names what was pushed. */
 char *testDropIdxNum(char *plan);

@@ -364,22 +364,16 @@ static void pushdown_equivalence(void **state)
     sqlite3_free(want);
 
     /* EXPLAIN QUERY PLAN shows each pushdown, and its absence. */
-    static const struct {
-        const char *where, *plan;
-    } plans[] = {
-        {"pid = 1", "pid="},
-        {"pid IN (1, 2)", "pid IN"},
-        {"pid = 1 AND fd = 2", "pid= fd="},
-        {"pid = 1 AND fd IN (1, 2)", "pid= fd IN"},
-        {"fd = 2", "fd="},
-        {"inode = 5", "inode="},
-        {"inode IN (5, 6)", "inode IN"},
+    static const struct test_plan plans[] = {
+        {"SELECT * FROM fds WHERE pid = 1", "pid="},
+        {"SELECT * FROM fds WHERE pid IN (1, 2)", "pid IN"},
+        {"SELECT * FROM fds WHERE pid = 1 AND fd = 2", "pid= fd="},
+        {"SELECT * FROM fds WHERE pid = 1 AND fd IN (1, 2)", "pid= fd IN"},
+        {"SELECT * FROM fds WHERE fd = 2", "fd="},
+        {"SELECT * FROM fds WHERE inode = 5", "inode="},
+        {"SELECT * FROM fds WHERE inode IN (5, 6)", "inode IN"},
     };
-    for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
-        char *plan = testExplain(db, "SELECT * FROM fds WHERE %s", plans[i].where);
-        if (!strstr(plan, plans[i].plan)) fail_msg("%s: plan %s", plans[i].where, plan);
-        free(plan);
-    }
+    testExpectPlans(db, plans, sizeof plans / sizeof *plans);
     char *plan = testExplain(db, "SELECT * FROM fds(1)");
     assert_non_null(strstr(plan, "arg_pid="));
     free(plan);

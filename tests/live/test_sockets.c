@@ -675,9 +675,7 @@ static void explain_plans(void **state)
 {
     (void)state;
     sqlite3 *db = testOpenDb();
-    struct {
-        const char *sql, *want;
-    } cases[] = {
+    static const struct test_plan cases[] = {
         {"SELECT * FROM sockets WHERE state = 'LISTEN'", ":state="},
         {"SELECT * FROM sockets WHERE family IN ('inet', 'unix')", "family IN"},
         {"SELECT * FROM sockets WHERE protocol = 'tcp' AND state = 'LISTEN'", "state= protocol="},
@@ -686,11 +684,7 @@ static void explain_plans(void **state)
         {"SELECT * FROM sockets WHERE inode = 5", "inode="},
         {"SELECT * FROM sockets WHERE netns = 5", "netns="},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char *plan = testExplain(db, "%s", cases[i].sql);
-        if (!strstr(plan, cases[i].want)) fail_msg("%s\n%s", cases[i].sql, plan);
-        free(plan);
-    }
+    testExpectPlans(db, cases, sizeof cases / sizeof *cases);
     /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
     char *plan = testExplain(db, "SELECT inode, state FROM sockets WHERE state = 'LISTEN'");
     assert_non_null(strstr(plan, "INDEX 1:state="));
