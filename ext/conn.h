@@ -1,10 +1,10 @@
 /*
-** What the tables of one database connection share: the fds table's source (fds_source.h),
-** where each socket inode was last seen
-** held (the fds table notes it, the sockets table reads it to look one socket up through its
-** holder instead of dumping every namespace), the socket source setting, and counters that
-** say which source answered, and the rows of a port dump that the other cursors of the same
-** statement answer from. Lives as long as the connection's modules; no SQLite calls here.
+** What the tables of one database connection share, for as long as its modules live:
+**   - where each socket inode was last seen held: the fds table notes it, the sockets table
+**     reads it to look that one socket up through its holder instead of dumping every namespace;
+**   - the sources the fds and sockets tables may use, and counters of which answered;
+**   - the rows of a port dump that the other cursors of the same statement answer from.
+** No SQLite calls here.
 **
 ** A note is a hint, never an answer: the sockets table checks it (the holder's fd must still
 ** be that inode) and falls back to dumps when it is stale, so a note cannot change a row.
