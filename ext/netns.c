@@ -13,7 +13,9 @@
 
 #include "buf.h"
 #include "diag_dump.h"
+#include "fd_dir.h"
 #include "mountinfo.h"
+#include "pid_iter.h"
 
 static int has(const struct netns_list *l, uint64_t ino)
 {
@@ -65,40 +67,21 @@ static int addRunNetns(struct netns_list *l, const struct keyset *only)
     return rc;
 }
 
-static DIR *openProc(int procfd);
-
 static int addProcesses(struct netns_list *l, int procfd, const struct keyset *only)
 {
-    DIR *d = openProc(procfd);
-    if (!d) return -errno;
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    struct pid_iter it = {0};
+    int rc = pidIterStart(&it, procfd, NULL), pid;
+    while (rc == 0 && !allFound(l, only) && pidIterNext(&it, &pid)) {
         char name[64];
         struct stat st;
-        snprintf(name, sizeof name, "%d/ns/net", atoi(e->d_name));
+        snprintf(name, sizeof name, "%d/ns/net", pid);
         if (fstatat(procfd, name, &st, 0) != 0) continue;
         char path[80];
         snprintf(path, sizeof path, "/proc/%s", name);
         rc = add(l, only, path, st.st_ino);
     }
-    closedir(d);
+    pidIterStop(&it);
     return rc;
-}
-
-/* Opens /proc (PROCFD) as a directory stream; NULL with errno set. */
-static DIR *openProc(int procfd)
-{
-    int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        int err = errno;
-        close(fd);
-        errno = err;
-    }
-    return d;
 }
 
 /* A mount namespace seen already (their number is small: a linear list will do). */
@@ -145,15 +128,11 @@ static int addMountsOf(struct netns_list *l, int procfd, const struct keyset *on
  * per mount namespace. */
 static int addMounts(struct netns_list *l, int procfd, const struct keyset *only)
 {
-    DIR *d = openProc(procfd);
-    if (!d) return -errno;
+    struct pid_iter it = {0};
+    int rc = pidIterStart(&it, procfd, NULL), pid;
     struct seen mntns = {0};
     struct buf text = {0};
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
-        int pid = atoi(e->d_name);
-        if (pid <= 0) continue;
+    while (rc == 0 && !allFound(l, only) && pidIterNext(&it, &pid)) {
         char name[64];
         struct stat st;
         snprintf(name, sizeof name, "%d/ns/mnt", pid);
@@ -163,7 +142,7 @@ static int addMounts(struct netns_list *l, int procfd, const struct keyset *only
     }
     free(mntns.v);
     bufFree(&text);
-    closedir(d);
+    pidIterStop(&it);
     return rc;
 }
 
@@ -177,32 +156,24 @@ static uint64_t netLinkInode(const char *link)
 }
 
 /* The namespaces that process PID holds open as a descriptor (/proc/PID/fd/N -> net:[INO]). */
-static int addFdsOf(struct netns_list *l, int procfd, const struct keyset *only, int pid)
+static int addFdsOf(struct netns_list *l, int procfd, const struct keyset *only, int pid,
+                    struct fd_dir *dir)
 {
-    char name[64];
-    snprintf(name, sizeof name, "%d/fd", pid);
-    int fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return 0;
-    }
-    int rc = 0;
-    struct dirent *e;
+    if (fdDirOpen(dir, procfd, pid) != 0) return 0;
+    int rc = 0, fd;
+    const char *entry;
     char link[64];
-    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        ssize_t n = readlinkat(fd, e->d_name, link, sizeof link - 1);
+    while (rc == 0 && !allFound(l, only) && fdDirNext(dir, &fd, &entry) == 1) {
+        ssize_t n = readlinkat(dir->fd, entry, link, sizeof link - 1);
         if (n < 5 || link[0] != 'n') continue;
         link[n] = '\0';
         uint64_t ino = netLinkInode(link);
         if (!ino) continue;
         char path[sizeof l->v->path];
-        snprintf(path, sizeof path, "/proc/%d/fd/%.20s", pid, e->d_name);
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, fd);
         rc = add(l, only, path, ino);
     }
-    closedir(d);
+    fdDirClose(dir);
     return rc;
 }
 
@@ -213,15 +184,14 @@ static int addFdsOf(struct netns_list *l, int procfd, const struct keyset *only,
 */
 static int addFds(struct netns_list *l, int procfd, const struct keyset *only)
 {
-    DIR *d = openProc(procfd);
-    if (!d) return -errno;
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && !allFound(l, only) && (e = readdir(d))) {
-        int pid = atoi(e->d_name);
-        if (pid > 0) rc = addFdsOf(l, procfd, only, pid);
-    }
-    closedir(d);
+    struct pid_iter it = {0};
+    struct fd_dir dir;
+    fdDirInit(&dir);
+    int rc = pidIterStart(&it, procfd, NULL), pid;
+    while (rc == 0 && !allFound(l, only) && pidIterNext(&it, &pid))
+        rc = addFdsOf(l, procfd, only, pid, &dir);
+    pidIterStop(&it);
+    fdDirFree(&dir);
     return rc;
 }
 

@@ -121,8 +121,9 @@ static void readFacts(int dup, uint64_t inode, struct sockFacts *k)
     memset(k, 0, sizeof *k);
     k->family = intOption(dup, SO_DOMAIN);
     k->protocol = intOption(dup, SO_PROTOCOL);
+    int type = intOption(dup, SO_TYPE);
     /* Raw sockets are dumped as IPPROTO_RAW whatever IP protocol they carry. */
-    if ((k->family == AF_INET || k->family == AF_INET6) && intOption(dup, SO_TYPE) == SOCK_RAW)
+    if ((k->family == AF_INET || k->family == AF_INET6) && type == SOCK_RAW)
         k->protocol = IPPROTO_RAW;
     k->id.inode = inode;
     socklen_t len = sizeof k->id.cookie;
@@ -134,7 +135,7 @@ static void readFacts(int dup, uint64_t inode, struct sockFacts *k)
         k->id.ifindex = ifindex > 0 ? (uint32_t)ifindex : 0;
     }
     if (k->family == AF_UNIX && k->id.cookie)
-        k->haveUnixRow = readUnixRow(dup, intOption(dup, SO_TYPE), &k->id, &k->unixRow);
+        k->haveUnixRow = readUnixRow(dup, type, &k->id, &k->unixRow);
     k->nsfd = ioctl(dup, SIOCGSKNS); /* needs CAP_NET_ADMIN: -1 without */
 }
 

@@ -433,7 +433,13 @@ static void checkStateReadOnce(void)
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT pid, container_name FROM processes");
     assert_int_equal(opensOf(sql, "overlay-containers/containers.json"), 1);
-    assert_int_equal(opensOf(sql, "userdata/config.json"), 1);
+    /* One per container on the host (another test's may run beside this one's). */
+    sqlite3 *db = testOpenDb();
+    long containers = (long)testQueryInt(db, "SELECT count(*) FROM containers WHERE runtime = "
+                                             "'podman'");
+    sqlite3_close(db);
+    assert_true(containers >= 1);
+    assert_int_equal(opensOf(sql, "userdata/config.json"), containers);
     snprintf(sql, sizeof sql, "SELECT pid, container_id, container_runtime FROM processes");
     assert_int_equal(opensOf(sql, "overlay-containers/"), 0);
     snprintf(sql, sizeof sql, "SELECT id, processes FROM containers");
