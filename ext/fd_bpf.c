@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fd_info.h"
 #include "fd_sockproto.h"
 
@@ -78,6 +79,31 @@ void fdBpfIterStop(struct fd_bpf_iter *it)
     free(it->buf);
     memset(it, 0, sizeof *it);
     it->fd = -1;
+}
+
+int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
+{
+    const struct fds_bpf_record *r = &row->rec;
+    if (r->flags & FDS_BPF_SOCKFS) {
+        /* "socket:[" digits "]": printf's machinery costs more than the walk's record. */
+        char digits[24], *p = digits + sizeof digits;
+        unsigned long long ino = r->inode;
+        *--p = ']';
+        do *--p = (char)('0' + ino % 10);
+        while (ino /= 10);
+        size_t n = (size_t)(digits + sizeof digits - p);
+        if (bufReserve(link, sizeof "socket:[" - 1 + n) != 0) return -ENOMEM;
+        memcpy(link->data, "socket:[", sizeof "socket:[" - 1);
+        memcpy(link->data + sizeof "socket:[" - 1, p, n);
+        link->len = sizeof "socket:[" - 1 + n;
+    } else {
+        if (r->pathLen < 0) return -ENOENT;
+        if (bufReserve(link, (size_t)r->pathLen) != 0) return -ENOMEM;
+        memcpy(link->data, row->path, (size_t)r->pathLen);
+        link->len = (size_t)r->pathLen;
+    }
+    link->data[link->len] = '\0';
+    return 0;
 }
 
 /* s_magic values (linux/magic.h). */

@@ -56,6 +56,13 @@ int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row);
 void fdBpfIterStop(struct fd_bpf_iter *it);
 
 /* What a record says, as the /proc source reads it. */
+/*
+** The link text (readlink of /proc/PID/fd/N) into BUF, NUL-terminated: the record's path, or
+** "socket:[inode]" for a socket. Returns 0, -ENOENT when the record has none (bpf_d_path
+** failed: read the link), or -ENOMEM.
+*/
+struct buf;
+int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link);
 struct stat;
 struct fd_info;
 /*

@@ -61,6 +61,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,10 +297,26 @@ static void setLookup(FdsCursor *cur, int pid, int fd)
 {
     cur->pid = pid;
     cur->fd = fd;
-    snprintf(cur->fdName, sizeof cur->fdName, "%d", fd);
-    snprintf(cur->nameBuf, sizeof cur->nameBuf, "%d/fd/%d", pid, fd);
     cur->linkDir = cur->procfd;
-    cur->name = cur->nameBuf;
+    cur->name = NULL; /* named by rowName() when a read needs it: a BPF walk's rows rarely do */
+}
+
+/* The current row's link relative to linkDir: "12" in a walk, "PID/fd/12" in a lookup. */
+static const char *rowName(FdsCursor *cur)
+{
+    if (!cur->name) {
+        snprintf(cur->fdName, sizeof cur->fdName, "%d", cur->fd);
+        snprintf(cur->nameBuf, sizeof cur->nameBuf, "%d/fd/%d", cur->pid, cur->fd);
+        cur->name = cur->nameBuf;
+    }
+    return cur->name;
+}
+
+/* The fd's number as text ("12"), as the fd and fdinfo directories name it. */
+static const char *rowFdName(FdsCursor *cur)
+{
+    rowName(cur);
+    return cur->fdName;
 }
 
 /* Makes FD of the open fd directory the current row. */
@@ -325,7 +342,7 @@ static void noteSocket(FdsCursor *cur)
 static int fdsReadLink(FdsCursor *cur)
 {
     cur->tried = cur->ok = 0;
-    int rc = bufReadLinkAt(&cur->link, cur->linkDir, cur->name);
+    int rc = bufReadLinkAt(&cur->link, cur->linkDir, rowName(cur));
     if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
     if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
@@ -338,7 +355,7 @@ static const struct stat *rowStat(FdsCursor *cur)
 {
     if (!(cur->tried & ROW_STAT)) {
         cur->tried |= ROW_STAT;
-        if (fstatat(cur->linkDir, cur->name, &cur->st, 0) == 0) cur->ok |= ROW_STAT;
+        if (fstatat(cur->linkDir, rowName(cur), &cur->st, 0) == 0) cur->ok |= ROW_STAT;
     }
     return (cur->ok & ROW_STAT) ? &cur->st : NULL;
 }
@@ -358,9 +375,9 @@ static const struct fd_info *rowInfo(FdsCursor *cur)
             cur->infoDir = openat(cur->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cur->linkDir == cur->dir.fd && cur->infoDir >= 0) {
             dirfd = cur->infoDir;
-            rc = fdInfoRead(&cur->scratch, dirfd, cur->fdName);
+            rc = fdInfoRead(&cur->scratch, dirfd, rowFdName(cur));
         } else {
-            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
+            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, rowFdName(cur));
             rc = fdInfoRead(&cur->scratch, dirfd, name);
         }
         if (rc == -ENOMEM) cur->nomem = 1;
@@ -376,7 +393,7 @@ static const char *rowSocketType(FdsCursor *cur)
     if (!(cur->tried & ROW_PROTO)) {
         char path[64], name[64];
         cur->tried |= ROW_PROTO;
-        snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, cur->fdName);
+        snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, rowFdName(cur));
         ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
         cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
         if (n > 0) cur->ok |= ROW_PROTO;
@@ -470,7 +487,7 @@ static int rowReadFailed(FdsCursor *cur)
 static int closedSinceLink(FdsCursor *cur)
 {
     for (int attempt = 0; attempt < REREAD_TRIES && rowReadFailed(cur); attempt++) {
-        int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+        int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, rowName(cur));
         if (rc == -ENOMEM) cur->nomem = 1;
         if (rc == -ENOENT || rc == -ESRCH) return 1;
         if (rc != 0) return 0;
@@ -497,7 +514,7 @@ static int loadRow(FdsCursor *cur, int mustRead)
     if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(cur))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
-    if (rc != 0 && fstatat(cur->linkDir, cur->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    if (rc != 0 && fstatat(cur->linkDir, rowName(cur), &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
     return rowMatchesInodes(cur);
 }
 
@@ -549,11 +566,9 @@ static int loadRecord(FdsCursor *cur)
     cur->tried = cur->ok = 0;
     cur->haveLink = 0;
     if (!cur->needLink) return 1;
-    if (r->pathLen < 0) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
-    if (bufReserve(&cur->link, (size_t)r->pathLen) != 0) return -ENOMEM;
-    memcpy(cur->link.data, cur->bpfRow.path, (size_t)r->pathLen);
-    cur->link.data[r->pathLen] = '\0';
-    cur->link.len = (size_t)r->pathLen;
+    int rc = fdBpfLinkText(&cur->bpfRow, &cur->link);
+    if (rc == -ENOENT) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
+    if (rc != 0) return rc;
     cur->haveLink = 1;
     fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     noteSocket(cur);
@@ -563,13 +578,11 @@ static int loadRecord(FdsCursor *cur)
     return 1;
 }
 
-/* Whether /proc still has PID (a process reaped since leaves no directory). */
-static int processStands(FdsCursor *cur, int pid)
+/* Whether PID is still there (not reaped): a signal-0 check, cheaper than a /proc lookup. The
+ * iterator numbers pids in the caller's pid namespace, as kill(2) does. */
+static int processStands(int pid)
 {
-    char name[16];
-    struct stat st;
-    snprintf(name, sizeof name, "%d", pid);
-    return fstatat(cur->procfd, name, &st, 0) == 0;
+    return kill(pid, 0) == 0 || errno == EPERM;
 }
 
 /*
@@ -605,7 +618,7 @@ static int nextMerged(FdsCursor *cur)
         cur->bpfHave = 0;
         /* A process is read when the walk reaches it, as in /proc's walk: one that has gone
          * since the iterator buffered its records is skipped. */
-        if (kernelPid != cur->lastKernelPid) cur->kernelGone = !processStands(cur, kernelPid);
+        if (kernelPid != cur->lastKernelPid) cur->kernelGone = !processStands(kernelPid);
         cur->lastKernelPid = kernelPid;
         if (cur->kernelGone) continue;
         return 1;
@@ -674,7 +687,7 @@ static int mapFromKernel(FdsCursor *cur)
         unsigned long long ino = r->inode;
         setLookup(cur, r->pid, r->fd);
         if (!fdBpfInodeTrusted(r)) {
-            if (fstatat(cur->procfd, cur->name, &st, 0) != 0) continue;
+            if (fstatat(cur->procfd, rowName(cur), &st, 0) != 0) continue;
             ino = (unsigned long long)st.st_ino;
         }
         rc = mapAdd(cur, ino);

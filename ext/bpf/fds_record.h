@@ -1,7 +1,8 @@
 /*
 ** The record that the BPF iterator (fds.bpf.c) writes for each open file and that fd_bpf.c
 ** reads back: a fixed header, then pathLen bytes of the path that bpf_d_path gave (the text a
-** readlink of /proc/PID/fd/N gives, no NUL). Shared by the BPF program and user space, so
+** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes). Shared
+*by the BPF program and user space, so
 ** only fixed-width kernel types.
 */
 #ifndef SQLSOF_FDS_RECORD_H
@@ -13,6 +14,7 @@ enum {
     FDS_BPF_CLOEXEC = 1, /* close-on-exec, which lives in the fd table, not in f_flags */
     FDS_BPF_LOCKS = 2,   /* the inode has a lock or lease of some process: fdinfo says whose */
     FDS_BPF_SOCKET = 4,  /* a socket: proto is set, and the other socket fields if it has a sock */
+    FDS_BPF_SOCKFS = 8,  /* a socket file: its link text is "socket:[inode]", not in the record */
 };
 
 struct fds_bpf_record {
