@@ -138,8 +138,10 @@ int sockQuery(struct sock_diag *s, int fd, uint64_t netns, struct diag_query *q,
 int sockDump(struct sock_diag *s, int fd, uint64_t netns, int kind, const struct sock_filter *f,
              struct sock_rows *out)
 {
+    int family = sockKindDumpFamily(f, kind);
+    if (family < 0) return 0; /* the dump of an earlier kind had its rows */
     struct diag_query q = {
-        .family = sockKinds[kind].family,
+        .family = family,
         .protocol = sockKinds[kind].protocol,
         .states = f ? sockKindStates(f, kind) : ~0u,
     };
