@@ -673,7 +673,7 @@ static int mapAddDir(FdsCursor *cur)
     return rc;
 }
 
-/* The inode map's entries from one pass of the BPF iterator (records without paths). */
+/* The inode map's entries from one pass of the BPF iterator (pid, fd and inode records). */
 static int mapFromKernel(FdsCursor *cur)
 {
     int rc = SQLITE_OK, n;
@@ -701,10 +701,10 @@ static int mapFromKernel(FdsCursor *cur)
 
 /* Starts a whole-host walk through the BPF iterator when the connection's source allows it:
  * 1 started, 0 read /proc, or an SQLite error code (negated) when 'bpf' is forced and fails. */
-static int startKernelWalk(FdsCursor *cur, int withPath)
+static int startKernelWalk(FdsCursor *cur, enum fd_bpf_walk walk)
 {
     struct fds_source *src = &VTAB_CONN(&cur->base)->fds;
-    int rc = fdsSourceStart(src, withPath, &cur->bpfIt);
+    int rc = fdsSourceStart(src, walk, &cur->bpfIt);
     src->last = rc == 1 ? "bpf" : "proc";
     if (rc < 0) return -vtabError(cur->base.pVtab, "fds: %s", src->why);
     if (rc == 0) return 0;
@@ -720,7 +720,7 @@ static int startKernelWalk(FdsCursor *cur, int withPath)
 static int fdsBuildMap(FdsCursor *cur)
 {
     cur->mapLen = 0;
-    int viaBpf = startKernelWalk(cur, 0);
+    int viaBpf = startKernelWalk(cur, FD_BPF_IDS);
     if (viaBpf < 0) return -viaBpf;
     if (viaBpf) {
         int rc = mapFromKernel(cur);
@@ -812,7 +812,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         if (!cur->mapBuilt && (rc = fdsBuildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
-    } else if (!cur->byPid && !cur->byFd && (rc = startKernelWalk(cur, cur->needLink)) != 0) {
+    } else if (!cur->byPid && !cur->byFd &&
+               (rc = startKernelWalk(cur, cur->needLink ? FD_BPF_PATHS : FD_BPF_RECORDS)) != 0) {
         if (rc < 0) return -rc;
         cur->viaBpf = 1;
     } else {

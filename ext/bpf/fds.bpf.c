@@ -6,7 +6,8 @@
 ** relocated by the kernel (light skeleton) wherever it loads.
 **
 ** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link); fds_inode
-** leaves it out, for the inode map and for statements that use only pid and fd.
+** leaves it out, for statements that use no link. fds_ids writes a struct fds_bpf_id instead,
+** for the inode map.
 **
 ** The kernel already skips threads that share their leader's fd table. A thread that unshared
 ** its table is skipped here too: /proc/PID/fd, the reference, shows the leader's table only
@@ -119,6 +120,27 @@ static __always_inline void readSocket(struct socket *sock, struct file *file,
 }
 
 /*
+** The scratch space for the iterator's current fd, its task's fields kept from the previous
+** fd; NULL when the fd is not to be listed (a thread with a table of its own, or a process
+** the reader's pid namespace cannot see).
+*/
+static __always_inline struct scratch *taskScratch(struct bpf_iter__task_file *ctx)
+{
+    struct task_struct *task = ctx->task;
+    __u32 zero = 0;
+    if (!task || !ctx->file) return NULL;
+    if (task->files != task->group_leader->files) return NULL;
+    struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
+    if (!s) return NULL;
+    if (s->task != task) {
+        s->task = task;
+        s->pid = readerTgid(task);
+        s->cloexecWord = -1;
+    }
+    return s->pid > 0 ? s : NULL;
+}
+
+/*
 ** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
 ** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
 */
@@ -126,17 +148,8 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
 {
     struct task_struct *task = ctx->task;
     struct file *file = ctx->file;
-    __u32 zero = 0;
-    if (!task || !file) return 0;
-    if (task->files != task->group_leader->files) return 0;
-    struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
-    if (!s) return 0;
-    if (s->task != task) {
-        s->task = task;
-        s->pid = readerTgid(task);
-        s->cloexecWord = -1;
-    }
-    if (s->pid <= 0) return 0;
+    struct scratch *s = taskScratch(ctx);
+    if (!s || !task || !file) return 0;
     struct fds_bpf_record *r = &s->rec;
     __builtin_memset(r, 0, sizeof *r);
     r->pid = s->pid;
@@ -178,4 +191,21 @@ SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
 SEC("iter/task_file") int fds_inode(struct bpf_iter__task_file *ctx)
 {
     return emit(ctx, 0);
+}
+
+/* The pid, fd and inode of each open file, and no more: what a join's inode map is built of. */
+SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
+{
+    struct file *file = ctx->file;
+    struct scratch *s = taskScratch(ctx);
+    if (!s || !file) return 0;
+    struct inode *inode = file->f_inode;
+    struct fds_bpf_id id = {
+        .pid = s->pid,
+        .fd = (int)ctx->fd,
+        .inode = inode->i_ino,
+        .magic = inode->i_sb->s_magic,
+    };
+    bpf_seq_write(ctx->meta->seq, &id, sizeof id);
+    return 0;
 }

@@ -42,7 +42,16 @@ struct fds_bpf_record {
     char proto[32]; /* sockets: the proto name, as getxattr("system.sockprotoname") says */
 };
 
+/* The record of a walk for the inode map: a file's pid, fd and inode, no more. */
+struct fds_bpf_id {
+    __s32 pid, fd;
+    __u64 inode;
+    __u32 magic; /* as in fds_bpf_record: whether the inode is what stat(2) says */
+    __u32 pad;
+};
+
 /* The same layout on both sides: no padding the two compilers could place differently. */
 _Static_assert(sizeof(struct fds_bpf_record) == 128, "fds_bpf_record is 128 bytes");
+_Static_assert(sizeof(struct fds_bpf_id) == 24, "fds_bpf_id is 24 bytes");
 
 #endif
