@@ -240,9 +240,8 @@ int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter
 {
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
-    attr.iter_create.link_fd = walk == FD_BPF_PATHS     ? bpf->skel->links.fds_full_fd
-                               : walk == FD_BPF_RECORDS ? bpf->skel->links.fds_inode_fd
-                                                        : bpf->skel->links.fds_ids_fd;
+    attr.iter_create.link_fd =
+        walk == FD_BPF_FULL ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_ids_fd;
     int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
     if (fd < 0) return -errno;
     int rc = fdBpfIterOpenFd(it, fd);

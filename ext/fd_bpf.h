@@ -43,8 +43,8 @@ int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen);
 void fdBpfFree(struct fd_bpf *bpf);
 
 /* What a walk's records carry: pid, fd and inode (struct fds_bpf_id, read into a row's rec
- * with the rest zero); every field but the path; or every field and the path. */
-enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_RECORDS, FD_BPF_PATHS };
+ * with the rest zero), or every field and the path. */
+enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_FULL };
 
 /* One walk of every fd of the host, in pid then fd order. */
 struct fd_bpf_iter {

@@ -186,6 +186,7 @@ struct FdsCursor {
     struct buf link;
     struct fd_link kind;
     int haveLink;
+    int fromRecord;     /* the BPF record in bpfRow is the row's: rowStat() etc. read it first */
     unsigned tried, ok; /* ROW_* */
     struct stat st;
     struct fd_info info;
@@ -341,7 +342,7 @@ static void noteSocket(FdsCursor *cur)
 
 static int fdsReadLink(FdsCursor *cur)
 {
-    cur->tried = cur->ok = 0;
+    cur->tried = cur->ok = cur->fromRecord = 0;
     int rc = bufReadLinkAt(&cur->link, cur->linkDir, rowName(cur));
     if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
@@ -350,12 +351,14 @@ static int fdsReadLink(FdsCursor *cur)
     return rc;
 }
 
-/* The stat of the open file, through the fd link (which stat follows). */
+/* The stat of the open file: the BPF record's, or through the fd link (which stat follows). */
 static const struct stat *rowStat(FdsCursor *cur)
 {
     if (!(cur->tried & ROW_STAT)) {
         cur->tried |= ROW_STAT;
-        if (fstatat(cur->linkDir, rowName(cur), &cur->st, 0) == 0) cur->ok |= ROW_STAT;
+        if ((cur->fromRecord && fdBpfStat(&cur->bpfRow.rec, &cur->st) == 0) ||
+            fstatat(cur->linkDir, rowName(cur), &cur->st, 0) == 0)
+            cur->ok |= ROW_STAT;
     }
     return (cur->ok & ROW_STAT) ? &cur->st : NULL;
 }
@@ -370,6 +373,10 @@ static const struct fd_info *rowInfo(FdsCursor *cur)
         char name[48];
         int dirfd = cur->procfd, rc;
         cur->tried |= ROW_INFO;
+        if (cur->fromRecord && fdBpfInfo(&cur->bpfRow.rec, &cur->info) == 0) {
+            cur->ok |= ROW_INFO;
+            return &cur->info;
+        }
         snprintf(name, sizeof name, "%d/fdinfo", cur->pid);
         if (cur->linkDir == cur->dir.fd && cur->infoDir < 0)
             cur->infoDir = openat(cur->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -393,6 +400,10 @@ static const char *rowSocketType(FdsCursor *cur)
     if (!(cur->tried & ROW_PROTO)) {
         char path[64], name[64];
         cur->tried |= ROW_PROTO;
+        if (cur->fromRecord && (cur->proto = fdBpfSocketType(&cur->bpfRow.rec)) != NULL) {
+            cur->ok |= ROW_PROTO;
+            return cur->proto;
+        }
         snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, rowFdName(cur));
         ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
         cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
@@ -494,7 +505,7 @@ static int closedSinceLink(FdsCursor *cur)
         if (cur->scratch.len != cur->link.len ||
             memcmp(cur->scratch.data, cur->link.data, cur->link.len))
             return 1;
-        cur->tried = cur->ok = 0;
+        cur->tried = cur->ok = cur->fromRecord = 0;
     }
     return 0;
 }
@@ -507,7 +518,7 @@ static int closedSinceLink(FdsCursor *cur)
 */
 static int loadRow(FdsCursor *cur, int mustRead)
 {
-    cur->tried = cur->ok = 0;
+    cur->tried = cur->ok = cur->fromRecord = 0;
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
     int rc = fdsReadLink(cur);
@@ -563,18 +574,16 @@ static int loadRecord(FdsCursor *cur)
 {
     const struct fds_bpf_record *r = &cur->bpfRow.rec;
     setLookup(cur, r->pid, r->fd);
-    cur->tried = cur->ok = 0;
+    cur->tried = cur->ok = cur->fromRecord = 0;
     cur->haveLink = 0;
     if (!cur->needLink) return 1;
     int rc = fdBpfLinkText(&cur->bpfRow, &cur->link);
     if (rc == -ENOENT) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
     if (rc != 0) return rc;
     cur->haveLink = 1;
+    cur->fromRecord = 1;
     fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     noteSocket(cur);
-    if (fdBpfStat(r, &cur->st) == 0) cur->tried |= ROW_STAT, cur->ok |= ROW_STAT;
-    if (fdBpfInfo(r, &cur->info) == 0) cur->tried |= ROW_INFO, cur->ok |= ROW_INFO;
-    if ((cur->proto = fdBpfSocketType(r)) != NULL) cur->tried |= ROW_PROTO, cur->ok |= ROW_PROTO;
     return 1;
 }
 
@@ -813,7 +822,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
     } else if (!cur->byPid && !cur->byFd &&
-               (rc = startKernelWalk(cur, cur->needLink ? FD_BPF_PATHS : FD_BPF_RECORDS)) != 0) {
+               (rc = startKernelWalk(cur, cur->needLink ? FD_BPF_FULL : FD_BPF_IDS)) != 0) {
         if (rc < 0) return -rc;
         cur->viaBpf = 1;
     } else {

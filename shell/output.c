@@ -125,7 +125,7 @@ struct csv_row {
 /* Room for N more bytes. */
 static char *csvRoom(struct csv_row *row, size_t n)
 {
-    row->data = outputGrow(row->data, &row->cap, row->len + n, 1);
+    if (row->len + n > row->cap) row->data = outputGrow(row->data, &row->cap, row->len + n, 1);
     return row->data + row->len;
 }
 

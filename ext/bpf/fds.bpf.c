@@ -5,9 +5,9 @@
 ** seq_file, which fd_bpf.c reads. CO-RE: built once against the running kernel's BTF and
 ** relocated by the kernel (light skeleton) wherever it loads.
 **
-** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link); fds_inode
-** leaves it out, for statements that use no link. fds_ids writes a struct fds_bpf_id instead,
-** for the inode map.
+** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link). fds_ids
+** writes a struct fds_bpf_id instead, for the inode map and statements that use only pid and
+** fd. Each program costs its load ~2-4 ms (the kernel's CO-RE relocation and the verifier).
 **
 ** The kernel already skips threads that share their leader's fd table. A thread that unshared
 ** its table is skipped here too: /proc/PID/fd, the reference, shows the leader's table only
@@ -16,7 +16,6 @@
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "fds_record.h"
@@ -97,26 +96,15 @@ static __always_inline int hasLocks(struct inode *inode)
 
 /*
 ** A socket's proto name is its dentry's, which is what getxattr("system.sockprotoname")
-** answers (the proto that made it, kept after IPV6_ADDRFORM); the rest is its sock's, read by
-** direct loads from the socket that bpf_sock_from_file() vouches for. Its link text is
-** "socket:[inode]" always, which user space writes (no bpf_d_path).
+** answers (the proto that made it, kept after IPV6_ADDRFORM). Its link text is
+** "socket:[inode]" always, which user space writes (no bpf_d_path). Nothing of its struct sock
+** is read: the sockets table has those fields, and each costs a cache miss per socket here.
 */
-static __always_inline void readSocket(struct socket *sock, struct file *file,
-                                       struct fds_bpf_record *r)
+static __always_inline void readSocket(struct file *file, struct fds_bpf_record *r)
 {
     r->flags |= FDS_BPF_SOCKFS;
     const unsigned char *name = file->f_path.dentry->d_name.name;
-    if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) < 0) return;
-    r->flags |= FDS_BPF_SOCKET;
-    struct sock *sk = sock->sk;
-    if (!sk) return;
-    r->family = sk->__sk_common.skc_family;
-    r->sockType = sk->sk_type;
-    r->protocol = sk->sk_protocol;
-    r->state = sk->__sk_common.skc_state;
-    r->sport = sk->__sk_common.skc_num;
-    r->dport = bpf_ntohs(sk->__sk_common.skc_dport);
-    r->netns = sk->__sk_common.skc_net.net->ns.inum;
+    if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) >= 0) r->flags |= FDS_BPF_SOCKET;
 }
 
 /*
@@ -144,7 +132,7 @@ static __always_inline struct scratch *taskScratch(struct bpf_iter__task_file *c
 ** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
 ** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
 */
-static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
+static __always_inline int emit(struct bpf_iter__task_file *ctx)
 {
     struct task_struct *task = ctx->task;
     struct file *file = ctx->file;
@@ -170,10 +158,10 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
     if (cloexec(s, task, r->fd)) r->flags |= FDS_BPF_CLOEXEC;
     if (hasLocks(inode)) r->flags |= FDS_BPF_LOCKS;
     struct socket *sock = (r->mode & MODE_FMT) == MODE_SOCK ? bpf_sock_from_file(file) : NULL;
-    if (sock) readSocket(sock, file, r);
+    if (sock) readSocket(file, r);
 
     __u32 len = 0;
-    if (withPath && !sock) {
+    if (!sock) {
         long n = bpf_d_path((struct path *)&file->f_path, s->path, sizeof s->path);
         r->pathLen = n > 0 ? (int)n - 1 : (n < 0 ? (int)n : -1);
         if (n > 0) len = ((__u32)n - 1) & (FDS_BPF_PATH_MAX - 1);
@@ -185,12 +173,7 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
 
 SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
 {
-    return emit(ctx, 1);
-}
-
-SEC("iter/task_file") int fds_inode(struct bpf_iter__task_file *ctx)
-{
-    return emit(ctx, 0);
+    return emit(ctx);
 }
 
 /* The pid, fd and inode of each open file, and no more: what a join's inode map is built of. */
