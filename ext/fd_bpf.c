@@ -125,39 +125,22 @@ int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
     return 0;
 }
 
-/* s_magic values (linux/magic.h). */
-enum {
-    MAGIC_EXT4 = 0xEF53,
-    MAGIC_XFS = 0x58465342,
-    MAGIC_TMPFS = 0x01021994,
-    MAGIC_RAMFS = 0x858458f6,
-    MAGIC_SOCKFS = 0x534F434B,
-    MAGIC_PIPEFS = 0x50495045,
-    MAGIC_ANON_INODE = 0x09041934,
-    MAGIC_DEVPTS = 0x1cd1,
-    MAGIC_NSFS = 0x6e736673,
-    MAGIC_BPF = 0xcafe4a11,
-    MAGIC_PROC = 0x9fa0,
-    MAGIC_OVERLAY = 0x794c7630,
-};
+/* s_magic values (linux/magic.h) of the file systems a record's stat fields are checked for. */
+#define MAGIC_PROC    0x9fa0
+#define MAGIC_OVERLAY 0x794c7630
+
+/* File systems whose getattr reports what the inode holds: ext4, xfs, tmpfs, ramfs, sockfs,
+ * pipefs, anonymous inodes, devpts, nsfs, bpffs. */
+static const unsigned statMagics[] = {0xEF53,     0x58465342, 0x01021994, 0x858458f6, 0x534F434B,
+                                      0x50495045, 0x09041934, 0x1cd1,     0x6e736673, 0xcafe4a11};
 
 static int statTrusted(unsigned magic, unsigned mode)
 {
-    switch (magic) {
-    case MAGIC_EXT4:
-    case MAGIC_XFS:
-    case MAGIC_TMPFS:
-    case MAGIC_RAMFS:
-    case MAGIC_SOCKFS:
-    case MAGIC_PIPEFS:
-    case MAGIC_ANON_INODE:
-    case MAGIC_DEVPTS:
-    case MAGIC_NSFS:
-    case MAGIC_BPF: return 1;
     /* A /proc directory's stat counts its entries (fds, threads) into size and nlink. */
-    case MAGIC_PROC: return !S_ISDIR(mode);
-    default: return 0;
-    }
+    if (magic == MAGIC_PROC) return !S_ISDIR(mode);
+    for (size_t i = 0; i < sizeof statMagics / sizeof *statMagics; i++)
+        if (statMagics[i] == magic) return 1;
+    return 0;
 }
 
 int fdBpfInodeTrusted(const struct fds_bpf_record *r)
