@@ -18,6 +18,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static const char *const tables[] = {"processes", "fds", "maps"};
 #define NTABLES (sizeof tables / sizeof *tables)
@@ -405,19 +406,16 @@ static void null_comparisons(void **state)
     sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wrong_types_as_arguments),
-        cmocka_unit_test(too_many_arguments),
-        cmocka_unit_test(file_stat_arguments),
-        cmocka_unit_test(file_stat_needs_a_path),
-        cmocka_unit_test(file_stat_or_branches),
-        cmocka_unit_test(out_of_range_numbers),
-        cmocka_unit_test(huge_in_lists),
-        cmocka_unit_test(limit_zero_and_offsets),
-        cmocka_unit_test(order_by_every_column),
-        cmocka_unit_test(null_comparisons),
-    };
-    return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
-}
+TEST_MAIN("bad_input", NULL, NULL,
+          {
+              cmocka_unit_test(wrong_types_as_arguments),
+              cmocka_unit_test(too_many_arguments),
+              cmocka_unit_test(file_stat_arguments),
+              cmocka_unit_test(file_stat_needs_a_path),
+              cmocka_unit_test(file_stat_or_branches),
+              cmocka_unit_test(out_of_range_numbers),
+              cmocka_unit_test(huge_in_lists),
+              cmocka_unit_test(limit_zero_and_offsets),
+              cmocka_unit_test(order_by_every_column),
+              cmocka_unit_test(null_comparisons),
+          })

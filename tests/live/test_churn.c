@@ -29,6 +29,7 @@
 
 #include "command.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define KID_NAME "sqlsof-churn"
 #define MAX_KIDS 24
@@ -342,10 +343,7 @@ static void queries_under_churn(void **state)
     munmap(c, sizeof *c);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(queries_under_churn),
-    };
-    return cmocka_run_group_tests_name("churn", tests, NULL, NULL);
-}
+TEST_MAIN("churn", NULL, NULL,
+          {
+              cmocka_unit_test(queries_under_churn),
+          })

@@ -33,6 +33,7 @@
 #include "fixture.h"
 #include "shell.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What a namespace fixture reports. */
 struct heldNs {
@@ -482,12 +483,9 @@ static void podman_container(void **state)
     sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(netns_held_by_a_descriptor),
-        cmocka_unit_test(netns_held_by_a_mount),
-        cmocka_unit_test(podman_container),
-    };
-    return cmocka_run_group_tests_name("containers", tests, NULL, teardown);
-}
+TEST_MAIN("containers", NULL, teardown,
+          {
+              cmocka_unit_test(netns_held_by_a_descriptor),
+              cmocka_unit_test(netns_held_by_a_mount),
+              cmocka_unit_test(podman_container),
+          })

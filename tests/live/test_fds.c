@@ -32,6 +32,7 @@
 #include "sqlsof.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 enum {
     OBJ_REG,
@@ -711,18 +712,15 @@ static void unreadable_process_has_no_rows(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_column_of_every_kind),
-        cmocka_unit_test(pushdown_equivalence),
-        cmocka_unit_test(inode_join_walks_once),
-        cmocka_unit_test(lazy_columns),
-        cmocka_unit_test(thread_id_lists_nothing),
-        cmocka_unit_test(process_gone_mid_scan),
-        cmocka_unit_test(unreadable_process_has_no_rows),
-        cmocka_unit_test(rows_do_not_depend_on_columns),
-        cmocka_unit_test(fd_closed_after_its_link),
-    };
-    return cmocka_run_group_tests_name("fds", tests, setupFiles, removeFiles);
-}
+TEST_MAIN("fds", setupFiles, removeFiles,
+          {
+              cmocka_unit_test(every_column_of_every_kind),
+              cmocka_unit_test(pushdown_equivalence),
+              cmocka_unit_test(inode_join_walks_once),
+              cmocka_unit_test(lazy_columns),
+              cmocka_unit_test(thread_id_lists_nothing),
+              cmocka_unit_test(process_gone_mid_scan),
+              cmocka_unit_test(unreadable_process_has_no_rows),
+              cmocka_unit_test(rows_do_not_depend_on_columns),
+              cmocka_unit_test(fd_closed_after_its_link),
+          })

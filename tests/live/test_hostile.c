@@ -20,6 +20,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define COMM "a) b\n\t\xffz" /* 9 bytes: the kernel keeps up to 15 */
 /* lsof 4.95 reads comm from /proc/PID/stat only up to the first ')' (and skips the process
@@ -160,11 +161,8 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bytes_round_trip),
-        cmocka_unit_test(lsof_mode_escapes_as_lsof),
-    };
-    return cmocka_run_group_tests_name("hostile names", tests, setup, teardown);
-}
+TEST_MAIN("hostile names", setup, teardown,
+          {
+              cmocka_unit_test(bytes_round_trip),
+              cmocka_unit_test(lsof_mode_escapes_as_lsof),
+          })

@@ -16,6 +16,7 @@
 
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static char *explain(sqlite3 *db, const char *sql)
 {
@@ -91,12 +92,9 @@ static void both_orders_same_rows(void **state)
     close(tcp);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(plan_puts_the_filtered_side_outside),
-        cmocka_unit_test(one_walk_one_dump_either_way),
-        cmocka_unit_test(both_orders_same_rows),
-    };
-    return cmocka_run_group_tests_name("join", tests, NULL, NULL);
-}
+TEST_MAIN("join", NULL, NULL,
+          {
+              cmocka_unit_test(plan_puts_the_filtered_side_outside),
+              cmocka_unit_test(one_walk_one_dump_either_way),
+              cmocka_unit_test(both_orders_same_rows),
+          })

@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define DIR_TEMPLATE "/tmp/sqlsof-maps-XXXXXX"
 
@@ -171,11 +172,8 @@ static void or_branches_keep_every_row(void **state)
     munmap(base + orPage, 2 * (size_t)orPage);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(known_mappings),
-        cmocka_unit_test(or_branches_keep_every_row),
-    };
-    return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
-}
+TEST_MAIN("maps", NULL, NULL,
+          {
+              cmocka_unit_test(known_mappings),
+              cmocka_unit_test(or_branches_keep_every_row),
+          })

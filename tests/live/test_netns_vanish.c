@@ -19,6 +19,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static int inNewNamespace(void *arg)
 {
@@ -81,10 +82,7 @@ static void namespace_vanishes_mid_statement(void **state)
     assert_int_equal(countFds(), fdsBefore);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(namespace_vanishes_mid_statement),
-    };
-    return cmocka_run_group_tests_name("netns vanishing", tests, NULL, NULL);
-}
+TEST_MAIN("netns vanishing", NULL, NULL,
+          {
+              cmocka_unit_test(namespace_vanishes_mid_statement),
+          })

@@ -37,6 +37,7 @@
 #include "sockets.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What a holder fixture made. */
 struct holder {
@@ -553,17 +554,14 @@ static void port_on_either_end(void **state)
     sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(host_holder),
-        cmocka_unit_test(namespaced_holder),
-        cmocka_unit_test(point_lookups),
-        cmocka_unit_test(stale_holders),
-        cmocka_unit_test(inode_zero),
-        cmocka_unit_test(as_nobody),
-        cmocka_unit_test(lsof_mode_per_process),
-        cmocka_unit_test(port_on_either_end),
-    };
-    return cmocka_run_group_tests(tests, startFixtures, stopFixtures);
-}
+TEST_MAIN("socket_lookup", startFixtures, stopFixtures,
+          {
+              cmocka_unit_test(host_holder),
+              cmocka_unit_test(namespaced_holder),
+              cmocka_unit_test(point_lookups),
+              cmocka_unit_test(stale_holders),
+              cmocka_unit_test(inode_zero),
+              cmocka_unit_test(as_nobody),
+              cmocka_unit_test(lsof_mode_per_process),
+              cmocka_unit_test(port_on_either_end),
+          })

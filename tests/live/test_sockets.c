@@ -36,6 +36,7 @@
 #include "sockets.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What the socket fixture made; the child reports it. */
 struct sockFixture {
@@ -854,20 +855,17 @@ static void unprivileged(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(tcp_rows),
-        cmocka_unit_test(udp_rows),
-        cmocka_unit_test(unix_and_netlink_rows),
-        cmocka_unit_test(namespaced_listener),
-        cmocka_unit_test(run_netns_namespace),
-        cmocka_unit_test(text_pushdown_equivalence),
-        cmocka_unit_test(integer_pushdown_equivalence),
-        cmocka_unit_test(explain_plans),
-        cmocka_unit_test(dumps_sent),
-        cmocka_unit_test(namespace_hygiene),
-        cmocka_unit_test(unprivileged),
-    };
-    return cmocka_run_group_tests_name("sockets", tests, startFixtures, stopFixtures);
-}
+TEST_MAIN("sockets", startFixtures, stopFixtures,
+          {
+              cmocka_unit_test(tcp_rows),
+              cmocka_unit_test(udp_rows),
+              cmocka_unit_test(unix_and_netlink_rows),
+              cmocka_unit_test(namespaced_listener),
+              cmocka_unit_test(run_netns_namespace),
+              cmocka_unit_test(text_pushdown_equivalence),
+              cmocka_unit_test(integer_pushdown_equivalence),
+              cmocka_unit_test(explain_plans),
+              cmocka_unit_test(dumps_sent),
+              cmocka_unit_test(namespace_hygiene),
+              cmocka_unit_test(unprivileged),
+          })

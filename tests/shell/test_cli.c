@@ -15,6 +15,7 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "testmain.h"
 
 #define SQLSOF testSqlsof()
 #define KNOWN                                                                                      \
@@ -150,14 +151,16 @@ static void help_and_version(void **state)
     testCommandFree(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_mode),         cmocka_unit_test(csv_mode),
-        cmocka_unit_test(json_mode),          cmocka_unit_test(jsonl_mode),
-        cmocka_unit_test(control_characters), cmocka_unit_test(live_row),
-        cmocka_unit_test(several_statements), cmocka_unit_test(sql_error_exits_1),
-        cmocka_unit_test(interactive_shell),  cmocka_unit_test(help_and_version),
-    };
-    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
-}
+TEST_MAIN("cli", NULL, NULL,
+          {
+              cmocka_unit_test(table_mode),
+              cmocka_unit_test(csv_mode),
+              cmocka_unit_test(json_mode),
+              cmocka_unit_test(jsonl_mode),
+              cmocka_unit_test(control_characters),
+              cmocka_unit_test(live_row),
+              cmocka_unit_test(several_statements),
+              cmocka_unit_test(sql_error_exits_1),
+              cmocka_unit_test(interactive_shell),
+              cmocka_unit_test(help_and_version),
+          })

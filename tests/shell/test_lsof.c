@@ -31,6 +31,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What the fixture child holds, by fd number. */
 struct held {
@@ -638,29 +639,26 @@ static void socket_view_matches_fd_view(void **state)
     sqlite3_free(sql);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(views_keep_pushdown),
-        cmocka_unit_test(socket_view_matches_fd_view),
-        cmocka_unit_test(recipes_of_sockets),
-        cmocka_unit_test(recipes_of_files),
-        cmocka_unit_test(tcp_listeners_of_a_process),
-        cmocka_unit_test(established_of_a_process),
-        cmocka_unit_test(one_fd_of_a_process),
-        cmocka_unit_test(who_uses_a_port),
-        cmocka_unit_test(everything_of_a_process),
-        cmocka_unit_test(every_open_file),
-        cmocka_unit_test(field_output),
-        cmocka_unit_test(command_prefix_in_bytes),
-        cmocka_unit_test(upper_case_is_ascii_only),
-        cmocka_unit_test(idle_udp_of_a_process),
-        cmocka_unit_test(endpoints),
-        cmocka_unit_test(repeat_mode),
-        cmocka_unit_test(socket_in_another_namespace),
-        cmocka_unit_test(nothing_found_exits_1),
-        cmocka_unit_test(bad_flags),
-        cmocka_unit_test(sql_shows_the_query),
-    };
-    return cmocka_run_group_tests_name("lsof mode", tests, setup, teardown);
-}
+TEST_MAIN("lsof mode", setup, teardown,
+          {
+              cmocka_unit_test(views_keep_pushdown),
+              cmocka_unit_test(socket_view_matches_fd_view),
+              cmocka_unit_test(recipes_of_sockets),
+              cmocka_unit_test(recipes_of_files),
+              cmocka_unit_test(tcp_listeners_of_a_process),
+              cmocka_unit_test(established_of_a_process),
+              cmocka_unit_test(one_fd_of_a_process),
+              cmocka_unit_test(who_uses_a_port),
+              cmocka_unit_test(everything_of_a_process),
+              cmocka_unit_test(every_open_file),
+              cmocka_unit_test(field_output),
+              cmocka_unit_test(command_prefix_in_bytes),
+              cmocka_unit_test(upper_case_is_ascii_only),
+              cmocka_unit_test(idle_udp_of_a_process),
+              cmocka_unit_test(endpoints),
+              cmocka_unit_test(repeat_mode),
+              cmocka_unit_test(socket_in_another_namespace),
+              cmocka_unit_test(nothing_found_exits_1),
+              cmocka_unit_test(bad_flags),
+              cmocka_unit_test(sql_shows_the_query),
+          })

@@ -24,6 +24,7 @@
 
 #include "diag.h"
 #include "diag_dump.h"
+#include "testmain.h"
 
 static char msgbuf[8192] __attribute__((aligned(8)));
 
@@ -581,21 +582,18 @@ static void huge_nlmsg_len(void **state)
     free(msg);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(huge_nlmsg_len),
-        cmocka_unit_test(inet_tcp_with_info),
-        cmocka_unit_test(inet6_udp_and_time_wait),
-        cmocka_unit_test(inet_bad_lengths),
-        cmocka_unit_test(inet_old_tcp_info),
-        cmocka_unit_test(unix_messages),
-        cmocka_unit_test(netlink_messages),
-        cmocka_unit_test(packet_messages),
-        cmocka_unit_test(requests),
-        cmocka_unit_test(either_end_bytecode),
-        cmocka_unit_test(exact_requests),
-        cmocka_unit_test(dump_loop),
-    };
-    return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
-}
+TEST_MAIN("diag", NULL, NULL,
+          {
+              cmocka_unit_test(huge_nlmsg_len),
+              cmocka_unit_test(inet_tcp_with_info),
+              cmocka_unit_test(inet6_udp_and_time_wait),
+              cmocka_unit_test(inet_bad_lengths),
+              cmocka_unit_test(inet_old_tcp_info),
+              cmocka_unit_test(unix_messages),
+              cmocka_unit_test(netlink_messages),
+              cmocka_unit_test(packet_messages),
+              cmocka_unit_test(requests),
+              cmocka_unit_test(either_end_bytecode),
+              cmocka_unit_test(exact_requests),
+              cmocka_unit_test(dump_loop),
+          })
