@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -482,10 +481,7 @@ static void as_nobody(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) _exit(nobodyCompare(ruids[i]));
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
+        fixtureWaitOk(pid);
     }
 }
 

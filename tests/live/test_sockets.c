@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -528,12 +527,18 @@ static int countLines(const char *text)
 }
 
 /*
-** `col OP v` (OP "=" or "IN") against `(col OP v) IS TRUE`, and for a plain integer against
-** `+col = v` too. Returns the number of rows.
+** `col OP v` (OP "=" or "IN"; V formatted as printf does from FMT) against `(col OP v) IS TRUE`,
+** and for a plain integer against `+col = v` too. Returns the number of rows.
 */
-static int compareOp(sqlite3 *db, const char *col, const char *op, const char *value,
-                     const char *own)
+static int compare(sqlite3 *db, const char *own, const char *col, const char *op, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+static int compare(sqlite3 *db, const char *own, const char *col, const char *op, const char *fmt,
+                   ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    char *value = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
     const char *sql = "SELECT %s FROM sockets WHERE %s%s %s %s%s AND %s ORDER BY cookie";
     char *pushed = testQueryRows(db, sql, eqCols, "", col, op, value, "", own);
     char *plain = testQueryRows(db, sql, eqCols, "(", col, op, value, ") IS TRUE", own);
@@ -547,17 +552,8 @@ static int compareOp(sqlite3 *db, const char *col, const char *op, const char *v
     int rows = countLines(pushed);
     free(pushed);
     free(plain);
+    sqlite3_free(value);
     return rows;
-}
-
-static int compareEq(sqlite3 *db, const char *col, const char *value, const char *own)
-{
-    return compareOp(db, col, "=", value, own);
-}
-
-static int compareIn(sqlite3 *db, const char *col, const char *list, const char *own)
-{
-    return compareOp(db, col, "IN", list, own);
 }
 
 static void text_pushdown_equivalence(void **state)
@@ -566,37 +562,37 @@ static void text_pushdown_equivalence(void **state)
     sqlite3 *db = testOpenDb();
     char *own = ownSockets();
     /* Expected counts among the fixtures' 15 sockets. */
-    assert_int_equal(compareEq(db, "state", "'LISTEN'", own), 4);
-    assert_int_equal(compareEq(db, "state", "'ESTABLISHED'", own), 7);
-    assert_int_equal(compareEq(db, "state", "'IDLE'", own), 2);
-    assert_int_equal(compareEq(db, "state", "'TIME_WAIT'", own), 1);
+    assert_int_equal(compare(db, own, "state", "=", "'LISTEN'"), 4);
+    assert_int_equal(compare(db, own, "state", "=", "'ESTABLISHED'"), 7);
+    assert_int_equal(compare(db, own, "state", "=", "'IDLE'"), 2);
+    assert_int_equal(compare(db, own, "state", "=", "'TIME_WAIT'"), 1);
     const char *noState[] = {"'LISTEN '", "'listen'",      "'BOGUS'", "1",
                              "NULL",      "x'4c4953544e'", "'CLOSE'"};
     for (size_t i = 0; i < sizeof noState / sizeof *noState; i++)
-        assert_int_equal(compareEq(db, "state", noState[i], own), 0);
-    assert_int_equal(compareIn(db, "state", "('LISTEN', 'IDLE')", own), 6);
-    assert_int_equal(compareIn(db, "state", "('TIME_WAIT', NULL, 'x', 'LISTEN')", own), 5);
+        assert_int_equal(compare(db, own, "state", "=", "%s", noState[i]), 0);
+    assert_int_equal(compare(db, own, "state", "IN", "('LISTEN', 'IDLE')"), 6);
+    assert_int_equal(compare(db, own, "state", "IN", "('TIME_WAIT', NULL, 'x', 'LISTEN')"), 5);
 
-    assert_int_equal(compareEq(db, "family", "'inet'", own), 7);
-    assert_int_equal(compareEq(db, "family", "'unix'", own), 6);
-    assert_int_equal(compareEq(db, "family", "'netlink'", own), 1);
-    assert_int_equal(compareEq(db, "family", "'INET'", own), 0);
-    assert_int_equal(compareEq(db, "family", "2", own), 0);
-    assert_int_equal(compareEq(db, "family", "NULL", own), 0);
-    assert_int_equal(compareIn(db, "family", "('inet6', 'netlink', 'unix')", own), 7);
+    assert_int_equal(compare(db, own, "family", "=", "'inet'"), 7);
+    assert_int_equal(compare(db, own, "family", "=", "'unix'"), 6);
+    assert_int_equal(compare(db, own, "family", "=", "'netlink'"), 1);
+    assert_int_equal(compare(db, own, "family", "=", "'INET'"), 0);
+    assert_int_equal(compare(db, own, "family", "=", "2"), 0);
+    assert_int_equal(compare(db, own, "family", "=", "NULL"), 0);
+    assert_int_equal(compare(db, own, "family", "IN", "('inet6', 'netlink', 'unix')"), 7);
 
-    assert_int_equal(compareEq(db, "protocol", "'tcp'", own), 5);
-    assert_int_equal(compareEq(db, "protocol", "'udp'", own), 2);
-    assert_int_equal(compareEq(db, "protocol", "'stream'", own), 4);
-    assert_int_equal(compareEq(db, "protocol", "'dgram'", own), 2);
-    assert_int_equal(compareEq(db, "protocol", "'route'", own), 1);
-    assert_int_equal(compareEq(db, "protocol", "'TCP'", own), 0);
-    assert_int_equal(compareEq(db, "protocol", "6", own), 0);
-    assert_int_equal(compareEq(db, "protocol", "'raw'", own), 0);
-    assert_int_equal(compareIn(db, "protocol", "('udp', 'route', 'stream')", own), 7);
+    assert_int_equal(compare(db, own, "protocol", "=", "'tcp'"), 5);
+    assert_int_equal(compare(db, own, "protocol", "=", "'udp'"), 2);
+    assert_int_equal(compare(db, own, "protocol", "=", "'stream'"), 4);
+    assert_int_equal(compare(db, own, "protocol", "=", "'dgram'"), 2);
+    assert_int_equal(compare(db, own, "protocol", "=", "'route'"), 1);
+    assert_int_equal(compare(db, own, "protocol", "=", "'TCP'"), 0);
+    assert_int_equal(compare(db, own, "protocol", "=", "6"), 0);
+    assert_int_equal(compare(db, own, "protocol", "=", "'raw'"), 0);
+    assert_int_equal(compare(db, own, "protocol", "IN", "('udp', 'route', 'stream')"), 7);
 
     /* Under NOCASE the word is not pushed, and SQLite's own comparison decides. */
-    assert_int_equal(compareEq(db, "state", "'listen' COLLATE NOCASE", own), 4);
+    assert_int_equal(compare(db, own, "state", "=", "'listen' COLLATE NOCASE"), 4);
     char *plan = testExplain(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE");
     assert_null(strstr(plan, "state="));
     free(plan);
@@ -609,21 +605,16 @@ static void integer_pushdown_equivalence(void **state)
     (void)state;
     sqlite3 *db = testOpenDb();
     char *own = ownSockets();
-    char v[128];
     int lp = F.listenPort;
     /* local_port: the listener and the server end. */
     const char *fmts[] = {"%d", "'%d'", "%d.0", "' %d '"};
-    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
-        snprintf(v, sizeof v, fmts[i], lp);
-        assert_int_equal(compareEq(db, "local_port", v, own), 2);
-    }
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        assert_int_equal(compare(db, own, "local_port", "=", fmts[i], lp), 2);
     const char *none[] = {"'%dx'", "%d.5", "NULL", "-1", "70000", "x'31'"};
-    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
-        snprintf(v, sizeof v, none[i], lp);
-        assert_int_equal(compareEq(db, "local_port", v, own), 0);
-    }
-    snprintf(v, sizeof v, "(%d, %d, 'junk', NULL)", lp, F.udpPort);
-    assert_int_equal(compareIn(db, "local_port", v, own), 3);
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        assert_int_equal(compare(db, own, "local_port", "=", none[i], lp), 0);
+    assert_int_equal(compare(db, own, "local_port", "IN", "(%d, %d, 'junk', NULL)", lp, F.udpPort),
+                     3);
     /* Long IN lists: up to 128 ports go to the kernel as bytecode, more are filtered after. */
     for (int n = 100; n <= 300; n += 200) {
         char *list = sqlite3_mprintf("(%d", lp);
@@ -633,40 +624,33 @@ static void integer_pushdown_equivalence(void **state)
             list = more;
         }
         char *closed = sqlite3_mprintf("%s)", list);
-        assert_int_equal(compareIn(db, "local_port", closed, own), 3);
+        assert_int_equal(compare(db, own, "local_port", "IN", "%s", closed), 3);
         sqlite3_free(list);
         sqlite3_free(closed);
     }
-    snprintf(v, sizeof v, "%d", F.twPort);
-    assert_int_equal(compareEq(db, "local_port", v, own), 1); /* TIME_WAIT, inode 0 */
+    /* TIME_WAIT, inode 0 */
+    assert_int_equal(compare(db, own, "local_port", "=", "%d", F.twPort), 1);
 
-    snprintf(v, sizeof v, "%d", lp);
-    assert_int_equal(compareEq(db, "remote_port", v, own), 2); /* client and TIME_WAIT */
-    assert_int_equal(compareEq(db, "remote_port", "0", own), 3);
-    assert_int_equal(compareEq(db, "remote_port", "'0'", own), 3);
-    snprintf(v, sizeof v, "(%d, %d)", lp, F.udpPort);
-    assert_int_equal(compareIn(db, "remote_port", v, own), 3);
-    snprintf(v, sizeof v, "%d AND local_port = %d", F.clientPort, lp);
-    assert_int_equal(compareEq(db, "remote_port", v, own), 1);
+    assert_int_equal(compare(db, own, "remote_port", "=", "%d", lp), 2); /* client and TIME_WAIT */
+    assert_int_equal(compare(db, own, "remote_port", "=", "0"), 3);
+    assert_int_equal(compare(db, own, "remote_port", "=", "'0'"), 3);
+    assert_int_equal(compare(db, own, "remote_port", "IN", "(%d, %d)", lp, F.udpPort), 3);
+    assert_int_equal(
+        compare(db, own, "remote_port", "=", "%d AND local_port = %d", F.clientPort, lp), 1);
 
-    snprintf(v, sizeof v, "%llu", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 1);
-    snprintf(v, sizeof v, "'%llu'", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 1);
-    snprintf(v, sizeof v, "%llu.5", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 0);
-    assert_int_equal(compareEq(db, "inode", "0", own), 1);
-    snprintf(v, sizeof v, "(%llu, %llu, %llu, 'x')", F.listenIno, N.ino, F.streamIno[1]);
-    assert_int_equal(compareIn(db, "inode", v, own), 3);
+    assert_int_equal(compare(db, own, "inode", "=", "%llu", F.namedIno), 1);
+    assert_int_equal(compare(db, own, "inode", "=", "'%llu'", F.namedIno), 1);
+    assert_int_equal(compare(db, own, "inode", "=", "%llu.5", F.namedIno), 0);
+    assert_int_equal(compare(db, own, "inode", "=", "0"), 1);
+    assert_int_equal(compare(db, own, "inode", "IN", "(%llu, %llu, %llu, 'x')", F.listenIno, N.ino,
+                             F.streamIno[1]),
+                     3);
 
-    snprintf(v, sizeof v, "%llu", F.netns);
-    assert_int_equal(compareEq(db, "netns", v, own), 13);
-    snprintf(v, sizeof v, "'%llu'", N.netns);
-    assert_int_equal(compareEq(db, "netns", v, own), 1);
-    assert_int_equal(compareEq(db, "netns", "0", own), 0);
-    assert_int_equal(compareEq(db, "netns", "NULL", own), 0);
-    snprintf(v, sizeof v, "(%llu, %llu)", F.netns, N.netns);
-    assert_int_equal(compareIn(db, "netns", v, own), 14);
+    assert_int_equal(compare(db, own, "netns", "=", "%llu", F.netns), 13);
+    assert_int_equal(compare(db, own, "netns", "=", "'%llu'", N.netns), 1);
+    assert_int_equal(compare(db, own, "netns", "=", "0"), 0);
+    assert_int_equal(compare(db, own, "netns", "=", "NULL"), 0);
+    assert_int_equal(compare(db, own, "netns", "IN", "(%llu, %llu)", F.netns, N.netns), 14);
 
     sqlite3_free(own);
     sqlite3_close(db);
@@ -684,19 +668,13 @@ static void explain_plans(void **state)
         {"SELECT * FROM sockets WHERE remote_port IN (22, 80)", "remote_port IN"},
         {"SELECT * FROM sockets WHERE inode = 5", "inode="},
         {"SELECT * FROM sockets WHERE netns = 5", "netns="},
+        /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
+        {"SELECT inode, state FROM sockets WHERE state = 'LISTEN'", "INDEX 1:state="},
+        {"SELECT inode FROM sockets WHERE state = 'LISTEN' AND cwnd > 1", "INDEX 65537:state="},
+        {"SELECT interface FROM sockets WHERE state = 'LISTEN'", "INDEX 131073:state="},
     };
     testExpectPlans(db, cases, sizeof cases / sizeof *cases);
-    /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
-    char *plan = testExplain(db, "SELECT inode, state FROM sockets WHERE state = 'LISTEN'");
-    assert_non_null(strstr(plan, "INDEX 1:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT inode FROM sockets WHERE state = 'LISTEN' AND cwnd > 1");
-    assert_non_null(strstr(plan, "INDEX 65537:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT interface FROM sockets WHERE state = 'LISTEN'");
-    assert_non_null(strstr(plan, "INDEX 131073:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
+    char *plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
     assert_null(strstr(plan, "state="));
     free(plan);
     /* The filtered side drives a join on inode; the other answers from its inode map. */
@@ -849,10 +827,7 @@ static void unprivileged(void **state)
         sqlite3_close(db);
         _exit(ok ? 0 : 5);
     }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    fixtureWaitOk(pid);
 }
 
 TEST_MAIN("sockets", startFixtures, stopFixtures,
