@@ -14,12 +14,16 @@ sqlite3 *testOpenDb(void)
     return db;
 }
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *fmt, va_list ap)
+/* PREFIX ("" or "EXPLAIN QUERY PLAN ") and FMT formatted with AP, prepared; fails the test on
+ * an error. */
+static sqlite3_stmt *prepare(sqlite3 *db, const char *prefix, const char *fmt, va_list ap)
 {
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    char *body = sqlite3_vmprintf(fmt, ap);
+    char *sql = sqlite3_mprintf("%s%s", prefix, body);
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), sql);
+    sqlite3_free(body);
     sqlite3_free(sql);
     return stmt;
 }
@@ -28,7 +32,7 @@ sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "", fmt, ap);
     va_end(ap);
     int rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) fail_msg("expected a row, got %d: %s", rc, sqlite3_errmsg(db));
@@ -41,7 +45,7 @@ char *testQueryText(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "", fmt, ap);
     va_end(ap);
     char *out = NULL;
     int rc = sqlite3_step(stmt);
@@ -79,24 +83,18 @@ char *testQueryRows(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    char *out = collectRows(db, prepare(db, "", fmt, ap));
     va_end(ap);
-    return collectRows(db, stmt);
+    return out;
 }
 
 char *testExplain(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "EXPLAIN QUERY PLAN ", fmt, ap);
     va_end(ap);
-    char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) != SQLITE_OK)
-        fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), explain);
-    sqlite3_free(sql);
-    sqlite3_free(explain);
-
+    /* Its rows' fourth column, the detail, one line each. */
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
