@@ -132,6 +132,13 @@ char *testDropIdxNum(char *plan)
     return plan;
 }
 
+void testExpectUnpushed(sqlite3 *db, const char *sql, const char *text)
+{
+    char *plan = testExplain(db, "%s", sql);
+    if (strstr(plan, text)) fail_msg("%s: plan %s", sql, plan);
+    free(plan);
+}
+
 void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -39,6 +39,10 @@ struct test_plan {
 /* Fails the test, naming the statement and its plan, when a plan lacks its text. */
 void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n);
 
+/* Fails the test, naming the statement and its plan, when the plan of SQL contains TEXT: the
+ * form that must not be pushed ("+pid = 1" has no "pid="). */
+void testExpectUnpushed(sqlite3 *db, const char *sql, const char *text);
+
 /* Removes the idxNum numbers from PLAN in place ("INDEX 65537:pid=" becomes "INDEX :pid="):
  * they hold each table's own bits; the text after the colon names what was pushed. */
 char *testDropIdxNum(char *plan);

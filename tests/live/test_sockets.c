@@ -505,17 +505,6 @@ static void run_netns_namespace(void **state)
 
 /* ---- Pushdown equivalence ---- */
 
-/* The fixtures' own sockets, as a filter SQLite applies itself. */
-static char *ownSockets(void)
-{
-    return sqlite3_mprintf(
-        "(+inode IN (%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu) "
-        "OR (+inode = 0 AND +local_port = %d))",
-        F.listenIno, F.clientIno, F.serverIno, F.udpIno, F.udpConnIno, F.streamIno[0],
-        F.streamIno[1], F.dgramIno[0], F.dgramIno[1], F.namedIno, F.abstractIno, F.netlinkIno,
-        N.ino, N.ino, F.twPort);
-}
-
 static const char eqCols[] = "netns, family, protocol, state, local_addr, local_port, "
                              "remote_addr, remote_port, inode, uid, path, peer_inode";
 
@@ -535,9 +524,10 @@ static int compare(sqlite3 *db, const char *own, const char *col, const char *op
 static int compare(sqlite3 *db, const char *own, const char *col, const char *op, const char *fmt,
                    ...)
 {
+    char value[4096]; /* the longest is an IN list of 300 ports */
     va_list ap;
     va_start(ap, fmt);
-    char *value = sqlite3_vmprintf(fmt, ap);
+    assert_true(vsnprintf(value, sizeof value, fmt, ap) < (int)sizeof value);
     va_end(ap);
     const char *sql = "SELECT %s FROM sockets WHERE %s%s %s %s%s AND %s ORDER BY cookie";
     char *pushed = testQueryRows(db, sql, eqCols, "", col, op, value, "", own);
@@ -552,8 +542,18 @@ static int compare(sqlite3 *db, const char *own, const char *col, const char *op
     int rows = countLines(pushed);
     free(pushed);
     free(plain);
-    sqlite3_free(value);
     return rows;
+}
+
+/* The fixtures' own sockets, as a filter SQLite applies itself. */
+static char *ownSockets(void)
+{
+    return sqlite3_mprintf(
+        "(+inode IN (%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu) "
+        "OR (+inode = 0 AND +local_port = %d))",
+        F.listenIno, F.clientIno, F.serverIno, F.udpIno, F.udpConnIno, F.streamIno[0],
+        F.streamIno[1], F.dgramIno[0], F.dgramIno[1], F.namedIno, F.abstractIno, F.netlinkIno,
+        N.ino, N.ino, F.twPort);
 }
 
 static void text_pushdown_equivalence(void **state)
@@ -593,9 +593,7 @@ static void text_pushdown_equivalence(void **state)
 
     /* Under NOCASE the word is not pushed, and SQLite's own comparison decides. */
     assert_int_equal(compare(db, own, "state", "=", "'listen' COLLATE NOCASE"), 4);
-    char *plan = testExplain(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE");
-    assert_null(strstr(plan, "state="));
-    free(plan);
+    testExpectUnpushed(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE", "state=");
     sqlite3_free(own);
     sqlite3_close(db);
 }
@@ -674,12 +672,11 @@ static void explain_plans(void **state)
         {"SELECT interface FROM sockets WHERE state = 'LISTEN'", "INDEX 131073:state="},
     };
     testExpectPlans(db, cases, sizeof cases / sizeof *cases);
-    char *plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
-    assert_null(strstr(plan, "state="));
-    free(plan);
+    testExpectUnpushed(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'", "state=");
     /* The filtered side drives a join on inode; the other answers from its inode map. */
-    plan = testExplain(db, "SELECT * FROM processes p JOIN sockets s ON s.inode = p.pid "
-                           "JOIN sockets t ON t.inode = s.peer_inode WHERE s.state = 'LISTEN'");
+    char *plan =
+        testExplain(db, "SELECT * FROM processes p JOIN sockets s ON s.inode = p.pid "
+                        "JOIN sockets t ON t.inode = s.peer_inode WHERE s.state = 'LISTEN'");
     const char *s = strstr(plan, "SCAN s VIRTUAL TABLE INDEX");
     const char *t = strstr(plan, "SCAN t VIRTUAL TABLE INDEX");
     assert_non_null(s);
