@@ -61,6 +61,21 @@ void testCommandFree(struct command_result *r)
     r->out = r->err = NULL;
 }
 
+void testRunSqlsof(struct command_result *r, ...)
+{
+    char *argv[18] = {testSqlsof()};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, r);
+    for (char *a; (a = va_arg(ap, char *));) {
+        assert_true(argc < 17);
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    testCommand(argv, r);
+}
+
 /* PARAMS at most: the recipes take one or two. */
 #define MAX_PARAMS 8
 

@@ -17,15 +17,13 @@
 #include "fixture.h"
 #include "testmain.h"
 
-#define SQLSOF testSqlsof()
 #define KNOWN                                                                                      \
     "SELECT 1 AS n, 'a,b \"q\"' AS s, NULL AS z, 2.5 AS r UNION ALL SELECT 22, 'é', 'x', -1"
 
 static void expectOutput(const char *mode, const char *sql, const char *expected)
 {
     struct command_result r;
-    char *argv[] = {SQLSOF, (char *)mode, (char *)sql, NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, mode, sql, NULL);
     assert_string_equal(r.err, "");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, expected);
@@ -106,15 +104,13 @@ static void sql_error_exits_1(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {SQLSOF, "SELECT nosuch FROM processes", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "SELECT nosuch FROM processes", NULL);
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     assert_string_equal(r.err, "sqlsof: no such column: nosuch\n");
     testCommandFree(&r);
 
-    char *bad[] = {SQLSOF, "--bogus", "SELECT 1", NULL};
-    testCommand(bad, &r);
+    testRunSqlsof(&r, "--bogus", "SELECT 1", NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "unknown option --bogus"));
     testCommandFree(&r);
@@ -143,8 +139,7 @@ static void help_and_version(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {SQLSOF, "--help", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--help", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "usage: sqlsof"));
     assert_non_null(strstr(r.out, "--jsonl"));

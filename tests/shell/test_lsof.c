@@ -405,8 +405,7 @@ static void nothing_found_exits_1(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {testSqlsof(), "-p", "999999999", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "-p", "999999999", NULL);
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     testCommandFree(&r);
@@ -437,8 +436,7 @@ static void sql_shows_the_query(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {testSqlsof(), "--sql", "-i", "-sTCP:LISTEN", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--sql", "-i", "-sTCP:LISTEN", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "FROM lsof_sockets"));
     assert_non_null(strstr(r.out, "state IN ('LISTEN')"));
@@ -597,9 +595,8 @@ static void socket_view_matches_fd_view(void **state)
                         "SELECT count(*) FROM (SELECT * FROM lsof_sockets WHERE pid = %d EXCEPT "
                         "SELECT * FROM lsof_fds WHERE pid = %d)",
                         fx.pid, fx.pid, fx.pid, fx.pid);
-    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
     struct command_result r;
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--csv", sql, NULL);
     /* listener, both ends, two UDP, the unix pair: 7 socket rows, and no difference */
     assert_string_equal(r.out, "count(*)\r\n7\r\ncount(*)\r\n7\r\ncount(*)\r\n0\r\n");
     testCommandFree(&r);
