@@ -392,8 +392,7 @@ static void inode_join_walks_once(void **state)
 {
     (void)state;
     struct fixture fx;
-    const struct obj *o = startChild(&fx);
-    (void)o;
+    startChild(&fx);
     sqlite3 *db = testOpenDb();
     char *join = sqlite3_mprintf("SELECT t.fd, f.pid, f.fd FROM (SELECT fd, inode FROM fds WHERE "
                                  "pid = %d) t JOIN fds f ON f.inode = t.inode",
@@ -440,7 +439,6 @@ static void lazy_columns(void **state)
     (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    (void)o;
     sqlite3 *db = testOpenDb();
     long n = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid);
     /* The fds whose inode is not in the link text: paths and anon inodes. */
