@@ -14,6 +14,18 @@ sqlite3 *testOpenDb(void)
     return db;
 }
 
+int testDbSetup(void **state)
+{
+    *state = testOpenDb();
+    return 0;
+}
+
+int testDbTeardown(void **state)
+{
+    sqlite3_close(*state);
+    return 0;
+}
+
 /* PREFIX ("" or "EXPLAIN QUERY PLAN ") and FMT formatted with AP, prepared; fails the test on
  * an error. */
 static sqlite3_stmt *prepare(sqlite3 *db, const char *prefix, const char *fmt, va_list ap)

@@ -16,6 +16,14 @@
 /* A fresh :memory: database with sqlsof registered. Close with sqlite3_close(). */
 sqlite3 *testOpenDb(void);
 
+/*
+** A test on a fresh database: TEST_WITH_DB(fn) in TEST_MAIN's list runs FN with *state a
+** database from testOpenDb(), closed after FN, whether it passed or failed.
+*/
+int testDbSetup(void **state);
+int testDbTeardown(void **state);
+#define TEST_WITH_DB(fn) cmocka_unit_test_setup_teardown(fn, testDbSetup, testDbTeardown)
+
 /* The single integer the query returns; fails the test when it returns no row or an error. */
 sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...);
 

@@ -274,7 +274,6 @@ static int lsofPoll(struct lsof_run *r, int wait)
 
 static void queries_under_churn(void **state)
 {
-    (void)state;
     const char *env = getenv("SQLSOF_CHURN_SECONDS");
     double seconds = env && atof(env) > 0 ? atof(env) : 10;
     struct churn *c =
@@ -285,7 +284,7 @@ static void queries_under_churn(void **state)
     assert_true(pid >= 0);
     if (pid == 0) forker(c);
 
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     struct tally t = {0};
     long kidRows = 0;
     double start = now();
@@ -323,7 +322,6 @@ static void queries_under_churn(void **state)
     t.lsofRuns += lsofPoll(&lsof, 1);
     c->stop = 1;
     assert_int_equal(waitpid(pid, NULL, 0), pid);
-    sqlite3_close(db);
 
     print_message("churn: %.1f s: %ld forks (%.0f/s), %ld fds opened and closed (%.0f/s), "
                   "%ld of them sockets (%.0f/s)\n",
@@ -345,5 +343,5 @@ static void queries_under_churn(void **state)
 
 TEST_MAIN("churn", NULL, NULL,
           {
-              cmocka_unit_test(queries_under_churn),
+              TEST_WITH_DB(queries_under_churn),
           })

@@ -130,18 +130,16 @@ static void checkHeldNamespace(struct fixture *fx)
 
 static void netns_held_by_a_descriptor(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, holdByFd, NULL);
     const struct heldNs *h = (const struct heldNs *)fx.report;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *target =
         testQueryText(db, "SELECT target FROM fds WHERE pid = %d AND fd = %d", fx.pid, h->nsFd);
     char want[64];
     snprintf(want, sizeof want, "net:[%llu]", h->netns);
     assert_string_equal(target, want);
     free(target);
-    sqlite3_close(db);
     checkHeldNamespace(&fx);
     fixtureStop(&fx);
 }
@@ -446,21 +444,19 @@ static void checkGone(sqlite3 *db)
 
 static void podman_container(void **state)
 {
-    (void)state;
     startContainer();
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     checkProcesses(db);
     checkContainersRow(db);
     checkViewsAndRecipes();
     checkUnprivileged();
     checkStateReadOnce();
     checkGone(db);
-    sqlite3_close(db);
 }
 
 TEST_MAIN("containers", NULL, teardown,
           {
-              cmocka_unit_test(netns_held_by_a_descriptor),
+              TEST_WITH_DB(netns_held_by_a_descriptor),
               cmocka_unit_test(netns_held_by_a_mount),
-              cmocka_unit_test(podman_container),
+              TEST_WITH_DB(podman_container),
           })

@@ -237,10 +237,9 @@ static char *expectedRow(int pid, int i, const struct obj *o)
 
 static void every_column_of_every_kind(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (int i = 0; i < OBJ_COUNT; i++) {
         char *want = expectedRow(fx.pid, i, o);
         char *got =
@@ -273,7 +272,6 @@ static void every_column_of_every_kind(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid), n);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", fx.pid), n);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* Each pushed form against the filter SQLite applies itself (see test_processes.c). */
@@ -290,10 +288,9 @@ static void compare(sqlite3 *db, const char *cols, const char *pushed, const cha
 
 static void pushdown_equivalence(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *cols = "pid, fd, type, target, inode, lock";
     int pid = fx.pid, fd = o[OBJ_TCP].fd;
     unsigned long long ino = o[OBJ_PIPE_R].ino;
@@ -384,16 +381,14 @@ static void pushdown_equivalence(void **state)
     if (!strstr(plan, "SCAN w") || !strstr(plan, "pid= fd=")) fail_msg("plan: %s", plan);
     free(plan);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* The inode map: a join on inode does one walk of /proc, not one per outer row. */
 static void inode_join_walks_once(void **state)
 {
-    (void)state;
     struct fixture fx;
     startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *join = sqlite3_mprintf("SELECT t.fd, f.pid, f.fd FROM (SELECT fd, inode FROM fds WHERE "
                                  "pid = %d) t JOIN fds f ON f.inode = t.inode",
                                  fx.pid);
@@ -430,16 +425,14 @@ static void inode_join_walks_once(void **state)
     sqlite3_free(count);
     sqlite3_free(join);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* Columns cost only what they need, counted with strace on the child's fds. */
 static void lazy_columns(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     long n = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid);
     /* The fds whose inode is not in the link text: paths and anon inodes. */
     long statted =
@@ -451,7 +444,6 @@ static void lazy_columns(void **state)
         db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE '/%%'", fx.pid);
     long sockets = (long)testQueryInt(
         db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE 'socket:%%'", fx.pid);
-    sqlite3_close(db);
 
     struct syscall_counts base, ids, targets, inodes, types, infos;
     char sql[256];
@@ -506,9 +498,8 @@ static void lazy_columns(void **state)
 /* Threads share the leader's fds: a pushed TID lists nothing; the leader lists each once. */
 static void thread_id_lists_nothing(void **state)
 {
-    (void)state;
     long tid = fixtureStartThread();
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%ld)", tid), 0);
@@ -518,14 +509,12 @@ static void thread_id_lists_nothing(void **state)
         testQueryInt(db, "SELECT count(*) - count(DISTINCT fd) FROM fds(%d)", getpid()), 0);
     assert_true(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE fd <= 2", getpid()) == 3);
     fixtureStopThread();
-    sqlite3_close(db);
 }
 
 /* A process that exits while a statement is stepping is skipped, with no error. */
 static void process_gone_mid_scan(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *forms[] = {"SELECT pid, fd, target, inode FROM fds WHERE pid IN (%d, %d)",
                            "SELECT pid, fd, target, inode FROM fds WHERE +pid IN (%d, %d)"};
     for (int f = 0; f < 2; f++) {
@@ -557,7 +546,6 @@ static void process_gone_mid_scan(void **state)
             testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d AND fd = 3", laterPid), 0);
         fixtureStop(first);
     }
-    sqlite3_close(db);
 }
 
 /*
@@ -568,8 +556,7 @@ static void process_gone_mid_scan(void **state)
 */
 static void rows_do_not_depend_on_columns(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *cols[] = {"fd", "target", "inode", "type", "pos", "lock", "*"};
     char *why = NULL;
     for (int round = 0; round < 5; round++) {
@@ -604,7 +591,6 @@ static void rows_do_not_depend_on_columns(void **state)
         if (!why) break;
     }
     if (why) fail_msg("%s", why);
-    sqlite3_close(db);
 }
 
 /* Spins for about US microseconds: the churning child must not sleep between its steps. */
@@ -624,7 +610,6 @@ static void spin(long us)
 */
 static void fd_closed_after_its_link(void **state)
 {
-    (void)state;
     enum { CHURN_FD = 100 };
     char churnDir[] = "/tmp/sqlsof-closing-XXXXXX", files[3][64];
     assert_non_null(mkdtemp(churnDir));
@@ -648,7 +633,7 @@ static void fd_closed_after_its_link(void **state)
             spin(20);
         }
     }
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const char *const checks[] = {"lock IS NULL", "device IS NULL", "size IS NULL",
                                          "deleted IS NULL", "mode IS NULL"};
     long seen = 0;
@@ -666,7 +651,6 @@ static void fd_closed_after_its_link(void **state)
         if (t.tv_sec - t0.tv_sec >= 2 && q >= 100) break;
     }
     assert_true(seen > 0); /* the fd was there at times */
-    sqlite3_close(db);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     for (int i = 0; i < 3; i++) unlink(files[i]);
@@ -706,13 +690,13 @@ static void unreadable_process_has_no_rows(void **state)
 
 TEST_MAIN("fds", setupFiles, removeFiles,
           {
-              cmocka_unit_test(every_column_of_every_kind),
-              cmocka_unit_test(pushdown_equivalence),
-              cmocka_unit_test(inode_join_walks_once),
-              cmocka_unit_test(lazy_columns),
-              cmocka_unit_test(thread_id_lists_nothing),
-              cmocka_unit_test(process_gone_mid_scan),
+              TEST_WITH_DB(every_column_of_every_kind),
+              TEST_WITH_DB(pushdown_equivalence),
+              TEST_WITH_DB(inode_join_walks_once),
+              TEST_WITH_DB(lazy_columns),
+              TEST_WITH_DB(thread_id_lists_nothing),
+              TEST_WITH_DB(process_gone_mid_scan),
               cmocka_unit_test(unreadable_process_has_no_rows),
-              cmocka_unit_test(rows_do_not_depend_on_columns),
-              cmocka_unit_test(fd_closed_after_its_link),
+              TEST_WITH_DB(rows_do_not_depend_on_columns),
+              TEST_WITH_DB(fd_closed_after_its_link),
           })

@@ -70,11 +70,10 @@ static char *hex(const char *s)
 
 static void bytes_round_trip(void **state)
 {
-    (void)state;
     struct fixture fx;
     struct opened o = {.withLong = 1, .comm = COMM};
     fixtureStartReport(&fx, openHostile, &o, &o, sizeof o);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
 
     char *comm = hex(COMM);
     char *got = testQueryText(db, "SELECT hex(CAST(name AS BLOB)) FROM processes(%d)", fx.pid);
@@ -99,7 +98,6 @@ static void bytes_round_trip(void **state)
         free(got);
         free(want);
     }
-    sqlite3_close(db);
     fixtureStop(&fx);
 }
 
@@ -163,6 +161,6 @@ static int teardown(void **state)
 
 TEST_MAIN("hostile names", setup, teardown,
           {
-              cmocka_unit_test(bytes_round_trip),
+              TEST_WITH_DB(bytes_round_trip),
               cmocka_unit_test(lsof_mode_escapes_as_lsof),
           })

@@ -55,10 +55,9 @@ static void assertThreadsIn(ino_t own)
 
 static void namespace_vanishes_mid_statement(void **state)
 {
-    (void)state;
     struct stat own;
     assert_int_equal(stat("/proc/self/ns/net", &own), 0);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int fdsBefore = countFds();
     for (int round = 0; round < 3; round++) {
         struct fixture fx;
@@ -78,11 +77,10 @@ static void namespace_vanishes_mid_statement(void **state)
         sqlite3_finalize(stmt);
         assertThreadsIn(own.st_ino);
     }
-    sqlite3_close(db);
     assert_int_equal(countFds(), fdsBefore);
 }
 
 TEST_MAIN("netns vanishing", NULL, NULL,
           {
-              cmocka_unit_test(namespace_vanishes_mid_statement),
+              TEST_WITH_DB(namespace_vanishes_mid_statement),
           })

@@ -260,8 +260,7 @@ static void assertRow(sqlite3 *db, unsigned long long inode, const char *fmt, ..
 
 static void tcp_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char want[512];
     /* The listener: one connection (the inet6 client) waits for accept(); backlog 7. */
     assertRow(db, F.listenIno,
@@ -343,13 +342,11 @@ static void tcp_rows(void **state)
              F.netns, F.twPort, F.listenPort);
     assert_string_equal(tw, want);
     free(tw);
-    sqlite3_close(db);
 }
 
 static void udp_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assertRow(db, F.udpIno,
               "%llu|inet|udp|IDLE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|NULL|NULL",
               F.netns, F.udpPort, F.udpIno, getuid());
@@ -357,13 +354,11 @@ static void udp_rows(void **state)
               "%llu|inet|udp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|"
               "NULL|NULL",
               F.netns, F.udpConnPort, F.udpPort, F.udpConnIno, getuid());
-    sqlite3_close(db);
 }
 
 static void unix_and_netlink_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char want[512];
     for (int i = 0; i < 2; i++) {
         assertRow(db, F.streamIno[i],
@@ -415,13 +410,11 @@ static void unix_and_netlink_rows(void **state)
     assert_non_null(strstr(plan, "SCAN b VIRTUAL TABLE INDEX :inode="));
     assert_true(strstr(plan, "SCAN a") < strstr(plan, "SCAN b"));
     free(plan);
-    sqlite3_close(db);
 }
 
 static void namespaced_listener(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", nsChild.pid);
     assert_true(N.netns == nsOf(path));
@@ -468,13 +461,11 @@ static void namespaced_listener(void **state)
                                   "local_port = %d AND state = 'LISTEN'",
                                   F.netns, N.port),
                      0);
-    sqlite3_close(db);
 }
 
 /* A namespace that no process is in, only a file under /run/netns (ip netns add). */
 static void run_netns_namespace(void **state)
 {
-    (void)state;
     char name[64], path[128];
     snprintf(name, sizeof name, "sqlsof-test-%d", getpid());
     snprintf(path, sizeof path, "/run/netns/%s", name);
@@ -486,7 +477,7 @@ static void run_netns_namespace(void **state)
     unsigned long long ino = nsOf(path);
     assert_true(ino != 0);
 
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE netns = %llu", ino), 0);
     /* Every namespace has the kernel's own netlink sockets (rtnl, genl, ...). */
     long long pushed = testQueryInt(
@@ -495,7 +486,6 @@ static void run_netns_namespace(void **state)
         db, "SELECT count(*) FROM sockets WHERE +netns = %llu AND +protocol = 'route'", ino);
     assert_true(pushed >= 1);
     assert_int_equal(pushed, scanned);
-    sqlite3_close(db);
 
     char *del[] = {"ip", "netns", "delete", name, NULL};
     testCommand(del, &r);
@@ -558,8 +548,7 @@ static char *ownSockets(void)
 
 static void text_pushdown_equivalence(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *own = ownSockets();
     /* Expected counts among the fixtures' 15 sockets. */
     assert_int_equal(compare(db, own, "state", "=", "'LISTEN'"), 4);
@@ -595,13 +584,11 @@ static void text_pushdown_equivalence(void **state)
     assert_int_equal(compare(db, own, "state", "=", "'listen' COLLATE NOCASE"), 4);
     testExpectUnpushed(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE", "state=");
     sqlite3_free(own);
-    sqlite3_close(db);
 }
 
 static void integer_pushdown_equivalence(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *own = ownSockets();
     int lp = F.listenPort;
     /* local_port: the listener and the server end. */
@@ -651,13 +638,11 @@ static void integer_pushdown_equivalence(void **state)
     assert_int_equal(compare(db, own, "netns", "IN", "(%llu, %llu)", F.netns, N.netns), 14);
 
     sqlite3_free(own);
-    sqlite3_close(db);
 }
 
 static void explain_plans(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const struct test_plan cases[] = {
         {"SELECT * FROM sockets WHERE state = 'LISTEN'", ":state="},
         {"SELECT * FROM sockets WHERE family IN ('inet', 'unix')", "family IN"},
@@ -685,7 +670,6 @@ static void explain_plans(void **state)
     assert_int_equal(strncmp(strchr(s, ':'), ":state=\n", 8), 0);
     assert_non_null(strstr(t, ":inode=\n"));
     free(plan);
-    sqlite3_close(db);
 }
 
 /*
@@ -761,11 +745,10 @@ static void *idle(void *arg)
 
 static void namespace_hygiene(void **state)
 {
-    (void)state;
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
     unsigned long long own = nsOf("/proc/self/ns/net");
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int fds = countFds();
     assert_int_equal(tasksInNamespace(own), 2);
     /* Visit every namespace, by scan and by inode map, with errors in between. */
@@ -796,7 +779,6 @@ static void namespace_hygiene(void **state)
     sqlite3_finalize(st);
     assert_int_equal(countFds(), fds);
     assert_int_equal(tasksInNamespace(own), 2);
-    sqlite3_close(db);
     pthread_cancel(t);
     pthread_join(t, NULL);
 }
@@ -829,15 +811,15 @@ static void unprivileged(void **state)
 
 TEST_MAIN("sockets", startFixtures, stopFixtures,
           {
-              cmocka_unit_test(tcp_rows),
-              cmocka_unit_test(udp_rows),
-              cmocka_unit_test(unix_and_netlink_rows),
-              cmocka_unit_test(namespaced_listener),
-              cmocka_unit_test(run_netns_namespace),
-              cmocka_unit_test(text_pushdown_equivalence),
-              cmocka_unit_test(integer_pushdown_equivalence),
-              cmocka_unit_test(explain_plans),
+              TEST_WITH_DB(tcp_rows),
+              TEST_WITH_DB(udp_rows),
+              TEST_WITH_DB(unix_and_netlink_rows),
+              TEST_WITH_DB(namespaced_listener),
+              TEST_WITH_DB(run_netns_namespace),
+              TEST_WITH_DB(text_pushdown_equivalence),
+              TEST_WITH_DB(integer_pushdown_equivalence),
+              TEST_WITH_DB(explain_plans),
               cmocka_unit_test(dumps_sent),
-              cmocka_unit_test(namespace_hygiene),
+              TEST_WITH_DB(namespace_hygiene),
               cmocka_unit_test(unprivileged),
           })

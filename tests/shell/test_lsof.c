@@ -298,7 +298,6 @@ static void command_prefix_in_bytes(void **state)
 */
 static void upper_case_is_ascii_only(void **state)
 {
-    (void)state;
     char dir[] = "/tmp/sqlsof-locale-XXXXXX", cmd[256];
     assert_non_null(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "localedef -i fr_FR -f ISO-8859-1 %s/fr_FR.ISO-8859-1 2>/dev/null",
@@ -306,12 +305,11 @@ static void upper_case_is_ascii_only(void **state)
     if (system(cmd) != 0) fail_msg("%s failed", cmd);
     setenv("LOCPATH", dir, 1);
     assert_non_null(setlocale(LC_CTYPE, "fr_FR.ISO-8859-1"));
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *hex = testQueryText(db, "SELECT hex(lsof_unix_name(NULL, CAST(x'73E9FF7A' AS TEXT),"
                                   " NULL, NULL))");
     assert_string_equal(hex, "747970653D53E9FF5A"); /* "type=S", E9 FF unchanged, "Z" */
     free(hex);
-    sqlite3_close(db);
     setlocale(LC_CTYPE, "C");
     unsetenv("LOCPATH");
     snprintf(cmd, sizeof cmd, "rm -r %s", dir);
@@ -617,7 +615,7 @@ TEST_MAIN("lsof mode", setup, teardown,
               cmocka_unit_test(every_open_file),
               cmocka_unit_test(field_output),
               cmocka_unit_test(command_prefix_in_bytes),
-              cmocka_unit_test(upper_case_is_ascii_only),
+              TEST_WITH_DB(upper_case_is_ascii_only),
               cmocka_unit_test(idle_udp_of_a_process),
               cmocka_unit_test(endpoints),
               cmocka_unit_test(repeat_mode),
