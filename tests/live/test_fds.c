@@ -274,16 +274,28 @@ static void every_column_of_every_kind(void **state)
     fixtureStop(&fx);
 }
 
-/* Each pushed form against the filter SQLite applies itself (see test_processes.c). */
-static void compare(sqlite3 *db, const char *cols, const char *pushed, const char *plain,
-                    const char *value)
+/*
+** Each pushed form against the filter SQLite applies itself (see test_processes.c): the WHERE
+** clauses PUSHED and PLAIN write from the same arguments, as printf does; VALUE names the case.
+*/
+static void compare(sqlite3 *db, const char *cols, const char *value, const char *pushed,
+                    const char *plain, ...)
 {
-    char *a = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, pushed);
-    char *b = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, plain);
+    va_list ap, again;
+    va_start(ap, plain);
+    va_copy(again, ap);
+    char *w = sqlite3_vmprintf(pushed, ap);
+    char *p = sqlite3_vmprintf(plain, again);
+    va_end(again);
+    va_end(ap);
+    char *a = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, w);
+    char *b = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, p);
     if (strcmp(a, b) != 0)
-        fail_msg("pushed %s\n%s\n!= plain %s\n%s\n(value %s)", pushed, a, plain, b, value);
+        fail_msg("pushed %s\n%s\n!= plain %s\n%s\n(value %s)", w, a, p, b, value);
     free(a);
     free(b);
+    sqlite3_free(w);
+    sqlite3_free(p);
 }
 
 static void pushdown_equivalence(void **state)
@@ -300,40 +312,26 @@ static void pushdown_equivalence(void **state)
         char *vPid = sqlite3_mprintf(shapes[s], (long long)pid);
         char *vFd = sqlite3_mprintf(shapes[s], (long long)fd);
         char *vIno = sqlite3_mprintf(shapes[s], (long long)ino);
-        char *w1 = sqlite3_mprintf("pid = %s", vPid);
-        char *w2 = sqlite3_mprintf("(pid = %s) IS TRUE", vPid);
-        compare(db, cols, w1, w2, vPid);
-        char *w3 = sqlite3_mprintf("pid = %d AND fd = %s", pid, vFd);
-        char *w4 = sqlite3_mprintf("+pid = %d AND (fd = %s) IS TRUE", pid, vFd);
-        compare(db, cols, w3, w4, vFd);
-        char *w5 = sqlite3_mprintf("fd = %s AND +pid = %d", vFd, pid); /* fd alone: all pids */
-        compare(db, cols, w5, w4, vFd);
-        char *w6 = sqlite3_mprintf("inode = %s", vIno);
-        char *w7 = sqlite3_mprintf("(inode = %s) IS TRUE", vIno);
-        compare(db, cols, w6, w7, vIno);
-        char *w8 = sqlite3_mprintf("pid = %d AND inode = %s", pid, vIno);
-        char *w9 = sqlite3_mprintf("+pid = %d AND (inode = %s) IS TRUE", pid, vIno);
-        compare(db, cols, w8, w9, vIno);
-        char *all[] = {vPid, vFd, vIno, w1, w2, w3, w4, w5, w6, w7, w8, w9};
-        for (size_t k = 0; k < sizeof all / sizeof *all; k++) sqlite3_free(all[k]);
+        compare(db, cols, vPid, "pid = %s", "(pid = %s) IS TRUE", vPid);
+        compare(db, cols, vFd, "pid = %d AND fd = %s", "+pid = %d AND (fd = %s) IS TRUE", pid, vFd);
+        /* fd alone: all pids */
+        compare(db, cols, vFd, "fd = %s AND +pid = %d", "(fd = %s) IS TRUE AND +pid = %d", vFd,
+                pid);
+        compare(db, cols, vIno, "inode = %s", "(inode = %s) IS TRUE", vIno);
+        compare(db, cols, vIno, "pid = %d AND inode = %s", "+pid = %d AND (inode = %s) IS TRUE",
+                pid, vIno);
+        sqlite3_free(vPid);
+        sqlite3_free(vFd);
+        sqlite3_free(vIno);
     }
     /* IN lists, with duplicates and junk, and integers against their +col forms. */
-    char *w = sqlite3_mprintf("pid IN (%d, '%d', 'junk', NULL, 1)", pid, pid);
-    char *p = sqlite3_mprintf("(pid IN (%d, '%d', 'junk', NULL, 1)) IS TRUE", pid, pid);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("pid = %d AND fd IN (%d, %d, '%d', 9999)", pid, fd, o[OBJ_DIR].fd, fd);
-    p = sqlite3_mprintf("+pid = %d AND +fd IN (%d, %d, %d, 9999)", pid, fd, o[OBJ_DIR].fd, fd);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("inode IN (%llu, %llu, '%llu', 0)", ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
-    p = sqlite3_mprintf("+inode IN (%llu, %llu, %llu, 0)", ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("inode = %llu", ino);
-    p = sqlite3_mprintf("+inode = %llu", ino);
-    compare(db, cols, w, p, "+inode");
-    sqlite3_free(w), sqlite3_free(p);
+    compare(db, cols, "IN", "pid IN (%d, '%d', 'junk', NULL, 1)",
+            "(pid IN (%d, '%d', 'junk', NULL, 1)) IS TRUE", pid, pid);
+    compare(db, cols, "IN", "pid = %d AND fd IN (%d, %d, '%d', 9999)",
+            "+pid = %d AND +fd IN (%d, %d, %d, 9999)", pid, fd, o[OBJ_DIR].fd, fd);
+    compare(db, cols, "IN", "inode IN (%llu, %llu, '%llu', 0)", "+inode IN (%llu, %llu, %llu, 0)",
+            ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
+    compare(db, cols, "+inode", "inode = %llu", "+inode = %llu", ino);
     /* fds(X) and pid = Y both hold: the intersection. */
     long all = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", pid);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE pid = %d", pid, getpid()),
