@@ -278,15 +278,22 @@ static void unix_messages(void **state)
     assert_int_equal(diagUnixParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
 
-static void netlink_messages(void **state)
+/* A NETLINK_SOCK_DIAG socket's message, without attributes. */
+static struct nlmsghdr *netlinkMessage(void)
 {
-    (void)state;
     struct netlink_diag_msg *m;
     struct nlmsghdr *nlh = newMessage(sizeof *m, (void **)&m);
     m->ndiag_family = AF_NETLINK;
     m->ndiag_protocol = 4;
     m->ndiag_ino = 77;
     m->ndiag_cookie[1] = 1;
+    return nlh;
+}
+
+static void netlink_messages(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = netlinkMessage();
     uint32_t mem[SK_MEMINFO_VARS] = {[SK_MEMINFO_RMEM_ALLOC] = 832, [SK_MEMINFO_WMEM_ALLOC] = 4};
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, sizeof mem, mem);
     struct diag_row r;
@@ -304,25 +311,30 @@ static void netlink_messages(void **state)
     assert_string_equal(diagStateName(AF_NETLINK, 0, 1), "ESTABLISHED");
 
     /* meminfo of 6 bytes, then of 2 words: both shorter than what is read. */
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->ndiag_family = AF_NETLINK;
+    nlh = netlinkMessage();
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, 6, mem);
     assert_int_equal(diagNetlinkParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->ndiag_family = AF_NETLINK;
+    nlh = netlinkMessage();
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, 8, mem);
     assert_int_equal(diagNetlinkParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
 
-static void packet_messages(void **state)
+/* An ETH_P_ALL raw packet socket's message, without attributes. */
+static struct nlmsghdr *packetMessage(void)
 {
-    (void)state;
     struct packet_diag_msg *m;
     struct nlmsghdr *nlh = newMessage(sizeof *m, (void **)&m);
     m->pdiag_family = AF_PACKET;
     m->pdiag_type = SOCK_RAW;
     m->pdiag_num = 0x0003;
     m->pdiag_ino = 31;
+    return nlh;
+}
+
+static void packet_messages(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = packetMessage();
     struct packet_diag_info info = {.pdi_index = 2};
     mnl_attr_put(nlh, PACKET_DIAG_INFO, sizeof info, &info);
     mnl_attr_put_u32(nlh, PACKET_DIAG_UID, 0);
@@ -336,12 +348,10 @@ static void packet_messages(void **state)
     assert_string_equal(diagProtocolName(AF_PACKET, 0x88cc, buf, sizeof buf), "0x88cc");
     assert_string_equal(diagStateName(AF_PACKET, 3, 0), "IDLE");
 
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->pdiag_family = AF_PACKET;
+    nlh = packetMessage();
     mnl_attr_put(nlh, PACKET_DIAG_INFO, 4, &info);
     assert_int_equal(diagPacketParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->pdiag_family = AF_PACKET;
+    nlh = packetMessage();
     mnl_attr_put_u64(nlh, PACKET_DIAG_UID, 0);
     assert_int_equal(diagPacketParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
