@@ -193,7 +193,7 @@ FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
                 ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c \
                 $(wildcard ext/diag_*.c) ext/container_cgroup.c ext/container_state.c \
-                ext/json_scan.c ext/mountinfo.c
+                ext/json_scan.c ext/mountinfo.c ext/sock_inuse.c ext/sock_filter.c ext/keyset.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 

@@ -182,6 +182,7 @@ static const struct {
     int (*parse)(const void *buf, size_t len, int protocol, struct diag_row *r);
 } families[] = {
     {AF_INET, diagInetRequest, diagInetParse},   {AF_INET6, diagInetRequest, diagInetParse},
+    {AF_UNSPEC, diagInetRequest, diagInetParse}, /* TCP of both families (diag_inet.c) */
     {AF_UNIX, diagUnixRequest, parseUnix},       {AF_NETLINK, diagNetlinkRequest, parseNetlink},
     {AF_PACKET, diagPacketRequest, parsePacket},
 };

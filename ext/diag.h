@@ -76,7 +76,7 @@ struct diag_id {
 
 /* What one request asks of the kernel: a dump, or (ID set) one socket. */
 struct diag_query {
-    int family;      /* AF_* */
+    int family;      /* AF_*; AF_UNSPEC: TCP of both inet families in one dump */
     int protocol;    /* inet: IPPROTO_* or DIAG_PROTO_MPTCP; netlink: NETLINK_* or
                         DIAG_ANY_PROTOCOL; else ignored */
     uint32_t states; /* bitmask of 1 << TCP_* (inet, unix) */

@@ -9,6 +9,11 @@
 ** the IP protocol number. tcp_info and the congestion control name are asked for (idiag_ext)
 ** only when Q->tcpInfo says a statement uses them; MPTCP's INET_DIAG_INFO is mptcp_info,
 ** not tcp_info, so only TCP rows carry it.
+**
+** Family AF_UNSPEC asks for TCP of both families with the older TCPDIAG_GETSOCK request
+** (struct inet_diag_req, as ss sends when no family is named): the kernel dumps it as
+** AF_UNSPEC, so one walk of its global hash tables serves both, where the v2 request must name
+** one family and walks them once per family.
 */
 #include "diag.h"
 
@@ -118,15 +123,28 @@ int diagInetRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
     }
     /* Either end (one block of every test), or both (a block per end). */
     size_t bclen = q->portsEither ? blockLen(ns + nd) : blockLen(ns) + blockLen(nd);
-    struct inet_diag_req_v2 *req =
-        diagPutRequest(buf, size, sizeof *req, MNL_ATTR_HDRLEN + bclen + MNL_ATTR_HDRLEN + 4, seq);
-    if (!req) return -ENOSPC;
-    struct nlmsghdr *nlh = buf;
-    req->sdiag_family = (uint8_t)q->family;
-    req->sdiag_protocol = (uint8_t)(q->protocol == DIAG_PROTO_MPTCP ? IPPROTO_TCP : q->protocol);
-    req->idiag_states = q->states;
+    size_t extra = MNL_ATTR_HDRLEN + bclen + MNL_ATTR_HDRLEN + 4;
+    uint8_t ext = 0;
     if (q->tcpInfo && q->protocol == IPPROTO_TCP)
-        req->idiag_ext = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
+        ext = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
+    struct nlmsghdr *nlh = buf;
+    if (q->family == AF_UNSPEC) {
+        /* TCP of both families in one walk of the kernel's hash: the compat request. */
+        if (q->protocol != IPPROTO_TCP) return -EAFNOSUPPORT;
+        struct inet_diag_req *req = diagPutRequest(buf, size, sizeof *req, extra, seq);
+        if (!req) return -ENOSPC;
+        nlh->nlmsg_type = TCPDIAG_GETSOCK;
+        req->idiag_states = q->states;
+        req->idiag_ext = ext;
+    } else {
+        struct inet_diag_req_v2 *req = diagPutRequest(buf, size, sizeof *req, extra, seq);
+        if (!req) return -ENOSPC;
+        req->sdiag_family = (uint8_t)q->family;
+        req->sdiag_protocol =
+            (uint8_t)(q->protocol == DIAG_PROTO_MPTCP ? IPPROTO_TCP : q->protocol);
+        req->idiag_states = q->states;
+        req->idiag_ext = ext;
+    }
     if (q->protocol == DIAG_PROTO_MPTCP) {
         uint32_t proto = DIAG_PROTO_MPTCP;
         mnl_attr_put(nlh, INET_DIAG_REQ_PROTOCOL, sizeof proto, &proto);

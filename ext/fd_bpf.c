@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fd_info.h"
 #include "fd_sockproto.h"
 
@@ -35,6 +36,23 @@ long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row)
     return (long)r->size;
 }
 
+long fdBpfParseId(const char *buf, size_t len, struct fd_bpf_row *row)
+{
+    struct fds_bpf_id id;
+    if (len < sizeof id) return 0;
+    memcpy(&id, buf, sizeof id);
+    if (id.pid <= 0 || id.fd < 0) return -EINVAL;
+    memset(&row->rec, 0, sizeof row->rec);
+    row->rec.size = sizeof row->rec;
+    row->rec.pid = id.pid;
+    row->rec.fd = id.fd;
+    row->rec.inode = id.inode;
+    row->rec.magic = id.magic;
+    row->rec.pathLen = -1;
+    row->path = NULL;
+    return (long)sizeof id;
+}
+
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd)
 {
     memset(it, 0, sizeof *it);
@@ -52,7 +70,9 @@ int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd)
 int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row)
 {
     for (;;) {
-        long n = fdBpfParse(it->buf + it->off, it->len - it->off, row);
+        const char *at = it->buf + it->off;
+        long n = it->ids ? fdBpfParseId(at, it->len - it->off, row)
+                         : fdBpfParse(at, it->len - it->off, row);
         if (n < 0) return (int)n;
         if (n > 0) {
             it->off += (size_t)n;
@@ -78,6 +98,31 @@ void fdBpfIterStop(struct fd_bpf_iter *it)
     free(it->buf);
     memset(it, 0, sizeof *it);
     it->fd = -1;
+}
+
+int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
+{
+    const struct fds_bpf_record *r = &row->rec;
+    if (r->flags & FDS_BPF_SOCKFS) {
+        /* "socket:[" digits "]": printf's machinery costs more than the walk's record. */
+        char digits[24], *p = digits + sizeof digits;
+        unsigned long long ino = r->inode;
+        *--p = ']';
+        do *--p = (char)('0' + ino % 10);
+        while (ino /= 10);
+        size_t n = (size_t)(digits + sizeof digits - p);
+        if (bufReserve(link, sizeof "socket:[" - 1 + n) != 0) return -ENOMEM;
+        memcpy(link->data, "socket:[", sizeof "socket:[" - 1);
+        memcpy(link->data + sizeof "socket:[" - 1, p, n);
+        link->len = sizeof "socket:[" - 1 + n;
+    } else {
+        if (r->pathLen < 0) return -ENOENT;
+        if (bufReserve(link, (size_t)r->pathLen) != 0) return -ENOMEM;
+        memcpy(link->data, row->path, (size_t)r->pathLen);
+        link->len = (size_t)r->pathLen;
+    }
+    link->data[link->len] = '\0';
+    return 0;
 }
 
 /* s_magic values (linux/magic.h). */
@@ -191,15 +236,17 @@ void fdBpfFree(struct fd_bpf *bpf)
     free(bpf);
 }
 
-int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.iter_create.link_fd =
-        withPath ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_inode_fd;
+        walk == FD_BPF_FULL ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_ids_fd;
     int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
     if (fd < 0) return -errno;
-    return fdBpfIterOpenFd(it, fd);
+    int rc = fdBpfIterOpenFd(it, fd);
+    it->ids = walk == FD_BPF_IDS;
+    return rc;
 }
 
 #else /* built without the program (make BPF=0) */
@@ -216,9 +263,9 @@ void fdBpfFree(struct fd_bpf *bpf)
     (void)bpf;
 }
 
-int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it)
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
-    (void)bpf, (void)withPath, (void)it;
+    (void)bpf, (void)walk, (void)it;
     return -ENOSYS;
 }
 

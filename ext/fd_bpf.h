@@ -29,6 +29,8 @@ struct fd_bpf_row {
 ** BUF holds only part of it, or -EINVAL when the header does not describe a record.
 */
 long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row);
+/* The same for a struct fds_bpf_id, read into ROW's pid, fd, inode and magic. */
+long fdBpfParseId(const char *buf, size_t len, struct fd_bpf_row *row);
 
 /* The loaded programs; one per database connection. */
 struct fd_bpf;
@@ -40,14 +42,19 @@ struct fd_bpf;
 int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen);
 void fdBpfFree(struct fd_bpf *bpf);
 
+/* What a walk's records carry: pid, fd and inode (struct fds_bpf_id, read into a row's rec
+ * with the rest zero), or every field and the path. */
+enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_FULL };
+
 /* One walk of every fd of the host, in pid then fd order. */
 struct fd_bpf_iter {
     int fd;
+    int ids; /* the records are struct fds_bpf_id */
     char *buf;
     size_t cap, len, off; /* bytes read into buf, and the next record */
 };
-/* Starts a walk; WITHPATH: the records carry the path. Returns 0 or -errno. */
-int fdBpfIterStart(struct fd_bpf *bpf, int withPath, struct fd_bpf_iter *it);
+/* Starts a walk of WALK's records. Returns 0 or -errno. */
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
 /* Like fdBpfIterStart on an iterator fd of the caller's (the unit test's pipe); takes FD. */
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd);
 /* The next record: 1, 0 at the end, or -errno (a record the parser rejects: -EINVAL). ROW's
@@ -56,6 +63,13 @@ int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row);
 void fdBpfIterStop(struct fd_bpf_iter *it);
 
 /* What a record says, as the /proc source reads it. */
+/*
+** The link text (readlink of /proc/PID/fd/N) into BUF, NUL-terminated: the record's path, or
+** "socket:[inode]" for a socket. Returns 0, -ENOENT when the record has none (bpf_d_path
+** failed: read the link), or -ENOMEM.
+*/
+struct buf;
+int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link);
 struct stat;
 struct fd_info;
 /*

@@ -28,13 +28,13 @@ static int effectiveMode(const struct fds_source *src)
     return FDS_SOURCE_AUTO;
 }
 
-int fdsSourceStart(struct fds_source *src, int withPath, struct fd_bpf_iter *it)
+int fdsSourceStart(struct fds_source *src, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
     int mode = effectiveMode(src);
     if (mode == FDS_SOURCE_PROC) return 0;
     if (!src->bpf && !src->loadErr) src->loadErr = fdBpfLoad(&src->bpf, src->why, sizeof src->why);
     int err = src->loadErr;
-    if (!err && (err = fdBpfIterStart(src->bpf, withPath, it)) != 0)
+    if (!err && (err = fdBpfIterStart(src->bpf, walk, it)) != 0)
         snprintf(src->why, sizeof src->why, "cannot start the BPF iterator: %s", strerror(-err));
     if (!err) return 1;
     return mode == FDS_SOURCE_BPF ? -1 : 0;

@@ -33,7 +33,7 @@ void fdsSourceClear(struct fds_source *src);
 ** Returns 1 (IT started), 0 (read /proc), or -1 when the mode is 'bpf' and it cannot start:
 ** the reason is in SRC->why.
 */
-int fdsSourceStart(struct fds_source *src, int withPath, struct fd_bpf_iter *it);
+int fdsSourceStart(struct fds_source *src, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
 /* Registers sqlsof_fds_source() on DB for the connection state CONN's source. */
 struct sqlsof_conn;
 int fdsSourceRegister(sqlite3 *db, struct sqlsof_conn *conn);

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "diag_dump.h"
 #include "fd_dir.h"
 #include "mountinfo.h"
 #include "pid_iter.h"
@@ -229,7 +228,9 @@ void netnsFree(struct netns_list *l)
 
 struct helperJob {
     int nsfd;
-    int result; /* the socket or -errno */
+    int (*fn)(void *arg);
+    void *arg;
+    int result; /* FN's, or -errno of setns */
 };
 
 /* Runs in its own thread, which ends right after: its namespace change dies with it. */
@@ -239,13 +240,13 @@ static void *helperEnter(void *arg)
     if (setns(job->nsfd, CLONE_NEWNET) != 0)
         job->result = -errno;
     else
-        job->result = diagSocket();
+        job->result = job->fn(job->arg);
     return NULL;
 }
 
-int netnsDiagSocketAt(int nsfd)
+int netnsRunAt(int nsfd, int (*fn)(void *arg), void *arg)
 {
-    struct helperJob job = {nsfd, -ESTALE};
+    struct helperJob job = {nsfd, fn, arg, -ESTALE};
     pthread_t t;
     int err = pthread_create(&t, NULL, helperEnter, &job);
     if (err) return -err;
@@ -253,14 +254,14 @@ int netnsDiagSocketAt(int nsfd)
     return job.result;
 }
 
-int netnsDiagSocket(const struct netns *ns, uint64_t self)
+int netnsRun(const struct netns *ns, uint64_t self, int (*fn)(void *arg), void *arg)
 {
-    if (ns->ino == self) return diagSocket();
+    if (ns->ino == self) return fn(arg);
     int nsfd = open(ns->path, O_RDONLY | O_CLOEXEC);
     if (nsfd < 0) return -errno;
     struct stat st;
-    int fd = -ESTALE;
-    if (fstat(nsfd, &st) == 0 && st.st_ino == ns->ino) fd = netnsDiagSocketAt(nsfd);
+    int rc = -ESTALE;
+    if (fstat(nsfd, &st) == 0 && st.st_ino == ns->ino) rc = netnsRunAt(nsfd, fn, arg);
     close(nsfd);
-    return fd;
+    return rc;
 }

@@ -33,14 +33,15 @@ int netnsList(struct netns_list *l, int procfd, const struct keyset *only);
 void netnsFree(struct netns_list *l);
 
 /*
-** A NETLINK_SOCK_DIAG socket in namespace NS, or -errno. For a namespace other than the
-** caller's (SELF) a short-lived helper thread setns()es into it and makes the socket, so no
-** thread of the caller ever changes namespace. -EPERM / -EACCES: not allowed to enter;
-** -ENOENT / -ESTALE: gone (the process exited, its pid now names another namespace).
+** Runs FN(ARG) in namespace NS and returns its result, or -errno. For a namespace other than
+** the caller's (SELF) a short-lived helper thread setns()es into it and runs FN there, so no
+** thread of the caller ever changes namespace (a socket FN makes stays in that namespace).
+** -EPERM / -EACCES: not allowed to enter; -ENOENT / -ESTALE: gone (the process exited, its pid
+** now names another namespace).
 */
-int netnsDiagSocket(const struct netns *ns, uint64_t self);
+int netnsRun(const struct netns *ns, uint64_t self, int (*fn)(void *arg), void *arg);
 
 /* The same for the namespace that NSFD (a namespace file, or SIOCGSKNS's answer) opens. */
-int netnsDiagSocketAt(int nsfd);
+int netnsRunAt(int nsfd, int (*fn)(void *arg), void *arg);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "diag_dump.h"
+#include "sock_inuse.h"
 
 int sockDiagInit(struct sock_diag *s, int procfd)
 {
@@ -30,40 +31,59 @@ void sockDiagFree(struct sock_diag *s)
     memset(s, 0, sizeof *s);
 }
 
-static int findOpen(const struct sock_diag *s, uint64_t ino)
+static const struct sock_nsfd *findOpen(const struct sock_diag *s, uint64_t ino)
 {
     for (int i = 0; i < s->nopen; i++)
-        if (s->open[i].ino == ino) return s->open[i].fd;
-    return -1;
+        if (s->open[i].ino == ino) return &s->open[i];
+    return NULL;
 }
 
-/* Keeps FD as namespace INO's socket. Returns FD, or -ENOMEM (FD closed). */
-static int keepOpen(struct sock_diag *s, uint64_t ino, int fd)
+/* What a namespace's socket is made with: run there (netns.c), by the caller or a helper. */
+static int openInNamespace(void *arg)
 {
-    if (fd < 0) return fd;
+    struct sock_nsfd *made = arg;
+    made->idle = sockInuseRead();
+    return made->fd = diagSocket();
+}
+
+/* Keeps MADE as namespace INO's socket. Returns its fd, or -ENOMEM (the fd closed). */
+static int keepOpen(struct sock_diag *s, uint64_t ino, struct sock_nsfd made, int rc)
+{
+    if (rc < 0) return rc;
     size_t cap = (size_t)s->capOpen;
     struct sock_nsfd *v = arrayGrow(s->open, &cap, (size_t)s->nopen + 1, sizeof *v);
     if (!v) {
-        close(fd);
+        close(made.fd);
         return -ENOMEM;
     }
     s->open = v;
     s->capOpen = (int)cap;
-    s->open[s->nopen++] = (struct sock_nsfd){ino, fd};
-    return fd;
+    made.ino = ino;
+    s->open[s->nopen++] = made;
+    return made.fd;
 }
 
 int sockDiagSocket(struct sock_diag *s, const struct netns *ns)
 {
-    int fd = findOpen(s, ns->ino);
-    return fd >= 0 ? fd : keepOpen(s, ns->ino, netnsDiagSocket(ns, s->self));
+    const struct sock_nsfd *kept = findOpen(s, ns->ino);
+    if (kept) return kept->fd;
+    struct sock_nsfd made = {0};
+    return keepOpen(s, ns->ino, made, netnsRun(ns, s->self, openInNamespace, &made));
 }
 
 int sockDiagSocketAt(struct sock_diag *s, int nsfd, uint64_t ino)
 {
-    int fd = findOpen(s, ino);
-    if (fd >= 0) return fd;
-    return keepOpen(s, ino, ino == s->self ? diagSocket() : netnsDiagSocketAt(nsfd));
+    const struct sock_nsfd *kept = findOpen(s, ino);
+    if (kept) return kept->fd;
+    struct sock_nsfd made = {0};
+    int rc = ino == s->self ? openInNamespace(&made) : netnsRunAt(nsfd, openInNamespace, &made);
+    return keepOpen(s, ino, made, rc);
+}
+
+int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind)
+{
+    const struct sock_nsfd *kept = findOpen(s, netns);
+    return kept && (kept->idle >> kind & 1);
 }
 
 int sockDiagSkippable(int err)
@@ -138,8 +158,11 @@ int sockQuery(struct sock_diag *s, int fd, uint64_t netns, struct diag_query *q,
 int sockDump(struct sock_diag *s, int fd, uint64_t netns, int kind, const struct sock_filter *f,
              struct sock_rows *out)
 {
+    int family = sockKindDumpFamily(f, kind);
+    if (family < 0) return 0; /* the dump of an earlier kind had its rows */
+    if (sockKindIdle(s, netns, kind)) return 0;
     struct diag_query q = {
-        .family = sockKinds[kind].family,
+        .family = family,
         .protocol = sockKinds[kind].protocol,
         .states = f ? sockKindStates(f, kind) : ~0u,
     };

@@ -20,6 +20,7 @@ enum { SOCK_NEED_TCPINFO = 1, SOCK_NEED_IFNAME = 2, SOCK_NEED_UNIX_DIAG = 4 };
 struct sock_nsfd {
     uint64_t ino;
     int fd;
+    uint32_t idle; /* the kinds (1 << kind) that have no socket there: dumps skipped */
 };
 
 struct sock_diag {
@@ -44,6 +45,9 @@ int sockDiagSocket(struct sock_diag *s, const struct netns *ns);
 /* ... of the namespace NSFD opens, whose inode is INO. */
 int sockDiagSocketAt(struct sock_diag *s, int nsfd, uint64_t ino);
 int sockDiagSkippable(int err);
+/* Whether namespace NETNS (its socket made) has no socket of KIND, by its counts (sock_inuse.h):
+ * its dump is skipped. */
+int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind);
 
 /*
 ** Appends the rows of dump KIND of namespace NETNS (sock_diag socket FD) that F keeps (F NULL:

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "buf.h"
 
@@ -79,6 +80,20 @@ void sockFilterFree(struct sock_filter *f)
 }
 
 /*
+** The states a socket of KIND can be in. UDP, UDP-Lite and raw sockets are TCP_CLOSE until a
+** connect() makes them TCP_ESTABLISHED (and a disconnect TCP_CLOSE again): a dump of them for
+** any other state would walk the whole hash table to find nothing.
+*/
+static uint32_t kindPossibleStates(int kind)
+{
+    int protocol = sockKinds[kind].protocol;
+    if (!isInet(sockKinds[kind].family)) return ~0u;
+    if (protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE || protocol == IPPROTO_RAW)
+        return 1u << TCP_ESTABLISHED | 1u << TCP_CLOSE;
+    return ~0u;
+}
+
+/*
 ** The state bits that select the sockets whose word the filter names (SYN_RECV: bit
 ** TCP_NEW_SYN_RECV too, for request sockets, which this kernel adds itself but older ones may
 ** not); all when unfiltered.
@@ -91,7 +106,7 @@ uint32_t sockKindStates(const struct sock_filter *f, int kind)
     for (int s = 0; s < 32; s++)
         if (wordsHas(&f->states, diagStateName(family, protocol, diagReportedState(s))))
             mask |= 1u << s;
-    return mask;
+    return mask & kindPossibleStates(kind);
 }
 
 static int isUnixWord(const char *w)
@@ -135,6 +150,15 @@ int sockKindNeeded(const struct sock_filter *f, int kind)
     if ((sockFilterHas(f, SOCK_BY_SPORT) || sockFilterHas(f, SOCK_BY_DPORT)) && !isInet(family))
         return 0;
     return sockKindStates(f, kind) != 0;
+}
+
+int sockKindDumpFamily(const struct sock_filter *f, int kind)
+{
+    const struct sock_kind *k = &sockKinds[kind];
+    if (!isInet(k->family) || k->protocol != IPPROTO_TCP) return k->family;
+    int other = sockKindOf(k->family == AF_INET ? AF_INET6 : AF_INET, IPPROTO_TCP);
+    if (f && !sockKindNeeded(f, other)) return k->family;
+    return other < kind ? -1 : AF_UNSPEC;
 }
 
 int sockRowMatches(const struct sock_filter *f, const struct sock_row *r)

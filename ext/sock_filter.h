@@ -57,6 +57,12 @@ static inline int sockFilterHas(const struct sock_filter *f, enum sock_by by)
 
 /* Whether dump KIND can hold a row F keeps, and the kernel's state bits (1 << TCP_*) for it. */
 int sockKindNeeded(const struct sock_filter *f, int kind);
+/*
+** The family that the dump for KIND asks for: its own; AF_UNSPEC for inet TCP when F needs
+** inet6 TCP too (one dump answers both); or -1 when that earlier dump answered KIND already.
+** F NULL: every kind is needed.
+*/
+int sockKindDumpFamily(const struct sock_filter *f, int kind);
 uint32_t sockKindStates(const struct sock_filter *f, int kind);
 
 /* Whether row R passes every filter of F. */

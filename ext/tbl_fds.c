@@ -61,6 +61,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,7 @@ struct FdsCursor {
     struct buf link;
     struct fd_link kind;
     int haveLink;
+    int fromRecord;     /* the BPF record in bpfRow is the row's: rowStat() etc. read it first */
     unsigned tried, ok; /* ROW_* */
     struct stat st;
     struct fd_info info;
@@ -296,10 +298,26 @@ static void setLookup(FdsCursor *cur, int pid, int fd)
 {
     cur->pid = pid;
     cur->fd = fd;
-    snprintf(cur->fdName, sizeof cur->fdName, "%d", fd);
-    snprintf(cur->nameBuf, sizeof cur->nameBuf, "%d/fd/%d", pid, fd);
     cur->linkDir = cur->procfd;
-    cur->name = cur->nameBuf;
+    cur->name = NULL; /* named by rowName() when a read needs it: a BPF walk's rows rarely do */
+}
+
+/* The current row's link relative to linkDir: "12" in a walk, "PID/fd/12" in a lookup. */
+static const char *rowName(FdsCursor *cur)
+{
+    if (!cur->name) {
+        snprintf(cur->fdName, sizeof cur->fdName, "%d", cur->fd);
+        snprintf(cur->nameBuf, sizeof cur->nameBuf, "%d/fd/%d", cur->pid, cur->fd);
+        cur->name = cur->nameBuf;
+    }
+    return cur->name;
+}
+
+/* The fd's number as text ("12"), as the fd and fdinfo directories name it. */
+static const char *rowFdName(FdsCursor *cur)
+{
+    rowName(cur);
+    return cur->fdName;
 }
 
 /* Makes FD of the open fd directory the current row. */
@@ -324,8 +342,8 @@ static void noteSocket(FdsCursor *cur)
 
 static int fdsReadLink(FdsCursor *cur)
 {
-    cur->tried = cur->ok = 0;
-    int rc = bufReadLinkAt(&cur->link, cur->linkDir, cur->name);
+    cur->tried = cur->ok = cur->fromRecord = 0;
+    int rc = bufReadLinkAt(&cur->link, cur->linkDir, rowName(cur));
     if (rc == -ENOMEM) cur->nomem = 1;
     cur->haveLink = rc == 0;
     if (rc == 0) fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
@@ -333,12 +351,14 @@ static int fdsReadLink(FdsCursor *cur)
     return rc;
 }
 
-/* The stat of the open file, through the fd link (which stat follows). */
+/* The stat of the open file: the BPF record's, or through the fd link (which stat follows). */
 static const struct stat *rowStat(FdsCursor *cur)
 {
     if (!(cur->tried & ROW_STAT)) {
         cur->tried |= ROW_STAT;
-        if (fstatat(cur->linkDir, cur->name, &cur->st, 0) == 0) cur->ok |= ROW_STAT;
+        if ((cur->fromRecord && fdBpfStat(&cur->bpfRow.rec, &cur->st) == 0) ||
+            fstatat(cur->linkDir, rowName(cur), &cur->st, 0) == 0)
+            cur->ok |= ROW_STAT;
     }
     return (cur->ok & ROW_STAT) ? &cur->st : NULL;
 }
@@ -353,14 +373,18 @@ static const struct fd_info *rowInfo(FdsCursor *cur)
         char name[48];
         int dirfd = cur->procfd, rc;
         cur->tried |= ROW_INFO;
+        if (cur->fromRecord && fdBpfInfo(&cur->bpfRow.rec, &cur->info) == 0) {
+            cur->ok |= ROW_INFO;
+            return &cur->info;
+        }
         snprintf(name, sizeof name, "%d/fdinfo", cur->pid);
         if (cur->linkDir == cur->dir.fd && cur->infoDir < 0)
             cur->infoDir = openat(cur->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (cur->linkDir == cur->dir.fd && cur->infoDir >= 0) {
             dirfd = cur->infoDir;
-            rc = fdInfoRead(&cur->scratch, dirfd, cur->fdName);
+            rc = fdInfoRead(&cur->scratch, dirfd, rowFdName(cur));
         } else {
-            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, cur->fdName);
+            snprintf(name, sizeof name, "%d/fdinfo/%s", cur->pid, rowFdName(cur));
             rc = fdInfoRead(&cur->scratch, dirfd, name);
         }
         if (rc == -ENOMEM) cur->nomem = 1;
@@ -376,7 +400,11 @@ static const char *rowSocketType(FdsCursor *cur)
     if (!(cur->tried & ROW_PROTO)) {
         char path[64], name[64];
         cur->tried |= ROW_PROTO;
-        snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, cur->fdName);
+        if (cur->fromRecord && (cur->proto = fdBpfSocketType(&cur->bpfRow.rec)) != NULL) {
+            cur->ok |= ROW_PROTO;
+            return cur->proto;
+        }
+        snprintf(path, sizeof path, "/proc/%d/fd/%s", cur->pid, rowFdName(cur));
         ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
         cur->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
         if (n > 0) cur->ok |= ROW_PROTO;
@@ -470,14 +498,14 @@ static int rowReadFailed(FdsCursor *cur)
 static int closedSinceLink(FdsCursor *cur)
 {
     for (int attempt = 0; attempt < REREAD_TRIES && rowReadFailed(cur); attempt++) {
-        int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, cur->name);
+        int rc = bufReadLinkAt(&cur->scratch, cur->linkDir, rowName(cur));
         if (rc == -ENOMEM) cur->nomem = 1;
         if (rc == -ENOENT || rc == -ESRCH) return 1;
         if (rc != 0) return 0;
         if (cur->scratch.len != cur->link.len ||
             memcmp(cur->scratch.data, cur->link.data, cur->link.len))
             return 1;
-        cur->tried = cur->ok = 0;
+        cur->tried = cur->ok = cur->fromRecord = 0;
     }
     return 0;
 }
@@ -490,14 +518,14 @@ static int closedSinceLink(FdsCursor *cur)
 */
 static int loadRow(FdsCursor *cur, int mustRead)
 {
-    cur->tried = cur->ok = 0;
+    cur->tried = cur->ok = cur->fromRecord = 0;
     cur->haveLink = 0;
     if (!cur->needLink && !mustRead && !cur->byInode) return 1;
     int rc = fdsReadLink(cur);
     if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(cur))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
-    if (rc != 0 && fstatat(cur->linkDir, cur->name, &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    if (rc != 0 && fstatat(cur->linkDir, rowName(cur), &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
     return rowMatchesInodes(cur);
 }
 
@@ -546,30 +574,24 @@ static int loadRecord(FdsCursor *cur)
 {
     const struct fds_bpf_record *r = &cur->bpfRow.rec;
     setLookup(cur, r->pid, r->fd);
-    cur->tried = cur->ok = 0;
+    cur->tried = cur->ok = cur->fromRecord = 0;
     cur->haveLink = 0;
     if (!cur->needLink) return 1;
-    if (r->pathLen < 0) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
-    if (bufReserve(&cur->link, (size_t)r->pathLen) != 0) return -ENOMEM;
-    memcpy(cur->link.data, cur->bpfRow.path, (size_t)r->pathLen);
-    cur->link.data[r->pathLen] = '\0';
-    cur->link.len = (size_t)r->pathLen;
+    int rc = fdBpfLinkText(&cur->bpfRow, &cur->link);
+    if (rc == -ENOENT) return loadRow(cur, 1); /* no path from bpf_d_path: the /proc readlink */
+    if (rc != 0) return rc;
     cur->haveLink = 1;
+    cur->fromRecord = 1;
     fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     noteSocket(cur);
-    if (fdBpfStat(r, &cur->st) == 0) cur->tried |= ROW_STAT, cur->ok |= ROW_STAT;
-    if (fdBpfInfo(r, &cur->info) == 0) cur->tried |= ROW_INFO, cur->ok |= ROW_INFO;
-    if ((cur->proto = fdBpfSocketType(r)) != NULL) cur->tried |= ROW_PROTO, cur->ok |= ROW_PROTO;
     return 1;
 }
 
-/* Whether /proc still has PID (a process reaped since leaves no directory). */
-static int processStands(FdsCursor *cur, int pid)
+/* Whether PID is still there (not reaped): a signal-0 check, cheaper than a /proc lookup. The
+ * iterator numbers pids in the caller's pid namespace, as kill(2) does. */
+static int processStands(int pid)
 {
-    char name[16];
-    struct stat st;
-    snprintf(name, sizeof name, "%d", pid);
-    return fstatat(cur->procfd, name, &st, 0) == 0;
+    return kill(pid, 0) == 0 || errno == EPERM;
 }
 
 /*
@@ -605,7 +627,7 @@ static int nextMerged(FdsCursor *cur)
         cur->bpfHave = 0;
         /* A process is read when the walk reaches it, as in /proc's walk: one that has gone
          * since the iterator buffered its records is skipped. */
-        if (kernelPid != cur->lastKernelPid) cur->kernelGone = !processStands(cur, kernelPid);
+        if (kernelPid != cur->lastKernelPid) cur->kernelGone = !processStands(kernelPid);
         cur->lastKernelPid = kernelPid;
         if (cur->kernelGone) continue;
         return 1;
@@ -660,7 +682,7 @@ static int mapAddDir(FdsCursor *cur)
     return rc;
 }
 
-/* The inode map's entries from one pass of the BPF iterator (records without paths). */
+/* The inode map's entries from one pass of the BPF iterator (pid, fd and inode records). */
 static int mapFromKernel(FdsCursor *cur)
 {
     int rc = SQLITE_OK, n;
@@ -674,7 +696,7 @@ static int mapFromKernel(FdsCursor *cur)
         unsigned long long ino = r->inode;
         setLookup(cur, r->pid, r->fd);
         if (!fdBpfInodeTrusted(r)) {
-            if (fstatat(cur->procfd, cur->name, &st, 0) != 0) continue;
+            if (fstatat(cur->procfd, rowName(cur), &st, 0) != 0) continue;
             ino = (unsigned long long)st.st_ino;
         }
         rc = mapAdd(cur, ino);
@@ -688,10 +710,10 @@ static int mapFromKernel(FdsCursor *cur)
 
 /* Starts a whole-host walk through the BPF iterator when the connection's source allows it:
  * 1 started, 0 read /proc, or an SQLite error code (negated) when 'bpf' is forced and fails. */
-static int startKernelWalk(FdsCursor *cur, int withPath)
+static int startKernelWalk(FdsCursor *cur, enum fd_bpf_walk walk)
 {
     struct fds_source *src = &VTAB_CONN(&cur->base)->fds;
-    int rc = fdsSourceStart(src, withPath, &cur->bpfIt);
+    int rc = fdsSourceStart(src, walk, &cur->bpfIt);
     src->last = rc == 1 ? "bpf" : "proc";
     if (rc < 0) return -vtabError(cur->base.pVtab, "fds: %s", src->why);
     if (rc == 0) return 0;
@@ -707,7 +729,7 @@ static int startKernelWalk(FdsCursor *cur, int withPath)
 static int fdsBuildMap(FdsCursor *cur)
 {
     cur->mapLen = 0;
-    int viaBpf = startKernelWalk(cur, 0);
+    int viaBpf = startKernelWalk(cur, FD_BPF_IDS);
     if (viaBpf < 0) return -viaBpf;
     if (viaBpf) {
         int rc = mapFromKernel(cur);
@@ -799,7 +821,8 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         if (!cur->mapBuilt && (rc = fdsBuildMap(cur)) != SQLITE_OK) return rc;
         cur->nextKey = 0;
         cur->nextRef = cur->mapLen;
-    } else if (!cur->byPid && !cur->byFd && (rc = startKernelWalk(cur, cur->needLink)) != 0) {
+    } else if (!cur->byPid && !cur->byFd &&
+               (rc = startKernelWalk(cur, cur->needLink ? FD_BPF_FULL : FD_BPF_IDS)) != 0) {
         if (rc < 0) return -rc;
         cur->viaBpf = 1;
     } else {

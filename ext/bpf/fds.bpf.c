@@ -5,8 +5,9 @@
 ** seq_file, which fd_bpf.c reads. CO-RE: built once against the running kernel's BTF and
 ** relocated by the kernel (light skeleton) wherever it loads.
 **
-** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link); fds_inode
-** leaves it out, for the inode map and for statements that use only pid and fd.
+** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link). fds_ids
+** writes a struct fds_bpf_id instead, for the inode map and statements that use only pid and
+** fd. Each program costs its load ~2-4 ms (the kernel's CO-RE relocation and the verifier).
 **
 ** The kernel already skips threads that share their leader's fd table. A thread that unshared
 ** its table is skipped here too: /proc/PID/fd, the reference, shows the leader's table only
@@ -15,7 +16,6 @@
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
-#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "fds_record.h"
@@ -23,10 +23,15 @@
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_sock_from_file are GPL-only */
 
 /* A record and its path are built here (512 bytes of stack cannot hold a path), and what is
- * the same for every fd of a task is kept for the next one. */
+ * the same for a run of fds of a task is kept for the next one: its pid, the word of its
+ * close-on-exec bitmap that holds 64 fds, and the id of the mount its previous fd was on. */
 struct scratch {
-    struct task_struct *task; /* the task of the previous fd, and its number */
+    struct task_struct *task;
     int pid;
+    int cloexecWord; /* fd / 64 of cloexecBits; -1: none read for this task */
+    unsigned long cloexecBits;
+    struct vfsmount *mnt;
+    int mntId;
     struct fds_bpf_record rec;
     char path[FDS_BPF_PATH_MAX];
 };
@@ -58,12 +63,26 @@ static __always_inline int readerTgid(struct task_struct *task)
     return t.nr;
 }
 
-static __always_inline int cloexec(struct task_struct *task, unsigned fd)
+static __always_inline int cloexec(struct scratch *s, struct task_struct *task, unsigned fd)
 {
-    unsigned long *bits = task->files->fdt->close_on_exec;
-    unsigned long word = 0;
-    if (!bits || bpf_probe_read_kernel(&word, sizeof word, bits + fd / 64)) return 0;
-    return (word >> (fd % 64)) & 1;
+    if (s->cloexecWord != (int)(fd / 64)) {
+        unsigned long *bits = task->files->fdt->close_on_exec;
+        s->cloexecBits = 0;
+        s->cloexecWord = (int)(fd / 64);
+        if (bits) bpf_probe_read_kernel(&s->cloexecBits, sizeof s->cloexecBits, bits + fd / 64);
+    }
+    return (s->cloexecBits >> (fd % 64)) & 1;
+}
+
+/* The id /proc's fdinfo gives as mnt_id: that of the struct mount around VM. */
+static __always_inline int mountId(struct scratch *s, struct vfsmount *vm)
+{
+    if (vm != s->mnt) {
+        struct mount *mnt = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
+        s->mnt = vm;
+        s->mntId = BPF_CORE_READ(mnt, mnt_id);
+    }
+    return s->mntId;
 }
 
 /* Whether any process holds a lock or lease on INODE: only then has fdinfo lock lines. */
@@ -77,44 +96,48 @@ static __always_inline int hasLocks(struct inode *inode)
 
 /*
 ** A socket's proto name is its dentry's, which is what getxattr("system.sockprotoname")
-** answers (the proto that made it, kept after IPV6_ADDRFORM); the rest is its sock's.
+** answers (the proto that made it, kept after IPV6_ADDRFORM). Its link text is
+** "socket:[inode]" always, which user space writes (no bpf_d_path). Nothing of its struct sock
+** is read: the sockets table has those fields, and each costs a cache miss per socket here.
 */
 static __always_inline void readSocket(struct file *file, struct fds_bpf_record *r)
 {
-    struct socket *sock = bpf_sock_from_file(file);
-    if (!sock) return;
-    const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-    if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) < 0) return;
-    r->flags |= FDS_BPF_SOCKET;
-    struct sock *sk = BPF_CORE_READ(sock, sk);
-    if (!sk) return;
-    r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-    r->sockType = BPF_CORE_READ(sk, sk_type);
-    r->protocol = BPF_CORE_READ(sk, sk_protocol);
-    r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-    r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-    r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-    r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+    r->flags |= FDS_BPF_SOCKFS;
+    const unsigned char *name = file->f_path.dentry->d_name.name;
+    if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) >= 0) r->flags |= FDS_BPF_SOCKET;
+}
+
+/*
+** The scratch space for the iterator's current fd, its task's fields kept from the previous
+** fd; NULL when the fd is not to be listed (a thread with a table of its own, or a process
+** the reader's pid namespace cannot see).
+*/
+static __always_inline struct scratch *taskScratch(struct bpf_iter__task_file *ctx)
+{
+    struct task_struct *task = ctx->task;
+    __u32 zero = 0;
+    if (!task || !ctx->file) return NULL;
+    if (task->files != task->group_leader->files) return NULL;
+    struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
+    if (!s) return NULL;
+    if (s->task != task) {
+        s->task = task;
+        s->pid = readerTgid(task);
+        s->cloexecWord = -1;
+    }
+    return s->pid > 0 ? s : NULL;
 }
 
 /*
 ** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
 ** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
 */
-static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
+static __always_inline int emit(struct bpf_iter__task_file *ctx)
 {
     struct task_struct *task = ctx->task;
     struct file *file = ctx->file;
-    __u32 zero = 0;
-    if (!task || !file) return 0;
-    if (task->files != task->group_leader->files) return 0;
-    struct scratch *s = bpf_map_lookup_elem(&scratchMap, &zero);
-    if (!s) return 0;
-    if (s->task != task) {
-        s->task = task;
-        s->pid = readerTgid(task);
-    }
-    if (s->pid <= 0) return 0;
+    struct scratch *s = taskScratch(ctx);
+    if (!s || !task || !file) return 0;
     struct fds_bpf_record *r = &s->rec;
     __builtin_memset(r, 0, sizeof *r);
     r->pid = s->pid;
@@ -131,15 +154,14 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
     r->pos = file->f_pos;
     r->fFlags = file->f_flags;
     r->fMode = file->f_mode;
-    struct vfsmount *vm = file->f_path.mnt;
-    struct mount *mnt = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
-    r->mntId = BPF_CORE_READ(mnt, mnt_id);
-    if (cloexec(task, r->fd)) r->flags |= FDS_BPF_CLOEXEC;
+    r->mntId = mountId(s, file->f_path.mnt);
+    if (cloexec(s, task, r->fd)) r->flags |= FDS_BPF_CLOEXEC;
     if (hasLocks(inode)) r->flags |= FDS_BPF_LOCKS;
-    if ((r->mode & MODE_FMT) == MODE_SOCK) readSocket(file, r);
+    struct socket *sock = (r->mode & MODE_FMT) == MODE_SOCK ? bpf_sock_from_file(file) : NULL;
+    if (sock) readSocket(file, r);
 
     __u32 len = 0;
-    if (withPath) {
+    if (!sock) {
         long n = bpf_d_path((struct path *)&file->f_path, s->path, sizeof s->path);
         r->pathLen = n > 0 ? (int)n - 1 : (n < 0 ? (int)n : -1);
         if (n > 0) len = ((__u32)n - 1) & (FDS_BPF_PATH_MAX - 1);
@@ -151,10 +173,22 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withPath)
 
 SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
 {
-    return emit(ctx, 1);
+    return emit(ctx);
 }
 
-SEC("iter/task_file") int fds_inode(struct bpf_iter__task_file *ctx)
+/* The pid, fd and inode of each open file, and no more: what a join's inode map is built of. */
+SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
 {
-    return emit(ctx, 0);
+    struct file *file = ctx->file;
+    struct scratch *s = taskScratch(ctx);
+    if (!s || !file) return 0;
+    struct inode *inode = file->f_inode;
+    struct fds_bpf_id id = {
+        .pid = s->pid,
+        .fd = (int)ctx->fd,
+        .inode = inode->i_ino,
+        .magic = inode->i_sb->s_magic,
+    };
+    bpf_seq_write(ctx->meta->seq, &id, sizeof id);
+    return 0;
 }

@@ -1,7 +1,8 @@
 /*
 ** The record that the BPF iterator (fds.bpf.c) writes for each open file and that fd_bpf.c
 ** reads back: a fixed header, then pathLen bytes of the path that bpf_d_path gave (the text a
-** readlink of /proc/PID/fd/N gives, no NUL). Shared by the BPF program and user space, so
+** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes). Shared
+*by the BPF program and user space, so
 ** only fixed-width kernel types.
 */
 #ifndef SQLSOF_FDS_RECORD_H
@@ -12,7 +13,8 @@
 enum {
     FDS_BPF_CLOEXEC = 1, /* close-on-exec, which lives in the fd table, not in f_flags */
     FDS_BPF_LOCKS = 2,   /* the inode has a lock or lease of some process: fdinfo says whose */
-    FDS_BPF_SOCKET = 4,  /* a socket: proto is set, and the other socket fields if it has a sock */
+    FDS_BPF_SOCKET = 4,  /* a socket whose proto name is set */
+    FDS_BPF_SOCKFS = 8,  /* a socket file: its link text is "socket:[inode]", not in the record */
 };
 
 struct fds_bpf_record {
@@ -30,17 +32,22 @@ struct fds_bpf_record {
     __u32 fMode;
     __s32 mntId;
     __u32 nlink;
-    __u32 magic;   /* the super block's s_magic: which file system */
-    __s32 pathLen; /* bytes of path after the header; negative: bpf_d_path's error */
-    __u32 netns;   /* sockets: the network namespace's inode */
-    __u16 family, sockType, protocol;
-    __u16 state; /* sk_state */
-    __u16 sport, dport;
-    __u32 pad;
+    __u32 magic;    /* the super block's s_magic: which file system */
+    __s32 pathLen;  /* bytes of path after the header; negative: bpf_d_path's error */
     char proto[32]; /* sockets: the proto name, as getxattr("system.sockprotoname") says */
+    __u32 pad;
+};
+
+/* The record of a walk for the inode map: a file's pid, fd and inode, no more. */
+struct fds_bpf_id {
+    __s32 pid, fd;
+    __u64 inode;
+    __u32 magic; /* as in fds_bpf_record: whether the inode is what stat(2) says */
+    __u32 pad;
 };
 
 /* The same layout on both sides: no padding the two compilers could place differently. */
-_Static_assert(sizeof(struct fds_bpf_record) == 128, "fds_bpf_record is 128 bytes");
+_Static_assert(sizeof(struct fds_bpf_record) == 112, "fds_bpf_record is 112 bytes");
+_Static_assert(sizeof(struct fds_bpf_id) == 24, "fds_bpf_id is 24 bytes");
 
 #endif

@@ -145,8 +145,14 @@ BEGIN {
     if (("ids", "sqlsof") in have)
         target("ids-only fd scan ≤ 1.2× floor", 0, 1 / ratio["ids", "floor"] <= 1.2, \
                sprintf("%.2f×", 1 / ratio["ids", "floor"]))
-    target("all fds ≥ 4× faster than `lsof -n -P`", 0, ratio["all", "lsof"] >= 4, \
+    target("all fds ≥ 8× faster than `lsof -n -P`", 0, ratio["all", "lsof"] >= 8, \
            sprintf("%.1f×", ratio["all", "lsof"]))
+    if (("paths", "sqlsof") in have)
+        target("`SELECT pid, fd, inode, path FROM fds` ≤ 0.4× the readdir + readlink floor", 0, \
+               1 / ratio["paths", "floor"] <= 0.4, sprintf("%.2f×", 1 / ratio["paths", "floor"]))
+    if (("ljoin", "sqlsof") in have)
+        target("`fds JOIN sockets USING(inode) WHERE state = 'LISTEN'` ≤ 0.5× the /proc floor", 0, \
+               1 / ratio["ljoin", "floor"] <= 0.5, sprintf("%.2f×", 1 / ratio["ljoin", "floor"]))
     if (("listen", "sqlsof") in have) {
         target("listening with owners ≤ 1.3× floor", 0, 1 / ratio["listen", "floor"] <= 1.3, \
                sprintf("%.2f×", 1 / ratio["listen", "floor"]))
@@ -183,8 +189,8 @@ BEGIN {
         target("the fds/sockets join for one socket fd ≤ 5 ms in-process", 0, ms["pjoin", "sqlsof"] <= 5, \
                fmtms(ms["pjoin", "sqlsof"]))
     if (("port", "ss") in have && ("port", "sqlsof") in have)
-        target("who uses a port ≤ 0.9× `ss -tanp` (sport or dport)", 0, 1 / ratio["port", "ss"] <= 0.9, \
-               sprintf("%.2f×", 1 / ratio["port", "ss"]))
+        target("who uses a port ≥ 3× faster than `ss -tanp` (sport or dport)", 0, \
+               ratio["port", "ss"] >= 3, sprintf("%.2f×", ratio["port", "ss"]))
     d = rss["all", "sqlsof"] - rss["all", "empty"]
     target("all-fds peak RSS within 16 MiB of an empty query's", 0, d <= 16 * 1024, \
            sprintf("+%s (%s vs %s)", mib(d), mib(rss["all", "sqlsof"]), mib(rss["all", "empty"])))

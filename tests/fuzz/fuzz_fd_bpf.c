@@ -1,4 +1,5 @@
-/* fdBpfParse on arbitrary bytes, record after record, as the iterator reader calls it. */
+/* fdBpfParse and fdBpfParseId on arbitrary bytes, record after record, as the iterator reader
+ * calls them. */
 #include <linux/types.h>
 
 #include "fd_bpf.h"
@@ -14,5 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(row.path == (const char *)data + off + sizeof row.rec);
         off += (size_t)n;
     }
+    for (off = 0; (n = fdBpfParseId((const char *)data + off, size - off, &row)) > 0;)
+        off += (size_t)n;
     return 0;
 }

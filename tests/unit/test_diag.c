@@ -24,6 +24,8 @@
 
 #include "diag.h"
 #include "diag_dump.h"
+#include "sock_filter.h"
+#include "sock_inuse.h"
 #include "testmain.h"
 
 static char msgbuf[8192] __attribute__((aligned(8)));
@@ -592,6 +594,66 @@ static void huge_nlmsg_len(void **state)
     free(msg);
 }
 
+/* TCP of both families: the compat request (struct inet_diag_req, TCPDIAG_GETSOCK), with its
+ * states, tcp_info and bytecode as the v2 request carries them. Only TCP has it. */
+static void both_families_request(void **state)
+{
+    (void)state;
+    char buf[4096];
+    int64_t ports[] = {8080};
+    struct diag_query q = {.family = AF_UNSPEC,
+                           .protocol = IPPROTO_TCP,
+                           .states = 1 << 10,
+                           .tcpInfo = 1,
+                           .sports = ports,
+                           .nsports = 1};
+    int len = diagRequest(buf, sizeof buf, &q, 7);
+    assert_true(len > 0);
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    assert_int_equal(nlh->nlmsg_type, TCPDIAG_GETSOCK);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    struct inet_diag_req *req = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(req->idiag_family, AF_UNSPEC);
+    assert_int_equal(req->idiag_states, 1 << 10);
+    assert_int_equal(req->idiag_ext, (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1)));
+    struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof *req);
+    assert_int_equal(mnl_attr_get_type(a), INET_DIAG_REQ_BYTECODE);
+    const struct inet_diag_bc_op *op = mnl_attr_get_payload(a);
+    assert_int_equal(op[0].code, INET_DIAG_BC_S_EQ);
+    assert_int_equal(op[1].no, 8080);
+    q.protocol = IPPROTO_UDP;
+    assert_int_equal(diagRequest(buf, sizeof buf, &q, 8), -EAFNOSUPPORT);
+}
+
+/* /proc/net/protocols: the kinds with a count of 0, or no line, are idle; TCP never is. */
+static void inuse_counts(void **state)
+{
+    (void)state;
+    const char text[] = "protocol  size sockets  memory press maxhdr  slab module     cl co di\n"
+                        "MPTCPv6   2048      0       0   no       0   yes  kernel      y  n  y\n"
+                        "RAWv6     1216      1      -1   NI       0   yes  kernel      y  y  y\n"
+                        "UDPv6     1352     10       1   NI       0   yes  kernel      y  y  y\n"
+                        "TCPv6     2536      0       5   no     320   yes  kernel      y  y  y\n"
+                        "UDP-Lite  1152      0       1   NI       0   yes  kernel      y  y  y\n"
+                        "MPTCP     2048      0       0   no       0   yes  kernel      y  n  y\n"
+                        "RAW        984    105      -1   NI       0   yes  kernel      y  y  y\n"
+                        "UDP       1152      7       1   NI       0   yes  kernel      y  y  y\n"
+                        "TCP       2368      0       5   no     320   yes  kernel      y  y  y\n";
+    uint32_t idle = sockInuseParse(text, sizeof text - 1);
+    uint32_t want = 0;
+    const int none[][2] = {{AF_INET6, DIAG_PROTO_MPTCP}, {AF_INET, DIAG_PROTO_MPTCP},
+                           {AF_INET, IPPROTO_UDPLITE},   {AF_INET6, IPPROTO_UDPLITE},
+                           {AF_INET, IPPROTO_SCTP},      {AF_INET6, IPPROTO_SCTP}};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        want |= 1u << sockKindOf(none[i][0], none[i][1]);
+    assert_int_equal(idle, want);
+    /* Not that file, or cut short: nothing is known idle. */
+    assert_int_equal(sockInuseParse("", 0), 0);
+    assert_int_equal(sockInuseParse("UDP 1152 0\n", 11), 0);
+    const char cut[] = "protocol  size sockets\nUDP       1152";
+    assert_true(!(sockInuseParse(cut, sizeof cut - 1) >> sockKindOf(AF_INET, IPPROTO_UDP) & 1));
+}
+
 TEST_MAIN("diag", NULL, NULL,
           {
               cmocka_unit_test(huge_nlmsg_len),
@@ -603,6 +665,8 @@ TEST_MAIN("diag", NULL, NULL,
               cmocka_unit_test(netlink_messages),
               cmocka_unit_test(packet_messages),
               cmocka_unit_test(requests),
+              cmocka_unit_test(both_families_request),
+              cmocka_unit_test(inuse_counts),
               cmocka_unit_test(either_end_bytecode),
               cmocka_unit_test(exact_requests),
               cmocka_unit_test(dump_loop),

@@ -50,6 +50,26 @@ static void parses_whole_records_only(void **state)
     assert_int_equal(fdBpfParse(buf, n, &row), (long)sizeof row.rec);
 }
 
+/* A walk for the inode map: 24-byte records of pid, fd, inode and the file system's magic. */
+static void parses_id_records(void **state)
+{
+    (void)state;
+    struct fds_bpf_id id = {.pid = 42, .fd = 9, .inode = 123456789012ULL, .magic = 0x794c7630};
+    struct fd_bpf_row row;
+    assert_int_equal(fdBpfParseId((const char *)&id, sizeof id, &row), (long)sizeof id);
+    assert_int_equal(row.rec.pid, 42);
+    assert_int_equal(row.rec.fd, 9);
+    assert_true(row.rec.inode == 123456789012ULL);
+    assert_false(fdBpfInodeTrusted(&row.rec)); /* overlayfs: stat's inode differs */
+    assert_int_equal(row.rec.pathLen, -1);
+    for (size_t k = 0; k < sizeof id; k++)
+        assert_int_equal(fdBpfParseId((const char *)&id, k, &row), 0);
+    id.pid = 0;
+    assert_int_equal(fdBpfParseId((const char *)&id, sizeof id, &row), -EINVAL);
+    id.pid = 1, id.fd = -1;
+    assert_int_equal(fdBpfParseId((const char *)&id, sizeof id, &row), -EINVAL);
+}
+
 static void rejects_broken_headers(void **state)
 {
     (void)state;
@@ -196,13 +216,10 @@ static void socket_types(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parses_whole_records_only),
-        cmocka_unit_test(rejects_broken_headers),
-        cmocka_unit_test(reads_across_boundaries),
-        cmocka_unit_test(truncated_stream),
-        cmocka_unit_test(stat_as_stat_says),
-        cmocka_unit_test(info_as_fdinfo_says),
-        cmocka_unit_test(socket_types),
+        cmocka_unit_test(parses_whole_records_only), cmocka_unit_test(parses_id_records),
+        cmocka_unit_test(rejects_broken_headers),    cmocka_unit_test(reads_across_boundaries),
+        cmocka_unit_test(truncated_stream),          cmocka_unit_test(stat_as_stat_says),
+        cmocka_unit_test(info_as_fdinfo_says),       cmocka_unit_test(socket_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
