@@ -682,28 +682,22 @@ static void dumps_sent(void **state)
 {
     (void)state;
     struct syscall_counts base, tcp, unixOnly, other, all, listening;
-    char sql[256];
     testSyscalls("SELECT 1", &base);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'tcp'", F.netns);
-    testSyscalls(sql, &tcp);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND family = 'unix' "
-             "AND state = 'LISTEN'",
-             F.netns);
-    testSyscalls(sql, &unixOnly);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND "
-             "family IN ('inet', 'inet6') AND local_port = %d",
-             N.netns, N.port);
-    testSyscalls(sql, &other);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM sockets WHERE netns = %llu", N.netns);
-    testSyscalls(sql, &all);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
-             "family IN ('inet', 'inet6')",
-             N.netns);
-    testSyscalls(sql, &listening);
+    testSyscallsf(&tcp, "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'tcp'",
+                  F.netns);
+    testSyscallsf(&unixOnly,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND family = 'unix' "
+                  "AND state = 'LISTEN'",
+                  F.netns);
+    testSyscallsf(&other,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND "
+                  "family IN ('inet', 'inet6') AND local_port = %d",
+                  N.netns, N.port);
+    testSyscallsf(&all, "SELECT count(*) FROM sockets WHERE netns = %llu", N.netns);
+    testSyscallsf(&listening,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
+                  "family IN ('inet', 'inet6')",
+                  N.netns);
 
     assert_int_equal(tcp.sendmsg - base.sendmsg, 1); /* inet and inet6 in one */
     assert_int_equal(tcp.setns, 0);
