@@ -49,6 +49,25 @@ int diagEachAttr(const void *buf, size_t len, size_t hdrlen,
     return 0;
 }
 
+uint64_t diagCookie(const uint32_t half[2])
+{
+    return (uint64_t)half[0] | (uint64_t)half[1] << 32;
+}
+
+void diagPutCookie(uint32_t half[2], uint64_t cookie)
+{
+    half[0] = (uint32_t)cookie;
+    half[1] = (uint32_t)(cookie >> 32);
+}
+
+int diagAttrU32(const struct nlattr *attr, uint32_t *field, unsigned flag, struct diag_row *r)
+{
+    if (mnl_attr_get_payload_len(attr) != sizeof(uint32_t)) return -EINVAL;
+    *field = mnl_attr_get_u32(attr);
+    r->has |= flag;
+    return 0;
+}
+
 /* SK_MEMINFO_* u32 array: read and write allocations are the first and third. */
 int diagMeminfoQueues(const struct nlattr *attr, struct diag_row *r)
 {

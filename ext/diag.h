@@ -133,6 +133,13 @@ void *diagPutRequest(void *buf, size_t size, size_t reqlen, size_t extra, uint32
  * acknowledgement (which diagDump reads to its end as it reads a dump's NLMSG_DONE). */
 void diagMakeExact(void *buf);
 
+/* A socket cookie as sock_diag carries it: two u32 halves, the low one first. */
+uint64_t diagCookie(const uint32_t half[2]);
+void diagPutCookie(uint32_t half[2], uint64_t cookie);
+
+/* The u32 ATTR into *FIELD, and FLAG into R's has; -EINVAL when ATTR is not 4 bytes long. */
+int diagAttrU32(const struct nlattr *attr, uint32_t *field, unsigned flag, struct diag_row *r);
+
 /* The SK_MEMINFO_* array of ATTR as the row's queues (netlink, packet). 0 or -EINVAL. */
 int diagMeminfoQueues(const struct nlattr *attr, struct diag_row *r);
 

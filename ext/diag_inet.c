@@ -90,8 +90,7 @@ static void putId(struct inet_diag_req_v2 *req, const struct diag_id *id, int pr
     req->id.idiag_sport = htons(swapped ? id->dport : id->sport);
     req->id.idiag_dport = htons(swapped ? id->sport : id->dport);
     req->id.idiag_if = id->ifindex;
-    req->id.idiag_cookie[0] = (uint32_t)id->cookie;
-    req->id.idiag_cookie[1] = (uint32_t)(id->cookie >> 32);
+    diagPutCookie(req->id.idiag_cookie, id->cookie);
 }
 
 static int exactRequest(void *buf, size_t size, const struct diag_query *q, uint32_t seq)
@@ -217,7 +216,7 @@ int diagInetParse(const void *buf, size_t len, int protocol, struct diag_row *r)
     memcpy(r->src, m->id.idiag_src, alen);
     memcpy(r->dst, m->id.idiag_dst, alen);
     r->ifindex = m->id.idiag_if;
-    r->cookie = (uint64_t)m->id.idiag_cookie[0] | (uint64_t)m->id.idiag_cookie[1] << 32;
+    r->cookie = diagCookie(m->id.idiag_cookie);
     r->inode = m->idiag_inode;
     r->rqueue = m->idiag_rqueue;
     r->wqueue = m->idiag_wqueue;

@@ -35,6 +35,6 @@ int diagNetlinkParse(const void *buf, size_t len, struct diag_row *r)
     r->protocol = m->ndiag_protocol;
     r->state = m->ndiag_state; /* NETLINK_CONNECTED is 1, as TCP_ESTABLISHED */
     r->inode = m->ndiag_ino;
-    r->cookie = (uint64_t)m->ndiag_cookie[0] | (uint64_t)m->ndiag_cookie[1] << 32;
+    r->cookie = diagCookie(m->ndiag_cookie);
     return diagEachAttr(buf, len, sizeof *m, netlinkAttr, r);
 }

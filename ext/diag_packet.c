@@ -32,11 +32,7 @@ static int packetAttr(const struct nlattr *attr, void *ctx)
         if (r->ifindex) r->has |= DIAG_HAS_IFINDEX;
         break;
     }
-    case PACKET_DIAG_UID:
-        if (n != sizeof(uint32_t)) return -EINVAL;
-        r->uid = mnl_attr_get_u32(attr);
-        r->has |= DIAG_HAS_UID;
-        break;
+    case PACKET_DIAG_UID: return diagAttrU32(attr, &r->uid, DIAG_HAS_UID, r);
     case PACKET_DIAG_MEMINFO: return diagMeminfoQueues(attr, r);
     }
     return 0;
@@ -50,6 +46,6 @@ int diagPacketParse(const void *buf, size_t len, struct diag_row *r)
     r->family = AF_PACKET;
     r->protocol = m->pdiag_num;
     r->inode = m->pdiag_ino;
-    r->cookie = (uint64_t)m->pdiag_cookie[0] | (uint64_t)m->pdiag_cookie[1] << 32;
+    r->cookie = diagCookie(m->pdiag_cookie);
     return diagEachAttr(buf, len, sizeof *m, packetAttr, r);
 }

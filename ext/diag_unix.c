@@ -21,8 +21,7 @@ int diagUnixRequest(void *buf, size_t size, const struct diag_query *q, uint32_t
         /* One socket by inode (unix_lookup_by_ino); the cookie makes a reused inode ESTALE. */
         diagMakeExact(buf);
         req->udiag_ino = (uint32_t)q->id->inode;
-        req->udiag_cookie[0] = (uint32_t)q->id->cookie;
-        req->udiag_cookie[1] = (uint32_t)(q->id->cookie >> 32);
+        diagPutCookie(req->udiag_cookie, q->id->cookie);
     }
     return (int)((struct nlmsghdr *)buf)->nlmsg_len;
 }
@@ -38,11 +37,7 @@ static int unixAttr(const struct nlattr *attr, void *ctx)
         r->pathLen = (uint8_t)n;
         r->has |= DIAG_HAS_PATH;
         break;
-    case UNIX_DIAG_PEER:
-        if (n != sizeof(uint32_t)) return -EINVAL;
-        r->peer = mnl_attr_get_u32(attr);
-        r->has |= DIAG_HAS_PEER;
-        break;
+    case UNIX_DIAG_PEER: return diagAttrU32(attr, &r->peer, DIAG_HAS_PEER, r);
     case UNIX_DIAG_RQLEN: {
         struct unix_diag_rqlen q;
         if (n != sizeof q) return -EINVAL;
@@ -52,11 +47,7 @@ static int unixAttr(const struct nlattr *attr, void *ctx)
         r->has |= DIAG_HAS_QUEUES;
         break;
     }
-    case UNIX_DIAG_UID:
-        if (n != sizeof(uint32_t)) return -EINVAL;
-        r->uid = mnl_attr_get_u32(attr);
-        r->has |= DIAG_HAS_UID;
-        break;
+    case UNIX_DIAG_UID: return diagAttrU32(attr, &r->uid, DIAG_HAS_UID, r);
     }
     return 0;
 }
@@ -70,6 +61,6 @@ int diagUnixParse(const void *buf, size_t len, struct diag_row *r)
     r->protocol = m->udiag_type;
     r->state = m->udiag_state;
     r->inode = m->udiag_ino;
-    r->cookie = (uint64_t)m->udiag_cookie[0] | (uint64_t)m->udiag_cookie[1] << 32;
+    r->cookie = diagCookie(m->udiag_cookie);
     return diagEachAttr(buf, len, sizeof *m, unixAttr, r);
 }

@@ -122,9 +122,7 @@ static int containersClose(sqlite3_vtab_cursor *base)
     free(cur->rows);
     containerCacheFree(&cur->cache);
     bufFree(&cur->scratch);
-    close(cur->procfd);
-    sqlite3_free(cur);
-    return SQLITE_OK;
+    return vtabCloseProcCursor(base, cur->procfd);
 }
 
 /* The wanted ids: copies of the pushed value or list's texts (an IN list's values last only

@@ -113,9 +113,7 @@ static int mapsClose(sqlite3_vtab_cursor *base)
     keysetFree(&cur->pids);
     bufFree(&cur->text);
     bufFree(&cur->scratch);
-    close(cur->procfd);
-    sqlite3_free(cur);
-    return SQLITE_OK;
+    return vtabCloseProcCursor(base, cur->procfd);
 }
 
 /* Reads the maps of the next process that has any; 0 when there are no more processes. */

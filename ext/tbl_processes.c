@@ -275,9 +275,7 @@ static int processesClose(sqlite3_vtab_cursor *base)
     free(cur->memo);
     usernamesFree(&cur->users);
     containerCacheFree(&cur->containers);
-    close(cur->procfd);
-    sqlite3_free(cur);
-    return SQLITE_OK;
+    return vtabCloseProcCursor(base, cur->procfd);
 }
 
 static int isGone(int err)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pid_iter.h"
 
@@ -209,6 +210,13 @@ int vtabOpenProcCursor(sqlite3_vtab *vtab, const char *table, size_t size, size_
         return rc;
     }
     *ppCursor = (sqlite3_vtab_cursor *)cur;
+    return SQLITE_OK;
+}
+
+int vtabCloseProcCursor(sqlite3_vtab_cursor *cursor, int procfd)
+{
+    close(procfd);
+    sqlite3_free(cursor);
     return SQLITE_OK;
 }
 

@@ -141,6 +141,10 @@ int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd);
 int vtabOpenProcCursor(sqlite3_vtab *vtab, const char *table, size_t size, size_t procfdAt,
                        sqlite3_vtab_cursor **ppCursor);
 
+/* xClose's common part for such a cursor: closes its /proc descriptor PROCFD and frees it, once
+ * the table has freed what the cursor holds. Returns SQLITE_OK. */
+int vtabCloseProcCursor(sqlite3_vtab_cursor *cursor, int procfd);
+
 /* Starts IT over /proc (PIDS NULL) or over PIDS for a cursor of TABLE: SQLITE_OK or the vtab's
  * error ("maps: cannot read /proc: ..."). */
 struct pid_iter;

@@ -31,30 +31,25 @@ static const char css[] =
     "td:last-child{white-space:normal;overflow-wrap:anywhere;max-width:60em}"
     "p.rows{color:#5b6670;font-size:12px;margin:.3em 0}";
 
-/* S with & < > " ' as character references, controls as \xHH, non-UTF-8 bytes as U+FFFD. */
+/* & < > " ' as character references, controls as \xHH, non-UTF-8 bytes as U+FFFD. */
+static const char *htmlEscape(unsigned char c, int n, char *buf)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    }
+    if (n == 0) return "\xEF\xBF\xBD";
+    if (c >= 0x20 && c != 0x7F) return NULL;
+    snprintf(buf, 16, "\\x%02X", c);
+    return buf;
+}
+
 static void htmlText(FILE *out, const unsigned char *s)
 {
-    while (*s) {
-        int n = utf8Length(s);
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:
-            if (n == 0)
-                fputs("\xEF\xBF\xBD", out);
-            else if (*s < 0x20 || *s == 0x7F)
-                fprintf(out, "\\x%02X", *s);
-            else {
-                fwrite(s, 1, (size_t)n, out);
-                s += n;
-                continue;
-            }
-        }
-        s++;
-    }
+    outputEscaped(out, s, htmlEscape);
 }
 
 /* One section: a heading (when titled), the table, the row count. */

@@ -55,6 +55,18 @@ static char *escapeForTable(const unsigned char *s)
     return out;
 }
 
+/* TEXT padded to WIDTH (right-aligned when NUMERIC), then the column gap or, when LAST, the end
+ * of the line (a last text column is not padded: no trailing blanks). */
+static void printCell(FILE *out, const char *text, size_t width, int numeric, int last)
+{
+    int pad = (int)(width - displayWidth(text));
+    if (numeric)
+        fprintf(out, "%*s%s", pad, "", text);
+    else
+        fprintf(out, "%s%*s", text, last ? 0 : pad, "");
+    fputs(last ? "\n" : "  ", out);
+}
+
 static int printTable(FILE *out, sqlite3_stmt *stmt)
 {
     int ncol = sqlite3_column_count(stmt);
@@ -81,15 +93,8 @@ static int printTable(FILE *out, sqlite3_stmt *stmt)
     }
 
     /* Numbers align right, text left; a column is numeric if any of its values is. */
-    for (int c = 0; c < ncol; c++) {
-        const char *name = sqlite3_column_name(stmt, c);
-        size_t pad = width[c] - displayWidth(name);
-        if (numeric[c])
-            fprintf(out, "%*s%s", (int)pad, "", name);
-        else
-            fprintf(out, "%s%*s", name, c + 1 < ncol ? (int)pad : 0, "");
-        fputs(c + 1 < ncol ? "  " : "\n", out);
-    }
+    for (int c = 0; c < ncol; c++)
+        printCell(out, sqlite3_column_name(stmt, c), width[c], numeric[c], c + 1 == ncol);
     for (int c = 0; c < ncol; c++) {
         for (size_t i = 0; i < width[c]; i++) fputc('-', out);
         fputs(c + 1 < ncol ? "  " : "\n", out);
@@ -97,13 +102,7 @@ static int printTable(FILE *out, sqlite3_stmt *stmt)
     for (size_t r = 0; r < nrow; r++) {
         for (int c = 0; c < ncol; c++) {
             struct cell *cell = &cells[r * (size_t)ncol + (size_t)c];
-            const char *text = cell->text ? cell->text : "";
-            size_t pad = width[c] - displayWidth(text);
-            if (numeric[c])
-                fprintf(out, "%*s%s", (int)pad, "", text);
-            else
-                fprintf(out, "%s%*s", text, c + 1 < ncol ? (int)pad : 0, "");
-            fputs(c + 1 < ncol ? "  " : "\n", out);
+            printCell(out, cell->text ? cell->text : "", width[c], numeric[c], c + 1 == ncol);
             free(cell->text);
         }
     }
@@ -219,29 +218,43 @@ int utf8Length(const unsigned char *s)
     return n;
 }
 
-/* A JSON string. Bytes that are not UTF-8 (file names may hold any) become \u00XX. */
+void outputEscaped(FILE *out, const unsigned char *s,
+                   const char *(*escape)(unsigned char c, int n, char *buf))
+{
+    char buf[16];
+    while (*s) {
+        int n = utf8Length(s);
+        const char *rep = escape(*s, n, buf);
+        if (rep) {
+            fputs(rep, out);
+            s++;
+        } else {
+            fwrite(s, 1, (size_t)n, out);
+            s += n;
+        }
+    }
+}
+
+/* Bytes that are not UTF-8 (file names may hold any) become \u00XX. */
+static const char *jsonEscape(unsigned char c, int n, char *buf)
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\t': return "\\t";
+    case '\r': return "\\r";
+    }
+    if (c >= 0x20 && n > 0) return NULL;
+    snprintf(buf, 16, "\\u%04x", c);
+    return buf;
+}
+
+/* A JSON string. */
 static void printJsonString(FILE *out, const unsigned char *s)
 {
     fputc('"', out);
-    while (*s) {
-        int n = utf8Length(s);
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if (*s == '\n')
-            fputs("\\n", out);
-        else if (*s == '\t')
-            fputs("\\t", out);
-        else if (*s == '\r')
-            fputs("\\r", out);
-        else if (*s < 0x20 || n == 0)
-            fprintf(out, "\\u%04x", *s);
-        else {
-            fwrite(s, 1, (size_t)n, out);
-            s += n;
-            continue;
-        }
-        s++;
-    }
+    outputEscaped(out, s, jsonEscape);
     fputc('"', out);
 }
 

@@ -21,6 +21,14 @@ void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 int utf8Length(const unsigned char *s);
 
 /*
+** Writes S to OUT a character at a time: ESCAPE(c, n, buf) returns what stands for the
+** character that starts with byte C (N: its UTF-8 length, 0 when it starts none; BUF: 16 bytes
+** it may write into), or NULL to copy the character as it is. An escaped one is one byte.
+*/
+void outputEscaped(FILE *out, const unsigned char *s,
+                   const char *(*escape)(unsigned char c, int n, char *buf));
+
+/*
 ** The text after MARK on the last line of [FROM, TO) that starts with MARK, trimmed of blanks
 ** (malloc'd), or NULL: the `-- section: Title` of --html, the `-- metric: ...` of --prom.
 */

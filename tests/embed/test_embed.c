@@ -21,6 +21,7 @@
 
 #include "fixture.h"
 #include "shell.h"
+#include "testmain.h"
 
 #define QUERY        "tests/embed/query.sql"
 #define FIXTURE_NAME "sqlsof-embed"
@@ -170,12 +171,11 @@ static void readme_snippets(void **state)
     free(readme);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reference_has_fixture), cmocka_unit_test(python_sqlite3),
-        cmocka_unit_test(node_better_sqlite3),   cmocka_unit_test(c_pkg_config),
-        cmocka_unit_test(readme_snippets),
-    };
-    return cmocka_run_group_tests_name("embed", tests, setup, teardown);
-}
+TEST_MAIN("embed", setup, teardown,
+          {
+              cmocka_unit_test(reference_has_fixture),
+              cmocka_unit_test(python_sqlite3),
+              cmocka_unit_test(node_better_sqlite3),
+              cmocka_unit_test(c_pkg_config),
+              cmocka_unit_test(readme_snippets),
+          })

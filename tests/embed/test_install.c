@@ -17,6 +17,7 @@
 #include "shell.h"
 #include "sqlsof.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define DESTDIR "build/tests/destdir"
 #define PREFIX  "build/tests/install-prefix"
@@ -247,14 +248,11 @@ static void man_documents_extension(void **state)
     free(man);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(destdir_tree),
-        cmocka_unit_test(prefix_works),
-        cmocka_unit_test(man_renders_cleanly),
-        cmocka_unit_test(man_documents_readme_tables),
-        cmocka_unit_test(man_documents_extension),
-    };
-    return cmocka_run_group_tests_name("install", tests, NULL, NULL);
-}
+TEST_MAIN("install", NULL, NULL,
+          {
+              cmocka_unit_test(destdir_tree),
+              cmocka_unit_test(prefix_works),
+              cmocka_unit_test(man_renders_cleanly),
+              cmocka_unit_test(man_documents_readme_tables),
+              cmocka_unit_test(man_documents_extension),
+          })

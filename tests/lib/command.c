@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "shell.h"
+
 /* The whole of FD's content from the start, NUL-terminated. */
 static char *slurp(int fd)
 {
@@ -57,6 +59,63 @@ void testCommandFree(struct command_result *r)
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+void testRunSqlsof(struct command_result *r, ...)
+{
+    char *argv[18] = {testSqlsof()};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, r);
+    for (char *a; (a = va_arg(ap, char *));) {
+        assert_true(argc < 17);
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    testCommand(argv, r);
+}
+
+/* PARAMS at most: the recipes take one or two. */
+#define MAX_PARAMS 8
+
+static char *sqlsofCsv(const char *sql, va_list ap)
+{
+    char *argv[2 * MAX_PARAMS + 4] = {testSqlsof(), "--csv"};
+    int argc = 2;
+    for (const char *p; (p = va_arg(ap, const char *));) {
+        assert_true(argc < 2 * MAX_PARAMS + 2);
+        argv[argc++] = "--param", argv[argc++] = (char *)p;
+    }
+    argv[argc++] = (char *)sql;
+    argv[argc] = NULL;
+    struct command_result r;
+    testCommand(argv, &r);
+    if (r.status != 0) fail_msg("sqlsof --csv: %s\n  in: %.200s", r.err, sql);
+    free(r.err);
+    return r.out;
+}
+
+char *testSqlsofCsv(const char *sql, ...)
+{
+    va_list ap;
+    va_start(ap, sql);
+    char *out = sqlsofCsv(sql, ap);
+    va_end(ap);
+    return out;
+}
+
+char *testRecipe(const char *file, ...)
+{
+    char path[256];
+    snprintf(path, sizeof path, "sql/recipes/%s", file);
+    char *sql = testReadFile(path);
+    va_list ap;
+    va_start(ap, file);
+    char *out = sqlsofCsv(sql, ap);
+    va_end(ap);
+    free(sql);
+    return out;
 }
 
 char *testSqlsof(void)

@@ -17,4 +17,14 @@ void testCommandFree(struct command_result *r);
  * build/sqlsof. */
 char *testSqlsof(void);
 
+/* Runs the sqlsof command with the arguments that follow R, a NULL-terminated list (16 at most). */
+void testRunSqlsof(struct command_result *r, ...) __attribute__((sentinel));
+
+/* Runs `sqlsof --csv --param P ... SQL` with each P of the NULL-terminated list that follows SQL;
+ * fails the test unless it exits 0. Returns what it printed (malloc'd). */
+char *testSqlsofCsv(const char *sql, ...) __attribute__((sentinel));
+
+/* testSqlsofCsv on the recipe sql/recipes/FILE. */
+char *testRecipe(const char *file, ...) __attribute__((sentinel));
+
 #endif

@@ -91,6 +91,14 @@ int fixtureSetName(void *arg)
     return prctl(PR_SET_NAME, arg);
 }
 
+void fixtureWaitOk(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("child %d: wait status 0x%x", (int)pid, status);
+}
+
 void fixtureStop(struct fixture *fx)
 {
     if (fx->pid > 0) {

@@ -39,6 +39,10 @@ int fixtureSetName(void *arg);
 /* Kills the child and reaps it. */
 void fixtureStop(struct fixture *fx);
 
+/* Reaps PID, a child the test forked to check something apart (as another user, say), and fails
+ * the test unless it exited 0: such a child reports a failed check by its exit code. */
+void fixtureWaitOk(pid_t pid);
+
 /* A second thread of this process, idle until fixtureStopThread(); returns its thread id. */
 long fixtureStartThread(void);
 void fixtureStopThread(void);

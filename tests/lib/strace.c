@@ -22,6 +22,17 @@ void testSyscalls(const char *sql, struct syscall_counts *out)
     testSyscallsOf(argv, out);
 }
 
+void testSyscallsf(struct syscall_counts *out, const char *fmt, ...)
+{
+    char *sql = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true(vasprintf(&sql, fmt, ap) >= 0);
+    va_end(ap);
+    testSyscalls(sql, out);
+    free(sql);
+}
+
 void testSyscallsOf(char *const argv[], struct syscall_counts *out)
 {
     char report[] = "/tmp/sqlsof-strace-XXXXXX";

@@ -25,6 +25,10 @@ struct syscall_counts {
  * their number from VALUE, the same run's answer, since the host changes between two runs. */
 void testSyscalls(const char *sql, struct syscall_counts *out);
 
+/* testSyscalls on the statement written as printf writes FMT. */
+void testSyscallsf(struct syscall_counts *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* The same for the command ARGV (NULL-terminated, looked up in PATH): build/sqlsof, say. */
 void testSyscallsOf(char *const argv[], struct syscall_counts *out);
 

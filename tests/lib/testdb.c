@@ -14,12 +14,28 @@ sqlite3 *testOpenDb(void)
     return db;
 }
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *fmt, va_list ap)
+int testDbSetup(void **state)
 {
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    *state = testOpenDb();
+    return 0;
+}
+
+int testDbTeardown(void **state)
+{
+    sqlite3_close(*state);
+    return 0;
+}
+
+/* PREFIX ("" or "EXPLAIN QUERY PLAN ") and FMT formatted with AP, prepared; fails the test on
+ * an error. */
+static sqlite3_stmt *prepare(sqlite3 *db, const char *prefix, const char *fmt, va_list ap)
+{
+    char *body = sqlite3_vmprintf(fmt, ap);
+    char *sql = sqlite3_mprintf("%s%s", prefix, body);
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), sql);
+    sqlite3_free(body);
     sqlite3_free(sql);
     return stmt;
 }
@@ -28,7 +44,7 @@ sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "", fmt, ap);
     va_end(ap);
     int rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) fail_msg("expected a row, got %d: %s", rc, sqlite3_errmsg(db));
@@ -41,7 +57,7 @@ char *testQueryText(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "", fmt, ap);
     va_end(ap);
     char *out = NULL;
     int rc = sqlite3_step(stmt);
@@ -79,24 +95,18 @@ char *testQueryRows(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *stmt = prepare(db, fmt, ap);
+    char *out = collectRows(db, prepare(db, "", fmt, ap));
     va_end(ap);
-    return collectRows(db, stmt);
+    return out;
 }
 
 char *testExplain(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *sql = sqlite3_vmprintf(fmt, ap);
+    sqlite3_stmt *stmt = prepare(db, "EXPLAIN QUERY PLAN ", fmt, ap);
     va_end(ap);
-    char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db, explain, -1, &stmt, NULL) != SQLITE_OK)
-        fail_msg("prepare failed: %s\n  in: %s", sqlite3_errmsg(db), explain);
-    sqlite3_free(sql);
-    sqlite3_free(explain);
-
+    /* Its rows' fourth column, the detail, one line each. */
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
@@ -132,6 +142,13 @@ char *testDropIdxNum(char *plan)
     }
     *out = '\0';
     return plan;
+}
+
+void testExpectUnpushed(sqlite3 *db, const char *sql, const char *text)
+{
+    char *plan = testExplain(db, "%s", sql);
+    if (strstr(plan, text)) fail_msg("%s: plan %s", sql, plan);
+    free(plan);
 }
 
 void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n)

@@ -16,6 +16,14 @@
 /* A fresh :memory: database with sqlsof registered. Close with sqlite3_close(). */
 sqlite3 *testOpenDb(void);
 
+/*
+** A test on a fresh database: TEST_WITH_DB(fn) in TEST_MAIN's list runs FN with *state a
+** database from testOpenDb(), closed after FN, whether it passed or failed.
+*/
+int testDbSetup(void **state);
+int testDbTeardown(void **state);
+#define TEST_WITH_DB(fn) cmocka_unit_test_setup_teardown(fn, testDbSetup, testDbTeardown)
+
 /* The single integer the query returns; fails the test when it returns no row or an error. */
 sqlite3_int64 testQueryInt(sqlite3 *db, const char *fmt, ...);
 
@@ -38,6 +46,10 @@ struct test_plan {
 
 /* Fails the test, naming the statement and its plan, when a plan lacks its text. */
 void testExpectPlans(sqlite3 *db, const struct test_plan *plans, size_t n);
+
+/* Fails the test, naming the statement and its plan, when the plan of SQL contains TEXT: the
+ * form that must not be pushed ("+pid = 1" has no "pid="). */
+void testExpectUnpushed(sqlite3 *db, const char *sql, const char *text);
 
 /* Removes the idxNum numbers from PLAN in place ("INDEX 65537:pid=" becomes "INDEX :pid="):
  * they hold each table's own bits; the text after the colon names what was pushed. */

@@ -18,6 +18,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static const char *const tables[] = {"processes", "fds", "maps"};
 #define NTABLES (sizeof tables / sizeof *tables)
@@ -25,8 +26,7 @@ static const char *const tables[] = {"processes", "fds", "maps"};
 /* Arguments that equal no integer, and so no pid: each gives no row in every table. */
 static void wrong_types_as_arguments(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const char *const args[] = {"NULL", "'abc'", "x'00'", "x'31'", "''",          "'1x'",
                                        "1.5",  "' '",   "'0x1'", "-0.5",  "zeroblob(8)", "char(0)"};
     for (size_t t = 0; t < NTABLES; t++)
@@ -40,13 +40,11 @@ static void wrong_types_as_arguments(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes(%d.0)", getpid()), 1);
     assert_true(testQueryInt(db, "SELECT count(*) FROM fds('%d')", getpid()) >= 3);
     assert_true(testQueryInt(db, "SELECT count(*) FROM maps('%d')", getpid()) > 0);
-    sqlite3_close(db);
 }
 
 static void too_many_arguments(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (size_t t = 0; t < NTABLES; t++) {
         char *err = testQueryError(db, "SELECT * FROM %s(1, 2)", tables[t]);
         assert_non_null(err);
@@ -56,7 +54,6 @@ static void too_many_arguments(void **state)
     char *err = testQueryError(db, "SELECT * FROM file_stat('/', '/')");
     assert_non_null(strstr(err, "too many arguments"));
     free(err);
-    sqlite3_close(db);
 }
 
 /*
@@ -66,8 +63,7 @@ static void too_many_arguments(void **state)
 */
 static void file_stat_arguments(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char dir[] = "/tmp/sqlsof-bad-XXXXXX", cwd[4096];
     assert_non_null(mkdtemp(dir));
     assert_non_null(getcwd(cwd, sizeof cwd));
@@ -95,19 +91,12 @@ static void file_stat_arguments(void **state)
     assert_int_equal(unlink("42"), 0);
     assert_int_equal(chdir(cwd), 0);
     assert_int_equal(rmdir(dir), 0);
-    sqlite3_close(db);
 }
 
-/*
-** Pids, fds and inodes out of range: negative, zero, past 2^31 and 2^32 (which must not wrap
-** onto a real pid or fd), the int64 limits, floats. Each is checked pushed and with the unary
-** plus that keeps SQLite from pushing it: both give no row.
-*/
 /* Without a path file_stat has nothing to stat: one line says so, as fileio's fsdir does. */
 static void file_stat_needs_a_path(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const char *const sql[] = {"SELECT count(*) FROM file_stat",
                                       "SELECT * FROM file_stat WHERE path IS NULL",
                                       "SELECT * FROM file_stat WHERE path LIKE '/etc%'"};
@@ -117,7 +106,6 @@ static void file_stat_needs_a_path(void **state)
         assert_string_equal(err, "file_stat: a path is required, as in file_stat('/etc/hosts')");
         free(err);
     }
-    sqlite3_close(db);
 }
 
 /*
@@ -126,8 +114,7 @@ static void file_stat_needs_a_path(void **state)
 */
 static void file_stat_or_branches(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat WHERE (path = '/etc' AND"
                                       " type = 'DIR') OR path = '/tmp'"),
                      2);
@@ -139,13 +126,16 @@ static void file_stat_or_branches(void **state)
                                  " type = 'DIR') OR path = '/tmp'");
     assert_non_null(strstr(plan, "MULTI-INDEX OR"));
     free(plan);
-    sqlite3_close(db);
 }
 
+/*
+** Pids, fds and inodes out of range: negative, zero, past 2^31 and 2^32 (which must not wrap
+** onto a real pid or fd), the int64 limits, floats. Each is checked pushed and with the unary
+** plus that keeps SQLite from pushing it: both give no row.
+*/
 static void out_of_range_numbers(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char values[16][64];
     int n = 0;
     static const char *const fixed[] = {"-1",
@@ -191,7 +181,6 @@ static void out_of_range_numbers(void **state)
         testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d AND fd IN (0, %lld, %lld)",
                      getpid(), 1LL << 32, -(1LL << 32)),
         1);
-    sqlite3_close(db);
 }
 
 /* "v, v, ..." with N values from FN. */
@@ -236,8 +225,7 @@ static long long fdNumber(int i)
 
 static void huge_in_lists(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     /* A literal list of 5,000 values, one of them us. */
     char *list = valueList(5000, ownThenImpossible);
     for (size_t t = 0; t < NTABLES; t++) {
@@ -292,13 +280,11 @@ static void huge_in_lists(void **state)
                      " AND pid = %d",
                      getpid()),
         getpid() <= 10000);
-    sqlite3_close(db);
 }
 
 static void limit_zero_and_offsets(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (size_t t = 0; t < NTABLES; t++) {
         char *rows = testQueryRows(db, "SELECT * FROM %s LIMIT 0", tables[t]);
         assert_true(rows == NULL || rows[0] == '\0');
@@ -318,7 +304,6 @@ static void limit_zero_and_offsets(void **state)
     char *rows = testQueryRows(db, "SELECT * FROM file_stat('/') LIMIT 0");
     assert_true(rows == NULL || rows[0] == '\0');
     free(rows);
-    sqlite3_close(db);
 }
 
 /*
@@ -362,8 +347,7 @@ static void checkSorted(sqlite3 *db, const char *table, const char *column, int 
 /* ORDER BY each column, both ways, of every table: no error, and the rows come sorted. */
 static void order_by_every_column(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const char *const scans[] = {"processes", "fds", "maps", "file_stat('/etc/hosts')"};
     static const char *const names[] = {"processes", "fds", "maps", "file_stat"};
     for (size_t t = 0; t < sizeof scans / sizeof *scans; t++) {
@@ -382,14 +366,12 @@ static void order_by_every_column(void **state)
         sqlite3_finalize(cols);
         assert_true(ncols >= 9);
     }
-    sqlite3_close(db);
 }
 
 /* NULL and IS NULL on pushed columns: SQLite's `= NULL` is never true. */
 static void null_comparisons(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (size_t t = 0; t < NTABLES; t++) {
         assert_int_equal(testQueryInt(db, "SELECT count(*) FROM %s WHERE pid = NULL", tables[t]),
                          0);
@@ -402,22 +384,18 @@ static void null_comparisons(void **state)
         testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d AND fd = NULL", getpid()), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE inode IN (NULL, 'x', x'00')"),
                      0);
-    sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(wrong_types_as_arguments),
-        cmocka_unit_test(too_many_arguments),
-        cmocka_unit_test(file_stat_arguments),
-        cmocka_unit_test(file_stat_needs_a_path),
-        cmocka_unit_test(file_stat_or_branches),
-        cmocka_unit_test(out_of_range_numbers),
-        cmocka_unit_test(huge_in_lists),
-        cmocka_unit_test(limit_zero_and_offsets),
-        cmocka_unit_test(order_by_every_column),
-        cmocka_unit_test(null_comparisons),
-    };
-    return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
-}
+TEST_MAIN("bad_input", NULL, NULL,
+          {
+              TEST_WITH_DB(wrong_types_as_arguments),
+              TEST_WITH_DB(too_many_arguments),
+              TEST_WITH_DB(file_stat_arguments),
+              TEST_WITH_DB(file_stat_needs_a_path),
+              TEST_WITH_DB(file_stat_or_branches),
+              TEST_WITH_DB(out_of_range_numbers),
+              TEST_WITH_DB(huge_in_lists),
+              TEST_WITH_DB(limit_zero_and_offsets),
+              TEST_WITH_DB(order_by_every_column),
+              TEST_WITH_DB(null_comparisons),
+          })

@@ -29,6 +29,7 @@
 
 #include "command.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define KID_NAME "sqlsof-churn"
 #define MAX_KIDS 24
@@ -273,7 +274,6 @@ static int lsofPoll(struct lsof_run *r, int wait)
 
 static void queries_under_churn(void **state)
 {
-    (void)state;
     const char *env = getenv("SQLSOF_CHURN_SECONDS");
     double seconds = env && atof(env) > 0 ? atof(env) : 10;
     struct churn *c =
@@ -284,7 +284,7 @@ static void queries_under_churn(void **state)
     assert_true(pid >= 0);
     if (pid == 0) forker(c);
 
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     struct tally t = {0};
     long kidRows = 0;
     double start = now();
@@ -322,7 +322,6 @@ static void queries_under_churn(void **state)
     t.lsofRuns += lsofPoll(&lsof, 1);
     c->stop = 1;
     assert_int_equal(waitpid(pid, NULL, 0), pid);
-    sqlite3_close(db);
 
     print_message("churn: %.1f s: %ld forks (%.0f/s), %ld fds opened and closed (%.0f/s), "
                   "%ld of them sockets (%.0f/s)\n",
@@ -342,10 +341,7 @@ static void queries_under_churn(void **state)
     munmap(c, sizeof *c);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(queries_under_churn),
-    };
-    return cmocka_run_group_tests_name("churn", tests, NULL, NULL);
-}
+TEST_MAIN("churn", NULL, NULL,
+          {
+              TEST_WITH_DB(queries_under_churn),
+          })

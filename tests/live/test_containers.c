@@ -33,6 +33,7 @@
 #include "fixture.h"
 #include "shell.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What a namespace fixture reports. */
 struct heldNs {
@@ -129,18 +130,16 @@ static void checkHeldNamespace(struct fixture *fx)
 
 static void netns_held_by_a_descriptor(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, holdByFd, NULL);
     const struct heldNs *h = (const struct heldNs *)fx.report;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *target =
         testQueryText(db, "SELECT target FROM fds WHERE pid = %d AND fd = %d", fx.pid, h->nsFd);
     char want[64];
     snprintf(want, sizeof want, "net:[%llu]", h->netns);
     assert_string_equal(target, want);
     free(target);
-    sqlite3_close(db);
     checkHeldNamespace(&fx);
     fixtureStop(&fx);
 }
@@ -321,37 +320,12 @@ static void checkContainersRow(sqlite3 *db)
     free(rows);
 }
 
-/* Runs sqlsof --csv SQL (with an optional --param) and returns its output (malloc'd). */
-static char *sqlsofCsv(const char *param, const char *sql)
-{
-    char *argv[6] = {testSqlsof(), "--csv"};
-    int argc = 2;
-    if (param) argv[argc++] = "--param", argv[argc++] = (char *)param;
-    argv[argc++] = (char *)sql;
-    argv[argc] = NULL;
-    struct command_result r;
-    testCommand(argv, &r);
-    if (r.status != 0) fail_msg("%s: %s", sql, r.err);
-    free(r.err);
-    return r.out;
-}
-
-static char *recipe(const char *file, const char *param)
-{
-    char path[128];
-    snprintf(path, sizeof path, "sql/recipes/%s", file);
-    char *sql = testReadFile(path);
-    char *out = sqlsofCsv(param, sql);
-    free(sql);
-    return out;
-}
-
 static void checkViewsAndRecipes(void)
 {
     char want[512], param[128];
     snprintf(param, sizeof param, "container=%s", ctrName);
 
-    char *out = recipe("container-listeners.sql", param);
+    char *out = testRecipe("container-listeners.sql", param, NULL);
     snprintf(want, sizeof want,
              "runtime,container,pod_namespace,pod_name,protocol,address,port,pid,nspid,process\r\n"
              "podman,%s,,,tcp,",
@@ -361,14 +335,14 @@ static void checkViewsAndRecipes(void)
     assert_null(strstr(out, ",8081,")); /* accepted: no longer listening */
     free(out);
 
-    out = recipe("container-connections.sql", param);
+    out = testRecipe("container-connections.sql", param, NULL);
     int rows = 0;
     for (char *p = out; (p = strstr(p, "\r\npodman,")); p += 2) rows++;
     assert_int_equal(rows, 2); /* both ends of the connection to 8081 */
     assert_non_null(strstr(out, ",127.0.0.1,8081,ESTABLISHED,"));
     free(out);
 
-    out = recipe("container-deleted-files.sql", param);
+    out = testRecipe("container-deleted-files.sql", param, NULL);
     snprintf(want, sizeof want, "podman,%s,,,%d,1,busybox,3,/tmp/held-deleted,0\r\n", ctrName,
              initPid);
     assert_non_null(strstr(out, want));
@@ -376,10 +350,10 @@ static void checkViewsAndRecipes(void)
 
     /* a container by its id, too; another container's name matches nothing */
     snprintf(param, sizeof param, "container=%s", ctrId);
-    out = recipe("container-listeners.sql", param);
+    out = testRecipe("container-listeners.sql", param, NULL);
     assert_non_null(strstr(out, ",8080,"));
     free(out);
-    out = recipe("container-listeners.sql", "container=no-such-container");
+    out = testRecipe("container-listeners.sql", "container=no-such-container", NULL);
     assert_null(strchr(strchr(out, '\n') + 1, '\n'));
     free(out);
 
@@ -389,7 +363,7 @@ static void checkViewsAndRecipes(void)
              "SELECT DISTINCT container_id, container_runtime, container_name FROM lsof"
              " WHERE pid = %d",
              initPid);
-    out = sqlsofCsv(NULL, sql);
+    out = testSqlsofCsv(sql, NULL);
     snprintf(want, sizeof want, "container_id,container_runtime,container_name\r\n%s,podman,%s\r\n",
              ctrId, ctrName);
     assert_string_equal(out, want);
@@ -470,24 +444,19 @@ static void checkGone(sqlite3 *db)
 
 static void podman_container(void **state)
 {
-    (void)state;
     startContainer();
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     checkProcesses(db);
     checkContainersRow(db);
     checkViewsAndRecipes();
     checkUnprivileged();
     checkStateReadOnce();
     checkGone(db);
-    sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(netns_held_by_a_descriptor),
-        cmocka_unit_test(netns_held_by_a_mount),
-        cmocka_unit_test(podman_container),
-    };
-    return cmocka_run_group_tests_name("containers", tests, NULL, teardown);
-}
+TEST_MAIN("containers", NULL, teardown,
+          {
+              TEST_WITH_DB(netns_held_by_a_descriptor),
+              cmocka_unit_test(netns_held_by_a_mount),
+              TEST_WITH_DB(podman_container),
+          })

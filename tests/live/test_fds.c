@@ -32,6 +32,7 @@
 #include "sqlsof.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 enum {
     OBJ_REG,
@@ -236,10 +237,9 @@ static char *expectedRow(int pid, int i, const struct obj *o)
 
 static void every_column_of_every_kind(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (int i = 0; i < OBJ_COUNT; i++) {
         char *want = expectedRow(fx.pid, i, o);
         char *got =
@@ -272,27 +272,37 @@ static void every_column_of_every_kind(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid), n);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", fx.pid), n);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
-/* Each pushed form against the filter SQLite applies itself (see test_processes.c). */
-static void compare(sqlite3 *db, const char *cols, const char *pushed, const char *plain,
-                    const char *value)
+/*
+** Each pushed form against the filter SQLite applies itself (see test_processes.c): the WHERE
+** clauses PUSHED and PLAIN write from the same arguments, as printf does; VALUE names the case.
+*/
+static void compare(sqlite3 *db, const char *cols, const char *value, const char *pushed,
+                    const char *plain, ...)
 {
-    char *a = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, pushed);
-    char *b = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, plain);
+    va_list ap, again;
+    va_start(ap, plain);
+    va_copy(again, ap);
+    char *w = sqlite3_vmprintf(pushed, ap);
+    char *p = sqlite3_vmprintf(plain, again);
+    va_end(again);
+    va_end(ap);
+    char *a = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, w);
+    char *b = testQueryRows(db, "SELECT %s FROM fds WHERE %s ORDER BY pid, fd", cols, p);
     if (strcmp(a, b) != 0)
-        fail_msg("pushed %s\n%s\n!= plain %s\n%s\n(value %s)", pushed, a, plain, b, value);
+        fail_msg("pushed %s\n%s\n!= plain %s\n%s\n(value %s)", w, a, p, b, value);
     free(a);
     free(b);
+    sqlite3_free(w);
+    sqlite3_free(p);
 }
 
 static void pushdown_equivalence(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *cols = "pid, fd, type, target, inode, lock";
     int pid = fx.pid, fd = o[OBJ_TCP].fd;
     unsigned long long ino = o[OBJ_PIPE_R].ino;
@@ -302,40 +312,26 @@ static void pushdown_equivalence(void **state)
         char *vPid = sqlite3_mprintf(shapes[s], (long long)pid);
         char *vFd = sqlite3_mprintf(shapes[s], (long long)fd);
         char *vIno = sqlite3_mprintf(shapes[s], (long long)ino);
-        char *w1 = sqlite3_mprintf("pid = %s", vPid);
-        char *w2 = sqlite3_mprintf("(pid = %s) IS TRUE", vPid);
-        compare(db, cols, w1, w2, vPid);
-        char *w3 = sqlite3_mprintf("pid = %d AND fd = %s", pid, vFd);
-        char *w4 = sqlite3_mprintf("+pid = %d AND (fd = %s) IS TRUE", pid, vFd);
-        compare(db, cols, w3, w4, vFd);
-        char *w5 = sqlite3_mprintf("fd = %s AND +pid = %d", vFd, pid); /* fd alone: all pids */
-        compare(db, cols, w5, w4, vFd);
-        char *w6 = sqlite3_mprintf("inode = %s", vIno);
-        char *w7 = sqlite3_mprintf("(inode = %s) IS TRUE", vIno);
-        compare(db, cols, w6, w7, vIno);
-        char *w8 = sqlite3_mprintf("pid = %d AND inode = %s", pid, vIno);
-        char *w9 = sqlite3_mprintf("+pid = %d AND (inode = %s) IS TRUE", pid, vIno);
-        compare(db, cols, w8, w9, vIno);
-        char *all[] = {vPid, vFd, vIno, w1, w2, w3, w4, w5, w6, w7, w8, w9};
-        for (size_t k = 0; k < sizeof all / sizeof *all; k++) sqlite3_free(all[k]);
+        compare(db, cols, vPid, "pid = %s", "(pid = %s) IS TRUE", vPid);
+        compare(db, cols, vFd, "pid = %d AND fd = %s", "+pid = %d AND (fd = %s) IS TRUE", pid, vFd);
+        /* fd alone: all pids */
+        compare(db, cols, vFd, "fd = %s AND +pid = %d", "(fd = %s) IS TRUE AND +pid = %d", vFd,
+                pid);
+        compare(db, cols, vIno, "inode = %s", "(inode = %s) IS TRUE", vIno);
+        compare(db, cols, vIno, "pid = %d AND inode = %s", "+pid = %d AND (inode = %s) IS TRUE",
+                pid, vIno);
+        sqlite3_free(vPid);
+        sqlite3_free(vFd);
+        sqlite3_free(vIno);
     }
     /* IN lists, with duplicates and junk, and integers against their +col forms. */
-    char *w = sqlite3_mprintf("pid IN (%d, '%d', 'junk', NULL, 1)", pid, pid);
-    char *p = sqlite3_mprintf("(pid IN (%d, '%d', 'junk', NULL, 1)) IS TRUE", pid, pid);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("pid = %d AND fd IN (%d, %d, '%d', 9999)", pid, fd, o[OBJ_DIR].fd, fd);
-    p = sqlite3_mprintf("+pid = %d AND +fd IN (%d, %d, %d, 9999)", pid, fd, o[OBJ_DIR].fd, fd);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("inode IN (%llu, %llu, '%llu', 0)", ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
-    p = sqlite3_mprintf("+inode IN (%llu, %llu, %llu, 0)", ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
-    compare(db, cols, w, p, "IN");
-    sqlite3_free(w), sqlite3_free(p);
-    w = sqlite3_mprintf("inode = %llu", ino);
-    p = sqlite3_mprintf("+inode = %llu", ino);
-    compare(db, cols, w, p, "+inode");
-    sqlite3_free(w), sqlite3_free(p);
+    compare(db, cols, "IN", "pid IN (%d, '%d', 'junk', NULL, 1)",
+            "(pid IN (%d, '%d', 'junk', NULL, 1)) IS TRUE", pid, pid);
+    compare(db, cols, "IN", "pid = %d AND fd IN (%d, %d, '%d', 9999)",
+            "+pid = %d AND +fd IN (%d, %d, %d, 9999)", pid, fd, o[OBJ_DIR].fd, fd);
+    compare(db, cols, "IN", "inode IN (%llu, %llu, '%llu', 0)", "+inode IN (%llu, %llu, %llu, 0)",
+            ino, o[OBJ_REG].ino, o[OBJ_UDP].ino);
+    compare(db, cols, "+inode", "inode = %llu", "+inode = %llu", ino);
     /* fds(X) and pid = Y both hold: the intersection. */
     long all = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", pid);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE pid = %d", pid, getpid()),
@@ -372,31 +368,25 @@ static void pushdown_equivalence(void **state)
         {"SELECT * FROM fds WHERE fd = 2", "fd="},
         {"SELECT * FROM fds WHERE inode = 5", "inode="},
         {"SELECT * FROM fds WHERE inode IN (5, 6)", "inode IN"},
+        {"SELECT * FROM fds(1)", "arg_pid="},
     };
     testExpectPlans(db, plans, sizeof plans / sizeof *plans);
-    char *plan = testExplain(db, "SELECT * FROM fds(1)");
-    assert_non_null(strstr(plan, "arg_pid="));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM fds WHERE +pid = 1 AND +fd = 2 AND +inode = 3");
-    assert_null(strstr(plan, "="));
-    free(plan);
+    testExpectUnpushed(db, "SELECT * FROM fds WHERE +pid = 1 AND +fd = 2 AND +inode = 3", "=");
     /* A point lookup is the inner side of a join on (pid, fd). */
     sqlite3_exec(db, "CREATE TEMP TABLE want(pid INTEGER, fd INTEGER)", NULL, NULL, NULL);
-    plan = testExplain(db, "SELECT * FROM want w JOIN fds f ON f.pid = w.pid AND f.fd = w.fd");
+    char *plan =
+        testExplain(db, "SELECT * FROM want w JOIN fds f ON f.pid = w.pid AND f.fd = w.fd");
     if (!strstr(plan, "SCAN w") || !strstr(plan, "pid= fd=")) fail_msg("plan: %s", plan);
     free(plan);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* The inode map: a join on inode does one walk of /proc, not one per outer row. */
 static void inode_join_walks_once(void **state)
 {
-    (void)state;
     struct fixture fx;
-    const struct obj *o = startChild(&fx);
-    (void)o;
-    sqlite3 *db = testOpenDb();
+    startChild(&fx);
+    sqlite3 *db = *state;
     char *join = sqlite3_mprintf("SELECT t.fd, f.pid, f.fd FROM (SELECT fd, inode FROM fds WHERE "
                                  "pid = %d) t JOIN fds f ON f.inode = t.inode",
                                  fx.pid);
@@ -433,17 +423,14 @@ static void inode_join_walks_once(void **state)
     sqlite3_free(count);
     sqlite3_free(join);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* Columns cost only what they need, counted with strace on the child's fds. */
 static void lazy_columns(void **state)
 {
-    (void)state;
     struct fixture fx;
     const struct obj *o = startChild(&fx);
-    (void)o;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     long n = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid);
     /* The fds whose inode is not in the link text: paths and anon inodes. */
     long statted =
@@ -455,7 +442,6 @@ static void lazy_columns(void **state)
         db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE '/%%'", fx.pid);
     long sockets = (long)testQueryInt(
         db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE 'socket:%%'", fx.pid);
-    sqlite3_close(db);
 
     struct syscall_counts base, ids, targets, inodes, types, infos;
     char sql[256];
@@ -510,9 +496,8 @@ static void lazy_columns(void **state)
 /* Threads share the leader's fds: a pushed TID lists nothing; the leader lists each once. */
 static void thread_id_lists_nothing(void **state)
 {
-    (void)state;
     long tid = fixtureStartThread();
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds(%ld)", tid), 0);
@@ -522,14 +507,12 @@ static void thread_id_lists_nothing(void **state)
         testQueryInt(db, "SELECT count(*) - count(DISTINCT fd) FROM fds(%d)", getpid()), 0);
     assert_true(testQueryInt(db, "SELECT count(*) FROM fds(%d) WHERE fd <= 2", getpid()) == 3);
     fixtureStopThread();
-    sqlite3_close(db);
 }
 
 /* A process that exits while a statement is stepping is skipped, with no error. */
 static void process_gone_mid_scan(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *forms[] = {"SELECT pid, fd, target, inode FROM fds WHERE pid IN (%d, %d)",
                            "SELECT pid, fd, target, inode FROM fds WHERE +pid IN (%d, %d)"};
     for (int f = 0; f < 2; f++) {
@@ -561,7 +544,6 @@ static void process_gone_mid_scan(void **state)
             testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d AND fd = 3", laterPid), 0);
         fixtureStop(first);
     }
-    sqlite3_close(db);
 }
 
 /*
@@ -572,8 +554,7 @@ static void process_gone_mid_scan(void **state)
 */
 static void rows_do_not_depend_on_columns(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *cols[] = {"fd", "target", "inode", "type", "pos", "lock", "*"};
     char *why = NULL;
     for (int round = 0; round < 5; round++) {
@@ -608,7 +589,6 @@ static void rows_do_not_depend_on_columns(void **state)
         if (!why) break;
     }
     if (why) fail_msg("%s", why);
-    sqlite3_close(db);
 }
 
 /* Spins for about US microseconds: the churning child must not sleep between its steps. */
@@ -628,7 +608,6 @@ static void spin(long us)
 */
 static void fd_closed_after_its_link(void **state)
 {
-    (void)state;
     enum { CHURN_FD = 100 };
     char churnDir[] = "/tmp/sqlsof-closing-XXXXXX", files[3][64];
     assert_non_null(mkdtemp(churnDir));
@@ -652,7 +631,7 @@ static void fd_closed_after_its_link(void **state)
             spin(20);
         }
     }
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const char *const checks[] = {"lock IS NULL", "device IS NULL", "size IS NULL",
                                          "deleted IS NULL", "mode IS NULL"};
     long seen = 0;
@@ -670,7 +649,6 @@ static void fd_closed_after_its_link(void **state)
         if (t.tv_sec - t0.tv_sec >= 2 && q >= 100) break;
     }
     assert_true(seen > 0); /* the fd was there at times */
-    sqlite3_close(db);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     for (int i = 0; i < 3; i++) unlink(files[i]);
@@ -705,24 +683,18 @@ static void unreadable_process_has_no_rows(void **state)
         if (sqlite3_column_int(stmt, 4) != 1) _exit(14);
         _exit(0);
     }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    fixtureWaitOk(pid);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_column_of_every_kind),
-        cmocka_unit_test(pushdown_equivalence),
-        cmocka_unit_test(inode_join_walks_once),
-        cmocka_unit_test(lazy_columns),
-        cmocka_unit_test(thread_id_lists_nothing),
-        cmocka_unit_test(process_gone_mid_scan),
-        cmocka_unit_test(unreadable_process_has_no_rows),
-        cmocka_unit_test(rows_do_not_depend_on_columns),
-        cmocka_unit_test(fd_closed_after_its_link),
-    };
-    return cmocka_run_group_tests_name("fds", tests, setupFiles, removeFiles);
-}
+TEST_MAIN("fds", setupFiles, removeFiles,
+          {
+              TEST_WITH_DB(every_column_of_every_kind),
+              TEST_WITH_DB(pushdown_equivalence),
+              TEST_WITH_DB(inode_join_walks_once),
+              TEST_WITH_DB(lazy_columns),
+              TEST_WITH_DB(thread_id_lists_nothing),
+              TEST_WITH_DB(process_gone_mid_scan),
+              cmocka_unit_test(unreadable_process_has_no_rows),
+              TEST_WITH_DB(rows_do_not_depend_on_columns),
+              TEST_WITH_DB(fd_closed_after_its_link),
+          })

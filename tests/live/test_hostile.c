@@ -20,6 +20,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define COMM "a) b\n\t\xffz" /* 9 bytes: the kernel keeps up to 15 */
 /* lsof 4.95 reads comm from /proc/PID/stat only up to the first ')' (and skips the process
@@ -69,11 +70,10 @@ static char *hex(const char *s)
 
 static void bytes_round_trip(void **state)
 {
-    (void)state;
     struct fixture fx;
     struct opened o = {.withLong = 1, .comm = COMM};
     fixtureStartReport(&fx, openHostile, &o, &o, sizeof o);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
 
     char *comm = hex(COMM);
     char *got = testQueryText(db, "SELECT hex(CAST(name AS BLOB)) FROM processes(%d)", fx.pid);
@@ -98,7 +98,6 @@ static void bytes_round_trip(void **state)
         free(got);
         free(want);
     }
-    sqlite3_close(db);
     fixtureStop(&fx);
 }
 
@@ -160,11 +159,8 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bytes_round_trip),
-        cmocka_unit_test(lsof_mode_escapes_as_lsof),
-    };
-    return cmocka_run_group_tests_name("hostile names", tests, setup, teardown);
-}
+TEST_MAIN("hostile names", setup, teardown,
+          {
+              TEST_WITH_DB(bytes_round_trip),
+              cmocka_unit_test(lsof_mode_escapes_as_lsof),
+          })

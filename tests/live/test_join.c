@@ -16,6 +16,7 @@
 
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static char *explain(sqlite3 *db, const char *sql)
 {
@@ -24,8 +25,7 @@ static char *explain(sqlite3 *db, const char *sql)
 
 static void plan_puts_the_filtered_side_outside(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *plan = explain(db, "SELECT * FROM fds JOIN sockets USING(inode) WHERE state = 'LISTEN'");
     assert_string_equal(plan, "SCAN sockets VIRTUAL TABLE INDEX :state=\n"
                               "SCAN fds VIRTUAL TABLE INDEX :inode=\n");
@@ -34,7 +34,6 @@ static void plan_puts_the_filtered_side_outside(void **state)
     assert_string_equal(plan, "SCAN fds VIRTUAL TABLE INDEX :pid=\n"
                               "SCAN sockets VIRTUAL TABLE INDEX :inode=\n");
     free(plan);
-    sqlite3_close(db);
 }
 
 static void one_walk_one_dump_either_way(void **state)
@@ -65,12 +64,11 @@ static void one_walk_one_dump_either_way(void **state)
 
 static void both_orders_same_rows(void **state)
 {
-    (void)state;
     /* Sockets this process holds: stable while the test runs. */
     int pair[2], tcp = socket(AF_INET, SOCK_STREAM, 0);
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
     assert_true(tcp >= 0 && listen(tcp, 1) == 0);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     /* (The sockets table's own sock_diag socket is there only while sockets is outside.) */
     const char *q = "SELECT f.fd, s.family, s.protocol, s.state, s.inode FROM %s WHERE f.pid = %d "
                     "AND s.protocol IS NOT 'sock_diag' ORDER BY f.fd, s.inode";
@@ -85,18 +83,14 @@ static void both_orders_same_rows(void **state)
     free(a);
     free(b);
     free(c);
-    sqlite3_close(db);
     close(pair[0]);
     close(pair[1]);
     close(tcp);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(plan_puts_the_filtered_side_outside),
-        cmocka_unit_test(one_walk_one_dump_either_way),
-        cmocka_unit_test(both_orders_same_rows),
-    };
-    return cmocka_run_group_tests_name("join", tests, NULL, NULL);
-}
+TEST_MAIN("join", NULL, NULL,
+          {
+              TEST_WITH_DB(plan_puts_the_filtered_side_outside),
+              cmocka_unit_test(one_walk_one_dump_either_way),
+              TEST_WITH_DB(both_orders_same_rows),
+          })

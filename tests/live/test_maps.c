@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 #define DIR_TEMPLATE "/tmp/sqlsof-maps-XXXXXX"
 
@@ -50,13 +51,12 @@ static int mapThree(void *arg)
 
 static void known_mappings(void **state)
 {
-    (void)state;
     struct mapped m;
     strcpy(m.dir, DIR_TEMPLATE);
     assert_non_null(mkdtemp(m.dir));
     struct fixture fx;
     fixtureStartReport(&fx, mapThree, &m, &m, sizeof m);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
 
     char kept[128], named[128];
     snprintf(kept, sizeof kept, "%s/kept", m.dir);
@@ -121,7 +121,6 @@ static void known_mappings(void **state)
 
     fixtureStop(&fx);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM maps WHERE pid = %d", fx.pid), 0);
-    sqlite3_close(db);
     unlink(kept);
     unlink(named);
     rmdir(m.dir);
@@ -146,14 +145,13 @@ static void dropBelow(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 */
 static void or_branches_keep_every_row(void **state)
 {
-    (void)state;
     orPage = sysconf(_SC_PAGESIZE);
     char *base = mmap(NULL, 3 * (size_t)orPage, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     assert_true(base != MAP_FAILED);
     /* Different protections keep the three pages three mappings. */
     assert_int_equal(mprotect(base + orPage, (size_t)orPage, PROT_READ | PROT_WRITE), 0);
     orBase = base;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(
         sqlite3_create_function(db, "drop_below", 0, SQLITE_UTF8, NULL, dropBelow, NULL, NULL),
         SQLITE_OK);
@@ -167,15 +165,11 @@ static void or_branches_keep_every_row(void **state)
                                   (long long)(base + 2 * orPage)),
                      2);
     assert_null(orBase); /* X went between the two branches */
-    sqlite3_close(db);
     munmap(base + orPage, 2 * (size_t)orPage);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(known_mappings),
-        cmocka_unit_test(or_branches_keep_every_row),
-    };
-    return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
-}
+TEST_MAIN("maps", NULL, NULL,
+          {
+              TEST_WITH_DB(known_mappings),
+              TEST_WITH_DB(or_branches_keep_every_row),
+          })

@@ -19,6 +19,7 @@
 
 #include "fixture.h"
 #include "testdb.h"
+#include "testmain.h"
 
 static int inNewNamespace(void *arg)
 {
@@ -54,10 +55,9 @@ static void assertThreadsIn(ino_t own)
 
 static void namespace_vanishes_mid_statement(void **state)
 {
-    (void)state;
     struct stat own;
     assert_int_equal(stat("/proc/self/ns/net", &own), 0);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int fdsBefore = countFds();
     for (int round = 0; round < 3; round++) {
         struct fixture fx;
@@ -77,14 +77,10 @@ static void namespace_vanishes_mid_statement(void **state)
         sqlite3_finalize(stmt);
         assertThreadsIn(own.st_ino);
     }
-    sqlite3_close(db);
     assert_int_equal(countFds(), fdsBefore);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(namespace_vanishes_mid_statement),
-    };
-    return cmocka_run_group_tests_name("netns vanishing", tests, NULL, NULL);
-}
+TEST_MAIN("netns vanishing", NULL, NULL,
+          {
+              TEST_WITH_DB(namespace_vanishes_mid_statement),
+          })

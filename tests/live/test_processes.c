@@ -55,10 +55,9 @@ static long long nsInode(const char *ns)
 
 static void child_columns(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, nameAndNice, NULL);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int pid = fx.pid;
 
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %d", pid), 1);
@@ -142,16 +141,14 @@ static void child_columns(void **state)
     /* Reaped: gone, with and without pushdown. */
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %d", pid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %d", pid), 0);
-    sqlite3_close(db);
 }
 
 /* fd_limit is the soft RLIMIT_NOFILE of each process, from /proc/PID/limits. */
 static void fd_limit_column(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, lowFdLimit, NULL);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     struct rlimit own;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &own), 0);
     assert_int_equal(testQueryInt(db, "SELECT fd_limit FROM processes(%d)", fx.pid),
@@ -162,18 +159,15 @@ static void fd_limit_column(void **state)
     assert_int_equal(testQueryInt(db, "SELECT fd_limit FROM processes WHERE +pid = %d", fx.pid),
                      CHILD_FD_LIMIT);
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 static void kernel_thread_has_no_cmdline(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     /* kthreadd is pid 2 wherever the kernel is in charge of pid 1's namespace. */
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = 2 AND "
                                       "name = 'kthreadd' AND cmdline IS NULL"),
                      1);
-    sqlite3_close(db);
 }
 
 /*
@@ -183,10 +177,9 @@ static void kernel_thread_has_no_cmdline(void **state)
 */
 static void pid_pushdown_equivalence(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, nameAndNice, NULL);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int me = getpid(), pid = fx.pid;
     const char *cols = "pid, ppid, name, state, uid, cmdline";
     char *values[] = {
@@ -242,34 +235,26 @@ static void pid_pushdown_equivalence(void **state)
     free(plain);
 
     /* EXPLAIN QUERY PLAN shows the pushdown, and its absence. */
-    char *plan = testExplain(db, "SELECT * FROM processes WHERE pid = %d", pid);
-    assert_non_null(strstr(plan, "pid="));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM processes WHERE pid IN (1, 2)");
-    assert_non_null(strstr(plan, "pid IN"));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM processes(%d)", pid);
-    assert_non_null(strstr(plan, "arg_pid="));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM processes WHERE +pid = %d", pid);
-    assert_null(strstr(plan, "pid="));
-    free(plan);
+    static const struct test_plan plans[] = {
+        {"SELECT * FROM processes WHERE pid = 1", "pid="},
+        {"SELECT * FROM processes WHERE pid IN (1, 2)", "pid IN"},
+        {"SELECT * FROM processes(1)", "arg_pid="},
+    };
+    testExpectPlans(db, plans, sizeof plans / sizeof *plans);
+    testExpectUnpushed(db, "SELECT * FROM processes WHERE +pid = 1", "pid=");
 
     fixtureStop(&fx);
-    sqlite3_close(db);
 }
 
 /* /proc/TID opens for a thread too; a pushed pid must still list leaders only. */
 static void thread_id_is_not_a_process(void **state)
 {
-    (void)state;
     long tid = fixtureStartThread();
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE +pid = %ld", tid), 0);
     assert_int_equal(testQueryInt(db, "SELECT threads FROM processes(%d)", getpid()), 2);
     fixtureStopThread();
-    sqlite3_close(db);
 }
 
 /* SELECT pid reads no per-process file; each used column adds only its own file. */
@@ -311,10 +296,9 @@ static void lazy_columns(void **state)
 */
 static void join_reads_each_pid_once(void **state)
 {
-    (void)state;
     struct fixture fx;
     fixtureStart(&fx, nameAndNice, NULL);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     /* 200 outer rows, all naming the child; then the child's ppid (this process) too. */
     const char *outer = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                         "WHERE i < 200) SELECT %d AS pid FROM n UNION ALL SELECT %d";
@@ -337,7 +321,6 @@ static void join_reads_each_pid_once(void **state)
     free(b);
     sqlite3_free(pushed);
     sqlite3_free(unpushed);
-    sqlite3_close(db);
     fixtureStop(&fx);
 }
 
@@ -349,13 +332,13 @@ int main(int argc, char **argv)
         strncat(ownCmdline, argv[i], sizeof ownCmdline - strlen(ownCmdline) - 2);
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(child_columns),
-        cmocka_unit_test(fd_limit_column),
-        cmocka_unit_test(kernel_thread_has_no_cmdline),
-        cmocka_unit_test(pid_pushdown_equivalence),
-        cmocka_unit_test(thread_id_is_not_a_process),
+        TEST_WITH_DB(child_columns),
+        TEST_WITH_DB(fd_limit_column),
+        TEST_WITH_DB(kernel_thread_has_no_cmdline),
+        TEST_WITH_DB(pid_pushdown_equivalence),
+        TEST_WITH_DB(thread_id_is_not_a_process),
         cmocka_unit_test(lazy_columns),
-        cmocka_unit_test(join_reads_each_pid_once),
+        TEST_WITH_DB(join_reads_each_pid_once),
     };
     return cmocka_run_group_tests_name("processes", tests, NULL, NULL);
 }

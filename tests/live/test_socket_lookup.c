@@ -25,7 +25,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@
 #include "sockets.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What a holder fixture made. */
 struct holder {
@@ -332,10 +332,9 @@ static void compareHolder(int pid, int wantRows)
 */
 static void host_holder(void **state)
 {
-    (void)state;
     compareHolder(holderChild.pid, H.nsockets - 3);
     /* The listeners of the SO_REUSEPORT group, and the socket in the other namespace. */
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     for (int i = 0; i < 2; i++)
         assert_int_equal(testQueryInt(db,
                                       "SELECT s.local_port FROM fds f JOIN sockets s USING(inode)"
@@ -360,7 +359,6 @@ static void host_holder(void **state)
         assert_non_null(strstr(counts, "\"exact\":0,"));
     assert_null(strstr(counts, "\"restricted\":0,"));
     free(counts);
-    sqlite3_close(db);
 }
 
 static void namespaced_holder(void **state)
@@ -400,12 +398,11 @@ static void point_lookups(void **state)
 */
 static void stale_holders(void **state)
 {
-    (void)state;
     int port;
     int fd = tcpListen(2, &port);
     assert_true(fd >= 0);
     unsigned long long ino = inodeOf(fd);
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(
         testQueryInt(db, "SELECT inode FROM fds WHERE pid = %d AND fd = %d", getpid(), fd),
         (sqlite3_int64)ino);
@@ -430,14 +427,12 @@ static void stale_holders(void **state)
         testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", inodeOf(third)),
         testQueryInt(db, "SELECT count(*) FROM sockets WHERE +inode = %llu", inodeOf(third)));
     close(third);
-    sqlite3_close(db);
 }
 
 /* Inode 0 (TIME_WAIT, request sockets): no holder; the map answers it as the scan does. */
 static void inode_zero(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *q = "SELECT state, local_port, remote_port FROM sockets WHERE %s = 0 AND "
                     "(local_port = %d OR remote_port = %d) AND protocol = 'tcp' ORDER BY 1, 2, 3";
     char *want = testQueryRows(db, q, "+inode", H.twPort, H.twPort);
@@ -448,7 +443,6 @@ static void inode_zero(void **state)
     assert_non_null(strstr(got, line));
     free(want);
     free(got);
-    sqlite3_close(db);
 }
 
 /*
@@ -481,10 +475,7 @@ static void as_nobody(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) _exit(nobodyCompare(ruids[i]));
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
+        fixtureWaitOk(pid);
     }
 }
 
@@ -528,7 +519,6 @@ static void lsof_mode_per_process(void **state)
 /* local_port = P OR remote_port = P: one dump set for both branches, the rows of +col. */
 static void port_on_either_end(void **state)
 {
-    (void)state;
     char one[256], both[256];
     snprintf(one, sizeof one, "SELECT count(*) FROM sockets WHERE local_port = %d", H.reusePort);
     snprintf(both, sizeof both,
@@ -540,7 +530,7 @@ static void port_on_either_end(void **state)
     assert_true(c1.sendmsg > 0);
     assert_int_equal(c2.sendmsg, c1.sendmsg);
 
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     const char *q = "SELECT s.inode, s.state, s.local_port, s.remote_port, f.pid, f.fd "
                     "FROM sockets s JOIN fds f USING(inode) WHERE %slocal_port = %d "
                     "OR %sremote_port = %d ORDER BY 1, 5, 6";
@@ -550,20 +540,16 @@ static void port_on_either_end(void **state)
     assert_true(countLines(got) >= 4); /* two listeners, both ends of the connection */
     free(want);
     free(got);
-    sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(host_holder),
-        cmocka_unit_test(namespaced_holder),
-        cmocka_unit_test(point_lookups),
-        cmocka_unit_test(stale_holders),
-        cmocka_unit_test(inode_zero),
-        cmocka_unit_test(as_nobody),
-        cmocka_unit_test(lsof_mode_per_process),
-        cmocka_unit_test(port_on_either_end),
-    };
-    return cmocka_run_group_tests(tests, startFixtures, stopFixtures);
-}
+TEST_MAIN("socket_lookup", startFixtures, stopFixtures,
+          {
+              TEST_WITH_DB(host_holder),
+              cmocka_unit_test(namespaced_holder),
+              cmocka_unit_test(point_lookups),
+              TEST_WITH_DB(stale_holders),
+              TEST_WITH_DB(inode_zero),
+              cmocka_unit_test(as_nobody),
+              cmocka_unit_test(lsof_mode_per_process),
+              TEST_WITH_DB(port_on_either_end),
+          })

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #include "sockets.h"
 #include "strace.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What the socket fixture made; the child reports it. */
 struct sockFixture {
@@ -260,8 +260,7 @@ static void assertRow(sqlite3 *db, unsigned long long inode, const char *fmt, ..
 
 static void tcp_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char want[512];
     /* The listener: one connection (the inet6 client) waits for accept(); backlog 7. */
     assertRow(db, F.listenIno,
@@ -343,13 +342,11 @@ static void tcp_rows(void **state)
              F.netns, F.twPort, F.listenPort);
     assert_string_equal(tw, want);
     free(tw);
-    sqlite3_close(db);
 }
 
 static void udp_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assertRow(db, F.udpIno,
               "%llu|inet|udp|IDLE|127.0.0.1|%d|0.0.0.0|0|%llu|%d|0|0|NULL|NULL|NULL|NULL|NULL",
               F.netns, F.udpPort, F.udpIno, getuid());
@@ -357,13 +354,11 @@ static void udp_rows(void **state)
               "%llu|inet|udp|ESTABLISHED|127.0.0.1|%d|127.0.0.1|%d|%llu|%d|0|0|NULL|NULL|NULL|"
               "NULL|NULL",
               F.netns, F.udpConnPort, F.udpPort, F.udpConnIno, getuid());
-    sqlite3_close(db);
 }
 
 static void unix_and_netlink_rows(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char want[512];
     for (int i = 0; i < 2; i++) {
         assertRow(db, F.streamIno[i],
@@ -415,13 +410,11 @@ static void unix_and_netlink_rows(void **state)
     assert_non_null(strstr(plan, "SCAN b VIRTUAL TABLE INDEX :inode="));
     assert_true(strstr(plan, "SCAN a") < strstr(plan, "SCAN b"));
     free(plan);
-    sqlite3_close(db);
 }
 
 static void namespaced_listener(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", nsChild.pid);
     assert_true(N.netns == nsOf(path));
@@ -468,13 +461,11 @@ static void namespaced_listener(void **state)
                                   "local_port = %d AND state = 'LISTEN'",
                                   F.netns, N.port),
                      0);
-    sqlite3_close(db);
 }
 
 /* A namespace that no process is in, only a file under /run/netns (ip netns add). */
 static void run_netns_namespace(void **state)
 {
-    (void)state;
     char name[64], path[128];
     snprintf(name, sizeof name, "sqlsof-test-%d", getpid());
     snprintf(path, sizeof path, "/run/netns/%s", name);
@@ -486,7 +477,7 @@ static void run_netns_namespace(void **state)
     unsigned long long ino = nsOf(path);
     assert_true(ino != 0);
 
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM processes WHERE netns = %llu", ino), 0);
     /* Every namespace has the kernel's own netlink sockets (rtnl, genl, ...). */
     long long pushed = testQueryInt(
@@ -495,7 +486,6 @@ static void run_netns_namespace(void **state)
         db, "SELECT count(*) FROM sockets WHERE +netns = %llu AND +protocol = 'route'", ino);
     assert_true(pushed >= 1);
     assert_int_equal(pushed, scanned);
-    sqlite3_close(db);
 
     char *del[] = {"ip", "netns", "delete", name, NULL};
     testCommand(del, &r);
@@ -504,17 +494,6 @@ static void run_netns_namespace(void **state)
 }
 
 /* ---- Pushdown equivalence ---- */
-
-/* The fixtures' own sockets, as a filter SQLite applies itself. */
-static char *ownSockets(void)
-{
-    return sqlite3_mprintf(
-        "(+inode IN (%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu) "
-        "OR (+inode = 0 AND +local_port = %d))",
-        F.listenIno, F.clientIno, F.serverIno, F.udpIno, F.udpConnIno, F.streamIno[0],
-        F.streamIno[1], F.dgramIno[0], F.dgramIno[1], F.namedIno, F.abstractIno, F.netlinkIno,
-        N.ino, N.ino, F.twPort);
-}
 
 static const char eqCols[] = "netns, family, protocol, state, local_addr, local_port, "
                              "remote_addr, remote_port, inode, uid, path, peer_inode";
@@ -527,12 +506,19 @@ static int countLines(const char *text)
 }
 
 /*
-** `col OP v` (OP "=" or "IN") against `(col OP v) IS TRUE`, and for a plain integer against
-** `+col = v` too. Returns the number of rows.
+** `col OP v` (OP "=" or "IN"; V formatted as printf does from FMT) against `(col OP v) IS TRUE`,
+** and for a plain integer against `+col = v` too. Returns the number of rows.
 */
-static int compareOp(sqlite3 *db, const char *col, const char *op, const char *value,
-                     const char *own)
+static int compare(sqlite3 *db, const char *own, const char *col, const char *op, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+static int compare(sqlite3 *db, const char *own, const char *col, const char *op, const char *fmt,
+                   ...)
 {
+    char value[4096]; /* the longest is an IN list of 300 ports */
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true(vsnprintf(value, sizeof value, fmt, ap) < (int)sizeof value);
+    va_end(ap);
     const char *sql = "SELECT %s FROM sockets WHERE %s%s %s %s%s AND %s ORDER BY cookie";
     char *pushed = testQueryRows(db, sql, eqCols, "", col, op, value, "", own);
     char *plain = testQueryRows(db, sql, eqCols, "(", col, op, value, ") IS TRUE", own);
@@ -549,80 +535,71 @@ static int compareOp(sqlite3 *db, const char *col, const char *op, const char *v
     return rows;
 }
 
-static int compareEq(sqlite3 *db, const char *col, const char *value, const char *own)
+/* The fixtures' own sockets, as a filter SQLite applies itself. */
+static char *ownSockets(void)
 {
-    return compareOp(db, col, "=", value, own);
-}
-
-static int compareIn(sqlite3 *db, const char *col, const char *list, const char *own)
-{
-    return compareOp(db, col, "IN", list, own);
+    return sqlite3_mprintf(
+        "(+inode IN (%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu) "
+        "OR (+inode = 0 AND +local_port = %d))",
+        F.listenIno, F.clientIno, F.serverIno, F.udpIno, F.udpConnIno, F.streamIno[0],
+        F.streamIno[1], F.dgramIno[0], F.dgramIno[1], F.namedIno, F.abstractIno, F.netlinkIno,
+        N.ino, N.ino, F.twPort);
 }
 
 static void text_pushdown_equivalence(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *own = ownSockets();
     /* Expected counts among the fixtures' 15 sockets. */
-    assert_int_equal(compareEq(db, "state", "'LISTEN'", own), 4);
-    assert_int_equal(compareEq(db, "state", "'ESTABLISHED'", own), 7);
-    assert_int_equal(compareEq(db, "state", "'IDLE'", own), 2);
-    assert_int_equal(compareEq(db, "state", "'TIME_WAIT'", own), 1);
+    assert_int_equal(compare(db, own, "state", "=", "'LISTEN'"), 4);
+    assert_int_equal(compare(db, own, "state", "=", "'ESTABLISHED'"), 7);
+    assert_int_equal(compare(db, own, "state", "=", "'IDLE'"), 2);
+    assert_int_equal(compare(db, own, "state", "=", "'TIME_WAIT'"), 1);
     const char *noState[] = {"'LISTEN '", "'listen'",      "'BOGUS'", "1",
                              "NULL",      "x'4c4953544e'", "'CLOSE'"};
     for (size_t i = 0; i < sizeof noState / sizeof *noState; i++)
-        assert_int_equal(compareEq(db, "state", noState[i], own), 0);
-    assert_int_equal(compareIn(db, "state", "('LISTEN', 'IDLE')", own), 6);
-    assert_int_equal(compareIn(db, "state", "('TIME_WAIT', NULL, 'x', 'LISTEN')", own), 5);
+        assert_int_equal(compare(db, own, "state", "=", "%s", noState[i]), 0);
+    assert_int_equal(compare(db, own, "state", "IN", "('LISTEN', 'IDLE')"), 6);
+    assert_int_equal(compare(db, own, "state", "IN", "('TIME_WAIT', NULL, 'x', 'LISTEN')"), 5);
 
-    assert_int_equal(compareEq(db, "family", "'inet'", own), 7);
-    assert_int_equal(compareEq(db, "family", "'unix'", own), 6);
-    assert_int_equal(compareEq(db, "family", "'netlink'", own), 1);
-    assert_int_equal(compareEq(db, "family", "'INET'", own), 0);
-    assert_int_equal(compareEq(db, "family", "2", own), 0);
-    assert_int_equal(compareEq(db, "family", "NULL", own), 0);
-    assert_int_equal(compareIn(db, "family", "('inet6', 'netlink', 'unix')", own), 7);
+    assert_int_equal(compare(db, own, "family", "=", "'inet'"), 7);
+    assert_int_equal(compare(db, own, "family", "=", "'unix'"), 6);
+    assert_int_equal(compare(db, own, "family", "=", "'netlink'"), 1);
+    assert_int_equal(compare(db, own, "family", "=", "'INET'"), 0);
+    assert_int_equal(compare(db, own, "family", "=", "2"), 0);
+    assert_int_equal(compare(db, own, "family", "=", "NULL"), 0);
+    assert_int_equal(compare(db, own, "family", "IN", "('inet6', 'netlink', 'unix')"), 7);
 
-    assert_int_equal(compareEq(db, "protocol", "'tcp'", own), 5);
-    assert_int_equal(compareEq(db, "protocol", "'udp'", own), 2);
-    assert_int_equal(compareEq(db, "protocol", "'stream'", own), 4);
-    assert_int_equal(compareEq(db, "protocol", "'dgram'", own), 2);
-    assert_int_equal(compareEq(db, "protocol", "'route'", own), 1);
-    assert_int_equal(compareEq(db, "protocol", "'TCP'", own), 0);
-    assert_int_equal(compareEq(db, "protocol", "6", own), 0);
-    assert_int_equal(compareEq(db, "protocol", "'raw'", own), 0);
-    assert_int_equal(compareIn(db, "protocol", "('udp', 'route', 'stream')", own), 7);
+    assert_int_equal(compare(db, own, "protocol", "=", "'tcp'"), 5);
+    assert_int_equal(compare(db, own, "protocol", "=", "'udp'"), 2);
+    assert_int_equal(compare(db, own, "protocol", "=", "'stream'"), 4);
+    assert_int_equal(compare(db, own, "protocol", "=", "'dgram'"), 2);
+    assert_int_equal(compare(db, own, "protocol", "=", "'route'"), 1);
+    assert_int_equal(compare(db, own, "protocol", "=", "'TCP'"), 0);
+    assert_int_equal(compare(db, own, "protocol", "=", "6"), 0);
+    assert_int_equal(compare(db, own, "protocol", "=", "'raw'"), 0);
+    assert_int_equal(compare(db, own, "protocol", "IN", "('udp', 'route', 'stream')"), 7);
 
     /* Under NOCASE the word is not pushed, and SQLite's own comparison decides. */
-    assert_int_equal(compareEq(db, "state", "'listen' COLLATE NOCASE", own), 4);
-    char *plan = testExplain(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE");
-    assert_null(strstr(plan, "state="));
-    free(plan);
+    assert_int_equal(compare(db, own, "state", "=", "'listen' COLLATE NOCASE"), 4);
+    testExpectUnpushed(db, "SELECT * FROM sockets WHERE state = 'listen' COLLATE NOCASE", "state=");
     sqlite3_free(own);
-    sqlite3_close(db);
 }
 
 static void integer_pushdown_equivalence(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *own = ownSockets();
-    char v[128];
     int lp = F.listenPort;
     /* local_port: the listener and the server end. */
     const char *fmts[] = {"%d", "'%d'", "%d.0", "' %d '"};
-    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
-        snprintf(v, sizeof v, fmts[i], lp);
-        assert_int_equal(compareEq(db, "local_port", v, own), 2);
-    }
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
+        assert_int_equal(compare(db, own, "local_port", "=", fmts[i], lp), 2);
     const char *none[] = {"'%dx'", "%d.5", "NULL", "-1", "70000", "x'31'"};
-    for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
-        snprintf(v, sizeof v, none[i], lp);
-        assert_int_equal(compareEq(db, "local_port", v, own), 0);
-    }
-    snprintf(v, sizeof v, "(%d, %d, 'junk', NULL)", lp, F.udpPort);
-    assert_int_equal(compareIn(db, "local_port", v, own), 3);
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        assert_int_equal(compare(db, own, "local_port", "=", none[i], lp), 0);
+    assert_int_equal(compare(db, own, "local_port", "IN", "(%d, %d, 'junk', NULL)", lp, F.udpPort),
+                     3);
     /* Long IN lists: up to 128 ports go to the kernel as bytecode, more are filtered after. */
     for (int n = 100; n <= 300; n += 200) {
         char *list = sqlite3_mprintf("(%d", lp);
@@ -632,49 +609,40 @@ static void integer_pushdown_equivalence(void **state)
             list = more;
         }
         char *closed = sqlite3_mprintf("%s)", list);
-        assert_int_equal(compareIn(db, "local_port", closed, own), 3);
+        assert_int_equal(compare(db, own, "local_port", "IN", "%s", closed), 3);
         sqlite3_free(list);
         sqlite3_free(closed);
     }
-    snprintf(v, sizeof v, "%d", F.twPort);
-    assert_int_equal(compareEq(db, "local_port", v, own), 1); /* TIME_WAIT, inode 0 */
+    /* TIME_WAIT, inode 0 */
+    assert_int_equal(compare(db, own, "local_port", "=", "%d", F.twPort), 1);
 
-    snprintf(v, sizeof v, "%d", lp);
-    assert_int_equal(compareEq(db, "remote_port", v, own), 2); /* client and TIME_WAIT */
-    assert_int_equal(compareEq(db, "remote_port", "0", own), 3);
-    assert_int_equal(compareEq(db, "remote_port", "'0'", own), 3);
-    snprintf(v, sizeof v, "(%d, %d)", lp, F.udpPort);
-    assert_int_equal(compareIn(db, "remote_port", v, own), 3);
-    snprintf(v, sizeof v, "%d AND local_port = %d", F.clientPort, lp);
-    assert_int_equal(compareEq(db, "remote_port", v, own), 1);
+    assert_int_equal(compare(db, own, "remote_port", "=", "%d", lp), 2); /* client and TIME_WAIT */
+    assert_int_equal(compare(db, own, "remote_port", "=", "0"), 3);
+    assert_int_equal(compare(db, own, "remote_port", "=", "'0'"), 3);
+    assert_int_equal(compare(db, own, "remote_port", "IN", "(%d, %d)", lp, F.udpPort), 3);
+    assert_int_equal(
+        compare(db, own, "remote_port", "=", "%d AND local_port = %d", F.clientPort, lp), 1);
 
-    snprintf(v, sizeof v, "%llu", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 1);
-    snprintf(v, sizeof v, "'%llu'", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 1);
-    snprintf(v, sizeof v, "%llu.5", F.namedIno);
-    assert_int_equal(compareEq(db, "inode", v, own), 0);
-    assert_int_equal(compareEq(db, "inode", "0", own), 1);
-    snprintf(v, sizeof v, "(%llu, %llu, %llu, 'x')", F.listenIno, N.ino, F.streamIno[1]);
-    assert_int_equal(compareIn(db, "inode", v, own), 3);
+    assert_int_equal(compare(db, own, "inode", "=", "%llu", F.namedIno), 1);
+    assert_int_equal(compare(db, own, "inode", "=", "'%llu'", F.namedIno), 1);
+    assert_int_equal(compare(db, own, "inode", "=", "%llu.5", F.namedIno), 0);
+    assert_int_equal(compare(db, own, "inode", "=", "0"), 1);
+    assert_int_equal(compare(db, own, "inode", "IN", "(%llu, %llu, %llu, 'x')", F.listenIno, N.ino,
+                             F.streamIno[1]),
+                     3);
 
-    snprintf(v, sizeof v, "%llu", F.netns);
-    assert_int_equal(compareEq(db, "netns", v, own), 13);
-    snprintf(v, sizeof v, "'%llu'", N.netns);
-    assert_int_equal(compareEq(db, "netns", v, own), 1);
-    assert_int_equal(compareEq(db, "netns", "0", own), 0);
-    assert_int_equal(compareEq(db, "netns", "NULL", own), 0);
-    snprintf(v, sizeof v, "(%llu, %llu)", F.netns, N.netns);
-    assert_int_equal(compareIn(db, "netns", v, own), 14);
+    assert_int_equal(compare(db, own, "netns", "=", "%llu", F.netns), 13);
+    assert_int_equal(compare(db, own, "netns", "=", "'%llu'", N.netns), 1);
+    assert_int_equal(compare(db, own, "netns", "=", "0"), 0);
+    assert_int_equal(compare(db, own, "netns", "=", "NULL"), 0);
+    assert_int_equal(compare(db, own, "netns", "IN", "(%llu, %llu)", F.netns, N.netns), 14);
 
     sqlite3_free(own);
-    sqlite3_close(db);
 }
 
 static void explain_plans(void **state)
 {
-    (void)state;
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     static const struct test_plan cases[] = {
         {"SELECT * FROM sockets WHERE state = 'LISTEN'", ":state="},
         {"SELECT * FROM sockets WHERE family IN ('inet', 'unix')", "family IN"},
@@ -683,24 +651,17 @@ static void explain_plans(void **state)
         {"SELECT * FROM sockets WHERE remote_port IN (22, 80)", "remote_port IN"},
         {"SELECT * FROM sockets WHERE inode = 5", "inode="},
         {"SELECT * FROM sockets WHERE netns = 5", "netns="},
+        /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
+        {"SELECT inode, state FROM sockets WHERE state = 'LISTEN'", "INDEX 1:state="},
+        {"SELECT inode FROM sockets WHERE state = 'LISTEN' AND cwnd > 1", "INDEX 65537:state="},
+        {"SELECT interface FROM sockets WHERE state = 'LISTEN'", "INDEX 131073:state="},
     };
     testExpectPlans(db, cases, sizeof cases / sizeof *cases);
-    /* idxNum carries whether tcp_info is asked for (bit 16) and interface names (bit 17). */
-    char *plan = testExplain(db, "SELECT inode, state FROM sockets WHERE state = 'LISTEN'");
-    assert_non_null(strstr(plan, "INDEX 1:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT inode FROM sockets WHERE state = 'LISTEN' AND cwnd > 1");
-    assert_non_null(strstr(plan, "INDEX 65537:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT interface FROM sockets WHERE state = 'LISTEN'");
-    assert_non_null(strstr(plan, "INDEX 131073:state="));
-    free(plan);
-    plan = testExplain(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'");
-    assert_null(strstr(plan, "state="));
-    free(plan);
+    testExpectUnpushed(db, "SELECT * FROM sockets WHERE +state = 'LISTEN'", "state=");
     /* The filtered side drives a join on inode; the other answers from its inode map. */
-    plan = testExplain(db, "SELECT * FROM processes p JOIN sockets s ON s.inode = p.pid "
-                           "JOIN sockets t ON t.inode = s.peer_inode WHERE s.state = 'LISTEN'");
+    char *plan =
+        testExplain(db, "SELECT * FROM processes p JOIN sockets s ON s.inode = p.pid "
+                        "JOIN sockets t ON t.inode = s.peer_inode WHERE s.state = 'LISTEN'");
     const char *s = strstr(plan, "SCAN s VIRTUAL TABLE INDEX");
     const char *t = strstr(plan, "SCAN t VIRTUAL TABLE INDEX");
     assert_non_null(s);
@@ -709,7 +670,6 @@ static void explain_plans(void **state)
     assert_int_equal(strncmp(strchr(s, ':'), ":state=\n", 8), 0);
     assert_non_null(strstr(t, ":inode=\n"));
     free(plan);
-    sqlite3_close(db);
 }
 
 /*
@@ -722,28 +682,22 @@ static void dumps_sent(void **state)
 {
     (void)state;
     struct syscall_counts base, tcp, unixOnly, other, all, listening;
-    char sql[256];
     testSyscalls("SELECT 1", &base);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'tcp'", F.netns);
-    testSyscalls(sql, &tcp);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND family = 'unix' "
-             "AND state = 'LISTEN'",
-             F.netns);
-    testSyscalls(sql, &unixOnly);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND "
-             "family IN ('inet', 'inet6') AND local_port = %d",
-             N.netns, N.port);
-    testSyscalls(sql, &other);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM sockets WHERE netns = %llu", N.netns);
-    testSyscalls(sql, &all);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
-             "family IN ('inet', 'inet6')",
-             N.netns);
-    testSyscalls(sql, &listening);
+    testSyscallsf(&tcp, "SELECT count(*) FROM sockets WHERE netns = %llu AND protocol = 'tcp'",
+                  F.netns);
+    testSyscallsf(&unixOnly,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND family = 'unix' "
+                  "AND state = 'LISTEN'",
+                  F.netns);
+    testSyscallsf(&other,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND "
+                  "family IN ('inet', 'inet6') AND local_port = %d",
+                  N.netns, N.port);
+    testSyscallsf(&all, "SELECT count(*) FROM sockets WHERE netns = %llu", N.netns);
+    testSyscallsf(&listening,
+                  "SELECT count(*) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
+                  "family IN ('inet', 'inet6')",
+                  N.netns);
 
     assert_int_equal(tcp.sendmsg - base.sendmsg, 1); /* inet and inet6 in one */
     assert_int_equal(tcp.setns, 0);
@@ -795,11 +749,10 @@ static void *idle(void *arg)
 
 static void namespace_hygiene(void **state)
 {
-    (void)state;
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
     unsigned long long own = nsOf("/proc/self/ns/net");
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     int fds = countFds();
     assert_int_equal(tasksInNamespace(own), 2);
     /* Visit every namespace, by scan and by inode map, with errors in between. */
@@ -830,7 +783,6 @@ static void namespace_hygiene(void **state)
     sqlite3_finalize(st);
     assert_int_equal(countFds(), fds);
     assert_int_equal(tasksInNamespace(own), 2);
-    sqlite3_close(db);
     pthread_cancel(t);
     pthread_join(t, NULL);
 }
@@ -858,26 +810,20 @@ static void unprivileged(void **state)
         sqlite3_close(db);
         _exit(ok ? 0 : 5);
     }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    fixtureWaitOk(pid);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(tcp_rows),
-        cmocka_unit_test(udp_rows),
-        cmocka_unit_test(unix_and_netlink_rows),
-        cmocka_unit_test(namespaced_listener),
-        cmocka_unit_test(run_netns_namespace),
-        cmocka_unit_test(text_pushdown_equivalence),
-        cmocka_unit_test(integer_pushdown_equivalence),
-        cmocka_unit_test(explain_plans),
-        cmocka_unit_test(dumps_sent),
-        cmocka_unit_test(namespace_hygiene),
-        cmocka_unit_test(unprivileged),
-    };
-    return cmocka_run_group_tests_name("sockets", tests, startFixtures, stopFixtures);
-}
+TEST_MAIN("sockets", startFixtures, stopFixtures,
+          {
+              TEST_WITH_DB(tcp_rows),
+              TEST_WITH_DB(udp_rows),
+              TEST_WITH_DB(unix_and_netlink_rows),
+              TEST_WITH_DB(namespaced_listener),
+              TEST_WITH_DB(run_netns_namespace),
+              TEST_WITH_DB(text_pushdown_equivalence),
+              TEST_WITH_DB(integer_pushdown_equivalence),
+              TEST_WITH_DB(explain_plans),
+              cmocka_unit_test(dumps_sent),
+              TEST_WITH_DB(namespace_hygiene),
+              cmocka_unit_test(unprivileged),
+          })

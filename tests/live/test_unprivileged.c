@@ -29,6 +29,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "shell.h"
+#include "testmain.h"
 
 #define NOBODY 65534
 
@@ -416,15 +417,12 @@ static void pushdown_under_hidepid(void **state)
     stop(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(processes_as_nobody),
-        cmocka_unit_test(fds_and_maps_as_nobody),
-        cmocka_unit_test(lsof_mode_as_nobody),
-        cmocka_unit_test(own_namespace_sockets_as_nobody),
-        cmocka_unit_test(other_namespace_as_nobody),
-        cmocka_unit_test(pushdown_under_hidepid),
-    };
-    return cmocka_run_group_tests_name("unprivileged", tests, NULL, NULL);
-}
+TEST_MAIN("unprivileged", NULL, NULL,
+          {
+              cmocka_unit_test(processes_as_nobody),
+              cmocka_unit_test(fds_and_maps_as_nobody),
+              cmocka_unit_test(lsof_mode_as_nobody),
+              cmocka_unit_test(own_namespace_sockets_as_nobody),
+              cmocka_unit_test(other_namespace_as_nobody),
+              cmocka_unit_test(pushdown_under_hidepid),
+          })

@@ -15,16 +15,15 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "testmain.h"
 
-#define SQLSOF testSqlsof()
 #define KNOWN                                                                                      \
     "SELECT 1 AS n, 'a,b \"q\"' AS s, NULL AS z, 2.5 AS r UNION ALL SELECT 22, 'é', 'x', -1"
 
 static void expectOutput(const char *mode, const char *sql, const char *expected)
 {
     struct command_result r;
-    char *argv[] = {SQLSOF, (char *)mode, (char *)sql, NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, mode, sql, NULL);
     assert_string_equal(r.err, "");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, expected);
@@ -105,15 +104,13 @@ static void sql_error_exits_1(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {SQLSOF, "SELECT nosuch FROM processes", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "SELECT nosuch FROM processes", NULL);
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     assert_string_equal(r.err, "sqlsof: no such column: nosuch\n");
     testCommandFree(&r);
 
-    char *bad[] = {SQLSOF, "--bogus", "SELECT 1", NULL};
-    testCommand(bad, &r);
+    testRunSqlsof(&r, "--bogus", "SELECT 1", NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "unknown option --bogus"));
     testCommandFree(&r);
@@ -142,22 +139,23 @@ static void help_and_version(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {SQLSOF, "--help", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--help", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "usage: sqlsof"));
     assert_non_null(strstr(r.out, "--jsonl"));
     testCommandFree(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_mode),         cmocka_unit_test(csv_mode),
-        cmocka_unit_test(json_mode),          cmocka_unit_test(jsonl_mode),
-        cmocka_unit_test(control_characters), cmocka_unit_test(live_row),
-        cmocka_unit_test(several_statements), cmocka_unit_test(sql_error_exits_1),
-        cmocka_unit_test(interactive_shell),  cmocka_unit_test(help_and_version),
-    };
-    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
-}
+TEST_MAIN("cli", NULL, NULL,
+          {
+              cmocka_unit_test(table_mode),
+              cmocka_unit_test(csv_mode),
+              cmocka_unit_test(json_mode),
+              cmocka_unit_test(jsonl_mode),
+              cmocka_unit_test(control_characters),
+              cmocka_unit_test(live_row),
+              cmocka_unit_test(several_statements),
+              cmocka_unit_test(sql_error_exits_1),
+              cmocka_unit_test(interactive_shell),
+              cmocka_unit_test(help_and_version),
+          })

@@ -17,6 +17,7 @@
 
 #include "shell.h"
 #include "sqlsof.h"
+#include "testmain.h"
 
 #define APT     "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -q "
 #define UNITDIR "/lib/systemd/system"
@@ -113,10 +114,7 @@ static void build_install_purge(void **state)
     free(out);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(build_install_purge),
-    };
-    return cmocka_run_group_tests_name("deb", tests, NULL, purge);
-}
+TEST_MAIN("deb", NULL, purge,
+          {
+              cmocka_unit_test(build_install_purge),
+          })

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "shell.h"
+#include "testmain.h"
 
 #define RULES "shell/prometheus/sqlsof-rules.yml"
 
@@ -72,11 +73,8 @@ static void three_hosts(void **state)
     free(out);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(alerting_rules),
-        cmocka_unit_test(three_hosts),
-    };
-    return cmocka_run_group_tests_name("fleet", tests, NULL, NULL);
-}
+TEST_MAIN("fleet", NULL, NULL,
+          {
+              cmocka_unit_test(alerting_rules),
+              cmocka_unit_test(three_hosts),
+          })

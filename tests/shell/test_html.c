@@ -16,6 +16,7 @@
 
 #include "fixture.h"
 #include "shell.h"
+#include "testmain.h"
 
 #define SQLSOF      "build/sqlsof"
 #define REPORT      "build/tests/report.html"
@@ -147,12 +148,9 @@ static void report_in_chromium(void **state)
     free(dom);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sections_and_escaping),
-        cmocka_unit_test(error_prints_no_page),
-        cmocka_unit_test(report_in_chromium),
-    };
-    return cmocka_run_group_tests_name("html", tests, NULL, NULL);
-}
+TEST_MAIN("html", NULL, NULL,
+          {
+              cmocka_unit_test(sections_and_escaping),
+              cmocka_unit_test(error_prints_no_page),
+              cmocka_unit_test(report_in_chromium),
+          })

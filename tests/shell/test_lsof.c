@@ -30,7 +30,9 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "shell.h"
 #include "testdb.h"
+#include "testmain.h"
 
 /* What the fixture child holds, by fd number. */
 struct held {
@@ -191,12 +193,9 @@ static char *normalise(const char *listing, int onlyPid)
 /* Runs sqlsof and lsof with -n -P and ARGS; both must list the same rows (of ONLYPID). */
 static void expectAsLsof(const char *args, int onlyPid)
 {
-    char *ours = sqlite3_mprintf("%s -n -P %s", testSqlsof(), args);
-    char *theirs = sqlite3_mprintf("lsof -n -P %s 2>/dev/null", args);
     struct command_result a, b;
-    char *sh[] = {"sh", "-c", ours, NULL}, *sh2[] = {"sh", "-c", theirs, NULL};
-    testCommand(sh, &a);
-    testCommand(sh2, &b);
+    testShell(&a, "%s -n -P %s", testSqlsof(), args);
+    testShell(&b, "lsof -n -P %s 2>/dev/null", args);
     assert_int_equal(a.status, b.status);
     char *x = normalise(a.out, onlyPid), *y = normalise(b.out, onlyPid);
     if (strcmp(x, y)) fail_msg("sqlsof %s\n--- sqlsof:\n%s--- lsof:\n%s", args, a.out, b.out);
@@ -205,8 +204,6 @@ static void expectAsLsof(const char *args, int onlyPid)
     free(y);
     testCommandFree(&a);
     testCommandFree(&b);
-    sqlite3_free(ours);
-    sqlite3_free(theirs);
 }
 
 /* expectAsLsof with the arguments written as printf writes FMT. */
@@ -301,7 +298,6 @@ static void command_prefix_in_bytes(void **state)
 */
 static void upper_case_is_ascii_only(void **state)
 {
-    (void)state;
     char dir[] = "/tmp/sqlsof-locale-XXXXXX", cmd[256];
     assert_non_null(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "localedef -i fr_FR -f ISO-8859-1 %s/fr_FR.ISO-8859-1 2>/dev/null",
@@ -309,12 +305,11 @@ static void upper_case_is_ascii_only(void **state)
     if (system(cmd) != 0) fail_msg("%s failed", cmd);
     setenv("LOCPATH", dir, 1);
     assert_non_null(setlocale(LC_CTYPE, "fr_FR.ISO-8859-1"));
-    sqlite3 *db = testOpenDb();
+    sqlite3 *db = *state;
     char *hex = testQueryText(db, "SELECT hex(lsof_unix_name(NULL, CAST(x'73E9FF7A' AS TEXT),"
                                   " NULL, NULL))");
     assert_string_equal(hex, "747970653D53E9FF5A"); /* "type=S", E9 FF unchanged, "Z" */
     free(hex);
-    sqlite3_close(db);
     setlocale(LC_CTYPE, "C");
     unsetenv("LOCPATH");
     snprintf(cmd, sizeof cmd, "rm -r %s", dir);
@@ -327,17 +322,12 @@ static void field_output(void **state)
     char args[64];
     snprintf(args, sizeof args, "-a -p %d -d %d,%d -F pcuftaDsin", fx.pid, held.file,
              held.listener);
-    char *ours = sqlite3_mprintf("%s -n -P %s", testSqlsof(), args);
-    char *theirs = sqlite3_mprintf("lsof -n -P %s", args);
     struct command_result a, b;
-    char *sh[] = {"sh", "-c", ours, NULL}, *sh2[] = {"sh", "-c", theirs, NULL};
-    testCommand(sh, &a);
-    testCommand(sh2, &b);
+    testShell(&a, "%s -n -P %s", testSqlsof(), args);
+    testShell(&b, "lsof -n -P %s", args);
     assert_string_equal(a.out, b.out);
     testCommandFree(&a);
     testCommandFree(&b);
-    sqlite3_free(ours);
-    sqlite3_free(theirs);
 }
 
 static void endpoints(void **state)
@@ -413,8 +403,7 @@ static void nothing_found_exits_1(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {testSqlsof(), "-p", "999999999", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "-p", "999999999", NULL);
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
     testCommandFree(&r);
@@ -445,36 +434,11 @@ static void sql_shows_the_query(void **state)
 {
     (void)state;
     struct command_result r;
-    char *argv[] = {testSqlsof(), "--sql", "-i", "-sTCP:LISTEN", NULL};
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--sql", "-i", "-sTCP:LISTEN", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "FROM lsof_sockets"));
     assert_non_null(strstr(r.out, "state IN ('LISTEN')"));
     testCommandFree(&r);
-}
-
-/* Runs the recipe FILE with PARAMS ("--param", "a=1", ...) and returns its CSV (malloc'd). */
-static char *recipe(const char *file, char *p1, char *p2)
-{
-    char path[128];
-    snprintf(path, sizeof path, "sql/recipes/%s", file);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char sql[8192];
-    size_t n = fread(sql, 1, sizeof sql - 1, f);
-    fclose(f);
-    sql[n] = '\0';
-    char *argv[8] = {testSqlsof(), "--csv"};
-    int argc = 2;
-    if (p1) argv[argc++] = "--param", argv[argc++] = p1;
-    if (p2) argv[argc++] = "--param", argv[argc++] = p2;
-    argv[argc++] = sql;
-    argv[argc] = NULL;
-    struct command_result r;
-    testCommand(argv, &r);
-    if (r.status != 0) fail_msg("%s: %s", file, r.err);
-    free(r.err);
-    return r.out;
 }
 
 static char *param(char *buf, size_t len, const char *name, long value)
@@ -487,21 +451,21 @@ static void recipes_of_sockets(void **state)
 {
     (void)state;
     char a[64], b[64], expected[512];
-    char *out = recipe("tcp-listeners-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    char *out = testRecipe("tcp-listeners-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
     snprintf(expected, sizeof expected,
              "fd,family,local_addr,local_port,netns\r\n%d,inet,127.0.0.1,%d,", held.listener,
              held.port);
     assert_memory_equal(out, expected, strlen(expected));
     free(out);
 
-    out = recipe("tcp-connections-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    out = testRecipe("tcp-connections-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
     snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,", held.client);
     assert_non_null(strstr(out, expected));
     snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,%d,127.0.0.1,", held.server, held.port);
     assert_non_null(strstr(out, expected));
     free(out);
 
-    out = recipe("idle-udp-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    out = testRecipe("idle-udp-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
     snprintf(expected, sizeof expected,
              "fd,family,local_addr,local_port\r\n%d,inet,127.0.0.1,%d\r\n", held.udpBound,
              held.udpPort);
@@ -509,7 +473,7 @@ static void recipes_of_sockets(void **state)
     free(out);
 
     /* The listener and both ends of the connection; other namespaces may use the port too. */
-    out = recipe("port-users.sql", param(a, sizeof a, "port", held.port), NULL);
+    out = testRecipe("port-users.sql", param(a, sizeof a, "port", held.port), NULL);
     int ours[] = {held.listener, held.client, held.server};
     for (int i = 0; i < 3; i++) {
         snprintf(expected, sizeof expected, "\r\n%d,sqlsof-lsof-fx,root,%d,tcp,", fx.pid, ours[i]);
@@ -523,14 +487,14 @@ static void recipes_of_sockets(void **state)
              fx.pid, held.unixA, fx.pid, held.unixB);
     int found = 0;
     for (int run = 0; run < 5 && !found; run++) {
-        out = recipe("unix-socket-peers.sql", NULL, NULL);
+        out = testRecipe("unix-socket-peers.sql", NULL);
         found = strstr(out, expected) != NULL;
         free(out);
     }
     assert_true(found);
 
-    out = recipe("process-sockets-any-namespace.sql", param(a, sizeof a, "pid", nsfx.pid),
-                 param(b, sizeof b, "self", getpid()));
+    out = testRecipe("process-sockets-any-namespace.sql", param(a, sizeof a, "pid", nsfx.pid),
+                     param(b, sizeof b, "self", getpid()), NULL);
     snprintf(expected, sizeof expected, "%d,LISTEN,127.0.0.1,%d,0.0.0.0,0,", nsheld.listener,
              nsheld.port);
     assert_non_null(strstr(out, expected));
@@ -554,14 +518,14 @@ static void recipes_of_files(void **state)
 {
     (void)state;
     char a[64], b[64], expected[512];
-    char *out = recipe("fd-of-process.sql", param(a, sizeof a, "pid", fx.pid),
-                       param(b, sizeof b, "fd", held.file));
+    char *out = testRecipe("fd-of-process.sql", param(a, sizeof a, "pid", fx.pid),
+                           param(b, sizeof b, "fd", held.file), NULL);
     snprintf(expected, sizeof expected, "\r\n%d,%d,REG,r,/etc/hostname,/etc/hostname,0,", fx.pid,
              held.file);
     assert_non_null(strstr(out, expected));
     free(out);
 
-    out = recipe("open-files-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
+    out = testRecipe("open-files-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
     assert_memory_equal(out, "fd,type,device,size_off,node,name\r\ncwd,DIR,", 41);
     assert_non_null(strstr(out, "\r\nrtd,DIR,"));
     assert_non_null(strstr(out, "\r\ntxt,REG,"));
@@ -570,20 +534,20 @@ static void recipes_of_files(void **state)
     assert_non_null(strstr(out, expected));
     free(out);
 
-    out = recipe("deleted-open-files.sql", NULL, NULL);
+    out = testRecipe("deleted-open-files.sql", NULL);
     snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,%s,%d\r\n", fx.pid, held.deleted,
              DELETED_PATH, DELETED_SIZE);
     assert_non_null(strstr(out, expected));
     free(out);
 
-    out = recipe("fd-leak-suspects.sql", param(a, sizeof a, "min_repeats", REPEATS), NULL);
+    out = testRecipe("fd-leak-suspects.sql", param(a, sizeof a, "min_repeats", REPEATS), NULL);
     snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,", fx.pid);
     char *row = strstr(out, expected);
     assert_non_null(row);
     assert_non_null(strstr(row, ",/etc/hostname,61,0\r\n"));
     free(out);
 
-    out = recipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
+    out = testRecipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
     snprintf(expected, sizeof expected, "\r\n1,%d,  sqlsof-lsof-fx,%d\r\n", fx.pid,
              countFds(fx.pid));
     assert_non_null(strstr(out, expected));
@@ -629,38 +593,34 @@ static void socket_view_matches_fd_view(void **state)
                         "SELECT count(*) FROM (SELECT * FROM lsof_sockets WHERE pid = %d EXCEPT "
                         "SELECT * FROM lsof_fds WHERE pid = %d)",
                         fx.pid, fx.pid, fx.pid, fx.pid);
-    char *argv[] = {testSqlsof(), "--csv", sql, NULL};
     struct command_result r;
-    testCommand(argv, &r);
+    testRunSqlsof(&r, "--csv", sql, NULL);
     /* listener, both ends, two UDP, the unix pair: 7 socket rows, and no difference */
     assert_string_equal(r.out, "count(*)\r\n7\r\ncount(*)\r\n7\r\ncount(*)\r\n0\r\n");
     testCommandFree(&r);
     sqlite3_free(sql);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(views_keep_pushdown),
-        cmocka_unit_test(socket_view_matches_fd_view),
-        cmocka_unit_test(recipes_of_sockets),
-        cmocka_unit_test(recipes_of_files),
-        cmocka_unit_test(tcp_listeners_of_a_process),
-        cmocka_unit_test(established_of_a_process),
-        cmocka_unit_test(one_fd_of_a_process),
-        cmocka_unit_test(who_uses_a_port),
-        cmocka_unit_test(everything_of_a_process),
-        cmocka_unit_test(every_open_file),
-        cmocka_unit_test(field_output),
-        cmocka_unit_test(command_prefix_in_bytes),
-        cmocka_unit_test(upper_case_is_ascii_only),
-        cmocka_unit_test(idle_udp_of_a_process),
-        cmocka_unit_test(endpoints),
-        cmocka_unit_test(repeat_mode),
-        cmocka_unit_test(socket_in_another_namespace),
-        cmocka_unit_test(nothing_found_exits_1),
-        cmocka_unit_test(bad_flags),
-        cmocka_unit_test(sql_shows_the_query),
-    };
-    return cmocka_run_group_tests_name("lsof mode", tests, setup, teardown);
-}
+TEST_MAIN("lsof mode", setup, teardown,
+          {
+              cmocka_unit_test(views_keep_pushdown),
+              cmocka_unit_test(socket_view_matches_fd_view),
+              cmocka_unit_test(recipes_of_sockets),
+              cmocka_unit_test(recipes_of_files),
+              cmocka_unit_test(tcp_listeners_of_a_process),
+              cmocka_unit_test(established_of_a_process),
+              cmocka_unit_test(one_fd_of_a_process),
+              cmocka_unit_test(who_uses_a_port),
+              cmocka_unit_test(everything_of_a_process),
+              cmocka_unit_test(every_open_file),
+              cmocka_unit_test(field_output),
+              cmocka_unit_test(command_prefix_in_bytes),
+              TEST_WITH_DB(upper_case_is_ascii_only),
+              cmocka_unit_test(idle_udp_of_a_process),
+              cmocka_unit_test(endpoints),
+              cmocka_unit_test(repeat_mode),
+              cmocka_unit_test(socket_in_another_namespace),
+              cmocka_unit_test(nothing_found_exits_1),
+              cmocka_unit_test(bad_flags),
+              cmocka_unit_test(sql_shows_the_query),
+          })

@@ -26,6 +26,7 @@
 #include "fixture.h"
 #include "prom.h"
 #include "shell.h"
+#include "testmain.h"
 
 #define DIR          "build/tests/prom"
 #define CHILD_NAME   "sqlsof-prom-t"
@@ -388,17 +389,14 @@ static void default_metrics(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(label_and_help_escaping),
-        cmocka_unit_test(numbers),
-        cmocka_unit_test(declarations),
-        cmocka_unit_test(exposition),
-        cmocka_unit_test(bad_declarations),
-        cmocka_unit_test(failing_metric),
-        cmocka_unit_test(prom_dir),
-        cmocka_unit_test(default_metrics),
-    };
-    return cmocka_run_group_tests_name("prom", tests, NULL, NULL);
-}
+TEST_MAIN("prom", NULL, NULL,
+          {
+              cmocka_unit_test(label_and_help_escaping),
+              cmocka_unit_test(numbers),
+              cmocka_unit_test(declarations),
+              cmocka_unit_test(exposition),
+              cmocka_unit_test(bad_declarations),
+              cmocka_unit_test(failing_metric),
+              cmocka_unit_test(prom_dir),
+              cmocka_unit_test(default_metrics),
+          })

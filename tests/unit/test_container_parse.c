@@ -21,6 +21,7 @@
 #include "json_scan.h"
 #include "mountinfo.h"
 #include "proc_parse.h"
+#include "testmain.h"
 
 #define ID_A "a1f0c3e2b4d5968778695a4b3c2d1e0fa1f0c3e2b4d5968778695a4b3c2d1e0f"
 #define ID_B "b2e1d4f3c5e6a7b8c9d0e1f2a3b4c5d6b2e1d4f3c5e6a7b8c9d0e1f2a3b4c5d6"
@@ -363,15 +364,18 @@ static void mountinfo_netns(void **state)
     assert_string_equal(path, "/last");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cgroup_docker),         cmocka_unit_test(cgroup_containerd_kubernetes),
-        cmocka_unit_test(cgroup_crio),           cmocka_unit_test(cgroup_podman),
-        cmocka_unit_test(cgroup_lxc_and_nspawn), cmocka_unit_test(cgroup_host_and_garbage),
-        cmocka_unit_test(runtime_names),         cmocka_unit_test(json_scanner),
-        cmocka_unit_test(state_files),           cmocka_unit_test(state_parsers_on_odd_text),
-        cmocka_unit_test(status_nspid),          cmocka_unit_test(mountinfo_netns),
-    };
-    return cmocka_run_group_tests_name("container readers", tests, NULL, NULL);
-}
+TEST_MAIN("container readers", NULL, NULL,
+          {
+              cmocka_unit_test(cgroup_docker),
+              cmocka_unit_test(cgroup_containerd_kubernetes),
+              cmocka_unit_test(cgroup_crio),
+              cmocka_unit_test(cgroup_podman),
+              cmocka_unit_test(cgroup_lxc_and_nspawn),
+              cmocka_unit_test(cgroup_host_and_garbage),
+              cmocka_unit_test(runtime_names),
+              cmocka_unit_test(json_scanner),
+              cmocka_unit_test(state_files),
+              cmocka_unit_test(state_parsers_on_odd_text),
+              cmocka_unit_test(status_nspid),
+              cmocka_unit_test(mountinfo_netns),
+          })

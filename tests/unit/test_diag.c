@@ -26,6 +26,7 @@
 #include "diag_dump.h"
 #include "sock_filter.h"
 #include "sock_inuse.h"
+#include "testmain.h"
 
 static char msgbuf[8192] __attribute__((aligned(8)));
 
@@ -279,15 +280,22 @@ static void unix_messages(void **state)
     assert_int_equal(diagUnixParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
 
-static void netlink_messages(void **state)
+/* A NETLINK_SOCK_DIAG socket's message, without attributes. */
+static struct nlmsghdr *netlinkMessage(void)
 {
-    (void)state;
     struct netlink_diag_msg *m;
     struct nlmsghdr *nlh = newMessage(sizeof *m, (void **)&m);
     m->ndiag_family = AF_NETLINK;
     m->ndiag_protocol = 4;
     m->ndiag_ino = 77;
     m->ndiag_cookie[1] = 1;
+    return nlh;
+}
+
+static void netlink_messages(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = netlinkMessage();
     uint32_t mem[SK_MEMINFO_VARS] = {[SK_MEMINFO_RMEM_ALLOC] = 832, [SK_MEMINFO_WMEM_ALLOC] = 4};
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, sizeof mem, mem);
     struct diag_row r;
@@ -305,25 +313,30 @@ static void netlink_messages(void **state)
     assert_string_equal(diagStateName(AF_NETLINK, 0, 1), "ESTABLISHED");
 
     /* meminfo of 6 bytes, then of 2 words: both shorter than what is read. */
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->ndiag_family = AF_NETLINK;
+    nlh = netlinkMessage();
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, 6, mem);
     assert_int_equal(diagNetlinkParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->ndiag_family = AF_NETLINK;
+    nlh = netlinkMessage();
     mnl_attr_put(nlh, NETLINK_DIAG_MEMINFO, 8, mem);
     assert_int_equal(diagNetlinkParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
 
-static void packet_messages(void **state)
+/* An ETH_P_ALL raw packet socket's message, without attributes. */
+static struct nlmsghdr *packetMessage(void)
 {
-    (void)state;
     struct packet_diag_msg *m;
     struct nlmsghdr *nlh = newMessage(sizeof *m, (void **)&m);
     m->pdiag_family = AF_PACKET;
     m->pdiag_type = SOCK_RAW;
     m->pdiag_num = 0x0003;
     m->pdiag_ino = 31;
+    return nlh;
+}
+
+static void packet_messages(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = packetMessage();
     struct packet_diag_info info = {.pdi_index = 2};
     mnl_attr_put(nlh, PACKET_DIAG_INFO, sizeof info, &info);
     mnl_attr_put_u32(nlh, PACKET_DIAG_UID, 0);
@@ -337,12 +350,10 @@ static void packet_messages(void **state)
     assert_string_equal(diagProtocolName(AF_PACKET, 0x88cc, buf, sizeof buf), "0x88cc");
     assert_string_equal(diagStateName(AF_PACKET, 3, 0), "IDLE");
 
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->pdiag_family = AF_PACKET;
+    nlh = packetMessage();
     mnl_attr_put(nlh, PACKET_DIAG_INFO, 4, &info);
     assert_int_equal(diagPacketParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
-    nlh = newMessage(sizeof *m, (void **)&m);
-    m->pdiag_family = AF_PACKET;
+    nlh = packetMessage();
     mnl_attr_put_u64(nlh, PACKET_DIAG_UID, 0);
     assert_int_equal(diagPacketParse(nlh, nlh->nlmsg_len, &r), -EINVAL);
 }
@@ -643,23 +654,20 @@ static void inuse_counts(void **state)
     assert_true(!(sockInuseParse(cut, sizeof cut - 1) >> sockKindOf(AF_INET, IPPROTO_UDP) & 1));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(huge_nlmsg_len),
-        cmocka_unit_test(inet_tcp_with_info),
-        cmocka_unit_test(inet6_udp_and_time_wait),
-        cmocka_unit_test(inet_bad_lengths),
-        cmocka_unit_test(inet_old_tcp_info),
-        cmocka_unit_test(unix_messages),
-        cmocka_unit_test(netlink_messages),
-        cmocka_unit_test(packet_messages),
-        cmocka_unit_test(requests),
-        cmocka_unit_test(both_families_request),
-        cmocka_unit_test(inuse_counts),
-        cmocka_unit_test(either_end_bytecode),
-        cmocka_unit_test(exact_requests),
-        cmocka_unit_test(dump_loop),
-    };
-    return cmocka_run_group_tests_name("diag", tests, NULL, NULL);
-}
+TEST_MAIN("diag", NULL, NULL,
+          {
+              cmocka_unit_test(huge_nlmsg_len),
+              cmocka_unit_test(inet_tcp_with_info),
+              cmocka_unit_test(inet6_udp_and_time_wait),
+              cmocka_unit_test(inet_bad_lengths),
+              cmocka_unit_test(inet_old_tcp_info),
+              cmocka_unit_test(unix_messages),
+              cmocka_unit_test(netlink_messages),
+              cmocka_unit_test(packet_messages),
+              cmocka_unit_test(requests),
+              cmocka_unit_test(both_families_request),
+              cmocka_unit_test(inuse_counts),
+              cmocka_unit_test(either_end_bytecode),
+              cmocka_unit_test(exact_requests),
+              cmocka_unit_test(dump_loop),
+          })

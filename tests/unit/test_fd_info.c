@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fd_info.h"
+#include "testmain.h"
 
 static int parse(const char *text, struct fd_info *info)
 {
@@ -93,13 +94,10 @@ static void truncated_or_garbled(void **state)
     assert_int_equal(fdInfoMode(O_ACCMODE), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(regular_file),
-        cmocka_unit_test(older_kernel_and_extra_lines),
-        cmocka_unit_test(lock_lines),
-        cmocka_unit_test(truncated_or_garbled),
-    };
-    return cmocka_run_group_tests_name("fd_info", tests, NULL, NULL);
-}
+TEST_MAIN("fd_info", NULL, NULL,
+          {
+              cmocka_unit_test(regular_file),
+              cmocka_unit_test(older_kernel_and_extra_lines),
+              cmocka_unit_test(lock_lines),
+              cmocka_unit_test(truncated_or_garbled),
+          })

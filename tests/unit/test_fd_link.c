@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fd_link.h"
+#include "testmain.h"
 
 static struct fd_link classify(const char *text)
 {
@@ -94,13 +95,10 @@ static void garbled(void **state)
     assert_int_equal(l.inode, 42);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(kernel_objects),
-        cmocka_unit_test(anon_inodes),
-        cmocka_unit_test(paths_and_deleted_suffix),
-        cmocka_unit_test(garbled),
-    };
-    return cmocka_run_group_tests_name("fd_link", tests, NULL, NULL);
-}
+TEST_MAIN("fd_link", NULL, NULL,
+          {
+              cmocka_unit_test(kernel_objects),
+              cmocka_unit_test(anon_inodes),
+              cmocka_unit_test(paths_and_deleted_suffix),
+              cmocka_unit_test(garbled),
+          })

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fd_locks.h"
+#include "testmain.h"
 
 static int line(const char *text, struct fd_lock *l)
 {
@@ -76,12 +77,9 @@ static void letters_combine(void **state)
     assert_int_equal(fdLockCombine('U', 'w'), 'U');
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(letters),
-        cmocka_unit_test(garbled_lines),
-        cmocka_unit_test(letters_combine),
-    };
-    return cmocka_run_group_tests_name("fd_locks", tests, NULL, NULL);
-}
+TEST_MAIN("fd_locks", NULL, NULL,
+          {
+              cmocka_unit_test(letters),
+              cmocka_unit_test(garbled_lines),
+              cmocka_unit_test(letters_combine),
+          })

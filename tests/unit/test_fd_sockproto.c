@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fd_sockproto.h"
+#include "testmain.h"
 
 static void names(void **state)
 {
@@ -29,8 +30,7 @@ static void names(void **state)
     assert_string_equal(fdSockprotoType("TCPv6", 6), "IPv6");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {cmocka_unit_test(names)};
-    return cmocka_run_group_tests_name("fd_sockproto", tests, NULL, NULL);
-}
+TEST_MAIN("fd_sockproto", NULL, NULL,
+          {
+              cmocka_unit_test(names),
+          })

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "lsof_args.h"
+#include "testmain.h"
 
 #define PARSE(o, ...)                                                                              \
     do {                                                                                           \
@@ -127,14 +128,11 @@ static void errors(void **state)
     expectError("illegal option: +X", 1, (char *[]){"+X"});
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(listener_of_a_process),
-        cmocka_unit_test(inet_specs),
-        cmocka_unit_test(bundled_and_attached),
-        cmocka_unit_test(repeat_endpoints_names),
-        cmocka_unit_test(errors),
-    };
-    return cmocka_run_group_tests_name("lsof_args", tests, NULL, NULL);
-}
+TEST_MAIN("lsof_args", NULL, NULL,
+          {
+              cmocka_unit_test(listener_of_a_process),
+              cmocka_unit_test(inet_specs),
+              cmocka_unit_test(bundled_and_attached),
+              cmocka_unit_test(repeat_endpoints_names),
+              cmocka_unit_test(errors),
+          })

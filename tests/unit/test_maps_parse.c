@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "maps_parse.h"
+#include "testmain.h"
 
 static void file_mapping(void **state)
 {
@@ -75,13 +76,10 @@ static void garbled(void **state)
         assert_int_equal(mapsParseLine(bad[i], strlen(bad[i]), &e), -EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(file_mapping),
-        cmocka_unit_test(anonymous_and_pseudo),
-        cmocka_unit_test(deleted_and_spaces),
-        cmocka_unit_test(garbled),
-    };
-    return cmocka_run_group_tests_name("maps_parse", tests, NULL, NULL);
-}
+TEST_MAIN("maps_parse", NULL, NULL,
+          {
+              cmocka_unit_test(file_mapping),
+              cmocka_unit_test(anonymous_and_pseudo),
+              cmocka_unit_test(deleted_and_spaces),
+              cmocka_unit_test(garbled),
+          })

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "proc_parse.h"
+#include "testmain.h"
 
 /* A real stat line (field 2 replaced by COMM). */
 #define STAT_TAIL                                                                                  \
@@ -228,20 +229,17 @@ static void numbers_stop_at_len(void **state)
     assert_int_equal(procParseStatus(status, strlen(status) - 2, &ps), -EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(stat_plain),
-        cmocka_unit_test(stat_comm_with_parens_and_spaces),
-        cmocka_unit_test(stat_empty_or_truncated),
-        cmocka_unit_test(status_ids),
-        cmocka_unit_test(status_truncated),
-        cmocka_unit_test(cmdline_joined),
-        cmocka_unit_test(cmdline_none),
-        cmocka_unit_test(cgroup_unified),
-        cmocka_unit_test(boot_time),
-        cmocka_unit_test(fd_limit),
-        cmocka_unit_test(numbers_stop_at_len),
-    };
-    return cmocka_run_group_tests_name("proc_parse", tests, NULL, NULL);
-}
+TEST_MAIN("proc_parse", NULL, NULL,
+          {
+              cmocka_unit_test(stat_plain),
+              cmocka_unit_test(stat_comm_with_parens_and_spaces),
+              cmocka_unit_test(stat_empty_or_truncated),
+              cmocka_unit_test(status_ids),
+              cmocka_unit_test(status_truncated),
+              cmocka_unit_test(cmdline_joined),
+              cmocka_unit_test(cmdline_none),
+              cmocka_unit_test(cgroup_unified),
+              cmocka_unit_test(boot_time),
+              cmocka_unit_test(fd_limit),
+              cmocka_unit_test(numbers_stop_at_len),
+          })
