@@ -566,8 +566,8 @@ static int nextWalked(FdsCursor *cur)
 
 /*
 ** Loads the BPF iterator's current record as the row: the link text, stat and fdinfo come with
-** it; what it cannot say is read from /proc on first use, as a lookup would (a stat where the
-** file system's getattr differs, fdinfo for lock lines, the link when bpf_d_path failed).
+** it; what it cannot say is read from /proc, as a lookup would (a stat where the file
+** system's getattr differs, fdinfo for lock lines, the link when bpf_d_path failed).
 ** Returns 1, 0 when the row is to be skipped (see loadRow), or -ENOMEM.
 */
 static int loadRecord(FdsCursor *cur)
@@ -584,7 +584,9 @@ static int loadRecord(FdsCursor *cur)
     cur->fromRecord = 1;
     fdLinkClassify(cur->link.data, cur->link.len, &cur->kind);
     noteSocket(cur);
-    return 1;
+    /* What the record lacks is read from /proc now, as the /proc walk does: an fd that closed
+     * since is skipped, not returned with NULL columns. */
+    return !closedSinceLink(cur);
 }
 
 /* Whether PID is still there (not reaped): a signal-0 check, cheaper than a /proc lookup. The
