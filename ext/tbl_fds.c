@@ -288,9 +288,7 @@ static int fdsClose(sqlite3_vtab_cursor *base)
     free(cur->map);
     bufFree(&cur->link);
     bufFree(&cur->scratch);
-    close(cur->procfd);
-    sqlite3_free(cur);
-    return SQLITE_OK;
+    return vtabCloseProcCursor(base, cur->procfd);
 }
 
 /* Makes (PID, FD) the current row, its link named relative to /proc: a lookup, no dir. */

@@ -259,9 +259,7 @@ static int socketsClose(sqlite3_vtab_cursor *base)
     sockRowsFree(&cur->map);
     sockLookupFree(&cur->lookup);
     sockDiagFree(&cur->diag);
-    close(cur->procfd);
-    sqlite3_free(cur);
-    return SQLITE_OK;
+    return vtabCloseProcCursor(base, cur->procfd);
 }
 
 /* Turns a source's -errno into the table's error: one line, what and why. */
