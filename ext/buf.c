@@ -92,3 +92,11 @@ int bufReadLinkAt(struct buf *b, int dirfd, const char *name)
         want = b->cap * 2;
     }
 }
+
+size_t decimalBefore(char *end, unsigned long long v)
+{
+    char *p = end;
+    do *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    return (size_t)(end - p);
+}

@@ -104,13 +104,10 @@ int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
 {
     const struct fds_bpf_record *r = &row->rec;
     if (r->flags & FDS_BPF_SOCKFS) {
-        /* "socket:[" digits "]": printf's machinery costs more than the walk's record. */
-        char digits[24], *p = digits + sizeof digits;
-        unsigned long long ino = r->inode;
-        *--p = ']';
-        do *--p = (char)('0' + ino % 10);
-        while (ino /= 10);
-        size_t n = (size_t)(digits + sizeof digits - p);
+        char digits[24], *end = digits + sizeof digits;
+        end[-1] = ']';
+        size_t n = decimalBefore(end - 1, r->inode) + 1;
+        const char *p = end - n;
         if (bufReserve(link, sizeof "socket:[" - 1 + n) != 0) return -ENOMEM;
         memcpy(link->data, "socket:[", sizeof "socket:[" - 1);
         memcpy(link->data + sizeof "socket:[" - 1, p, n);

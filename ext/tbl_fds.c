@@ -882,11 +882,11 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 
     switch (col) {
     case COL_TYPE:
-        if ((text = rowType(cur)) != NULL) vtabResultText(ctx, text, strlen(text));
+        if ((text = rowType(cur)) != NULL) vtabResultWord(ctx, text);
         break;
     case COL_MODE:
         if ((info = rowInfo(cur)) != NULL && (letter = fdInfoMode(info->flags)) != 0)
-            vtabResultText(ctx, &letter, 1);
+            vtabResultLetter(ctx, letter);
         break;
     case COL_TARGET: vtabResultText(ctx, cur->link.data, cur->link.len); break;
     case COL_PATH: resultPath(cur, ctx); break;
@@ -919,7 +919,7 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         if ((info = rowInfo(cur)) != NULL) sqlite3_result_int(ctx, info->mntId);
         break;
     case COL_LOCK:
-        if (rowLock(cur, &letter)) vtabResultText(ctx, &letter, 1);
+        if (rowLock(cur, &letter)) vtabResultLetter(ctx, letter);
         break;
     }
     if (cur->nomem) sqlite3_result_error_nomem(ctx); /* a lazy read above ran out of memory */

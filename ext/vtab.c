@@ -1,5 +1,7 @@
 #include "vtab.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -186,9 +188,28 @@ void vtabResultText(sqlite3_context *ctx, const char *s, size_t n)
 
 void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor)
 {
-    char text[32];
-    int n = snprintf(text, sizeof text, "%u,%u", major, minor);
-    vtabResultText(ctx, text, (size_t)n);
+    char text[24], *end = text + sizeof text;
+    size_t n = decimalBefore(end, minor);
+    end[-(long)++n] = ',';
+    n += decimalBefore(end - n, major);
+    vtabResultText(ctx, end - n, n);
+}
+
+void vtabResultWord(sqlite3_context *ctx, const char *word)
+{
+    sqlite3_result_text(ctx, word, -1, SQLITE_STATIC);
+}
+
+/* Every printable ASCII character once: vtabResultLetter points into it. */
+static const char printable[] = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+void vtabResultLetter(sqlite3_context *ctx, char c)
+{
+    if (c >= ' ' && c <= '~')
+        sqlite3_result_text(ctx, printable + (c - ' '), 1, SQLITE_STATIC);
+    else
+        vtabResultText(ctx, &c, 1);
 }
 
 int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd)

@@ -124,6 +124,13 @@ void vtabResultText(sqlite3_context *ctx, const char *s, size_t n);
 /* A device number as lsof prints it, "MAJOR,MINOR" ("254,0"), as the TEXT result. */
 void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor);
 
+/* A word of the table's vocabulary ("REG", "IPv4"): a string that lives as long as the
+ * program, as the TEXT result without a copy. */
+void vtabResultWord(sqlite3_context *ctx, const char *word);
+
+/* One character ('r', 'W') as the TEXT result, without a copy. */
+void vtabResultLetter(sqlite3_context *ctx, char c);
+
 /*
 ** Opens /proc (O_PATH, a directory) into *PROCFD for a cursor of TABLE: SQLITE_OK, or the vtab's
 ** error ("fds: cannot open /proc: ...").

@@ -156,13 +156,10 @@ static void csvField(struct csv_row *row, const char *s, size_t len)
 /* An integer in decimal, as SQLite's text of it, without its conversion of the value. */
 static void csvInteger(struct csv_row *row, sqlite3_int64 v)
 {
-    char digits[24], *p = digits + sizeof digits;
-    sqlite3_uint64 u = v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v;
-    do *--p = (char)('0' + u % 10);
-    while (u /= 10);
-    if (v < 0) *--p = '-';
-    size_t n = (size_t)(digits + sizeof digits - p);
-    memcpy(csvRoom(row, n), p, n);
+    char digits[24], *end = digits + sizeof digits;
+    size_t n = decimalBefore(end, v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v);
+    if (v < 0) end[-(long)++n] = '-';
+    memcpy(csvRoom(row, n), end - n, n);
     row->len += n;
 }
 
