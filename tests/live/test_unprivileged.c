@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -133,32 +134,48 @@ static char *valueAs(int asNobody, const char *fmt, ...)
         free(v_);                                                                                  \
     } while (0)
 
+/* The first line of /proc/PID/NAME into BUF (empty when it cannot be read). */
+static void readProcLine(pid_t pid, const char *name, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(buf, (int)size, f)) buf[0] = '\0';
+    if (f) fclose(f);
+}
+
 /*
 ** A process of nobody's: a shell that holds /etc/hosts on fd 3 and sleeps. It execs after
 ** dropping privileges, so it is dumpable again and nobody may read all of its /proc files.
 */
 static pid_t startNobodySleeper(void)
 {
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dropPrivileges();
+        /* After the drop: a change of credentials clears the parent-death signal. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);
+        /* Not on the test's output: a harness reads that pipe to its end. */
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0 || dup2(null, 1) != 1 || dup2(null, 2) != 2) _exit(126);
         execl("/bin/sh", "sh", "-c", "exec 3</etc/hosts; exec sleep 600", (char *)NULL);
         _exit(127);
     }
-    /* Wait until the exec of sleep has happened (its comm says so). */
-    char path[64], comm[32] = "";
-    snprintf(path, sizeof path, "/proc/%d/comm", pid);
-    for (int i = 0; i < 2000 && strcmp(comm, "sleep\n") != 0; i++) {
+    /* Wait until sleep sleeps: its comm is set at the exec, before the loader has mapped its
+     * libraries, and a test compares two readings of its maps. */
+    char comm[32] = "", stat[512] = "";
+    const char *state = NULL;
+    for (int i = 0; i < 5000 && !(state && *state == 'S' && !strcmp(comm, "sleep\n")); i++) {
         usleep(1000);
-        FILE *f = fopen(path, "r");
-        if (f) {
-            if (!fgets(comm, sizeof comm, f)) comm[0] = '\0';
-            fclose(f);
-        }
+        readProcLine(pid, "comm", comm, sizeof comm);
+        readProcLine(pid, "stat", stat, sizeof stat);
+        state = strrchr(stat, ')');
+        if (state) state += 2;
     }
     assert_string_equal(comm, "sleep\n");
+    assert_true(state && *state == 'S');
     return pid;
 }
 
