@@ -4,7 +4,7 @@
 ** readdir and a readlink (and a stat, and an fdinfo read) per fd under /proc. No SQLite here.
 **
 ** fdBpfLoad() loads and attaches the programs once (a light skeleton: the kernel relocates
-** them against its own BTF and verifies them, 11-16 ms measured); each walk is then
+** them against its own BTF and verifies them, ~5 ms measured); each walk is then
 ** fdBpfIterStart() and fdBpfIterNext() until it returns 0.
 ** fdBpfParse() is the pure part, fed crafted records by the unit test.
 **

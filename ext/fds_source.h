@@ -1,7 +1,7 @@
 /*
 ** Which source the fds table reads a whole-host walk from, per database connection: the BPF
 ** iterator (fd_bpf.h) when it loads, else /proc. Point lookups (pushed pids or fds) always
-** read /proc: a few syscalls cost less than loading the program (11-16 ms).
+** read /proc: a few syscalls cost less than loading the programs (~5 ms).
 **
 **     SELECT sqlsof_fds_source();         -- 'bpf' or 'proc': what the latest fds scan read
 **     SELECT sqlsof_fds_source('proc');   -- this connection reads /proc only
