@@ -93,10 +93,9 @@ int bufReadLinkAt(struct buf *b, int dirfd, const char *name)
     }
 }
 
-size_t decimalBefore(char *end, unsigned long long v)
+char *decimalBefore(char *end, unsigned long long v)
 {
-    char *p = end;
-    do *--p = (char)('0' + v % 10);
+    do *--end = (char)('0' + v % 10);
     while (v /= 10);
-    return (size_t)(end - p);
+    return end;
 }

@@ -44,12 +44,15 @@ size_t arrayLowerBound(const void *base, size_t n, size_t size, const void *key,
                        int (*cmp)(const void *key, const void *element));
 
 /*
-** Writes V in decimal into the bytes just before END (20 at most, no NUL) and returns how many:
-** printf's machinery costs more than the rest of a row at 100,000 rows.
+** Writes V in decimal into the bytes just before END (20 at most, no NUL) and returns where
+** its first digit is: printf's machinery costs more than the rest of a row at 100,000 rows.
+** Text is built backwards from the end of a buffer:
 **
-**     char digits[20];
-**     size_t n = decimalBefore(digits + sizeof digits, v);   -- digits + sizeof digits - n
+**     char text[24], *end = text + sizeof text;
+**     char *p = decimalBefore(end, minor);
+**     *--p = ',';
+**     p = decimalBefore(p, major);                 -- "MAJOR,MINOR" is [p, end)
 */
-size_t decimalBefore(char *end, unsigned long long v);
+char *decimalBefore(char *end, unsigned long long v);
 
 #endif

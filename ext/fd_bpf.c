@@ -104,14 +104,15 @@ int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
 {
     const struct fds_bpf_record *r = &row->rec;
     if (r->flags & FDS_BPF_SOCKFS) {
-        char digits[24], *end = digits + sizeof digits;
+        static const char prefix[] = "socket:[";
+        char text[40], *end = text + sizeof text;
         end[-1] = ']';
-        size_t n = decimalBefore(end - 1, r->inode) + 1;
-        const char *p = end - n;
-        if (bufReserve(link, sizeof "socket:[" - 1 + n) != 0) return -ENOMEM;
-        memcpy(link->data, "socket:[", sizeof "socket:[" - 1);
-        memcpy(link->data + sizeof "socket:[" - 1, p, n);
-        link->len = sizeof "socket:[" - 1 + n;
+        char *p = decimalBefore(end - 1, r->inode) - (sizeof prefix - 1);
+        memcpy(p, prefix, sizeof prefix - 1);
+        size_t n = (size_t)(end - p);
+        if (bufReserve(link, n) != 0) return -ENOMEM;
+        memcpy(link->data, p, n);
+        link->len = n;
     } else {
         if (r->pathLen < 0) return -ENOENT;
         if (bufReserve(link, (size_t)r->pathLen) != 0) return -ENOMEM;

@@ -189,10 +189,10 @@ void vtabResultText(sqlite3_context *ctx, const char *s, size_t n)
 void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor)
 {
     char text[24], *end = text + sizeof text;
-    size_t n = decimalBefore(end, minor);
-    end[-(long)++n] = ',';
-    n += decimalBefore(end - n, major);
-    vtabResultText(ctx, end - n, n);
+    char *p = decimalBefore(end, minor);
+    *--p = ',';
+    p = decimalBefore(p, major);
+    vtabResultText(ctx, p, (size_t)(end - p));
 }
 
 void vtabResultWord(sqlite3_context *ctx, const char *word)

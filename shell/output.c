@@ -157,9 +157,10 @@ static void csvField(struct csv_row *row, const char *s, size_t len)
 static void csvInteger(struct csv_row *row, sqlite3_int64 v)
 {
     char digits[24], *end = digits + sizeof digits;
-    size_t n = decimalBefore(end, v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v);
-    if (v < 0) end[-(long)++n] = '-';
-    memcpy(csvRoom(row, n), end - n, n);
+    char *p = decimalBefore(end, v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v);
+    if (v < 0) *--p = '-';
+    size_t n = (size_t)(end - p);
+    memcpy(csvRoom(row, n), p, n);
     row->len += n;
 }
 
@@ -167,6 +168,15 @@ static void csvByte(struct csv_row *row, char c)
 {
     *csvRoom(row, 1) = c;
     row->len++;
+}
+
+/* Ends ROW's line and writes it to OUT; ROW is empty again. */
+static void csvWriteRow(FILE *out, struct csv_row *row)
+{
+    csvByte(row, '\r');
+    csvByte(row, '\n');
+    fwrite(row->data, 1, row->len, out);
+    row->len = 0;
 }
 
 static int printCsv(FILE *out, sqlite3_stmt *stmt)
@@ -178,12 +188,8 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt)
         const char *name = sqlite3_column_name(stmt, c);
         csvField(&row, name, strlen(name));
     }
-    do {
-        csvByte(&row, '\r');
-        csvByte(&row, '\n');
-        fwrite(row.data, 1, row.len, out);
-        row.len = 0;
-        if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) break;
+    csvWriteRow(out, &row);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         for (int c = 0; c < ncol; c++) {
             if (c) csvByte(&row, ',');
             switch (sqlite3_column_type(stmt, c)) {
@@ -195,7 +201,8 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt)
             }
             }
         }
-    } while (1);
+        csvWriteRow(out, &row);
+    }
     free(row.data);
     return rc;
 }
