@@ -24,7 +24,7 @@ LIBS       = $(PKG_LIBS) -lpthread
 
 B := build
 
-# The fds table's BPF iterator source (ext/bpf/, ext/fd_bpf.c): a CO-RE program compiled by
+# The fds table's BPF iterator source (ext/fd/bpf/, ext/fd/fd_bpf.c): a CO-RE program compiled by
 # clang against the running kernel's BTF and embedded as a bpftool skeleton. On by default where
 # the kernel has BTF; BPF=0 builds without it (the table then reads /proc only).
 BPF ?= $(if $(wildcard /sys/kernel/btf/vmlinux),1,0)
@@ -53,10 +53,10 @@ DEPS_BENCH := python3 python3-psutil time
 # ... and those only `make deb` needs: Debian's packaging tools.
 DEPS_DEB := dpkg-dev debhelper lintian
 
-EXT_SRC   := $(wildcard ext/*.c)
+EXT_SRC   := $(wildcard ext/*.c ext/*/*.c)
 SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o)
 CORE_OBJ  := $(EXT_SRC:ext/%.c=$(B)/core/%.o)
-SHELL_SRC := $(wildcard shell/*.c)
+SHELL_SRC := $(wildcard shell/*.c shell/*/*.c)
 SHELL_OBJ := $(SHELL_SRC:shell/%.c=$(B)/shell/%.o)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
 TLIB_OBJ  := $(TLIB_SRC:tests/lib/%.c=$(B)/tests/lib/%.o)
@@ -102,14 +102,14 @@ $(NODE_MODULE): | deps-test
 	cd $(B)/node && npm install --prefix . --no-audit --no-fund --loglevel=error better-sqlite3@12
 
 # The loadable extension: ext/ compiled against sqlite3ext.h's API table.
-$(B)/so/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
+$(B)/so/%.o: ext/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # The static library: the same sources calling SQLite directly.
-$(B)/core/%.o: ext/%.c ext/*.h ext/bpf/*.h | deps
+$(B)/core/%.o: ext/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -MMD -MP -c $< -o $@
 
 # The BPF program: vmlinux.h from the kernel's BTF (CO-RE relocates it wherever it loads), the
 # object, and the light skeleton that embeds it in fd_bpf.c (loaded with bare bpf(2) calls:
@@ -118,14 +118,14 @@ $(B)/bpf/vmlinux.h: | deps
 	@mkdir -p $(@D)
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(B)/bpf/fds.bpf.o: ext/bpf/fds.bpf.c ext/bpf/fds_record.h $(B)/bpf/vmlinux.h
-	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/bpf -c $< -o $@
+$(B)/bpf/fds.bpf.o: ext/fd/bpf/fds.bpf.c ext/fd/bpf/fds_record.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/fd/bpf -c $< -o $@
 
 $(B)/bpf/fds.lskel.h: $(B)/bpf/fds.bpf.o
 	bpftool gen skeleton -L $< name fds_bpf > $@.tmp && mv $@.tmp $@
 
 ifeq ($(BPF),1)
-$(B)/so/fd_bpf.o $(B)/core/fd_bpf.o: $(B)/bpf/fds.lskel.h
+$(B)/so/fd/fd_bpf.o $(B)/core/fd/fd_bpf.o: $(B)/bpf/fds.lskel.h
 endif
 
 $(B)/sqlsof.so: $(SO_OBJ)
@@ -144,9 +144,9 @@ $(B)/shell/sql_files.c: $(wildcard sql/*.sql) shell/embed-sql.sh
 	sh shell/embed-sql.sh reportFiles sql/report.sql >> $@
 	sh shell/embed-sql.sh metricFiles sql/metrics.sql >> $@
 
-$(B)/shell/%.o: shell/%.c shell/*.h ext/sqlsof.h | deps
+$(B)/shell/%.o: shell/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Ishell -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Ishell -MMD -MP -c $< -o $@
 
 $(B)/shell/sql_files.o: $(B)/shell/sql_files.c
 	$(CC) $(ALL_CFLAGS) -Ishell -c $< -o $@
@@ -155,16 +155,16 @@ $(B)/sqlsof: $(SHELL_OBJ) $(B)/shell/sql_files.o $(B)/libsqlsof.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(B)/shell/sql_files.o $(B)/libsqlsof.a $(LIBS)
 
 # Tests: each tests/*/test_NAME.c is one cmocka program, build/tests/test_NAME.
-$(B)/tests/lib/%.o: tests/lib/%.c tests/lib/*.h | deps
+$(B)/tests/lib/%.o: tests/lib/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests/lib -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests/lib -MMD -MP -c $< -o $@
 
 # Tests may also call the command's parts (the lsof option parser, the printers).
 SHELL_PARTS := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ)) $(B)/shell/sql_files.o
 define test_rule
-$(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a tests/lib/*.h ext/*.h shell/*.h
+$(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(PKG_CFLAGS) -Itests/lib -Ishell -o $$@ $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a $$(LIBS) -lcmocka
+	$$(CC) $$(ALL_CFLAGS) $$(PKG_CFLAGS) -Itests/lib -Ishell -MMD -MP -o $$@ $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libsqlsof.a $$(LIBS) -lcmocka
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
@@ -190,10 +190,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_PARSERS := ext/proc_parse.c ext/maps_parse.c ext/fd_link.c ext/fd_info.c ext/fd_locks.c \
-                ext/fd_bpf.c ext/fd_sockproto.c ext/buf.c shell/lsof_args.c ext/diag.c \
-                $(wildcard ext/diag_*.c) ext/container_cgroup.c ext/container_state.c \
-                ext/json_scan.c ext/mountinfo.c ext/sock_inuse.c ext/sock_filter.c ext/keyset.c
+FUZZ_PARSERS := ext/proc/proc_parse.c ext/proc/maps_parse.c ext/fd/fd_link.c ext/fd/fd_info.c \
+                ext/fd/fd_locks.c ext/fd/fd_bpf.c ext/fd/fd_sockproto.c ext/util/buf.c \
+                shell/lsof/lsof_args.c $(wildcard ext/diag/*.c) ext/container/container_cgroup.c \
+                ext/container/container_state.c ext/util/json_scan.c ext/proc/mountinfo.c \
+                ext/sock/sock_inuse.c ext/sock/sock_filter.c ext/util/keyset.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 
@@ -204,13 +205,13 @@ deps-fuzz:
 # The parsers are compiled once and linked into every target (and kept: not intermediate).
 FUZZ_OBJ := $(FUZZ_PARSERS:%.c=build/fuzz/obj/%.o)
 .SECONDARY: $(FUZZ_OBJ)
-build/fuzz/obj/%.o: %.c ext/*.h shell/*.h | deps-fuzz deps
+build/fuzz/obj/%.o: %.c | deps-fuzz deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) | deps-fuzz deps
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) | deps-fuzz deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(shell pkg-config --libs libmnl)
+	clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_OBJ) $(shell pkg-config --libs libmnl)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -288,9 +289,9 @@ uninstall:
 	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d || exit 1; \
 	done
 
-# The Debian packages. shell/debian/ holds the packaging; a staging tree under build/deb/ is what
+# The Debian packages. dist/debian/ holds the packaging; a staging tree under build/deb/ is what
 # dpkg-buildpackage sees (the sources, debian/ with the changelog for this version and the
-# systemd units of shell/systemd/), so the repository's top level stays as it is.
+# systemd units of dist/systemd/), so the repository's top level stays as it is.
 DEB_STAGE := $(B)/deb/sqlsof-$(VERSION)
 deps-deb: deps
 	$(call apt_missing,$(DEPS_DEB))
@@ -298,20 +299,24 @@ deps-deb: deps
 deb: deps-deb
 	rm -rf $(B)/deb
 	mkdir -p $(DEB_STAGE)
-	cp -a Makefile LICENSE README.md ext shell sql $(DEB_STAGE)/
-	cp -a shell/debian $(DEB_STAGE)/debian
+	cp -a Makefile LICENSE README.md ext shell sql dist $(DEB_STAGE)/
+	cp -a dist/debian $(DEB_STAGE)/debian
 	rm $(DEB_STAGE)/debian/changelog.in
-	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -R)/" shell/debian/changelog.in \
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -R)/" dist/debian/changelog.in \
 	  > $(DEB_STAGE)/debian/changelog
-	cp shell/systemd/sqlsof-prom.service $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.service
-	cp shell/systemd/sqlsof-prom.timer $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.timer
+	cp dist/systemd/sqlsof-prom.service $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.service
+	cp dist/systemd/sqlsof-prom.timer $(DEB_STAGE)/debian/sqlsof.sqlsof-prom.timer
 	cd $(DEB_STAGE) && dpkg-buildpackage -b -us -uc -j2 > ../build.log 2>&1 \
 	  || { tail -n 40 ../build.log; exit 1; }
 	lintian --fail-on error $(B)/deb/sqlsof_$(VERSION)_*.changes
 	@ls $(B)/deb/*.deb
 
+FORMAT_SRC := $(wildcard ext/*.[ch] ext/*/*.[ch] ext/*/*/*.[ch] shell/*.[ch] shell/*/*.[ch] tests/*/*.[ch])
 format:
-	clang-format -i ext/*.[ch] shell/*.[ch] tests/*/*.[ch]
+	clang-format -i $(FORMAT_SRC)
 
 clean:
 	rm -rf $(B)
+
+# Header dependencies, written by the compiler (-MMD -MP) beside each object.
+-include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(B)/*/*/*/*.d build/fuzz/*.d build/fuzz/obj/*/*.d build/fuzz/obj/*/*/*.d)

@@ -7,10 +7,10 @@ SQLITE_EXTENSION_INIT1
 
 #include <stddef.h>
 
-#include "conn.h"
-#include "fds_source.h"
+#include "tables/conn.h"
+#include "tables/fds_source.h"
 #include "sqlsof.h"
-#include "tables.h"
+#include "tables/tables.h"
 
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {

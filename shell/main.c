@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "database.h"
-#include "html.h"
+#include "report/html.h"
 #include "interactive.h"
-#include "lsof.h"
+#include "lsof/lsof.h"
 #include "output.h"
-#include "prom.h"
+#include "report/prom.h"
 #include "sql_files.h"
 #include "sqlsof.h"
 

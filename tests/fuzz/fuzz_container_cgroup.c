@@ -5,9 +5,9 @@
 */
 #include <string.h>
 
-#include "container_cgroup.h"
+#include "container/container_cgroup.h"
 #include "fuzz.h"
-#include "mountinfo.h"
+#include "proc/mountinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

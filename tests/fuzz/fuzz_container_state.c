@@ -5,9 +5,9 @@
 */
 #include <string.h>
 
-#include "container_state.h"
+#include "container/container_state.h"
 #include "fuzz.h"
-#include "json_scan.h"
+#include "util/json_scan.h"
 
 static void checkInfo(const struct container_info *info)
 {

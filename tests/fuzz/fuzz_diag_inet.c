@@ -2,7 +2,7 @@
  * dump protocol, so tcp, udp and the rest are all reached). */
 #include <string.h>
 
-#include "diag.h"
+#include "diag/diag.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

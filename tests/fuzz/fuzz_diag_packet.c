@@ -1,7 +1,7 @@
 /* The sock_diag packet message parser on an arbitrary netlink message. */
 #include <string.h>
 
-#include "diag.h"
+#include "diag/diag.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * calls them. */
 #include <linux/types.h>
 
-#include "fd_bpf.h"
+#include "fd/fd_bpf.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* fdInfoParse on arbitrary /proc/PID/fdinfo/N text, and fdInfoMode on what it found. */
-#include "fd_info.h"
+#include "fd/fd_info.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

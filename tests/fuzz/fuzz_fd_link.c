@@ -1,5 +1,5 @@
 /* fdLinkClassify on arbitrary link text. */
-#include "fd_link.h"
+#include "fd/fd_link.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* fdLockParseLine on every line of arbitrary lock text, letters combined as a holder's are. */
 #include <string.h>
 
-#include "fd_locks.h"
+#include "fd/fd_locks.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "lsof_args.h"
+#include "lsof/lsof_args.h"
 
 #define MAX_ARGS 64
 
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lsof_opts o;
     char err[256];
     err[0] = '\0';
-    /* The caller frees O after a failure too (shell/lsof.c). */
+    /* The caller frees O after a failure too (shell/lsof/lsof.c). */
     if (lsofParse(argc, argv, &o, err, sizeof err) != 0)
         FUZZ_CHECK(err[0] != '\0' && memchr(err, '\0', sizeof err));
     lsofFree(&o);

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "maps_parse.h"
+#include "proc/maps_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* procParseCgroup on arbitrary /proc/PID/cgroup text: the path must lie inside the text. */
 #include "fuzz.h"
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* procParseFdLimit on arbitrary /proc/PID/limits text. */
 #include "fuzz.h"
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

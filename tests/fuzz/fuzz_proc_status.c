@@ -1,6 +1,6 @@
 /* procParseStatus on arbitrary /proc/PID/status text. */
 #include "fuzz.h"
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

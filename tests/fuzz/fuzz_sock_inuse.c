@@ -1,6 +1,6 @@
 /* sockInuseParse on arbitrary /proc/net/protocols text. */
 #include "fuzz.h"
-#include "sock_inuse.h"
+#include "sock/sock_inuse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,7 +18,7 @@
 #include "shell.h"
 #include "testmain.h"
 
-#define RULES "shell/prometheus/sqlsof-rules.yml"
+#define RULES "dist/prometheus/sqlsof-rules.yml"
 
 static void alerting_rules(void **state)
 {
@@ -27,7 +27,7 @@ static void alerting_rules(void **state)
     assert_non_null(strstr(out, "SUCCESS: 4 rules found"));
     free(out);
     /* Each alert fires on its series, at the time it should, with its summary. */
-    out = testShellOk("cd shell/prometheus && promtool test rules sqlsof-rules.test.yml");
+    out = testShellOk("cd dist/prometheus && promtool test rules sqlsof-rules.test.yml");
     assert_non_null(strstr(out, "SUCCESS"));
     free(out);
 }

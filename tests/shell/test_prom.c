@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "prom.h"
+#include "report/prom.h"
 #include "shell.h"
 #include "testmain.h"
 

@@ -15,12 +15,12 @@
 
 #include <cmocka.h>
 
-#include "container.h"
-#include "container_cgroup.h"
-#include "container_state.h"
-#include "json_scan.h"
-#include "mountinfo.h"
-#include "proc_parse.h"
+#include "container/container.h"
+#include "container/container_cgroup.h"
+#include "container/container_state.h"
+#include "util/json_scan.h"
+#include "proc/mountinfo.h"
+#include "proc/proc_parse.h"
 #include "testmain.h"
 
 #define ID_A "a1f0c3e2b4d5968778695a4b3c2d1e0fa1f0c3e2b4d5968778695a4b3c2d1e0f"

@@ -22,10 +22,10 @@
 
 #include <cmocka.h>
 
-#include "diag.h"
-#include "diag_dump.h"
-#include "sock_filter.h"
-#include "sock_inuse.h"
+#include "diag/diag.h"
+#include "diag/diag_dump.h"
+#include "sock/sock_filter.h"
+#include "sock/sock_inuse.h"
 #include "testmain.h"
 
 static char msgbuf[8192] __attribute__((aligned(8)));

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "fd_bpf.h"
-#include "fd_info.h"
+#include "fd/fd_bpf.h"
+#include "fd/fd_info.h"
 
 /* Writes a record with PATH (NULL: none, as fds_inode writes) into OUT; returns its size. */
 static size_t record(char *out, int pid, int fd, const char *path)

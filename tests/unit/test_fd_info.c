@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fd_info.h"
+#include "fd/fd_info.h"
 #include "testmain.h"
 
 static int parse(const char *text, struct fd_info *info)

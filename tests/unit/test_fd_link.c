@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "fd_link.h"
+#include "fd/fd_link.h"
 #include "testmain.h"
 
 static struct fd_link classify(const char *text)

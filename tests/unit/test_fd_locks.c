@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "fd_locks.h"
+#include "fd/fd_locks.h"
 #include "testmain.h"
 
 static int line(const char *text, struct fd_lock *l)

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "fd_sockproto.h"
+#include "fd/fd_sockproto.h"
 #include "testmain.h"
 
 static void names(void **state)

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "lsof_args.h"
+#include "lsof/lsof_args.h"
 #include "testmain.h"
 
 #define PARSE(o, ...)                                                                              \

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "maps_parse.h"
+#include "proc/maps_parse.h"
 #include "testmain.h"
 
 static void file_mapping(void **state)

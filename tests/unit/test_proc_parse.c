@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 #include "testmain.h"
 
 /* A real stat line (field 2 replaced by COMM). */

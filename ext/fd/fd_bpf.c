@@ -1,0 +1,253 @@
+#include "fd/fd_bpf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "fd/fd_info.h"
+#include "fd/fd_sockproto.h"
+
+#ifdef SQLSOF_BPF
+/* The light skeleton: the object and a loader program, loaded by bare bpf(2) calls (no libbpf
+ * at run time); the kernel applies the CO-RE relocations from its own BTF. */
+#include "fds.lskel.h"
+#endif
+
+/* Reads go in pieces of this: the kernel hands at most its 32 KiB seq buffer per read(). */
+#define ITER_BUF (64 * 1024)
+
+long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row)
+{
+    if (len < sizeof row->rec) return 0;
+    memcpy(&row->rec, buf, sizeof row->rec);
+    const struct fds_bpf_record *r = &row->rec;
+    size_t pathLen = r->pathLen > 0 ? (size_t)r->pathLen : 0;
+    if (r->pathLen >= FDS_BPF_PATH_MAX || r->size != sizeof *r + pathLen || r->pid <= 0 ||
+        r->fd < 0)
+        return -EINVAL;
+    if (len < r->size) return 0;
+    row->path = buf + sizeof *r;
+    return (long)r->size;
+}
+
+long fdBpfParseId(const char *buf, size_t len, struct fd_bpf_row *row)
+{
+    struct fds_bpf_id id;
+    if (len < sizeof id) return 0;
+    memcpy(&id, buf, sizeof id);
+    if (id.pid <= 0 || id.fd < 0) return -EINVAL;
+    memset(&row->rec, 0, sizeof row->rec);
+    row->rec.size = sizeof row->rec;
+    row->rec.pid = id.pid;
+    row->rec.fd = id.fd;
+    row->rec.inode = id.inode;
+    row->rec.magic = id.magic;
+    row->rec.pathLen = -1;
+    row->path = NULL;
+    return (long)sizeof id;
+}
+
+int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd)
+{
+    memset(it, 0, sizeof *it);
+    it->fd = fd;
+    it->buf = malloc(ITER_BUF);
+    if (!it->buf) {
+        close(fd);
+        it->fd = -1;
+        return -ENOMEM;
+    }
+    it->cap = ITER_BUF;
+    return 0;
+}
+
+int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row)
+{
+    for (;;) {
+        const char *at = it->buf + it->off;
+        long n = it->ids ? fdBpfParseId(at, it->len - it->off, row)
+                         : fdBpfParse(at, it->len - it->off, row);
+        if (n < 0) return (int)n;
+        if (n > 0) {
+            it->off += (size_t)n;
+            return 1;
+        }
+        /* A partial record (or none): keep it at the front and read after it. */
+        memmove(it->buf, it->buf + it->off, it->len - it->off);
+        it->len -= it->off;
+        it->off = 0;
+        if (it->len == it->cap) return -EINVAL;
+        ssize_t got = read(it->fd, it->buf + it->len, it->cap - it->len);
+        /* EAGAIN: the kernel stops after a long stretch of files that wrote nothing. */
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got < 0) return -errno;
+        if (got == 0) return it->len ? -EINVAL : 0;
+        it->len += (size_t)got;
+    }
+}
+
+void fdBpfIterStop(struct fd_bpf_iter *it)
+{
+    if (it->fd >= 0) close(it->fd);
+    free(it->buf);
+    memset(it, 0, sizeof *it);
+    it->fd = -1;
+}
+
+int fdBpfLinkText(const struct fd_bpf_row *row, struct buf *link)
+{
+    const struct fds_bpf_record *r = &row->rec;
+    if (r->flags & FDS_BPF_SOCKFS) {
+        static const char prefix[] = "socket:[";
+        char text[40], *end = text + sizeof text;
+        end[-1] = ']';
+        char *p = decimalBefore(end - 1, r->inode) - (sizeof prefix - 1);
+        memcpy(p, prefix, sizeof prefix - 1);
+        size_t n = (size_t)(end - p);
+        if (bufReserve(link, n) != 0) return -ENOMEM;
+        memcpy(link->data, p, n);
+        link->len = n;
+    } else {
+        if (r->pathLen < 0) return -ENOENT;
+        if (bufReserve(link, (size_t)r->pathLen) != 0) return -ENOMEM;
+        memcpy(link->data, row->path, (size_t)r->pathLen);
+        link->len = (size_t)r->pathLen;
+    }
+    link->data[link->len] = '\0';
+    return 0;
+}
+
+/* s_magic values (linux/magic.h) of the file systems a record's stat fields are checked for. */
+#define MAGIC_PROC    0x9fa0
+#define MAGIC_OVERLAY 0x794c7630
+
+/* File systems whose getattr reports what the inode holds: ext4, xfs, tmpfs, ramfs, sockfs,
+ * pipefs, anonymous inodes, devpts, nsfs, bpffs. */
+static const unsigned statMagics[] = {0xEF53,     0x58465342, 0x01021994, 0x858458f6, 0x534F434B,
+                                      0x50495045, 0x09041934, 0x1cd1,     0x6e736673, 0xcafe4a11};
+
+static int statTrusted(unsigned magic, unsigned mode)
+{
+    /* A /proc directory's stat counts its entries (fds, threads) into size and nlink. */
+    if (magic == MAGIC_PROC) return !S_ISDIR(mode);
+    for (size_t i = 0; i < sizeof statMagics / sizeof *statMagics; i++)
+        if (statMagics[i] == magic) return 1;
+    return 0;
+}
+
+int fdBpfInodeTrusted(const struct fds_bpf_record *r)
+{
+    return r->magic != MAGIC_OVERLAY;
+}
+
+/* The kernel's dev_t encoding (MAJOR << 20 | MINOR) as user space's. */
+static dev_t userDev(__u32 d)
+{
+    return makedev(d >> 20, d & 0xfffff);
+}
+
+int fdBpfStat(const struct fds_bpf_record *r, struct stat *st)
+{
+    if (!statTrusted(r->magic, r->mode)) return -1;
+    memset(st, 0, sizeof *st);
+    st->st_ino = r->inode;
+    st->st_mode = r->mode;
+    st->st_dev = userDev(r->dev);
+    st->st_rdev = userDev(r->rdev);
+    st->st_size = r->isize;
+    st->st_nlink = r->nlink;
+    return 0;
+}
+
+int fdBpfInfo(const struct fds_bpf_record *r, struct fd_info *info)
+{
+    if (r->flags & FDS_BPF_LOCKS) return -1;
+    memset(info, 0, sizeof *info);
+    info->pos = (long long)r->pos;
+    info->flags = r->fFlags | ((r->flags & FDS_BPF_CLOEXEC) ? O_CLOEXEC : 0);
+    info->mntId = r->mntId;
+    info->hasIno = 1;
+    info->ino = r->inode;
+    return 0;
+}
+
+const char *fdBpfSocketType(const struct fds_bpf_record *r)
+{
+    if (!(r->flags & FDS_BPF_SOCKET)) return NULL;
+    return fdSockprotoType(r->proto, strnlen(r->proto, sizeof r->proto));
+}
+
+#ifdef SQLSOF_BPF
+
+struct fd_bpf {
+    struct fds_bpf *skel;
+};
+
+int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+{
+    struct fd_bpf *bpf = calloc(1, sizeof *bpf);
+    if (!bpf) return -ENOMEM;
+    const char *step = "load";
+    int err = 0;
+    errno = 0;
+    bpf->skel = fds_bpf__open_and_load();
+    if (!bpf->skel)
+        err = errno ? -errno : -EINVAL;
+    else if ((err = fds_bpf__attach(bpf->skel)) != 0)
+        step = "attach";
+    if (err) {
+        snprintf(why, whyLen, "cannot %s the BPF iterator: %s", step, strerror(-err));
+        fdBpfFree(bpf);
+        return err;
+    }
+    *out = bpf;
+    return 0;
+}
+
+void fdBpfFree(struct fd_bpf *bpf)
+{
+    if (!bpf) return;
+    if (bpf->skel) fds_bpf__destroy(bpf->skel);
+    free(bpf);
+}
+
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.iter_create.link_fd =
+        walk == FD_BPF_FULL ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_ids_fd;
+    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
+    if (fd < 0) return -errno;
+    int rc = fdBpfIterOpenFd(it, fd);
+    it->ids = walk == FD_BPF_IDS;
+    return rc;
+}
+
+#else /* built without the program (make BPF=0) */
+
+int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+{
+    *out = NULL;
+    snprintf(why, whyLen, "built without BPF (make BPF=0)");
+    return -ENOSYS;
+}
+
+void fdBpfFree(struct fd_bpf *bpf)
+{
+    (void)bpf;
+}
+
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    (void)bpf, (void)walk, (void)it;
+    return -ENOSYS;
+}
+
+#endif

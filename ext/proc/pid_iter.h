@@ -1,0 +1,46 @@
+/*
+** The processes a scan visits: every thread-group leader that /proc lists, or just the pids a
+** query pushed down. Pushed pids come as asked: the caller checks that each exists and is a
+** thread-group leader (see procIsLeader()), since /proc/TID opens for any thread too.
+*/
+#ifndef SQLSOF_PID_ITER_H
+#define SQLSOF_PID_ITER_H
+
+#include <dirent.h>
+
+#include "util/buf.h"
+#include "util/keyset.h"
+#include "proc/proc_parse.h"
+
+struct pid_iter {
+    DIR *dir;                  /* walking /proc; NULL when walking PIDS */
+    const struct keyset *pids; /* pushed pids, ascending */
+    int next;                  /* index into PIDS */
+};
+
+/* Starts a walk of /proc (PIDS NULL) or of PIDS. Returns 0 or -errno. */
+int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids);
+/* Stores the next pid; returns 0 at the end, 1 otherwise. */
+int pidIterNext(struct pid_iter *it, int *pid);
+void pidIterStop(struct pid_iter *it);
+
+/* Opens /proc/PID as a directory fd (O_PATH), or returns -errno (-ENOENT: gone). */
+int procOpenPid(int procfd, int pid);
+
+/*
+** Reads and parses the status file NAME under DIRFD ("status" under /proc/PID, or "PID/status"
+** under /proc) into ST, using SCRATCH. Returns 0, -errno, or -EINVAL when it is garbled.
+*/
+int procReadStatus(int dirfd, const char *name, struct buf *scratch, struct proc_status *st);
+
+/*
+** Whether PID is a thread-group leader: 1 yes; 0 a thread or gone. /proc/TID opens for any
+** thread, so a pushed pid is checked with its status's Tgid; when the status may not be read
+** (hidepid=1, another user's process) with procIsListed(), as a full walk would see it.
+*/
+int procIsLeader(int procfd, int pid, struct buf *scratch);
+
+/* Whether a walk of /proc lists PID (leaders only): one readdir of /proc. */
+int procIsListed(int procfd, int pid);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+** SQL functions that write socket names the way lsof's NAME column does, so that the lsof
+** view (sql/views.sql) and `sqlsof` in lsof mode print what lsof prints:
+**
+**   lsof_inet_name(protocol, family, local_addr, local_port, remote_addr, remote_port, state,
+**                  resolve)
+**       '127.0.0.1:5432->127.0.0.1:40000 (ESTABLISHED)', '*:22 (LISTEN)', '[::1]:53' (the
+**       protocol is lsof's NODE column, not part of NAME). RESOLVE: bit 0 looks up host names
+**       (lsof without -n), bit 1 service names in /etc/services (lsof without -P).
+**   lsof_unix_name(path, protocol, state, endpoint)
+**       '/run/x.sock type=STREAM (LISTEN)', 'type=DGRAM ->INO=42 7,cat,3u (CONNECTED)'.
+*/
+#include "tables/tables.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define RESOLVE_HOSTS 1
+#define RESOLVE_PORTS 2
+
+static int isWildcard(const char *addr)
+{
+    return !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::");
+}
+
+/* Appends ADDR as lsof writes it: '*' for any, [v6], or a host name when asked. */
+static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolve)
+{
+    if (isWildcard(addr)) {
+        sqlite3_str_appendchar(out, 1, '*');
+        return;
+    }
+    if (resolve & RESOLVE_HOSTS) {
+        struct sockaddr_storage ss = {0};
+        socklen_t len;
+        if (inet6) {
+            struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+            sin6->sin6_family = AF_INET6;
+            len = sizeof *sin6;
+            inet6 = inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1 ? inet6 : -1;
+        } else {
+            struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+            sin->sin_family = AF_INET;
+            len = sizeof *sin;
+            inet6 = inet_pton(AF_INET, addr, &sin->sin_addr) == 1 ? inet6 : -1;
+        }
+        char host[NI_MAXHOST];
+        if (inet6 >= 0 && getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, NULL, 0,
+                                      NI_NAMEREQD) == 0) {
+            sqlite3_str_appendall(out, host);
+            return;
+        }
+    }
+    sqlite3_str_appendf(out, inet6 > 0 ? "[%s]" : "%s", addr);
+}
+
+static void appendPort(sqlite3_str *out, int port, const char *protocol, int wildcard, int resolve)
+{
+    if (port == 0 && wildcard) {
+        sqlite3_str_appendchar(out, 1, '*');
+        return;
+    }
+    if (resolve & RESOLVE_PORTS) {
+        struct servent se, *found = NULL;
+        char buf[1024];
+        if (getservbyport_r(htons((uint16_t)port), protocol, &se, buf, sizeof buf, &found) == 0 &&
+            found) {
+            sqlite3_str_appendall(out, found->s_name);
+            return;
+        }
+    }
+    sqlite3_str_appendf(out, "%d", port);
+}
+
+/* Returns OUT's text as the result, or its error (SQLITE_NOMEM) when building it failed. */
+static void fnLsofResultStr(sqlite3_context *ctx, sqlite3_str *out)
+{
+    int rc = sqlite3_str_errcode(out);
+    char *text = sqlite3_str_finish(out); /* NULL when empty, too */
+    if (rc != SQLITE_OK) {
+        sqlite3_free(text);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    sqlite3_result_text(ctx, text ? text : "", -1, text ? sqlite3_free : SQLITE_STATIC);
+}
+
+static const char *textArg(sqlite3_value *v)
+{
+    return sqlite3_value_type(v) == SQLITE_NULL ? NULL : (const char *)sqlite3_value_text(v);
+}
+
+static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *protocol = textArg(argv[0]), *family = textArg(argv[1]);
+    const char *laddr = textArg(argv[2]), *raddr = textArg(argv[4]);
+    const char *state = textArg(argv[6]);
+    int lport = sqlite3_value_int(argv[3]), rport = sqlite3_value_int(argv[5]);
+    int resolve = sqlite3_value_int(argv[7]);
+    if (!protocol || !family || !laddr) return; /* NULL */
+    int inet6 = !strcmp(family, "inet6");
+
+    sqlite3_str *out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
+    appendHost(out, laddr, inet6, resolve);
+    sqlite3_str_appendchar(out, 1, ':');
+    appendPort(out, lport, protocol, isWildcard(laddr), resolve);
+    if (raddr && (rport != 0 || !isWildcard(raddr))) {
+        sqlite3_str_appendall(out, "->");
+        appendHost(out, raddr, inet6, resolve);
+        sqlite3_str_appendchar(out, 1, ':');
+        appendPort(out, rport, protocol, 0, resolve);
+    }
+    /* lsof shows a state for TCP only, and leaves UDP's place for it blank. */
+    if (!strcmp(protocol, "tcp")) {
+        if (state) sqlite3_str_appendf(out, " (%s)", state);
+    } else {
+        sqlite3_str_appendchar(out, 1, ' ');
+    }
+    fnLsofResultStr(ctx, out);
+}
+
+static void lsofUnixName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *path = textArg(argv[0]), *protocol = textArg(argv[1]);
+    const char *state = textArg(argv[2]), *endpoint = textArg(argv[3]);
+    sqlite3_str *out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
+    if (path && *path) sqlite3_str_appendf(out, "%s ", path);
+    sqlite3_str_appendall(out, "type=");
+    /* ASCII letters only, whatever the locale: the result is bytes, not characters. */
+    for (const char *p = protocol ? protocol : "?"; *p; p++)
+        sqlite3_str_appendchar(out, 1, *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p);
+    if (endpoint && *endpoint) sqlite3_str_appendf(out, " %s", endpoint);
+    const char *word = !state                          ? NULL
+                       : !strcmp(state, "LISTEN")      ? "LISTEN"
+                       : !strcmp(state, "ESTABLISHED") ? "CONNECTED"
+                                                       : "UNCONNECTED";
+    if (word) sqlite3_str_appendf(out, " (%s)", word);
+    fnLsofResultStr(ctx, out);
+}
+
+int lsofFunctionsRegister(sqlite3 *db)
+{
+    const int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
+    int rc =
+        sqlite3_create_function(db, "lsof_inet_name", 8, flags, NULL, lsofInetName, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "lsof_unix_name", 4, flags | SQLITE_DETERMINISTIC, NULL,
+                                     lsofUnixName, NULL, NULL);
+    return rc;
+}

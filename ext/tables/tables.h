@@ -1,0 +1,22 @@
+/* The tables sqlsof registers; sqlsof.c calls each xxxRegister() in turn. */
+#ifndef SQLSOF_TABLES_H
+#define SQLSOF_TABLES_H
+
+#include "vtab/sqlite_api.h"
+
+int processesRegister(sqlite3 *db);
+int mapsRegister(sqlite3 *db);
+int fileStatRegister(sqlite3 *db);
+int containersRegister(sqlite3 *db);
+
+/* Tables and functions that share the connection's state (conn.h). */
+struct sqlsof_conn;
+int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int socketSourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
+
+/* SQL functions (fn_*.c), registered by the same list. */
+int lsofFunctionsRegister(sqlite3 *db);
+int versionRegister(sqlite3 *db);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+** lsof mode: parse lsof's options, build the query, run it, print it lsof's way; with -r, again
+** every few seconds. Nothing listed means exit status 1, as with lsof.
+*/
+#include "lsof/lsof.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "database.h"
+#include "lsof/lsof_print.h"
+#include "lsof/lsof_sql.h"
+
+/* One pass: runs SQL and prints the rows. Returns how many rows, or -1 on an SQL error. */
+static long runOnce(sqlite3 *db, const char *sql, const struct lsof_opts *o)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
+        return -1;
+    }
+    size_t printed = 0;
+    int rc = lsofPrint(stdout, stmt, o, &printed);
+    fflush(stdout); /* with -r, each pass is seen as it is printed */
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
+        return -1;
+    }
+    return (long)printed;
+}
+
+int lsofMain(int argc, char *const argv[], int printSql)
+{
+    struct lsof_opts o;
+    char err[512];
+    if (lsofParse(argc, argv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "sqlsof: %s\n", err);
+        lsofFree(&o);
+        return 1;
+    }
+    char *sql = lsofBuildSql(&o, err, sizeof err);
+    if (!sql) {
+        fprintf(stderr, "sqlsof: %s\n", err);
+        lsofFree(&o);
+        return 1;
+    }
+    if (printSql) {
+        printf("%s;\n", sql);
+        sqlite3_free(sql);
+        lsofFree(&o);
+        return 0;
+    }
+
+    sqlite3 *db = openDatabase();
+    long listed = db ? runOnce(db, sql, &o) : -1;
+    int status = listed > 0 ? 0 : 1;
+    /* -r: repeat until interrupted; +r: until a pass lists nothing. */
+    while (o.repeat && listed >= 0 && !(o.repeatUntilEmpty && listed == 0)) {
+        printf(o.fields ? "m\n" : "=======\n");
+        fflush(stdout);
+        sleep((unsigned)o.repeat);
+        listed = runOnce(db, sql, &o);
+        if (listed > 0) status = 0;
+    }
+    if (listed < 0) status = 1;
+    sqlite3_close(db);
+    sqlite3_free(sql);
+    lsofFree(&o);
+    return status;
+}

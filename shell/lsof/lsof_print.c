@@ -1,0 +1,219 @@
+/*
+** lsof's three output forms: the column listing (widths from the widest value, as lsof sizes
+** them), -t (process ids only) and -F (one field per line, or NUL-terminated with -F0).
+*/
+#include "lsof/lsof_print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+/* The columns of lsofBuildSql()'s query. */
+enum {
+    Q_COMMAND,
+    Q_PID,
+    Q_USER,
+    Q_UID,
+    Q_PGID,
+    Q_PPID,
+    Q_FD,
+    Q_MODE,
+    Q_LOCK,
+    Q_TYPE,
+    Q_DEVICE,
+    Q_SIZE_OFF,
+    Q_NODE,
+    Q_NAME,
+    Q_INODE,
+    Q_PROTOCOL,
+    Q_COUNT
+};
+
+struct row {
+    char *v[Q_COUNT]; /* text; NULL for SQL NULL */
+};
+
+/* S as lsof prints it: control characters as \n, \t, ^X; other non-ASCII bytes as \xNN. */
+static char *escape(const char *s)
+{
+    if (!s) return NULL;
+    char *out = malloc(4 * strlen(s) + 1), *p = out;
+    if (!out) outputOutOfMemory();
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '\b': p += sprintf(p, "\\b"); break;
+        case '\f': p += sprintf(p, "\\f"); break;
+        case '\n': p += sprintf(p, "\\n"); break;
+        case '\r': p += sprintf(p, "\\r"); break;
+        case '\t': p += sprintf(p, "\\t"); break;
+        default:
+            if (*c < 0x20)
+                p += sprintf(p, "^%c", *c + '@');
+            else if (*c >= 0x7f)
+                p += sprintf(p, "\\x%02x", *c);
+            else
+                *p++ = (char)*c;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
+{
+    size_t cap = 0;
+    int rc;
+    *rows = NULL;
+    *nrows = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        *rows = outputGrow(*rows, &cap, *nrows + 1, sizeof **rows);
+        struct row *r = &(*rows)[(*nrows)++];
+        for (int c = 0; c < Q_COUNT; c++) {
+            const char *t = (const char *)sqlite3_column_text(stmt, c);
+            r->v[c] = t ? strdup(t) : NULL;
+        }
+    }
+    return rc;
+}
+
+static void freeRows(struct row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < Q_COUNT; c++) free(rows[i].v[c]);
+    free(rows);
+}
+
+/* The cells of one listing line, escaped, in lsof's column order. */
+enum { L_COMMAND, L_PID, L_USER, L_FD, L_TYPE, L_DEVICE, L_SIZE, L_NODE, L_NAME, L_COUNT };
+
+static void listingCells(const struct row *r, const struct lsof_opts *o, char *cell[L_COUNT])
+{
+    char *command = escape(r->v[Q_COMMAND] ? r->v[Q_COMMAND] : "");
+    if (o->commandWidth > 0 && strlen(command) > (size_t)o->commandWidth)
+        command[o->commandWidth] = '\0';
+    cell[L_COMMAND] = command;
+    cell[L_PID] = strdup(r->v[Q_PID]);
+    const char *user = !o->numericUsers && r->v[Q_USER] ? r->v[Q_USER] : r->v[Q_UID];
+    cell[L_USER] = escape(user ? user : "");
+    cell[L_FD] = strdup(r->v[Q_FD] ? r->v[Q_FD] : "");
+    cell[L_TYPE] = strdup(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
+    cell[L_DEVICE] = strdup(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
+    cell[L_SIZE] = strdup(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
+    cell[L_NODE] = strdup(r->v[Q_NODE] ? r->v[Q_NODE] : "");
+    cell[L_NAME] = escape(r->v[Q_NAME] ? r->v[Q_NAME] : "");
+}
+
+static void printListing(FILE *out, const struct row *rows, size_t n, const struct lsof_opts *o)
+{
+    static const char *const title[L_COUNT] = {"COMMAND", "PID",      "USER", "FD",  "TYPE",
+                                               "DEVICE",  "SIZE/OFF", "NODE", "NAME"};
+    /* lsof's minimum widths; the FD number column is at least 4 wide. */
+    size_t width[L_COUNT] = {7, 3, 4, 4, 4, 6, 8, 4, 0};
+    char *(*cells)[L_COUNT] = calloc(n ? n : 1, sizeof *cells);
+    if (!cells) outputOutOfMemory();
+    for (size_t i = 0; i < n; i++) {
+        listingCells(&rows[i], o, cells[i]);
+        for (int c = 0; c < L_NAME; c++)
+            if (strlen(cells[i][c]) > width[c]) width[c] = strlen(cells[i][c]);
+    }
+    /* COMMAND and USER align left, the numbers right; FD is the number, mode and lock. */
+    fprintf(out, "%-*s %*s %-*s %*s   %*s %*s %*s %*s %s\n", (int)width[L_COMMAND], title[0],
+            (int)width[L_PID], title[1], (int)width[L_USER], title[2], (int)width[L_FD], title[3],
+            (int)width[L_TYPE], title[4], (int)width[L_DEVICE], title[5], (int)width[L_SIZE],
+            title[6], (int)width[L_NODE], title[7], title[8]);
+    for (size_t i = 0; i < n; i++) {
+        char **cell = cells[i];
+        const char *mode = rows[i].v[Q_MODE] ? rows[i].v[Q_MODE] : "";
+        const char *lock = rows[i].v[Q_LOCK] ? rows[i].v[Q_LOCK] : "";
+        fprintf(out, "%-*s %*s %-*s %*s%c%c %*s %*s %*s %*s %s\n", (int)width[L_COMMAND],
+                cell[L_COMMAND], (int)width[L_PID], cell[L_PID], (int)width[L_USER], cell[L_USER],
+                (int)width[L_FD], cell[L_FD], *mode ? *mode : ' ', *lock ? *lock : ' ',
+                (int)width[L_TYPE], cell[L_TYPE], (int)width[L_DEVICE], cell[L_DEVICE],
+                (int)width[L_SIZE], cell[L_SIZE], (int)width[L_NODE], cell[L_NODE], cell[L_NAME]);
+        for (int c = 0; c < L_COUNT; c++) free(cell[c]);
+    }
+    free(cells);
+}
+
+static void printPids(FILE *out, const struct row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(rows[i].v[Q_PID], rows[i - 1].v[Q_PID]) != 0)
+            fprintf(out, "%s\n", rows[i].v[Q_PID]);
+}
+
+/* lsof's -F device: the kernel's encoding of major and minor, in hex. */
+static void printFieldDevice(FILE *out, const char *device, char end)
+{
+    unsigned major, minor;
+    if (!device || sscanf(device, "%u,%u", &major, &minor) != 2) return;
+    unsigned long enc = (minor & 0xffu) | (major << 8) | ((unsigned long)(minor & ~0xffu) << 12);
+    fprintf(out, "D0x%lx%c", enc, end);
+}
+
+/* The address part of an Internet NAME: "1.2.3.4:5->6.7.8.9:10 (STATE)" → "1.2...:10". */
+static void printFieldInetName(FILE *out, const char *name, char end)
+{
+    fprintf(out, "n%.*s%c", (int)strcspn(name, " "), name, end);
+}
+
+static int wants(const struct lsof_opts *o, char field)
+{
+    return *o->fields == '\0' || strchr(o->fields, field) != NULL;
+}
+
+static void printFields(FILE *out, const struct row *rows, size_t n, const struct lsof_opts *o)
+{
+    char end = o->fieldNul ? '\0' : '\n';
+    for (size_t i = 0; i < n; i++) {
+        const struct row *r = &rows[i];
+        if (i == 0 || strcmp(r->v[Q_PID], rows[i - 1].v[Q_PID]) != 0) {
+            fprintf(out, "p%s%c", r->v[Q_PID], end);
+            if (wants(o, 'g') && r->v[Q_PGID]) fprintf(out, "g%s%c", r->v[Q_PGID], end);
+            if (wants(o, 'R') && r->v[Q_PPID]) fprintf(out, "R%s%c", r->v[Q_PPID], end);
+            if (wants(o, 'c') && r->v[Q_COMMAND]) fprintf(out, "c%s%c", r->v[Q_COMMAND], end);
+            if (wants(o, 'u') && r->v[Q_UID]) fprintf(out, "u%s%c", r->v[Q_UID], end);
+            if (wants(o, 'L') && r->v[Q_USER]) fprintf(out, "L%s%c", r->v[Q_USER], end);
+            if (o->fieldNul) fputc('\n', out);
+        }
+        int inet = r->v[Q_TYPE] && (!strcmp(r->v[Q_TYPE], "IPv4") || !strcmp(r->v[Q_TYPE], "IPv6"));
+        fprintf(out, "f%s%c", r->v[Q_FD] ? r->v[Q_FD] : "", end);
+        if (wants(o, 'a') && r->v[Q_MODE] && *r->v[Q_MODE])
+            fprintf(out, "a%s%c", r->v[Q_MODE], end);
+        if (wants(o, 'l') && r->v[Q_LOCK] && *r->v[Q_LOCK])
+            fprintf(out, "l%s%c", r->v[Q_LOCK], end);
+        if (wants(o, 't') && r->v[Q_TYPE]) fprintf(out, "t%s%c", r->v[Q_TYPE], end);
+        if (wants(o, 'D') && !inet) printFieldDevice(out, r->v[Q_DEVICE], end);
+        if (wants(o, 's') && r->v[Q_SIZE_OFF] && strncmp(r->v[Q_SIZE_OFF], "0t", 2) != 0)
+            fprintf(out, "s%s%c", r->v[Q_SIZE_OFF], end);
+        if (wants(o, 'i') && !inet && r->v[Q_INODE]) fprintf(out, "i%s%c", r->v[Q_INODE], end);
+        if (wants(o, 'P') && inet && r->v[Q_NODE]) fprintf(out, "P%s%c", r->v[Q_NODE], end);
+        if (wants(o, 'n') && r->v[Q_NAME]) {
+            if (inet)
+                printFieldInetName(out, r->v[Q_NAME], end);
+            else
+                fprintf(out, "n%s%c", r->v[Q_NAME], end);
+        }
+        if (o->fieldNul) fputc('\n', out);
+    }
+}
+
+int lsofPrint(FILE *out, sqlite3_stmt *stmt, const struct lsof_opts *o, size_t *printed)
+{
+    struct row *rows;
+    size_t n;
+    int rc = readRows(stmt, &rows, &n);
+    if (rc == SQLITE_DONE && n > 0) {
+        if (o->terse)
+            printPids(out, rows, n);
+        else if (o->fields)
+            printFields(out, rows, n, o);
+        else
+            printListing(out, rows, n, o);
+    }
+    *printed = n;
+    freeRows(rows, n);
+    return rc;
+}

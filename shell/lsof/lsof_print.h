@@ -1,0 +1,15 @@
+/* Printing lsofBuildSql()'s rows as lsof does: the listing, -t, or -F fields. */
+#ifndef SQLSOF_LSOF_PRINT_H
+#define SQLSOF_LSOF_PRINT_H
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "lsof/lsof_args.h"
+
+/* Steps STMT to the end and prints its rows; *PRINTED is how many. Returns SQLITE_DONE or the
+ * error code. */
+int lsofPrint(FILE *out, sqlite3_stmt *stmt, const struct lsof_opts *o, size_t *printed);
+
+#endif

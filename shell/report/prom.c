@@ -1,0 +1,462 @@
+/*
+** The Prometheus text exposition format (see prom.h): HELP and TYPE once per metric, then one
+** line per row, `name{label="value",...} sample`, no timestamps. The text is built in memory,
+** so a bad declaration writes nothing and --prom-dir never leaves half a file behind.
+*/
+#include "report/prom.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+
+static int nameChar(char c, int first, int colon)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':') ||
+           (!first && c >= '0' && c <= '9');
+}
+
+static int validName(const char *name, int colon)
+{
+    if (!name || !*name) return 0;
+    for (const char *p = name; *p; p++)
+        if (!nameChar(*p, p == name, colon)) return 0;
+    return 1;
+}
+
+int promMetricName(const char *name)
+{
+    return validName(name, 1);
+}
+
+int promLabelName(const char *name)
+{
+    return validName(name, 0) && strncmp(name, "__", 2) != 0;
+}
+
+/* The next blank-separated word of *P, NUL-terminated in place; NULL at the end. */
+static char *nextWord(char **p)
+{
+    char *s = *p + strspn(*p, " \t");
+    if (!*s) return NULL;
+    char *end = s + strcspn(s, " \t");
+    *p = *end ? end + 1 : end;
+    *end = '\0';
+    return s;
+}
+
+const char *promParseDecl(char *line, struct prom_decl *decl)
+{
+    char *p = line;
+    decl->name = nextWord(&p);
+    decl->type = nextWord(&p);
+    decl->help = p + strspn(p, " \t");
+    if (!decl->name) return "no metric name";
+    if (!promMetricName(decl->name)) return "not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)";
+    if (!decl->type) return "no type (counter, gauge or untyped)";
+    if (strcmp(decl->type, "counter") && strcmp(decl->type, "gauge") &&
+        strcmp(decl->type, "untyped"))
+        return "the type must be counter, gauge or untyped";
+    if (!*decl->help) return "no help text after the type";
+    return NULL;
+}
+
+/* S with the characters of ESCAPES backslash-escaped (newline as \n), non-UTF-8 as U+FFFD. */
+static void escaped(FILE *out, const unsigned char *s, const char *escapes)
+{
+    while (*s) {
+        int n = utf8Length(s);
+        if (*s == '\n')
+            fputs("\\n", out);
+        else if (strchr(escapes, *s))
+            fprintf(out, "\\%c", *s);
+        else if (n == 0)
+            fputs("\xEF\xBF\xBD", out);
+        else {
+            fwrite(s, 1, (size_t)n, out);
+            s += n;
+            continue;
+        }
+        s++;
+    }
+}
+
+void promLabelValue(FILE *out, const unsigned char *s)
+{
+    escaped(out, s, "\\\"");
+}
+
+void promHelpText(FILE *out, const unsigned char *s)
+{
+    escaped(out, s, "\\");
+}
+
+void promNumber(FILE *out, double v)
+{
+    if (isnan(v)) {
+        fputs("NaN", out);
+        return;
+    }
+    if (isinf(v)) {
+        fputs(v > 0 ? "+Inf" : "-Inf", out);
+        return;
+    }
+    char text[32];
+    snprintf(text, sizeof text, "%.15g", v);
+    if (strtod(text, NULL) != v) snprintf(text, sizeof text, "%.17g", v);
+    fputs(text, out);
+}
+
+/* ---- one metric ---- */
+
+/* A metric's statement checked against its declaration: which column is the value. */
+struct prom_metric {
+    struct prom_decl decl;
+    int valueCol;
+};
+
+/* Checks STMT's columns: one `value`, the rest label names, none twice. NULL or the problem. */
+static const char *checkColumns(sqlite3_stmt *stmt, int *valueCol)
+{
+    int ncol = sqlite3_column_count(stmt);
+    *valueCol = -1;
+    for (int c = 0; c < ncol; c++) {
+        const char *name = sqlite3_column_name(stmt, c);
+        if (!name) return "out of memory";
+        for (int k = 0; k < c; k++)
+            if (!strcmp(name, sqlite3_column_name(stmt, k))) return "a column name twice";
+        if (!strcmp(name, "value"))
+            *valueCol = c;
+        else if (!promLabelName(name))
+            return "a column that is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)";
+    }
+    return *valueCol < 0 ? "no column named value" : NULL;
+}
+
+/* One sample line; a row whose value is NULL has none. Returns 0, or 1 for a value that is
+ * not a number. */
+static int writeSample(FILE *out, sqlite3_stmt *stmt, const struct prom_metric *m)
+{
+    int type = sqlite3_column_type(stmt, m->valueCol);
+    if (type == SQLITE_NULL) return 0;
+    if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) return 1;
+    fputs(m->decl.name, out);
+    int ncol = sqlite3_column_count(stmt), labels = 0;
+    for (int c = 0; c < ncol; c++) {
+        if (c == m->valueCol) continue;
+        fprintf(out, "%s%s=\"", labels++ ? "," : "{", sqlite3_column_name(stmt, c));
+        const unsigned char *text = sqlite3_column_text(stmt, c);
+        if (text) promLabelValue(out, text);
+        fputc('"', out);
+    }
+    if (labels) fputc('}', out);
+    fputc(' ', out);
+    if (type == SQLITE_INTEGER)
+        fprintf(out, "%lld", (long long)sqlite3_column_int64(stmt, m->valueCol));
+    else
+        promNumber(out, sqlite3_column_double(stmt, m->valueCol));
+    fputc('\n', out);
+    return 0;
+}
+
+/* A sample's series: its line up to the last space (label values may hold spaces, not newlines). */
+struct series {
+    const char *text;
+    size_t len;
+};
+
+static int seriesCompare(const void *a, const void *b)
+{
+    const struct series *x = a, *y = b;
+    int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+** Whether two sample lines of SAMPLES have the same name and labels: node_exporter refuses a
+** textfile with a repeated series, so such a metric is left out. 1, 0, or -1 without memory.
+*/
+static int hasRepeatedSeries(const char *samples, size_t len)
+{
+    size_t lines = 0, n = 0;
+    for (size_t i = 0; i < len; i++) lines += samples[i] == '\n';
+    if (lines < 2) return 0;
+    struct series *v = malloc(lines * sizeof *v);
+    if (!v) return -1;
+    for (const char *p = samples, *end = samples + len; p < end && n < lines;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *space = memrchr(p, ' ', (size_t)(nl - p));
+        v[n++] = (struct series){p, (size_t)(space - p)};
+        p = nl + 1;
+    }
+    qsort(v, n, sizeof *v, seriesCompare);
+    int repeated = 0;
+    for (size_t i = 1; i < n && !repeated; i++) repeated = !seriesCompare(&v[i - 1], &v[i]);
+    free(v);
+    return repeated;
+}
+
+static void writeHeader(FILE *out, const struct prom_decl *decl)
+{
+    fprintf(out, "# HELP %s ", decl->name);
+    promHelpText(out, (const unsigned char *)decl->help);
+    fprintf(out, "\n# TYPE %s %s\n", decl->name, decl->type);
+}
+
+/*
+** Steps STMT, writing the metric's header and samples to OUT. On an error the samples are
+** dropped and the error printed; returns 1 then.
+*/
+static int writeMetric(FILE *out, sqlite3 *db, sqlite3_stmt *stmt, const struct prom_metric *m)
+{
+    char *samples = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&samples, &len);
+    if (!mem) {
+        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name, strerror(errno));
+        return 1;
+    }
+    int rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(stmt)) == SQLITE_ROW) bad = writeSample(mem, stmt, m);
+    fclose(mem);
+    int repeated = !bad && rc == SQLITE_DONE ? hasRepeatedSeries(samples, len) : 0;
+    if (bad)
+        fprintf(stderr, "sqlsof: metric %s: value is not a number\n", m->decl.name);
+    else if (rc != SQLITE_DONE)
+        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name, sqlite3_errmsg(db));
+    else if (repeated)
+        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name,
+                repeated > 0 ? "two rows with the same labels" : "out of memory");
+    else {
+        writeHeader(out, &m->decl);
+        fwrite(samples, 1, len, out);
+    }
+    free(samples);
+    return bad || rc != SQLITE_DONE || repeated;
+}
+
+/* ---- the report ---- */
+
+/* The names declared so far, to refuse a second declaration of one. */
+struct prom_names {
+    char **v;
+    int n;
+};
+
+static int namesHave(const struct prom_names *names, const char *name)
+{
+    for (int i = 0; i < names->n; i++)
+        if (!strcmp(names->v[i], name)) return 1;
+    return 0;
+}
+
+static int namesAdd(struct prom_names *names, const char *name)
+{
+    char **grown = realloc(names->v, (size_t)(names->n + 1) * sizeof *grown);
+    if (!grown) return 1;
+    names->v = grown;
+    if (!(names->v[names->n] = strdup(name))) return 1;
+    names->n++;
+    return 0;
+}
+
+static void namesFree(struct prom_names *names)
+{
+    for (int i = 0; i < names->n; i++) free(names->v[i]);
+    free(names->v);
+}
+
+/* The start of STMT's text, for naming a statement that has no declaration. */
+static void statementStart(const char *sql, char *buf, size_t size)
+{
+    sql += strspn(sql, " \t\r\n");
+    size_t n = strcspn(sql, "\r\n");
+    if (n >= size) n = size - 1;
+    memcpy(buf, sql, n);
+    buf[n] = '\0';
+}
+
+/*
+** Checks one statement that returns columns against LINE, the declaration in the text before
+** it. Returns 0 when the metric is good (M filled in, pointing into LINE), else prints the
+** problem and returns 1.
+*/
+static int declareMetric(sqlite3_stmt *stmt, char *line, struct prom_names *names,
+                         struct prom_metric *m)
+{
+    char start[48];
+    if (!line) {
+        statementStart(sqlite3_sql(stmt), start, sizeof start);
+        fprintf(stderr, "sqlsof: a SELECT without a `%s NAME TYPE HELP` line: %s\n", PROM_MARK,
+                start);
+        return 1;
+    }
+    const char *why = promParseDecl(line, &m->decl);
+    if (!why) why = checkColumns(stmt, &m->valueCol);
+    if (!why && namesHave(names, m->decl.name)) why = "declared twice";
+    if (!why && namesAdd(names, m->decl.name)) why = "out of memory";
+    if (why) {
+        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name ? m->decl.name : "(none)", why);
+        return 1;
+    }
+    return 0;
+}
+
+/* A statement that does not compile: named by the declaration before the error, if any. */
+static void prepareError(sqlite3 *db, const char *sql)
+{
+    int offset = sqlite3_error_offset(db);
+    char *line = markedLine(sql, offset >= 0 ? sql + offset : sql + strlen(sql), PROM_MARK);
+    if (line)
+        fprintf(stderr, "sqlsof: metric %.*s: %s\n", (int)strcspn(line, " \t"), line,
+                sqlite3_errmsg(db));
+    else
+        fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
+    free(line);
+}
+
+static double monotonicSeconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The collection's own metrics, after the rest. */
+static void writeOwnMetrics(FILE *out, double seconds, int errors)
+{
+    fputs("# HELP sqlsof_collect_duration_seconds How long this collection took.\n"
+          "# TYPE sqlsof_collect_duration_seconds gauge\n"
+          "sqlsof_collect_duration_seconds ",
+          out);
+    promNumber(out, (double)(long long)(seconds * 1e6 + 0.5) / 1e6); /* microseconds suffice */
+    fprintf(out,
+            "\n# HELP sqlsof_collect_errors Metrics left out of this collection: their statement "
+            "failed, or gave a value that is not a number or a series twice.\n"
+            "# TYPE sqlsof_collect_errors gauge\n"
+            "sqlsof_collect_errors %d\n",
+            errors);
+}
+
+int promReport(FILE *out, sqlite3 *db, const char *sql)
+{
+    double started = monotonicSeconds();
+    struct prom_names names = {0};
+    namesAdd(&names, "sqlsof_collect_duration_seconds"); /* written by writeOwnMetrics */
+    namesAdd(&names, "sqlsof_collect_errors");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    int status = mem ? 0 : 1, errors = 0;
+    if (!mem) perror("sqlsof");
+
+    while (!status && sql && *sql) {
+        sqlite3_stmt *stmt = NULL;
+        const char *tail = NULL;
+        char *line = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt, &tail) != SQLITE_OK) {
+            prepareError(db, sql);
+            status = 1;
+            break;
+        }
+        line = markedLine(sql, tail, PROM_MARK);
+        sql = tail;
+        struct prom_metric m;
+        if (stmt && sqlite3_column_count(stmt) > 0) {
+            if (declareMetric(stmt, line, &names, &m) != 0)
+                status = 1;
+            else
+                errors += writeMetric(mem, db, stmt, &m);
+        } else if (stmt && line) {
+            fprintf(stderr, "sqlsof: metric %.*s: its statement returns no columns\n",
+                    (int)strcspn(line, " \t"), line);
+            status = 1;
+        } else if (stmt) {
+            if (sqlite3_step(stmt) != SQLITE_DONE) {
+                fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
+                status = 1;
+            }
+        }
+        free(line);
+        sqlite3_finalize(stmt);
+    }
+    if (mem) fclose(mem);
+    if (!status) {
+        fwrite(text, 1, len, out);
+        writeOwnMetrics(out, monotonicSeconds() - started, errors);
+    }
+    free(text);
+    namesFree(&names);
+    return status;
+}
+
+/* ---- --prom-dir ---- */
+
+/* Writes all of TEXT to FD; 0 or -errno. */
+static int writeAll(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* TEXT into DIR/sqlsof.prom by way of a temporary file; 0 or -errno. */
+static int replaceFile(const char *dir, const char *text, size_t len)
+{
+    char tmp[4096], final[4096];
+    /* The temporary name does not end in .prom: node_exporter reads only *.prom files. */
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, PROM_FILE) >= sizeof tmp ||
+        (size_t)snprintf(final, sizeof final, "%s/%s", dir, PROM_FILE) >= sizeof final)
+        return -ENAMETOOLONG;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int err = fchmod(fd, 0644) != 0 ? -errno : 0; /* node_exporter runs as another user */
+    if (!err) err = writeAll(fd, text, len);
+    if (!err && fsync(fd) != 0) err = -errno;
+    if (close(fd) != 0 && !err) err = -errno;
+    if (!err && rename(tmp, final) != 0) err = -errno;
+    if (err) {
+        unlink(tmp);
+        return err;
+    }
+    /* The rename itself survives a crash once the directory is on disk too. */
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd >= 0) {
+        fsync(dirfd);
+        close(dirfd);
+    }
+    return 0;
+}
+
+int promWriteDir(const char *dir, sqlite3 *db, const char *sql)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(errno));
+        return 1;
+    }
+    int status = promReport(mem, db, sql);
+    fclose(mem);
+    if (status == 0) { /* else the declaration's line said why, and the old file stays */
+        int err = replaceFile(dir, text, len);
+        if (err) {
+            fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(-err));
+            status = 1;
+        }
+    }
+    free(text);
+    return status;
+}
