@@ -11,11 +11,6 @@
 
 #include "proc/pid_iter.h"
 
-static int isGone(int err)
-{
-    return err == -ENOENT || err == -ESRCH;
-}
-
 static void readNamespace(struct proc_row *r, int dirfd, const char *name, ino_t *ino, unsigned bit)
 {
     struct stat st;
@@ -46,7 +41,7 @@ static int readParsed(struct proc_row *r, int dirfd, unsigned need, int procfd, 
     int stands = 1, rc;
     if (need & PROC_SRC_STATUS) {
         rc = readFile(r, dirfd, "status", &r->scratch);
-        if (isGone(rc))
+        if (procGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStatus(r->scratch.data, r->scratch.len, &r->status) == 0)
             r->have |= PROC_SRC_STATUS;
@@ -57,14 +52,14 @@ static int readParsed(struct proc_row *r, int dirfd, unsigned need, int procfd, 
     }
     if (stands && (need & PROC_SRC_STAT)) {
         rc = readFile(r, dirfd, "stat", &r->scratch);
-        if (isGone(rc))
+        if (procGone(rc))
             stands = 0;
         else if (rc == 0 && procParseStat(r->scratch.data, r->scratch.len, &r->stat) == 0)
             r->have |= PROC_SRC_STAT;
     }
     if (stands && (need & PROC_SRC_LIMITS)) {
         rc = readFile(r, dirfd, "limits", &r->scratch);
-        if (isGone(rc))
+        if (procGone(rc))
             stands = 0;
         else if (rc == 0 && procParseFdLimit(r->scratch.data, r->scratch.len, &r->fdLimit) == 0)
             r->have |= PROC_SRC_LIMITS;
@@ -78,7 +73,7 @@ static int readTexts(struct proc_row *r, int dirfd, unsigned need)
     int rc;
     if (need & PROC_SRC_CMDLINE) {
         rc = readFile(r, dirfd, "cmdline", &r->cmdline);
-        if (isGone(rc)) return 0;
+        if (procGone(rc)) return 0;
         if (rc == 0) {
             r->cmdlineLen = procJoinCmdline(r->cmdline.data, r->cmdline.len);
             if (r->cmdlineLen > 0) r->have |= PROC_SRC_CMDLINE;
@@ -86,7 +81,7 @@ static int readTexts(struct proc_row *r, int dirfd, unsigned need)
     }
     if (need & (PROC_SRC_CGROUP | PROC_SRC_CONTAINER)) {
         rc = readFile(r, dirfd, "cgroup", &r->cgroup);
-        if (isGone(rc)) return 0;
+        if (procGone(rc)) return 0;
         r->cgroupRead = rc == 0;
         if (rc == 0 &&
             procParseCgroup(r->cgroup.data, r->cgroup.len, &r->cgroupPath, &r->cgroupLen) == 0)
@@ -103,7 +98,7 @@ int procRowRead(struct proc_row *r, int procfd, unsigned need, int pushed)
     if (!need) return 1;
 
     int dirfd = procOpenPid(procfd, r->pid);
-    if (dirfd < 0) return !isGone(dirfd) && (!pushed || procIsListed(procfd, r->pid));
+    if (dirfd < 0) return !procGone(dirfd) && (!pushed || procIsListed(procfd, r->pid));
 
     int stands = readParsed(r, dirfd, need, procfd, pushed) && readTexts(r, dirfd, need);
     if (stands) {

@@ -7,6 +7,7 @@
   cycles    no call cycle between files: the graph "A calls a function B defines", read from
             the objects' symbols with nm, has no cycle
   comments  a block comment that opens with a lone "/*" keeps "**" at the start of every line
+  sizes     no C file of ext/ or shell/ is over MAX_LINES lines: one file, one job
 
 Usage: structure.py CC CPPFLAGS... -- OBJECTS...
 Prints one line per violation and exits 1 when there is any.
@@ -28,6 +29,8 @@ LAYERS = {
     "vtab": {"util", "proc", "sqlite"},
     "tables": {"util", "proc", "fd", "diag", "container", "sock", "vtab", "sqlite"},
 }
+
+MAX_LINES = 500
 
 problems = []
 
@@ -132,6 +135,15 @@ def checkComments():
                         inBlock = False
 
 
+def checkSizes():
+    for top in ("ext", "shell"):
+        for path in sources(top, (".c",)):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                n = sum(1 for _ in f)
+            if n > MAX_LINES:
+                problems.append(f"{path}: {n} lines, over {MAX_LINES}: split it by what it does")
+
+
 def main():
     args = sys.argv[1:]
     sep = args.index("--")
@@ -139,6 +151,7 @@ def main():
     checkLayers(cc, flags)
     checkCycles(objects)
     checkComments()
+    checkSizes()
     for p in problems:
         print(p)
     return 1 if problems else 0
