@@ -18,11 +18,26 @@
 
 #include "fixture.h"
 #include "holders.h"
+#include "sockets.h"
+#include "strace.h"
 #include "testdb.h"
 #include "testmain.h"
 
-static struct fixture hostChild, nsChild, manyChild;
+static struct fixture hostChild, nsChild, manyChild, busyChild;
 static struct holder H, N;
+static int busyPort;
+
+/* A busy server in one process: a listener, 40 connections to it and their accepted ends. */
+static int makeBusy(void *arg)
+{
+    (void)arg;
+    int port, l = tcpListen(64, &port);
+    if (l < 0) return -1;
+    for (int i = 0; i < 40; i++)
+        if (tcpConnect(port) < 0 || accept(l, NULL, NULL) < 0) return -1;
+    fixtureReport(&port, sizeof port);
+    return 0;
+}
 
 /* A process with many descriptors (200 of /dev/null): 'auto' reads it through BPF. */
 static int makeMany(void *arg)
@@ -40,6 +55,7 @@ static int startFixtures(void **state)
     fixtureStartReport(&hostChild, makeHolder, &host, &H, sizeof H);
     fixtureStartReport(&nsChild, makeHolder, &away, &N, sizeof N);
     fixtureStart(&manyChild, makeMany, NULL);
+    fixtureStartReport(&busyChild, makeBusy, NULL, &busyPort, sizeof busyPort);
     return 0;
 }
 
@@ -49,6 +65,7 @@ static int stopFixtures(void **state)
     fixtureStop(&hostChild);
     fixtureStop(&nsChild);
     fixtureStop(&manyChild);
+    fixtureStop(&busyChild);
     holderCleanup(hostChild.pid);
     return 0;
 }
@@ -217,6 +234,45 @@ static void auto_follows_the_process(void **state)
     free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
 }
 
+/*
+** The inode map's hits in a busy process come from its records, read once through BPF
+** (fd/fds_cache.h): every fds column equals /proc's, with the sockets side outside (a port).
+*/
+static void map_hits_from_records(void **state)
+{
+    sqlite3 *db = *state;
+    const char *sql = "SELECT s.inode, s.state, f.* FROM sockets s JOIN fds f USING(inode)"
+                      " WHERE (s.local_port = %d OR s.remote_port = %d) AND +f.pid = %d"
+                      " ORDER BY f.fd";
+    free(testQueryText(db, "SELECT sqlsof_fds_source('proc')"));
+    char *want = testQueryRows(db, sql, busyPort, busyPort, busyChild.pid);
+    free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
+    char *got = testQueryRows(db, sql, busyPort, busyPort, busyChild.pid);
+    assert_string_equal(got, want);
+    int rows = 0;
+    for (const char *p = got; *p; p++) rows += *p == '\n';
+    assert_int_equal(rows, 81); /* the listener, 40 clients, 40 accepted ends */
+    char *plan = testExplain(db, sql, busyPort, busyPort, busyChild.pid);
+    assert_non_null(strstr(plan, "inode=")); /* fds inside, asked by inode: the map */
+    free(plan);
+    /* No /proc read per hit: /proc's plan reads each of the 81 again, the records' none. */
+    struct syscall_counts viaRecords, viaProc;
+    const char *count = "SELECT count(f.mode || f.type || f.pos) FROM sockets s JOIN fds f"
+                        " USING(inode) WHERE (s.local_port = %d OR s.remote_port = %d)"
+                        " AND +f.pid = %d";
+    testSyscallsf(&viaRecords, count, busyPort, busyPort, busyChild.pid);
+    setenv("SQLSOF_FDS_SOURCE", "proc", 1);
+    testSyscallsf(&viaProc, count, busyPort, busyPort, busyChild.pid);
+    unsetenv("SQLSOF_FDS_SOURCE");
+    assert_int_equal(viaRecords.value, 81);
+    assert_int_equal(viaProc.value, 81);
+    assert_int_equal(viaRecords.getxattr, 0);
+    assert_true(viaProc.getxattr >= 81);
+    assert_true(viaRecords.readlinkat + 81 <= viaProc.readlinkat);
+    free(want);
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +282,7 @@ int main(void)
         TEST_WITH_DB(diag_only_column),
         TEST_WITH_DB(pushed_filters_on_fields),
         TEST_WITH_DB(auto_follows_the_process),
+        TEST_WITH_DB(map_hits_from_records),
     };
     return cmocka_run_group_tests_name("socket_fields", tests, startFixtures, stopFixtures);
 }
