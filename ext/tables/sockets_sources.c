@@ -63,9 +63,39 @@ static void countFound(struct sqlsof_conn *conn, enum sock_found how)
     conn->sources[CONN_SOURCE_SOCKETS].last = names[how];
 }
 
+/* Keeps the rows FROM.. that pass the statement's other filters. */
+static void keepMatching(SocketsCursor *cur, size_t from)
+{
+    size_t at = from;
+    for (size_t i = from; i < cur->rows.n; i++)
+        if (sockRowMatches(&cur->f, &cur->rows.v[i])) cur->rows.v[at++] = cur->rows.v[i];
+    cur->rows.n = at;
+}
+
+/*
+** The socket INODE from the fields that the fds row just read carried (conn.h), when the
+** statement uses only columns they give: no request at all. 1 answered, 0 not, or an error.
+*/
+static int rowFromFields(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode)
+{
+    const struct conn_socket *k = connFindSocket(conn, inode);
+    if (!k || !cur->fieldsAnswer || conn->sources[CONN_SOURCE_SOCKETS].mode != SOURCE_AUTO)
+        return 0;
+    struct sock_row *slot = sockRowsPush(&cur->rows);
+    if (!slot) return -SQLITE_NOMEM;
+    sockRowFromFields(slot, inode, &k->fields, k->name, k->nameLen);
+    keepMatching(cur, cur->rows.n - 1);
+    conn->stats.fields++;
+    conn->sources[CONN_SOURCE_SOCKETS].last = "fields";
+    return 1;
+}
+
 /* The one socket INODE through its holder; *VIA_MAP when the holder cannot answer. */
 static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode, int *viaMap)
 {
+    int done = rowFromFields(cur, conn, inode);
+    *viaMap = 0;
+    if (done) return done < 0 ? -done : SQLITE_OK;
     const struct conn_holder *h = connFindHolder(conn, inode);
     *viaMap = !h || h->wholeHost ||
               conn->sources[CONN_SOURCE_SOCKETS].mode == SOCKETS_SOURCE_DUMPS ||
@@ -81,11 +111,7 @@ static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t
         *viaMap = 1;
         return SQLITE_OK;
     }
-    /* Keep what passes the statement's other filters. */
-    size_t at = from;
-    for (size_t i = from; i < cur->rows.n; i++)
-        if (sockRowMatches(&cur->f, &cur->rows.v[i])) cur->rows.v[at++] = cur->rows.v[i];
-    cur->rows.n = at;
+    keepMatching(cur, from); /* what passes the statement's other filters */
     return SQLITE_OK;
 }
 
