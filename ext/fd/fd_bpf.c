@@ -282,38 +282,51 @@ void fdBpfFree(struct fd_bpf *bpf)
     free(bpf);
 }
 
-int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+/* WALK's link: the whole-host one of fds_full and fds_ids, or one made for fds_sock. */
+static int linkFor(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, int *made)
 {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.iter_create.link_fd =
-        (__u32)(walk == FD_BPF_FULL ? bpf->full->links.fds_full_fd : bpf->ids->links.fds_ids_fd);
-    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
-    if (fd < 0) return -errno;
-    int rc = fdBpfIterOpenFd(it, fd);
-    it->ids = walk == FD_BPF_IDS;
-    return rc;
-}
-
-int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
-{
+    *made = 0;
+    if (walk == FD_BPF_FULL) return bpf->full->links.fds_full_fd;
+    if (walk == FD_BPF_IDS) return bpf->ids->links.fds_ids_fd;
     union bpf_iter_link_info info;
     union bpf_attr attr;
     memset(&info, 0, sizeof info);
-    info.task.pid = (__u32)pid;
+    info.task.pid = (__u32)pid; /* 0: every task */
     memset(&attr, 0, sizeof attr);
     attr.link_create.prog_fd = (__u32)bpf->sock->progs.fds_sock.prog_fd;
     attr.link_create.attach_type = BPF_TRACE_ITER;
     attr.link_create.iter_info = (__u64)(uintptr_t)&info;
     attr.link_create.iter_info_len = sizeof info;
     int link = skel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof attr);
-    if (link < 0) return -errno;
+    *made = link >= 0;
+    return link < 0 ? -errno : link;
+}
+
+/* Starts a walk of WALK's program on its link for PID (fds_sock; 0: every process). */
+static int startOn(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, struct fd_bpf_iter *it)
+{
+    int made, link = linkFor(bpf, walk, pid, &made);
+    if (link < 0) return link;
+    union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.iter_create.link_fd = (__u32)link;
     int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
     int err = fd < 0 ? -errno : 0;
-    close(link); /* the iterator holds its own reference */
-    return err ? err : fdBpfIterOpenFd(it, fd);
+    if (made) close(link); /* the iterator holds its own reference */
+    if (err) return err;
+    int rc = fdBpfIterOpenFd(it, fd);
+    it->ids = walk == FD_BPF_IDS;
+    return rc;
+}
+
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    return startOn(bpf, walk, 0, it);
+}
+
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
+{
+    return startOn(bpf, FD_BPF_SOCK, pid, it);
 }
 
 #else /* built without the program (make BPF=0) */

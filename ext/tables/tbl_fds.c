@@ -314,7 +314,12 @@ static int startPlan(FdsCursor *cur, int byFd, int byInode)
         return SQLITE_OK;
     }
     if (!cur->byPid && !byFd) {
-        rc = startKernelWalk(cur, (cur->row.need & FD_NEED_LINK) ? FD_BPF_FULL : FD_BPF_IDS);
+        /* A statement with a sockets cursor joins them (the planner opens every cursor
+         * first): the walk then reads each socket's fields too, for its lookups by inode. */
+        enum fd_bpf_walk records = !(cur->row.need & FD_NEED_LINK)            ? FD_BPF_IDS
+                                   : VTAB_CONN(&cur->base)->socketCursors > 0 ? FD_BPF_SOCK
+                                                                              : FD_BPF_FULL;
+        rc = startKernelWalk(cur, records);
         if (rc < 0) return -rc;
         if (rc == 1) {
             cur->plan = PLAN_KERNEL;
