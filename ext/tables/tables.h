@@ -8,6 +8,7 @@ int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 int containersRegister(sqlite3 *db);
+int threadsRegister(sqlite3 *db);
 
 /* Tables and functions that share the connection's state (conn.h). */
 struct sqlsof_conn;
