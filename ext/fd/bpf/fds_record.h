@@ -1,9 +1,8 @@
 /*
 ** The record that the BPF iterator (fds.bpf.c) writes for each open file and that fd_bpf.c
 ** reads back: a fixed header, then pathLen bytes of the path that bpf_d_path gave (the text a
-** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes). Shared
-*by the BPF program and user space, so
-** only fixed-width kernel types.
+** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes).
+** Shared by the BPF program and user space, so only fixed-width kernel types.
 */
 #ifndef SQLSOF_FDS_RECORD_H
 #define SQLSOF_FDS_RECORD_H
