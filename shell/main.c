@@ -44,6 +44,7 @@ static const char usage[] =
     "  --prom     Prometheus text format from the metrics of sql/metrics.sql, or of the SQL given\n"
     "  --prom-dir DIR  write them to DIR/sqlsof.prom atomically (node_exporter's textfiles)\n"
     "  --param NAME=VALUE  the value of the statements' :NAME parameter (repeatable)\n"
+    "  --allow-kill  let DELETE FROM sockets WHERE ... close the sockets it selects\n"
     "  --sql      with lsof options: print the SQL they stand for\n"
     "  --shell    the sqlite3 shell with sqlsof loaded and the views created\n"
     "  --version  print the version\n"
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
-    int html = 0, printSql = 0, prom = 0;
+    int html = 0, printSql = 0, prom = 0, allowKill = 0;
     const char *promDir = NULL;
     struct params params = {0};
 
@@ -163,6 +164,8 @@ int main(int argc, char **argv)
             promDir = argv[++i];
         } else if (!strcmp(arg, "--sql"))
             printSql = 1;
+        else if (!strcmp(arg, "--allow-kill"))
+            allowKill = 1;
         else if (!strcmp(arg, "--param")) {
             if (i + 1 == argc || !strchr(argv[i + 1], '=')) {
                 fprintf(stderr, "sqlsof: --param needs NAME=VALUE\n");
@@ -193,6 +196,11 @@ int main(int argc, char **argv)
 
     sqlite3 *db = openDatabase();
     if (!db) return 1;
+    if (allowKill && sqlsof_allow_kill(db, 1) != SQLITE_OK) {
+        fprintf(stderr, "sqlsof: --allow-kill: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
     const char *metrics = sql ? sql : metricFiles[0].text;
     int status = promDir ? promWriteDir(promDir, db, metrics)
                  : prom  ? promReport(stdout, db, metrics)

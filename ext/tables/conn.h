@@ -4,7 +4,8 @@
 **     reads it to look that one socket up through its holder instead of dumping every namespace;
 **   - which source each table may read (fn_source.c), what answered last, and counters;
 **   - the fds table's BPF programs, loaded on the first walk that may use them;
-**   - the rows of a port dump that the other cursors of the same statement answer from.
+**   - the rows of a port dump that the other cursors of the same statement answer from;
+**   - whether DELETE FROM sockets may close sockets, and the rows a DELETE selected.
 ** No SQLite calls here.
 **
 ** A note is a hint, never an answer: the sockets table checks it (the holder's fd must still
@@ -17,6 +18,8 @@
 
 #include "fd/fd_bpf.h"
 #include "sock/sock_ports.h"
+#include "sock/netns.h"
+#include "sock/sock_row.h"
 
 /* The tables whose source can be chosen, and their modes (connSourceWords names them). */
 enum conn_source_table { CONN_SOURCE_FDS, CONN_SOURCE_SOCKETS, CONN_SOURCE_TABLES };
@@ -46,6 +49,17 @@ struct conn_stats {
     uint64_t maps;       /* whole-host maps built (every dump of every namespace) */
 };
 
+/* DELETE FROM sockets (sockets_delete.c): whether this connection may, and the rows one
+ * DELETE selected (SQLite hands xUpdate a rowid only). */
+struct conn_kill {
+    int allowed;           /* sqlsof_allow_kill() */
+    int deleting;          /* between xBegin and xCommit / xRollback: each rowid read is kept */
+    int checked;           /* the kept rows were checked, before the first is closed */
+    int nomem;             /* a row could not be kept: the DELETE fails */
+    struct sock_rows seen; /* sorted by rowid once checked */
+    struct netns_list ns;  /* their namespaces */
+};
+
 #define CONN_HOLDERS 4096 /* a power of two: the slot is the inode's low bits */
 
 struct sqlsof_conn {
@@ -55,6 +69,7 @@ struct sqlsof_conn {
     struct fd_bpf_cache bpf; /* the fds table's kernel source */
     struct sock_ports ports; /* shared by the branches of an OR on ports */
     struct conn_holder holders[CONN_HOLDERS];
+    struct conn_kill kill;
 };
 
 /* A new connection state with no references (NULL: out of memory). Each table's source mode

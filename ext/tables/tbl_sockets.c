@@ -90,6 +90,7 @@
 
 #include "tables/conn.h"
 #include "tables/sockets.h"
+#include "tables/sockets_delete.h"
 #include "vtab/vtab.h"
 
 enum {
@@ -334,6 +335,7 @@ static int socketsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
     *rowid = sockRowKey(&cur->rows.v[cur->rowAt]);
+    socketsDeleteSeen(VTAB_CONN(base), &cur->rows.v[cur->rowAt]);
     return SQLITE_OK;
 }
 
@@ -438,7 +440,8 @@ static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     return SQLITE_OK;
 }
 
-static sqlite3_module socketsModule = VTAB_SHARED_MODULE(sockets);
+/* The one writable table: DELETE closes sockets (sockets_delete.c). */
+static sqlite3_module socketsModule = VTAB_SHARED_MODULE_WITH(sockets, SOCKETS_DELETE_METHODS);
 
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn)
 {

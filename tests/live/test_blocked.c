@@ -20,7 +20,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include <cmocka.h>
 
@@ -29,6 +31,7 @@
 #include "sockets.h"
 #include "testdb.h"
 #include "testmain.h"
+#include "sqlsof.h"
 
 #define CLIENT_NAME "sqlsof-blocked"
 #define SERVER_NAME "sqlsof-silent"
@@ -181,7 +184,189 @@ static void blocked_reader_joined(void **state)
     assert_int_equal(readerResult(0), -1);
 }
 
+/* The DELETE that closes the blocked client's connection, and nothing else. */
+static char *deleteSql(void)
+{
+    return sqlite3_mprintf("DELETE FROM sockets WHERE netns = %llu AND inode = %llu", fixtureNetns,
+                           C.inode);
+}
+
+/* Whether the client's connection is still listed, established. */
+static int clientListed(sqlite3 *db)
+{
+    return (int)testQueryInt(db,
+                             "SELECT count(*) FROM sockets WHERE netns = %llu AND inode = %llu "
+                             "AND state = 'ESTABLISHED'",
+                             fixtureNetns, C.inode);
+}
+
+/* Without --allow-kill: exit 1, one line naming the switch, nothing closed. */
+static void delete_refused_without_allow_kill(void **state)
+{
+    sqlite3 *db = *state;
+    char *sql = deleteSql();
+    struct command_result r;
+    testRunSqlsof(&r, sql, NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "--allow-kill"));
+    assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1); /* one line */
+    testCommandFree(&r);
+    /* In-process: refused the same, and SQL text cannot work the switch. */
+    char *err = testQueryError(db, "%s", sql);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "refused"));
+    free(err);
+    err = testQueryError(db, "SELECT sqlsof_kill_switch(1)");
+    assert_non_null(err);
+    free(err);
+    err = testQueryError(db, "%s", sql);
+    assert_non_null(strstr(err, "refused"));
+    free(err);
+    /* No view or trigger reaches the table. */
+    err = testQueryError(db, "CREATE VIEW v AS SELECT * FROM sockets; SELECT * FROM v");
+    assert_non_null(err);
+    free(err);
+    sqlite3_free(sql);
+    assert_int_equal(readerResult(300), -1);
+    assert_int_equal(clientListed(db), 1);
+}
+
+/* A DELETE that selects a unix socket too is refused whole, naming that row; nothing closed. */
+static void delete_refuses_unix(void **state)
+{
+    sqlite3 *db = *state;
+    int pair[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+    assert_int_equal(sqlsof_allow_kill(db, 1), SQLITE_OK);
+    char *err = testQueryError(db,
+                               "DELETE FROM sockets WHERE (netns = %llu AND inode = %llu) OR "
+                               "inode = %llu",
+                               fixtureNetns, C.inode, inodeOf(pair[0]));
+    assert_non_null(err);
+    char want[128];
+    snprintf(want, sizeof want, "cannot close unix stream socket inode %llu", inodeOf(pair[0]));
+    assert_non_null(strstr(err, want));
+    free(err);
+    assert_int_equal(readerResult(300), -1);
+    assert_int_equal(clientListed(db), 1);
+    close(pair[0]);
+    close(pair[1]);
+}
+
+/* Drops CAP_NET_ADMIN from this process's effective set. */
+static int dropNetAdmin(void)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &h, data) != 0) return -1;
+    data[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
+    return (int)syscall(SYS_capset, &h, data);
+}
+
+/* Without CAP_NET_ADMIN: one line saying so, nothing closed (a child drops it, then tries). */
+static void delete_without_net_admin(void **state)
+{
+    sqlite3 *db = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *child = NULL;
+        char *sql = deleteSql(), *err = NULL;
+        int ok = dropNetAdmin() == 0 && sqlite3_open(":memory:", &child) == SQLITE_OK &&
+                 sqlsof_register(child) == SQLITE_OK && sqlsof_allow_kill(child, 1) == SQLITE_OK &&
+                 sqlite3_exec(child, sql, NULL, NULL, &err) == SQLITE_ERROR && err &&
+                 strstr(err, "needs CAP_NET_ADMIN") && !strchr(err, '\n') &&
+                 sqlite3_changes(child) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    fixtureWaitOk(pid);
+    assert_int_equal(readerResult(300), -1);
+    assert_int_equal(clientListed(db), 1);
+}
+
+/* A UDP socket on 127.0.0.1:PORT (0: the kernel picks), or -1. */
+static int udpBound(int port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = loopback(port);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0) return fd;
+    if (fd >= 0) close(fd);
+    return -1;
+}
+
+/*
+** UDP: a socket bound to a port outside the ephemeral range keeps it, and its next recv() fails
+** with ECONNABORTED; one the kernel gave a port to is refused (it would lose the port).
+*/
+static void delete_udp(void **state)
+{
+    sqlite3 *db = *state;
+    assert_int_equal(sqlsof_allow_kill(db, 1), SQLITE_OK);
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    int low = 0, high = 0;
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d %d", &low, &high), 2);
+    fclose(f);
+    int fixed = -1, port = low - 1;
+    for (; port > 1024 && fixed < 0; port--) fixed = udpBound(port);
+    assert_true(fixed >= 0);
+    port = portOf(fixed);
+    int picked = udpBound(0);
+    assert_true(picked >= 0);
+    unsigned long long self = nsOf("/proc/self/ns/net");
+
+    char *err = testQueryError(db, "DELETE FROM sockets WHERE netns = %llu AND inode = %llu", self,
+                               inodeOf(picked));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "ephemeral range"));
+    free(err);
+    char *sql = sqlite3_mprintf("DELETE FROM sockets WHERE netns = %llu AND inode = %llu", self,
+                                inodeOf(fixed));
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_free(sql);
+    char c;
+    assert_int_equal(recv(fixed, &c, 1, MSG_DONTWAIT), -1);
+    assert_int_equal(errno, ECONNABORTED);
+    assert_int_equal(portOf(fixed), port); /* the port stays the application's */
+    assert_int_equal(
+        testQueryInt(db, "SELECT local_port FROM sockets WHERE inode = %llu", inodeOf(fixed)),
+        port);
+    /* The refused one is untouched. */
+    assert_int_equal(recv(picked, &c, 1, MSG_DONTWAIT), -1);
+    assert_int_equal(errno, EAGAIN);
+    close(fixed);
+    close(picked);
+}
+
+/* With --allow-kill: the connection is closed, once, and the blocked recv() fails at once. */
+static void delete_unblocks_reader(void **state)
+{
+    sqlite3 *db = *state;
+    char *sql = deleteSql();
+    char *all = sqlite3_mprintf("%s; SELECT changes()", sql);
+    struct command_result r;
+    testRunSqlsof(&r, "--allow-kill", "--csv", all, NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "changes()\r\n1\r\n");
+    testCommandFree(&r);
+    assert_int_equal(readerResult(2000), ECONNABORTED);
+    assert_int_equal(clientListed(db), 0);
+    /* Again: nothing left to close. */
+    testRunSqlsof(&r, "--allow-kill", "--csv", all, NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "changes()\r\n0\r\n");
+    testCommandFree(&r);
+    sqlite3_free(all);
+    sqlite3_free(sql);
+}
+
 TEST_MAIN("blocked", startFixtures, stopFixtures,
           {
               TEST_WITH_DB(blocked_reader_joined),
+              TEST_WITH_DB(delete_refused_without_allow_kill),
+              TEST_WITH_DB(delete_refuses_unix),
+              TEST_WITH_DB(delete_without_net_admin),
+              TEST_WITH_DB(delete_udp),
+              TEST_WITH_DB(delete_unblocks_reader),
           })
