@@ -180,6 +180,29 @@ static void blocked_reader_joined(void **state)
     assert_non_null(strstr(got, "127.0.0.1"));
     free(got);
     sqlite3_free(sql);
+    /* The recipes: the blocked thread with its fd, peer and stall; the stalled connection with
+     * its blocked thread. */
+    got = testRecipe("blocked-on.sql", NULL);
+    snprintf(want, sizeof want,
+             "\r\n%d,%d," CLIENT_NAME "," CLIENT_NAME ",%s,wait_woken,%d,IPv4,socket:[%llu],tcp,"
+             "ESTABLISHED,127.0.0.1,%d,127.0.0.1,%d,",
+             client.pid, C.tid, call, C.fd, C.inode, C.localPort, S.port);
+    assert_non_null(strstr(got, want));
+    free(got);
+    got = testRecipe("stalled-connections.sql", "seconds=1", NULL);
+    snprintf(want, sizeof want, "\r\n%llu,127.0.0.1,%d,127.0.0.1,%d,", fixtureNetns, C.localPort,
+             S.port);
+    char *row = strstr(got, want);
+    assert_non_null(row);
+    snprintf(want, sizeof want, ",%d," CLIENT_NAME ",%d,%d %s,,\r\n", client.pid, C.fd, C.tid,
+             call);
+    assert_non_null(strstr(row, want));
+    free(got);
+    /* Not yet stalled for a minute. */
+    got = testRecipe("stalled-connections.sql", "seconds=60", NULL);
+    snprintf(want, sizeof want, "\r\n%llu,127.0.0.1,%d,", fixtureNetns, C.localPort);
+    assert_null(strstr(got, want));
+    free(got);
     /* Nothing has come back: the reader is still blocked. */
     assert_int_equal(readerResult(0), -1);
 }
