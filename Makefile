@@ -44,9 +44,10 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
 # package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), locale
 # sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale), and a real
-# container (podman with runc, a root file system made from busybox-static).
+# container (podman with runc, a root file system made from busybox-static), and Docker (docker.io:
+# its dockerd, started by test_docker where none runs).
 DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd \
-             locales podman runc busybox-static
+             locales podman runc busybox-static docker.io
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time
