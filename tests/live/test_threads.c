@@ -19,6 +19,7 @@
 #include "strace.h"
 #include "testdb.h"
 #include "testmain.h"
+#include "sqlsof.h"
 
 #define READER_NAME "sqlsof-reader"
 
@@ -192,6 +193,33 @@ static void pushdown_equivalence(void **state)
     fixtureStop(&fx);
 }
 
+/* As another user: every thread is listed, its name read, the ptrace-only syscall columns NULL. */
+static void unprivileged_sees_null(void **state)
+{
+    sqlite3 *db = *state;
+    struct fixture fx;
+    struct reader_report r;
+    startFixture(db, &fx, &r);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *child = NULL;
+        sqlite3_stmt *stmt = NULL;
+        char *sql = sqlite3_mprintf("SELECT count(*), count(name), count(syscall), count(fd),"
+                                    " count(args) FROM threads WHERE pid = %d",
+                                    fx.pid);
+        int ok = setgid(65534) == 0 && setuid(65534) == 0 &&
+                 sqlite3_open(":memory:", &child) == SQLITE_OK && sqlsof_register(child) == 0 &&
+                 sqlite3_prepare_v2(child, sql, -1, &stmt, NULL) == SQLITE_OK &&
+                 sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 2 &&
+                 sqlite3_column_int(stmt, 1) == 2 && sqlite3_column_int(stmt, 2) == 0 &&
+                 sqlite3_column_int(stmt, 3) == 0 && sqlite3_column_int(stmt, 4) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    fixtureWaitOk(pid);
+    fixtureStop(&fx);
+}
+
 static void plans(void **state)
 {
     sqlite3 *db = *state;
@@ -231,6 +259,7 @@ TEST_MAIN("threads", NULL, NULL,
           {
               TEST_WITH_DB(reader_columns),
               TEST_WITH_DB(pushdown_equivalence),
+              TEST_WITH_DB(unprivileged_sees_null),
               TEST_WITH_DB(plans),
               cmocka_unit_test(lazy_columns),
           })
