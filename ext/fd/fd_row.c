@@ -289,14 +289,14 @@ int fdRowLoad(struct fd_row *r, int mustRead)
 int fdRowLoadRecord(struct fd_row *r, const struct fd_bpf_row *rec)
 {
     fdRowSetLookup(r, rec->rec.pid, rec->rec.fd);
-    if (!(r->need & FD_NEED_LINK)) return 1;
+    if (!(r->need & FD_NEED_LINK) && !r->inodes) return 1;
     int rc = fdBpfLinkText(rec, &r->link);
     if (rc == -ENOENT) return fdRowLoad(r, 1); /* no path from bpf_d_path: the readlink */
     if (rc != 0) {
         r->nomem = 1;
         return 0;
     }
-    linkRead(r);
     r->record = rec;
-    return !closedSinceLink(r);
+    linkRead(r);
+    return !closedSinceLink(r) && matchesInodes(r);
 }

@@ -32,7 +32,8 @@ struct SocketsCursor {
     int lookups, mapBuilt;
     struct sock_rows map;
 
-    int portsUser; /* may answer from the connection's port rows (conn.h) */
+    int portsUser;    /* may answer from the connection's port rows (conn.h) */
+    int fieldsAnswer; /* the statement uses only columns a BPF record's fields give */
 };
 
 /* Turns a source's -errno into the table's error: one line, what and why. FAILEDKIND is

@@ -63,6 +63,34 @@ static void countFound(struct sqlsof_conn *conn, enum sock_found how)
     conn->sources[CONN_SOURCE_SOCKETS].last = names[how];
 }
 
+/* Keeps the rows FROM.. that pass the statement's other filters. */
+static void keepMatching(SocketsCursor *cur, size_t from)
+{
+    size_t at = from;
+    for (size_t i = from; i < cur->rows.n; i++)
+        if (sockRowMatches(&cur->f, &cur->rows.v[i])) cur->rows.v[at++] = cur->rows.v[i];
+    cur->rows.n = at;
+}
+
+/*
+** The socket INODE from the fields that the fds row just read carried (conn.h), when the
+** statement uses only columns they give: no request at all. 1 answered, 0 not, or an error.
+*/
+static int rowFromFields(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode)
+{
+    const struct conn_socket *k = connFindSocket(conn, inode);
+    if (!k || !cur->fieldsAnswer || conn->sources[CONN_SOURCE_SOCKETS].mode != SOURCE_AUTO)
+        return 0;
+    conn->stats.fields++;
+    conn->sources[CONN_SOURCE_SOCKETS].last = "fields";
+    if (!sockFieldsListed(&k->fields)) return 1; /* the socket of that inode has no row */
+    struct sock_row *slot = sockRowsPush(&cur->rows);
+    if (!slot) return -SQLITE_NOMEM;
+    sockRowFromFields(slot, inode, &k->fields, k->name, k->nameLen);
+    keepMatching(cur, cur->rows.n - 1);
+    return 1;
+}
+
 /* The one socket INODE through its holder; *VIA_MAP when the holder cannot answer. */
 static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode, int *viaMap)
 {
@@ -81,11 +109,7 @@ static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t
         *viaMap = 1;
         return SQLITE_OK;
     }
-    /* Keep what passes the statement's other filters. */
-    size_t at = from;
-    for (size_t i = from; i < cur->rows.n; i++)
-        if (sockRowMatches(&cur->f, &cur->rows.v[i])) cur->rows.v[at++] = cur->rows.v[i];
-    cur->rows.n = at;
+    keepMatching(cur, from); /* what passes the statement's other filters */
     return SQLITE_OK;
 }
 
@@ -94,7 +118,9 @@ int socketsFilterByInode(SocketsCursor *cur)
     struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
     for (int k = 0; k < cur->f.inodes.n; k++) {
         uint64_t inode = (uint64_t)cur->f.inodes.v[k];
-        int viaMap = 1, rc = SQLITE_OK;
+        int viaMap = 1, rc = rowFromFields(cur, conn, inode);
+        if (rc < 0) return -rc;
+        if (rc == 1) continue; /* the fields answered, even when a map is built */
         if (!cur->mapBuilt) rc = rowsFromHolder(cur, conn, inode, &viaMap);
         if (rc == SQLITE_OK && viaMap && !cur->mapBuilt) rc = socketsBuildMap(cur, conn);
         if (rc == SQLITE_OK && viaMap) rc = rowsFromMap(cur, inode);

@@ -146,7 +146,8 @@ static const char socketsSchema[] =
 **   bit 5  inode        argv: the inode(s)     → through the holder, or the inode map
 **   bit 6  netns        argv: the inode(s)     → only those namespaces are entered
 ** Bits VTAB_OWN_BITS and up: SOCK_NEED_TCPINFO, SOCK_NEED_IFNAME, SOCK_NEED_UNIX_DIAG from
-** colUsed.
+** colUsed; and NEED_DIAG_ONLY: a column that a BPF record's socket fields do not give (queues,
+** interface, peer, timers, tcp_info), so `inode = ?` cannot be answered from them.
 */
 static const struct vtab_push socketsPush[SOCK_NBY] = {
     [SOCK_BY_STATE] = {.name = "state", .iColumn = COL_STATE, .isText = 1},
@@ -157,6 +158,15 @@ static const struct vtab_push socketsPush[SOCK_NBY] = {
     [SOCK_BY_INODE] = {.name = "inode", .iColumn = COL_INODE},
     [SOCK_BY_NETNS] = {.name = "netns", .iColumn = COL_NETNS},
 };
+
+/* The columns that a BPF record's socket fields give (sock/sock_row.h, sockRowFromFields). */
+#define COLUMN(c) ((sqlite3_uint64)1 << (c))
+static const sqlite3_uint64 fieldColumns =
+    COLUMN(COL_NETNS) | COLUMN(COL_FAMILY) | COLUMN(COL_PROTOCOL) | COLUMN(COL_STATE) |
+    COLUMN(COL_LOCAL_ADDR) | COLUMN(COL_LOCAL_PORT) | COLUMN(COL_REMOTE_ADDR) |
+    COLUMN(COL_REMOTE_PORT) | COLUMN(COL_INODE) | COLUMN(COL_UID) | COLUMN(COL_COOKIE) |
+    COLUMN(COL_PATH);
+#define NEED_DIAG_ONLY (1 << (VTAB_OWN_BITS + 8))
 
 /*
 ** Costs: a host is assumed to hold ~30,000 sockets; each dump request costs ~50 (syscalls
@@ -192,6 +202,7 @@ static int socketsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     if (info->colUsed & ((sqlite3_uint64)1 << COL_UID | (sqlite3_uint64)1 << COL_RECV_Q |
                          (sqlite3_uint64)1 << COL_SEND_Q | (sqlite3_uint64)1 << COL_PEER_INODE))
         idxNum |= SOCK_NEED_UNIX_DIAG << VTAB_OWN_BITS;
+    if (info->colUsed & ~fieldColumns) idxNum |= NEED_DIAG_ONLY;
     info->idxNum = idxNum;
     return SQLITE_OK;
 }
@@ -220,6 +231,7 @@ static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     }
     sockLookupInit(&cur->lookup, cur->procfd);
     cur->portsUser = sockPortsJoin(&((VtabShared *)vtab)->conn->ports);
+    ((VtabShared *)vtab)->conn->socketCursors++;
     return SQLITE_OK;
 }
 
@@ -232,6 +244,7 @@ static void endScan(SocketsCursor *cur)
 static int socketsClose(sqlite3_vtab_cursor *base)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
+    VTAB_CONN(base)->socketCursors--;
     endScan(cur);
     sockFilterFree(&cur->f);
     if (cur->portsUser) sockPortsLeave(&VTAB_CONN(base)->ports);
@@ -296,7 +309,8 @@ static int socketsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
 {
     (void)idxStr, (void)argc;
     SocketsCursor *cur = (SocketsCursor *)base;
-    cur->diag.need = idxNum >> VTAB_OWN_BITS;
+    cur->diag.need = (idxNum >> VTAB_OWN_BITS) & 0xff;
+    cur->fieldsAnswer = !(idxNum & NEED_DIAG_ONLY);
     cur->eof = 0;
     cur->rowAt = 0;
     cur->rows.n = 0;
