@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -73,4 +75,18 @@ int loopbackUp(void)
     ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
     if (s >= 0) close(s);
     return ok ? 0 : -1;
+}
+
+static void *acceptForever(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    for (;;) (void)accept(fd, NULL, NULL);
+    return NULL;
+}
+
+int acceptSilently(int fd)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, acceptForever, (void *)(intptr_t)fd) != 0) return -1;
+    return pthread_detach(t) == 0 ? 0 : -1;
 }

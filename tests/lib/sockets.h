@@ -16,6 +16,8 @@ struct sockaddr_in loopback(int port);
 int tcpListen(int backlog, int *port);
 int tcpConnect(int port);
 int unixListen(const struct sockaddr_un *a, socklen_t len, int backlog);
+/* A silent server on listener FD: a thread accepts every connection and never writes. 0 or -1. */
+int acceptSilently(int fd);
 /* Brings the current network namespace's lo up. 0 or -1. */
 int loopbackUp(void);
 
