@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util/buf.h"
 
 void outputOutOfMemory(void)
@@ -35,21 +36,30 @@ static size_t displayWidth(const char *s)
     return w;
 }
 
-/* A copy of S with control characters escaped, so one value stays on one line. */
+/* A copy of S that a terminal shows as it is, on one line: C0 and C1 controls and DEL as \n, \t,
+ * \xHH (of a byte) or \u00HH (of a C1 control, a character of two bytes), and bytes that are
+ * not UTF-8 as \xHH. */
 static char *escapeForTable(const unsigned char *s)
 {
     size_t n = strlen((const char *)s);
-    char *out = malloc(4 * n + 1), *p = out;
+    char *out = malloc(4 * n + 1), *p = out; /* \xHH for each byte, \u00HH for two, at worst */
     if (!out) outputOutOfMemory();
-    for (; *s; s++) {
+    while (*s) {
+        int len = utf8Length(s);
+        unsigned cp = len ? utf8Decode(s, len) : *s;
         if (*s == '\n')
             p += sprintf(p, "\\n");
         else if (*s == '\t')
             p += sprintf(p, "\\t");
-        else if (*s < 0x20 || *s == 0x7f)
+        else if (len == 0 || (len == 1 && utf8IsControl(cp)))
             p += sprintf(p, "\\x%02x", *s);
-        else
-            *p++ = (char)*s;
+        else if (utf8IsControl(cp))
+            p += sprintf(p, "\\u%04x", cp);
+        else {
+            memcpy(p, s, (size_t)len);
+            p += len;
+        }
+        s += len ? len : 1;
     }
     *p = '\0';
     return out;
@@ -209,39 +219,26 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt)
 
 /* ---- JSON ---- */
 
-int utf8Length(const unsigned char *s)
-{
-    int n = *s < 0x80             ? 1
-            : (*s & 0xE0) == 0xC0 ? 2
-            : (*s & 0xF0) == 0xE0 ? 3
-            : (*s & 0xF8) == 0xF0 ? 4
-                                  : 0;
-    if (n == 2 && *s < 0xC2) return 0; /* overlong */
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    return n;
-}
-
 void outputEscaped(FILE *out, const unsigned char *s,
-                   const char *(*escape)(unsigned char c, int n, char *buf))
+                   const char *(*escape)(const unsigned char *s, int n, char *buf))
 {
     char buf[16];
     while (*s) {
         int n = utf8Length(s);
-        const char *rep = escape(*s, n, buf);
-        if (rep) {
+        const char *rep = escape(s, n, buf);
+        if (rep)
             fputs(rep, out);
-            s++;
-        } else {
+        else
             fwrite(s, 1, (size_t)n, out);
-            s += n;
-        }
+        s += n ? n : 1;
     }
 }
 
-/* Bytes that are not UTF-8 (file names may hold any) become \u00XX. */
-static const char *jsonEscape(unsigned char c, int n, char *buf)
+/* Bytes that are not UTF-8 (file names may hold any) become \u00XX: the byte's value as the
+ * code point, so the text stays valid JSON (RFC 8259) and strict decoders accept it. */
+static const char *jsonEscape(const unsigned char *s, int n, char *buf)
 {
+    unsigned char c = *s;
     switch (c) {
     case '"': return "\\\"";
     case '\\': return "\\\\";
@@ -249,8 +246,14 @@ static const char *jsonEscape(unsigned char c, int n, char *buf)
     case '\t': return "\\t";
     case '\r': return "\\r";
     }
-    if (c >= 0x20 && n > 0) return NULL;
-    snprintf(buf, 16, "\\u%04x", c);
+    if (n == 0 || c < 0x20) {
+        snprintf(buf, 16, "\\u%04x", c);
+        return buf;
+    }
+    /* DEL and C1 controls are legal JSON; escaped, a terminal showing the text leaves them be. */
+    unsigned cp = utf8Decode(s, n);
+    if (!utf8IsControl(cp)) return NULL;
+    snprintf(buf, 16, "\\u%04x", cp);
     return buf;
 }
 

@@ -17,16 +17,14 @@ _Noreturn void outputOutOfMemory(void);
 /* arrayGrow() (ext/util/buf.h) under that rule: the grown array, never NULL. */
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 
-/* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
-int utf8Length(const unsigned char *s);
-
 /*
-** Writes S to OUT a character at a time: ESCAPE(c, n, buf) returns what stands for the
-** character that starts with byte C (N: its UTF-8 length, 0 when it starts none; BUF: 16 bytes
-** it may write into), or NULL to copy the character as it is. An escaped one is one byte.
+** Writes S to OUT a character at a time: ESCAPE(s, n, buf) returns what stands for the
+** character at S (N: its length as strict UTF-8, utf8Length() of utf8.h, 0 when the byte there
+** starts none; BUF: 16 bytes it may write into), or NULL to copy it as it is. What is escaped is
+** the whole character, or the one byte when N is 0.
 */
 void outputEscaped(FILE *out, const unsigned char *s,
-                   const char *(*escape)(unsigned char c, int n, char *buf));
+                   const char *(*escape)(const unsigned char *s, int n, char *buf));
 
 /*
 ** The text after MARK on the last line of [FROM, TO) that starts with MARK, trimmed of blanks

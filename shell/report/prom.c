@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "utf8.h"
 
 static int nameChar(char c, int first, int colon)
 {
@@ -67,7 +68,8 @@ const char *promParseDecl(char *line, struct prom_decl *decl)
     return NULL;
 }
 
-/* S with the characters of ESCAPES backslash-escaped (newline as \n), non-UTF-8 as U+FFFD. */
+/* S with the characters of ESCAPES backslash-escaped (newline as \n), and bytes that are not
+ * UTF-8 and control characters (a terminal's, when someone reads the file) as U+FFFD. */
 static void escaped(FILE *out, const unsigned char *s, const char *escapes)
 {
     while (*s) {
@@ -76,9 +78,11 @@ static void escaped(FILE *out, const unsigned char *s, const char *escapes)
             fputs("\\n", out);
         else if (strchr(escapes, *s))
             fprintf(out, "\\%c", *s);
-        else if (n == 0)
+        else if (n == 0 || utf8IsControl(utf8Decode(s, n))) {
             fputs("\xEF\xBF\xBD", out);
-        else {
+            s += n ? n : 1;
+            continue;
+        } else {
             fwrite(s, 1, (size_t)n, out);
             s += n;
             continue;

@@ -49,8 +49,19 @@ static void label_and_help_escaping(void **state)
     char *text;
     CAPTURE(text, promLabelValue(out, (const unsigned char *)"a\\b\"c\nd\te\xff"
                                                              "f\xc3\xa9"));
-    assert_string_equal(text, "a\\\\b\\\"c\\nd\te\xEF\xBF\xBD"
+    assert_string_equal(text, "a\\\\b\\\"c\\nd\xEF\xBF\xBD"
+                              "e\xEF\xBF\xBD"
                               "f\xc3\xa9");
+    free(text);
+    /* Not UTF-8 by Table 3-7 (a surrogate, an overlong form, past U+10FFFF), and controls C0,
+     * DEL and C1 (U+009B, CSI), each U+FFFD: node_exporter takes the file. */
+    CAPTURE(text, promLabelValue(out, (const unsigned char *)"\xed\xa0\x80|\xe0\x80\x80|"
+                                                             "\xf4\x90\x80\x80|\x1b\x7f\xc2\x9b|"
+                                                             "\xf0\x9f\x98\x80"));
+    assert_string_equal(text, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+                              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+                              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|"
+                              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xf0\x9f\x98\x80");
     free(text);
     /* HELP escapes backslash and newline only: a quote stays. */
     CAPTURE(text, promHelpText(out, (const unsigned char *)"say \"x\\y\"\nz"));
