@@ -15,8 +15,9 @@
 
 #include <sqlite3.h>
 
-#define PROM_MARK "-- metric:"
-#define PROM_FILE "sqlsof.prom"
+#define PROM_MARK       "-- metric:"
+#define PROM_MERGE_MARK "-- merge:" /* sum, max or min: see report/prom_series.h */
+#define PROM_FILE       "sqlsof.prom"
 
 /* A metric declaration: the text after PROM_MARK, split in place. */
 struct prom_decl {
@@ -49,9 +50,10 @@ void promNumber(FILE *out, double v);
 ** Runs every statement of SQL on DB and writes the exposition to OUT, then the collection's
 ** own metrics (sqlsof_collect_duration_seconds, sqlsof_collect_errors). A bad declaration
 ** prints one line naming it on stderr, writes nothing and returns 1. A metric whose statement
-** fails while running, gives a value that is not a number or two rows with the same labels is
-** left out, counted in sqlsof_collect_errors and named on stderr; the rest is written and 0
-** returned.
+** fails while running or gives a value that is not a number is left out, counted in
+** sqlsof_collect_errors and named on stderr; rows with the same labels (after label values are
+** made valid UTF-8) are merged by the metric's `-- merge:` rule, and counted too. While it runs,
+** the SQL function collect_errors(N) adds N to the count. The rest is written and 0 returned.
 */
 int promReport(FILE *out, sqlite3 *db, const char *sql);
 

@@ -1,0 +1,170 @@
+/*
+** Hostile process names against every output: processes of nobody's named with a surrogate, an
+** overlong form, a code point past U+10FFFF, \xff\xfe and \xfe\xff, C0 and C1 controls,
+** "x (deleted)", "-> y", HTML and a CSV formula, each holding a listener, a connection to it and
+** a deleted file. The collector's file passes promtool with every default family present; the
+** process label's cardinality is bounded.
+*/
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "shell.h"
+#include "testmain.h"
+
+#define NOBODY 65534
+#define DIR    "build/tests/hostile-out"
+
+/* Comms: 15 bytes at most (the kernel keeps no more). */
+static const char *const comms[] = {
+    "\xed\xa0\x80sur",  /* U+D800, a surrogate */
+    "\xe0\x80\x80over", /* overlong U+0000 */
+    "\xf4\x90\x80\x80"
+    "big",      /* U+110000 */
+    "\xff\xfe", /* these two both become U+FFFD U+FFFD */
+    "\xfe\xff",
+    "c0\x1b[31m\x07\x08", /* ESC, BEL, BS */
+    "c1\xc2\x9b\x9b",     /* CSI as U+009B and as a raw byte */
+    "x (deleted)",
+    "-> y",
+    "<b>&amp;\"'",
+    "=cmd|'/C calc'",
+    "nl\nt\tcr\r",
+    "sp ace",
+};
+#define NCOMMS (sizeof comms / sizeof *comms)
+
+static struct fixture children[NCOMMS];
+
+/* In a child: nobody for good, named COMM. */
+static int becomeNobody(const char *comm)
+{
+    if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0) return -1;
+    return prctl(PR_SET_NAME, comm);
+}
+
+/* The child: a listener on 127.0.0.1, a connection to it (both ends), a deleted file. */
+static int holdThings(void *arg)
+{
+    if (becomeNobody(arg) != 0) return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+    if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4) != 0 ||
+        getsockname(l, (struct sockaddr *)&a, &len) != 0 ||
+        connect(c, (struct sockaddr *)&a, sizeof a) != 0 || accept(l, NULL, NULL) < 0)
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sqlsof-hostile-out-%d", getpid());
+    int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (f < 0 || write(f, "1234", 4) != 4 || unlink(path) != 0) return -1;
+    return 0;
+}
+
+static int startChildren(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NCOMMS; i++) fixtureStart(&children[i], holdThings, (void *)comms[i]);
+    return 0;
+}
+
+static int stopChildren(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NCOMMS; i++) fixtureStop(&children[i]);
+    return 0;
+}
+
+/* Whether TEXT has a line that starts with PREFIX. */
+static int hasLine(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, prefix, n)) return 1;
+    return 0;
+}
+
+static const char *const families[] = {
+    "sqlsof_listening_socket_info", "sqlsof_connections",        "sqlsof_process_open_fds",
+    "sqlsof_process_fd_limit",      "sqlsof_processes_with_fds", "sqlsof_deleted_files",
+    "sqlsof_deleted_file_bytes",    "sqlsof_collect_errors",
+};
+
+/* The collector's file: promtool takes it, every family is there with nobody's samples, the
+ * two names that become one label value are one series, merged by each metric's rule. */
+static void collector_survives(void **state)
+{
+    (void)state;
+    free(testShellOk("rm -rf " DIR " && mkdir -p " DIR));
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "--prom-dir", DIR, NULL};
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    testCommandFree(&r);
+    free(testShellOk("promtool check metrics < " DIR "/sqlsof.prom"));
+    char *text = testReadFile(DIR "/sqlsof.prom");
+    for (size_t i = 0; i < sizeof families / sizeof *families; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "# TYPE %s ", families[i]);
+        if (!hasLine(text, line)) fail_msg("no family %s", families[i]);
+    }
+    /* \xff\xfe and \xfe\xff: one series, two processes, the most fds of the two, both files. */
+#define FFFD2 "\xEF\xBF\xBD\xEF\xBF\xBD"
+    assert_true(
+        hasLine(text, "sqlsof_processes_with_fds{process=\"" FFFD2 "\",user=\"nobody\"} 2\n"));
+    assert_true(hasLine(text, "sqlsof_deleted_files{process=\"" FFFD2 "\",user=\"nobody\"} 2\n"));
+    assert_true(
+        hasLine(text, "sqlsof_deleted_file_bytes{process=\"" FFFD2 "\",user=\"nobody\"} 8\n"));
+    assert_true(hasLine(text, "sqlsof_process_open_fds{process=\"" FFFD2 "\",user=\"nobody\"} "));
+    assert_true(hasLine(text, "sqlsof_connections{protocol=\"tcp\",state=\"ESTABLISHED\",port=\"\","
+                              "process=\"" FFFD2 "\"} 2\n"));
+    /* Controls are U+FFFD too: no raw ESC, CSI or CR anywhere in the file. */
+    assert_null(strpbrk(text, "\x1b\x07\x08\r\x9b"));
+    assert_true(hasLine(text, "sqlsof_processes_with_fds{process=\"c0\xEF\xBF\xBD[31m\xEF\xBF\xBD"
+                              "\xEF\xBF\xBD\",user=\"nobody\"} 1\n"));
+    assert_true(
+        hasLine(text, "sqlsof_processes_with_fds{process=\"x (deleted)\",user=\"nobody\"} 1\n"));
+    free(text);
+}
+
+/* Past 20 names that only other users' processes have, the rest are `other`, counted. */
+static void process_names_bounded(void **state)
+{
+    (void)state;
+    enum { EXTRA = 25 };
+    struct fixture extra[EXTRA];
+    char names[EXTRA][16];
+    for (int i = 0; i < EXTRA; i++) {
+        snprintf(names[i], sizeof names[i], "sqlsof-fold-%02d", i);
+        fixtureStart(&extra[i], (int (*)(void *))becomeNobody, names[i]);
+    }
+    char *argv[] = {testSqlsof(), "--prom", NULL};
+    struct command_result r;
+    testCommand(argv, &r);
+    assert_int_equal(r.status, 0);
+    for (int i = 0; i < EXTRA; i++) fixtureStop(&extra[i]);
+    int labels = 0;
+    for (const char *p = r.out; (p = strstr(p, "\nsqlsof_processes_with_fds{")); p++) {
+        const char *end = strchr(p + 1, '\n');
+        const char *user = strstr(p, ",user=\"nobody\"}");
+        labels += user && user < end;
+    }
+    /* 38 names of nobody's here: 20 kept, and other. */
+    assert_int_equal(labels, 21);
+    assert_true(hasLine(r.out, "sqlsof_processes_with_fds{process=\"other\",user=\"nobody\"} "));
+    const char *errors = strstr(r.out, "\nsqlsof_collect_errors ");
+    assert_non_null(errors);
+    assert_true(atoi(errors + 23) >= (int)NCOMMS + EXTRA - 20);
+    testCommandFree(&r);
+}
+
+TEST_MAIN("hostile_out", startChildren, stopChildren,
+          {cmocka_unit_test(collector_survives), cmocka_unit_test(process_names_bounded)})
