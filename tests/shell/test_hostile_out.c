@@ -3,7 +3,10 @@
 ** overlong form, a code point past U+10FFFF, \xff\xfe and \xfe\xff, C0 and C1 controls,
 ** "x (deleted)", "-> y", HTML and a CSV formula, each holding a listener, a connection to it and
 ** a deleted file. The collector's file passes promtool with every default family present; the
-** process label's cardinality is bounded.
+** process label's cardinality is bounded. Through a pty, table and lsof mode write no raw C0 or
+** C1 control and nothing that is not UTF-8; JSON and JSONL parse with Python's strict decoders,
+** the HTML parses with no markup but the page's own, CSV parses back to the exact bytes, and -F
+** records split exactly into each process's fields.
 */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "lsof/lsof_escape.h"
 #include "shell.h"
 #include "testmain.h"
 
@@ -166,5 +170,125 @@ static void process_names_bounded(void **state)
     testCommandFree(&r);
 }
 
+/* The children's pids, comma-separated (static). */
+static const char *pidList(void)
+{
+    static char list[NCOMMS * 12];
+    char *p = list;
+    for (size_t i = 0; i < NCOMMS; i++) p += sprintf(p, "%s%d", i ? "," : "", children[i].pid);
+    return list;
+}
+
+/* Runs `sqlsof ARGS` (a shell word list) under script(1), on a pty, and checks with Python that
+ * what the terminal got is UTF-8 with no C0 control but CR and LF and no C1 control. */
+static void assertTerminalSafe(const char *args)
+{
+    char *ok = testShellOk("script -qec '%s %s' /dev/null | python3 -c '"
+                           "import sys, unicodedata\n"
+                           "t = sys.stdin.buffer.read().decode(\"utf-8\", \"strict\")\n"
+                           "bad = [hex(ord(c)) for c in t if unicodedata.category(c) == \"Cc\" and "
+                           "c not in \"\\r\\n\"]\n"
+                           "print(\"ok\" if not bad and len(t) > 100 else bad or t)'",
+                           testSqlsof(), args);
+    assert_string_equal(ok, "ok\n");
+    free(ok);
+}
+
+static void terminal_gets_no_control(void **state)
+{
+    (void)state;
+    char args[1024];
+    snprintf(args, sizeof args, "-p %s", pidList());
+    assertTerminalSafe(args);
+    snprintf(args, sizeof args, "+c0 -p %s", pidList());
+    assertTerminalSafe(args);
+    snprintf(args, sizeof args,
+             "\"SELECT p.name, p.cmdline, f.target FROM processes p JOIN fds f USING (pid) "
+             "WHERE pid IN (%s)\"",
+             pidList());
+    assertTerminalSafe(args);
+}
+
+/* Python reads the SQL mode's output of the children's names and checks it as FORMAT says. */
+static void assertParses(const char *option, const char *check)
+{
+    char *ok =
+        testShellOk("%s %s \"SELECT pid, name FROM processes WHERE pid IN (%s) ORDER BY pid\" | "
+                    "python3 -c 'import sys, json, csv, io, html.parser\n"
+                    "raw = sys.stdin.buffer.read()\n%s'",
+                    testSqlsof(), option, pidList(), check);
+    assert_string_equal(ok, "ok\n");
+    free(ok);
+}
+
+static void formats_parse(void **state)
+{
+    (void)state;
+    char check[512];
+    /* Every name comes back with its bytes; \u00XX stands for a byte that is not UTF-8. */
+    snprintf(check, sizeof check,
+             "rows = json.loads(raw.decode(\"utf-8\", \"strict\"))\n"
+             "print(\"ok\" if len(rows) == %zu and all(isinstance(r[\"name\"], str) for r in rows) "
+             "else rows)",
+             NCOMMS);
+    assertParses("--json", check);
+    snprintf(check, sizeof check,
+             "rows = [json.loads(l) for l in raw.decode(\"utf-8\", \"strict\").splitlines()]\n"
+             "print(\"ok\" if len(rows) == %zu else rows)",
+             NCOMMS);
+    assertParses("--jsonl", check);
+    /* CSV: the names' exact bytes (surrogateescape keeps what is not UTF-8). */
+    snprintf(check, sizeof check,
+             "rows = list(csv.reader(io.StringIO(raw.decode(\"utf-8\", \"surrogateescape\"), "
+             "newline=\"\")))\n"
+             "names = sorted(r[1].encode(\"utf-8\", \"surrogateescape\") for r in rows[1:])\n"
+             "print(\"ok\" if len(rows) == %zu and b\"=cmd|\\x27/C calc\\x27\" in names "
+             "and b\"nl\\nt\\tcr\\r\" in names else rows)",
+             NCOMMS + 1);
+    assertParses("--csv", check);
+    /* HTML: valid UTF-8, only the page's own tags, the markup in a name shown as text. */
+    assertParses("--html",
+                 "class P(html.parser.HTMLParser):\n"
+                 "  tags = set(); text = \"\"\n"
+                 "  def handle_starttag(self, t, a): self.tags.add(t)\n"
+                 "  def handle_data(self, d): self.text += d\n"
+                 "p = P(); p.feed(raw.decode(\"utf-8\", \"strict\"))\n"
+                 "own = {\"html\", \"head\", \"meta\", \"title\", \"style\", \"body\", \"header\", "
+                 "\"h1\", \"h2\", \"main\", \"nav\", \"ol\", \"li\", \"a\", \"p\", \"section\", "
+                 "\"table\", \"thead\", \"tbody\", \"tr\", \"th\", \"td\"}\n"
+                 "print(\"ok\" if p.tags <= own and \"<b>&amp;\" in p.text else (p.tags, p.text))");
+}
+
+/* -F pcn: per process, exactly a p line, a c line with lsof's escapes, then f and n lines. */
+static void field_records_split(void **state)
+{
+    (void)state;
+    struct command_result r;
+    char pids[1024];
+    snprintf(pids, sizeof pids, "%s", pidList());
+    testRunSqlsof(&r, "-F", "pcn", "-p", pids, NULL);
+    assert_int_equal(r.status, 0);
+    size_t processes = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strchr("pcfn", line[0])) fail_msg("a line that is no field: %s", line);
+        processes += line[0] == 'p';
+    }
+    assert_int_equal(processes, NCOMMS);
+    testCommandFree(&r);
+    for (size_t i = 0; i < NCOMMS; i++) {
+        char pid[16], *want = lsofEscape(comms[i], 0, 0), *expect;
+        snprintf(pid, sizeof pid, "%d", children[i].pid);
+        testRunSqlsof(&r, "-F", "pc", "-p", pid, NULL);
+        assert_true(asprintf(&expect, "p%s\nc%s\n", pid, want) > 0);
+        if (strncmp(r.out, expect, strlen(expect)) != 0)
+            fail_msg("-F pc of %s: %s, not %s", pid, r.out, expect);
+        testCommandFree(&r);
+        free(want);
+        free(expect);
+    }
+}
+
 TEST_MAIN("hostile_out", startChildren, stopChildren,
-          {cmocka_unit_test(collector_survives), cmocka_unit_test(process_names_bounded)})
+          {cmocka_unit_test(collector_survives), cmocka_unit_test(process_names_bounded),
+           cmocka_unit_test(terminal_gets_no_control), cmocka_unit_test(formats_parse),
+           cmocka_unit_test(field_records_split)})
