@@ -38,7 +38,7 @@ VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof
 
 # Debian packages the build and the tests need; `deps` installs the missing ones.
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
-        lsof iproute2 strace util-linux procps $(DEPS_BPF)
+        lsof iproute2 strace util-linux procps python3 clang-format binutils $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
@@ -64,7 +64,7 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
              $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps deps-test deps-bench deps-deb deb test sanitized valgrind run bench clean format install \
+.PHONY: all check deps deps-test deps-bench deps-deb deb test sanitized valgrind run bench clean format install \
         uninstall
 
 all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
@@ -174,7 +174,7 @@ $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html %/test_deb,$(TEST_BIN:$(B)/%=build/san/%))
 
-test: all $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
+test: all check $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
 	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 
@@ -310,6 +310,13 @@ deb: deps-deb
 	  || { tail -n 40 ../build.log; exit 1; }
 	lintian --fail-on error $(B)/deb/sqlsof_$(VERSION)_*.changes
 	@ls $(B)/deb/*.deb
+
+# The structural rules (tests/check/structure.py: layers, no call cycle between files, comment
+# lines) over the loadable build's objects, and clang-format on every C file.
+check: $(B)/sqlsof.so $(B)/sqlsof | deps
+	@python3 tests/check/structure.py $(CC) $(CPPFLAGS) $(PKG_CFLAGS) -- $(SO_OBJ)
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
+	@echo "sqlsof: make check passed (layers, cycles, comments, format)"
 
 FORMAT_SRC := $(wildcard ext/*.[ch] ext/*/*.[ch] ext/*/*/*.[ch] shell/*.[ch] shell/*/*.[ch] tests/*/*.[ch])
 format:

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,24 @@
 /* Reads go in pieces of this: the kernel hands at most its 32 KiB seq buffer per read(). */
 #define ITER_BUF (64 * 1024)
 
+/* The longest unix socket name (sun_path) that follows a socket's fields. */
+#define SOCK_NAME_MAX 108
+
 long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row)
 {
     if (len < sizeof row->rec) return 0;
     memcpy(&row->rec, buf, sizeof row->rec);
     const struct fds_bpf_record *r = &row->rec;
+    int fields = (r->flags & FDS_BPF_SOCKFIELDS) != 0;
+    size_t extra = fields ? sizeof row->sock : 0;
     size_t pathLen = r->pathLen > 0 ? (size_t)r->pathLen : 0;
-    if (r->pathLen >= FDS_BPF_PATH_MAX || r->size != sizeof *r + pathLen || r->pid <= 0 ||
-        r->fd < 0)
+    if (r->pathLen >= (fields ? SOCK_NAME_MAX + 1 : FDS_BPF_PATH_MAX) ||
+        (fields && !(r->flags & FDS_BPF_SOCKFS)) || r->size != sizeof *r + extra + pathLen ||
+        r->pid <= 0 || r->fd < 0)
         return -EINVAL;
     if (len < r->size) return 0;
-    row->path = buf + sizeof *r;
+    if (fields) memcpy(&row->sock, buf + sizeof *r, sizeof row->sock); /* records are unaligned */
+    row->path = buf + sizeof *r + extra;
     return (long)r->size;
 }
 
@@ -183,6 +191,28 @@ const char *fdBpfSocketType(const struct fds_bpf_record *r)
     return fdSockprotoType(r->proto, strnlen(r->proto, sizeof r->proto));
 }
 
+int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    if (!c->bpf && !c->err) c->err = fdBpfLoad(&c->bpf, c->why, sizeof c->why);
+    if (c->err) return c->err;
+    int err = fdBpfIterStart(c->bpf, walk, it);
+    if (err) snprintf(c->why, sizeof c->why, "cannot start the BPF iterator: %s", strerror(-err));
+    return err;
+}
+
+int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it)
+{
+    if (!c->bpf && !c->err) c->err = fdBpfLoad(&c->bpf, c->why, sizeof c->why);
+    if (c->err) return c->err;
+    return fdBpfIterStartTask(c->bpf, pid, it);
+}
+
+void fdBpfCacheFree(struct fd_bpf_cache *c)
+{
+    fdBpfFree(c->bpf);
+    c->bpf = NULL;
+}
+
 #ifdef SQLSOF_BPF
 
 struct fd_bpf {
@@ -230,6 +260,27 @@ int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter
     return rc;
 }
 
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
+{
+    union bpf_iter_link_info info;
+    union bpf_attr attr;
+    memset(&info, 0, sizeof info);
+    info.task.pid = (__u32)pid;
+    memset(&attr, 0, sizeof attr);
+    attr.link_create.prog_fd = (__u32)bpf->skel->progs.fds_sock.prog_fd;
+    attr.link_create.attach_type = BPF_TRACE_ITER;
+    attr.link_create.iter_info = (__u64)(uintptr_t)&info;
+    attr.link_create.iter_info_len = sizeof info;
+    int link = skel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof attr);
+    if (link < 0) return -errno;
+    memset(&attr, 0, sizeof attr);
+    attr.iter_create.link_fd = (__u32)link;
+    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
+    int err = fd < 0 ? -errno : 0;
+    close(link); /* the iterator holds its own reference */
+    return err ? err : fdBpfIterOpenFd(it, fd);
+}
+
 #else /* built without the program (make BPF=0) */
 
 int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
@@ -247,6 +298,12 @@ void fdBpfFree(struct fd_bpf *bpf)
 int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
     (void)bpf, (void)walk, (void)it;
+    return -ENOSYS;
+}
+
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
+{
+    (void)bpf, (void)pid, (void)it;
     return -ENOSYS;
 }
 

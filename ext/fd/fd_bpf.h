@@ -18,10 +18,13 @@
 
 #include "fd/bpf/fds_record.h"
 
-/* One record as read: the header, and its path (pathLen bytes, not NUL-terminated). */
+/* One record as read: the header, and its path (pathLen bytes, not NUL-terminated). A record
+ * of fds_sock's walk of one process may carry its socket's fields: then SOCK is set and the
+ * path is a unix socket's bound name. */
 struct fd_bpf_row {
     struct fds_bpf_record rec;
     const char *path;
+    struct fds_bpf_sock sock; /* when rec.flags has FDS_BPF_SOCKFIELDS */
 };
 
 /*
@@ -46,7 +49,7 @@ void fdBpfFree(struct fd_bpf *bpf);
  * with the rest zero), or every field and the path. */
 enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_FULL };
 
-/* One walk of every fd of the host, in pid then fd order. */
+/* One walk of every fd of the host (or of one process), in pid then fd order. */
 struct fd_bpf_iter {
     int fd;
     int ids; /* the records are struct fds_bpf_id */
@@ -55,6 +58,22 @@ struct fd_bpf_iter {
 };
 /* Starts a walk of WALK's records. Returns 0 or -errno. */
 int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+/* Starts a walk of process PID's fds alone (an iterator bound to it, Linux 6.1), full records
+ * with their sockets' fields. Returns 0 or -errno (-ESRCH: no such process). */
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it);
+
+/* The programs of one database connection, loaded on the first walk that may use them. */
+struct fd_bpf_cache {
+    struct fd_bpf *bpf;
+    int err;       /* -errno of a failed load, which is not tried again */
+    char why[160]; /* the reason for err, one line */
+};
+/* Starts a walk through C's programs, loading them first. Returns 0, or -errno with the
+ * reason in C->why. */
+int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+/* The same for one process's walk (fdBpfIterStartTask). */
+int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it);
+void fdBpfCacheFree(struct fd_bpf_cache *c);
 /* Like fdBpfIterStart on an iterator fd of the caller's (the unit test's pipe); takes FD. */
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd);
 /* The next record: 1, 0 at the end, or -errno (a record the parser rejects: -EINVAL). ROW's

@@ -1,9 +1,9 @@
 /*
 ** The command's UTF-8 validator (shell/utf8.c) against the Unicode Standard's Table 3-7, the
 ** well-formed byte sequences, written out here as data: every sequence of one, two and three
-** bytes, and every four-byte sequence led by F0..F7 with a last byte at a range's edge, is tried,
-*and a sequence is well-formed
-** exactly when one row of the table takes it whole, with the code point the row's range says.
+** bytes, and every four-byte sequence led by F0..F7 with a last byte at a range's edge, is
+** tried, and a sequence is well-formed exactly when one row of the table takes it whole, with
+** the code point the row's range says.
 */
 #include <string.h>
 
