@@ -13,6 +13,23 @@ void outputOutOfMemory(void)
     exit(1);
 }
 
+char *outputCopy(const char *s)
+{
+    char *copy = s ? strdup(s) : NULL;
+    if (s && !copy) outputOutOfMemory();
+    return copy;
+}
+
+const char *outputColumnText(sqlite3_stmt *stmt, int col)
+{
+    /* The type first: a text that could not be made leaves the value NULL. */
+    int type = sqlite3_column_type(stmt, col);
+    const char *text = (const char *)sqlite3_column_text(stmt, col);
+    if (!text && (type != SQLITE_NULL || sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM))
+        outputOutOfMemory();
+    return text;
+}
+
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size)
 {
     if (n <= *cap) return array;
@@ -98,25 +115,30 @@ static int printTable(FILE *out, sqlite3_stmt *stmt)
             struct cell *cell = &cells[nrow * (size_t)ncol + (size_t)c];
             int type = sqlite3_column_type(stmt, c);
             cell->numeric = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
-            cell->text = type == SQLITE_NULL ? NULL : escapeForTable(sqlite3_column_text(stmt, c));
+            cell->text = type == SQLITE_NULL
+                             ? NULL
+                             : escapeForTable((const unsigned char *)outputColumnText(stmt, c));
             if (cell->text && displayWidth(cell->text) > width[c])
                 width[c] = displayWidth(cell->text);
             if (cell->numeric) numeric[c] = 1;
         }
         nrow++;
     }
-
-    /* Numbers align right, text left; a column is numeric if any of its values is. */
-    for (int c = 0; c < ncol; c++)
-        printCell(out, sqlite3_column_name(stmt, c), width[c], numeric[c], c + 1 == ncol);
-    for (int c = 0; c < ncol; c++) {
-        for (size_t i = 0; i < width[c]; i++) fputc('-', out);
-        fputs(c + 1 < ncol ? "  " : "\n", out);
+    /* Numbers align right, text left; a column is numeric if any of its values is. An error
+     * prints no table, only its one line. */
+    if (rc == SQLITE_DONE) {
+        for (int c = 0; c < ncol; c++)
+            printCell(out, sqlite3_column_name(stmt, c), width[c], numeric[c], c + 1 == ncol);
+        for (int c = 0; c < ncol; c++) {
+            for (size_t i = 0; i < width[c]; i++) fputc('-', out);
+            fputs(c + 1 < ncol ? "  " : "\n", out);
+        }
     }
     for (size_t r = 0; r < nrow; r++) {
         for (int c = 0; c < ncol; c++) {
             struct cell *cell = &cells[r * (size_t)ncol + (size_t)c];
-            printCell(out, cell->text ? cell->text : "", width[c], numeric[c], c + 1 == ncol);
+            if (rc == SQLITE_DONE)
+                printCell(out, cell->text ? cell->text : "", width[c], numeric[c], c + 1 == ncol);
             free(cell->text);
         }
     }
@@ -212,7 +234,7 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt)
             case SQLITE_NULL: break;
             case SQLITE_INTEGER: csvInteger(&row, sqlite3_column_int64(stmt, c)); break;
             default: {
-                const char *text = (const char *)sqlite3_column_text(stmt, c);
+                const char *text = outputColumnText(stmt, c);
                 csvField(&row, text, (size_t)sqlite3_column_bytes(stmt, c));
             }
             }
@@ -276,7 +298,7 @@ static void printJsonValue(FILE *out, sqlite3_stmt *stmt, int c)
     switch (sqlite3_column_type(stmt, c)) {
     case SQLITE_NULL: fputs("null", out); break;
     case SQLITE_INTEGER:
-    case SQLITE_FLOAT: fputs((const char *)sqlite3_column_text(stmt, c), out); break;
+    case SQLITE_FLOAT: fputs(outputColumnText(stmt, c), out); break;
     case SQLITE_BLOB: {
         const unsigned char *b = sqlite3_column_blob(stmt, c);
         int n = sqlite3_column_bytes(stmt, c);
@@ -285,7 +307,7 @@ static void printJsonValue(FILE *out, sqlite3_stmt *stmt, int c)
         fputc('"', out);
         break;
     }
-    default: printJsonString(out, sqlite3_column_text(stmt, c));
+    default: printJsonString(out, (const unsigned char *)outputColumnText(stmt, c));
     }
 }
 

@@ -14,6 +14,13 @@ int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 /* The command's one rule for out of memory: one line on stderr, exit status 1. */
 _Noreturn void outputOutOfMemory(void);
 
+/* strdup() under that rule: a copy of S, or NULL for NULL. */
+char *outputCopy(const char *s);
+
+/* sqlite3_column_text() under that rule: NULL for SQL NULL only (SQLite returns NULL too when
+ * the text could not be made). */
+const char *outputColumnText(sqlite3_stmt *stmt, int col);
+
 /* ARRAY grown to hold N elements of SIZE (capacity *CAP, doubled): never NULL. */
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 

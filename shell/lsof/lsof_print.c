@@ -51,8 +51,7 @@ static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
         *rows = outputGrow(*rows, &cap, *nrows + 1, sizeof **rows);
         struct row *r = &(*rows)[(*nrows)++];
         for (int c = 0; c < Q_COUNT; c++) {
-            const char *t = (const char *)sqlite3_column_text(stmt, c);
-            r->v[c] = t ? strdup(t) : NULL;
+            r->v[c] = outputCopy(outputColumnText(stmt, c));
         }
     }
     return rc;
@@ -73,14 +72,14 @@ static void listingCells(const struct row *r, const struct lsof_opts *o, char *c
     cell[L_COMMAND] =
         lsofEscape(r->v[Q_COMMAND] ? r->v[Q_COMMAND] : "",
                    o->commandWidth > 0 ? (size_t)o->commandWidth : 0, LSOF_ESCAPE_SPACE);
-    cell[L_PID] = strdup(r->v[Q_PID]);
+    cell[L_PID] = outputCopy(r->v[Q_PID]);
     const char *user = !o->numericUsers && r->v[Q_USER] ? r->v[Q_USER] : r->v[Q_UID];
     cell[L_USER] = escape(user ? user : "");
-    cell[L_FD] = strdup(r->v[Q_FD] ? r->v[Q_FD] : "");
-    cell[L_TYPE] = strdup(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
-    cell[L_DEVICE] = strdup(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
-    cell[L_SIZE] = strdup(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
-    cell[L_NODE] = strdup(r->v[Q_NODE] ? r->v[Q_NODE] : "");
+    cell[L_FD] = outputCopy(r->v[Q_FD] ? r->v[Q_FD] : "");
+    cell[L_TYPE] = outputCopy(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
+    cell[L_DEVICE] = outputCopy(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
+    cell[L_SIZE] = outputCopy(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
+    cell[L_NODE] = outputCopy(r->v[Q_NODE] ? r->v[Q_NODE] : "");
     cell[L_NAME] = escape(r->v[Q_NAME] ? r->v[Q_NAME] : "");
 }
 

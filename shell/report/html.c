@@ -84,7 +84,7 @@ static int htmlSection(FILE *out, sqlite3_stmt *stmt, int id, const char *title)
             }
             fputs(type == SQLITE_INTEGER || type == SQLITE_FLOAT ? "<td class=\"num\">" : "<td>",
                   out);
-            htmlText(out, sqlite3_column_text(stmt, c));
+            htmlText(out, (const unsigned char *)outputColumnText(stmt, c));
             fputs("</td>", out);
         }
         fputs("</tr>\n", out);

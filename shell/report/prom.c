@@ -157,7 +157,7 @@ static int writeSample(FILE *out, sqlite3_stmt *stmt, const struct prom_metric *
     for (int c = 0; c < ncol; c++) {
         if (c == m->valueCol) continue;
         fprintf(out, "%s%s=\"", labels++ ? "," : "{", sqlite3_column_name(stmt, c));
-        const unsigned char *text = sqlite3_column_text(stmt, c);
+        const unsigned char *text = (const unsigned char *)outputColumnText(stmt, c);
         if (text) promLabelValue(out, text);
         fputc('"', out);
     }
@@ -288,11 +288,16 @@ static int declareMetric(sqlite3_stmt *stmt, char *line, const char *merge,
     return 0;
 }
 
-/* A statement that does not compile: named by the declaration before the error, if any. */
-static void prepareError(sqlite3 *db, const char *sql)
+/* A statement that does not compile (ending at END, or NULL when unknown): named by the
+ * declaration before the error, if any. */
+static void prepareError(sqlite3 *db, const char *sql, const char *end)
 {
     int offset = sqlite3_error_offset(db);
-    char *line = markedLine(sql, offset >= 0 ? sql + offset : sql + strlen(sql), PROM_MARK);
+    char *line = markedLine(sql,
+                            offset >= 0 ? sql + offset
+                            : end       ? end
+                                        : sql + strlen(sql),
+                            PROM_MARK);
     if (line)
         fprintf(stderr, "sqlsof: metric %.*s: %s\n", (int)strcspn(line, " \t"), line,
                 sqlite3_errmsg(db));
@@ -336,6 +341,19 @@ static void collectErrors(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_value(ctx, argv[0]);
 }
 
+/* The end of the statement that starts SQL (past its ';'), or NULL: for skipping one that does
+ * not compile. */
+static const char *statementEnd(const char *sql)
+{
+    for (const char *p = strchr(sql, ';'); p; p = strchr(p + 1, ';')) {
+        char *head = strndup(sql, (size_t)(p + 1 - sql));
+        int complete = head && sqlite3_complete(head);
+        free(head);
+        if (complete) return p + 1;
+    }
+    return NULL;
+}
+
 int promReport(FILE *out, sqlite3 *db, const char *sql)
 {
     double started = monotonicSeconds();
@@ -345,7 +363,7 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
-    int status = mem ? 0 : 1;
+    int status = mem ? 0 : 1, failedSources = 0;
     long errors = 0;
     if (!mem) perror("sqlsof");
     sqlite3_create_function(db, "collect_errors", 1, SQLITE_UTF8, &errors, collectErrors, NULL,
@@ -356,9 +374,16 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
         const char *tail = NULL;
         char *line = NULL, *merge = NULL;
         if (sqlite3_prepare_v2(db, sql, -1, &stmt, &tail) != SQLITE_OK) {
-            prepareError(db, sql);
-            status = 1;
-            break;
+            /* After a source failed, what depends on it is left out and counted, as it fails. */
+            const char *end = statementEnd(sql);
+            prepareError(db, sql, end);
+            if (!failedSources || !end) {
+                status = 1;
+                break;
+            }
+            errors++;
+            sql = end;
+            continue;
         }
         line = markedLine(sql, tail, PROM_MARK);
         merge = markedLine(sql, tail, PROM_MERGE_MARK);
@@ -374,9 +399,10 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
                     (int)strcspn(line, " \t"), line);
             status = 1;
         } else if (stmt) {
-            if (sqlite3_step(stmt) != SQLITE_DONE) {
+            if (sqlite3_step(stmt) != SQLITE_DONE) { /* a source: the metrics go on */
                 fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
-                status = 1;
+                failedSources++;
+                errors++;
             }
         }
         free(line);
@@ -391,7 +417,7 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
     }
     free(text);
     namesFree(&names);
-    return status;
+    return status ? status : failedSources ? PROM_PARTIAL : 0;
 }
 
 /* ---- --prom-dir ---- */
@@ -448,7 +474,8 @@ int promWriteDir(const char *dir, sqlite3 *db, const char *sql)
     }
     int status = promReport(mem, db, sql);
     fclose(mem);
-    if (status == 0) { /* else the declaration's line said why, and the old file stays */
+    /* A bad declaration's line said why, and the old file stays; a partial one is written. */
+    if (status == 0 || status == PROM_PARTIAL) {
         int err = replaceFile(dir, text, len);
         if (err) {
             fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(-err));

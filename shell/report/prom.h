@@ -54,8 +54,13 @@ void promNumber(FILE *out, double v);
 ** sqlsof_collect_errors and named on stderr; rows with the same labels (after label values are
 ** made valid UTF-8) are merged by the metric's `-- merge:` rule, and counted too. While it runs,
 ** the SQL function collect_errors(N) adds N to the count. The rest is written and 0 returned.
+** A statement that returns no columns (a source, such as a TEMP TABLE of sockets) and fails
+** while running is named on stderr and counted; the metrics that cannot compile without it are
+** left out and counted too, and PROM_PARTIAL returned once the rest is written: the file keeps
+** every metric that does not depend on what failed, and the exit status says it.
 */
 int promReport(FILE *out, sqlite3 *db, const char *sql);
+#define PROM_PARTIAL 2
 
 /*
 ** promReport into DIR/sqlsof.prom, atomically: a temporary file in DIR, written, fsync'd and
