@@ -6,13 +6,10 @@
 #include "report/prom.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "output.h"
 #include "report/prom_series.h"
@@ -418,70 +415,4 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
     free(text);
     namesFree(&names);
     return status ? status : failedSources ? PROM_PARTIAL : 0;
-}
-
-/* ---- --prom-dir ---- */
-
-/* Writes all of TEXT to FD; 0 or -errno. */
-static int writeAll(int fd, const char *text, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, text, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
-        text += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* TEXT into DIR/sqlsof.prom by way of a temporary file; 0 or -errno. */
-static int replaceFile(const char *dir, const char *text, size_t len)
-{
-    char tmp[4096], final[4096];
-    /* The temporary name does not end in .prom: node_exporter reads only *.prom files. */
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, PROM_FILE) >= sizeof tmp ||
-        (size_t)snprintf(final, sizeof final, "%s/%s", dir, PROM_FILE) >= sizeof final)
-        return -ENAMETOOLONG;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) return -errno;
-    int err = fchmod(fd, 0644) != 0 ? -errno : 0; /* node_exporter runs as another user */
-    if (!err) err = writeAll(fd, text, len);
-    if (!err && fsync(fd) != 0) err = -errno;
-    if (close(fd) != 0 && !err) err = -errno;
-    if (!err && rename(tmp, final) != 0) err = -errno;
-    if (err) {
-        unlink(tmp);
-        return err;
-    }
-    /* The rename itself survives a crash once the directory is on disk too. */
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd >= 0) {
-        fsync(dirfd);
-        close(dirfd);
-    }
-    return 0;
-}
-
-int promWriteDir(const char *dir, sqlite3 *db, const char *sql)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) {
-        fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(errno));
-        return 1;
-    }
-    int status = promReport(mem, db, sql);
-    fclose(mem);
-    /* A bad declaration's line said why, and the old file stays; a partial one is written. */
-    if (status == 0 || status == PROM_PARTIAL) {
-        int err = replaceFile(dir, text, len);
-        if (err) {
-            fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(-err));
-            status = 1;
-        }
-    }
-    free(text);
-    return status;
 }

@@ -63,10 +63,19 @@ int promReport(FILE *out, sqlite3 *db, const char *sql);
 #define PROM_PARTIAL 2
 
 /*
-** promReport into DIR/sqlsof.prom, atomically: a temporary file in DIR, written, fsync'd and
-** renamed over the old one. On any failure the previous file stays, the temporary file is
-** removed, one line says why, and it returns 1.
+** promReport into DIR/sqlsof.prom, atomically and safely where another user may write DIR
+** (report/prom_dir.c): a temporary file in DIR, written, fsync'd and renamed over the old one.
+** DIR may not be a symbolic link. On any failure the previous file stays, the temporary file
+** is removed, one line says why, and it returns 1.
 */
 int promWriteDir(const char *dir, sqlite3 *db, const char *sql);
+
+/* TEXT as sqlsof.prom of the directory DIRFD, by way of a new temporary file there; 0 or
+ * -errno. */
+int promReplaceAt(int dirfd, const char *text, size_t len);
+
+/* Makes the file NAME in DIRFD for writing, never following a link nor opening what exists:
+ * the fd, or -errno (-EEXIST when anything is at NAME). */
+int promTempOpen(int dirfd, const char *name);
 
 #endif
