@@ -67,6 +67,7 @@ struct conn_socket {
 
 struct sqlsof_conn {
     int refs;
+    int socketCursors; /* sockets cursors open: an fds walk of the host then reads socket fields */
     struct conn_source sources[CONN_SOURCE_TABLES];
     struct conn_stats stats;
     struct fd_bpf_cache bpf; /* the fds table's kernel source */

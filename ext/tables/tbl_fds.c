@@ -128,8 +128,9 @@ static const unsigned columnNeeds[] = {
 enum fds_plan { PLAN_NONE, PLAN_PROC, PLAN_KERNEL, PLAN_MAP };
 
 /* A pushed process with this many fds is read through BPF in 'auto' (every one in 'bpf'):
- * below it, loading the iterator costs more than the readlinks it saves. */
-#define TASK_MIN_FDS 64
+ * loading fds_sock costs ~4 ms once per connection; /proc costs ~5 µs a descriptor and ~40 µs
+ * a socket looked up through its holder, so below this the load costs more than it saves. */
+#define TASK_MIN_FDS 256
 
 typedef struct FdsCursor FdsCursor;
 struct FdsCursor {
@@ -140,8 +141,9 @@ struct FdsCursor {
     struct keyset pids, fds, inodes; /* what xFilter pushed */
     int byPid;
     struct fds_walk walk;
-    struct fds_map map; /* built on the first xFilter that needs it, kept for the statement */
-    struct fd_row row;  /* the current row */
+    struct fds_map map;     /* built on the first xFilter that needs it, kept for the statement */
+    struct fds_cache cache; /* the map's hits in busy processes, read through BPF */
+    struct fd_row row;      /* the current row */
 };
 
 static unsigned needsOf(sqlite3_uint64 colUsed)
@@ -233,6 +235,7 @@ static int fdsClose(sqlite3_vtab_cursor *base)
     connForgetSocket(VTAB_CONN(base), cur);
     fdsWalkFree(&cur->walk);
     fdsMapFree(&cur->map);
+    fdsCacheClear(&cur->cache);
     fdRowFree(&cur->row);
     keysetFree(&cur->pids);
     keysetFree(&cur->fds);
@@ -283,11 +286,15 @@ static int fdsNext(sqlite3_vtab_cursor *base)
     return cur->row.nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
-/* Builds the inode map, through the kernel walk's pid/fd/inode records when it may. */
+/* Builds the inode map, through the kernel walk's pid/fd/inode records when it may; its hits
+ * in busy processes are then read through BPF too. */
 static int buildMap(FdsCursor *cur)
 {
     int viaKernel = startKernelWalk(cur, FD_BPF_IDS);
     if (viaKernel < 0) return -viaKernel;
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    fdsCacheInit(&cur->cache, cur->procfd, viaKernel ? &conn->bpf : NULL, TASK_MIN_FDS);
+    cur->map.cache = &cur->cache;
     int err = fdsMapBuild(&cur->map, &cur->walk, &cur->row, viaKernel);
     return err < 0 ? readError(cur, err) : SQLITE_OK;
 }
@@ -307,7 +314,12 @@ static int startPlan(FdsCursor *cur, int byFd, int byInode)
         return SQLITE_OK;
     }
     if (!cur->byPid && !byFd) {
-        rc = startKernelWalk(cur, (cur->row.need & FD_NEED_LINK) ? FD_BPF_FULL : FD_BPF_IDS);
+        /* A statement with a sockets cursor joins them (the planner opens every cursor
+         * first): the walk then reads each socket's fields too, for its lookups by inode. */
+        enum fd_bpf_walk records = !(cur->row.need & FD_NEED_LINK)            ? FD_BPF_IDS
+                                   : VTAB_CONN(&cur->base)->socketCursors > 0 ? FD_BPF_SOCK
+                                                                              : FD_BPF_FULL;
+        rc = startKernelWalk(cur, records);
         if (rc < 0) return -rc;
         if (rc == 1) {
             cur->plan = PLAN_KERNEL;
@@ -319,7 +331,9 @@ static int startPlan(FdsCursor *cur, int byFd, int byInode)
     int mode = conn->sources[CONN_SOURCE_FDS].mode;
     conn->sources[CONN_SOURCE_FDS].last = "proc";
     int err = fdsWalkStartProc(&cur->walk, cur->byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL,
-                               mode == FDS_SOURCE_PROC ? NULL : &conn->bpf,
+                               mode == FDS_SOURCE_PROC || !(cur->row.need & FD_NEED_LINK)
+                                   ? NULL /* pid and fd alone: the readdir is all it costs */
+                                   : &conn->bpf,
                                mode == FDS_SOURCE_BPF ? 0 : TASK_MIN_FDS);
     return err < 0 ? vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err))
                    : SQLITE_OK;

@@ -224,6 +224,7 @@ static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     }
     sockLookupInit(&cur->lookup, cur->procfd);
     cur->portsUser = sockPortsJoin(&((VtabShared *)vtab)->conn->ports);
+    ((VtabShared *)vtab)->conn->socketCursors++;
     return SQLITE_OK;
 }
 
@@ -236,6 +237,7 @@ static void endScan(SocketsCursor *cur)
 static int socketsClose(sqlite3_vtab_cursor *base)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
+    VTAB_CONN(base)->socketCursors--;
     endScan(cur);
     sockFilterFree(&cur->f);
     if (cur->portsUser) sockPortsLeave(&VTAB_CONN(base)->ports);

@@ -18,17 +18,33 @@
 
 #include "fixture.h"
 #include "holders.h"
+#include "sockets.h"
+#include "strace.h"
 #include "testdb.h"
 #include "testmain.h"
 
-static struct fixture hostChild, nsChild, manyChild;
+static struct fixture hostChild, nsChild, manyChild, busyChild;
 static struct holder H, N;
+static int busyPort;
 
-/* A process with many descriptors (200 of /dev/null): 'auto' reads it through BPF. */
+/* A busy server in one process: a listener, 130 connections to it and their accepted ends:
+ * over the 256 fds from which 'auto' reads a process through BPF. */
+static int makeBusy(void *arg)
+{
+    (void)arg;
+    int port, l = tcpListen(256, &port);
+    if (l < 0) return -1;
+    for (int i = 0; i < 130; i++)
+        if (tcpConnect(port) < 0 || accept(l, NULL, NULL) < 0) return -1;
+    fixtureReport(&port, sizeof port);
+    return 0;
+}
+
+/* A process with many descriptors (300 of /dev/null): 'auto' reads it through BPF. */
 static int makeMany(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 200; i++)
+    for (int i = 0; i < 300; i++)
         if (open("/dev/null", O_RDONLY) < 0) return -1;
     return 0;
 }
@@ -40,6 +56,7 @@ static int startFixtures(void **state)
     fixtureStartReport(&hostChild, makeHolder, &host, &H, sizeof H);
     fixtureStartReport(&nsChild, makeHolder, &away, &N, sizeof N);
     fixtureStart(&manyChild, makeMany, NULL);
+    fixtureStartReport(&busyChild, makeBusy, NULL, &busyPort, sizeof busyPort);
     return 0;
 }
 
@@ -49,6 +66,7 @@ static int stopFixtures(void **state)
     fixtureStop(&hostChild);
     fixtureStop(&nsChild);
     fixtureStop(&manyChild);
+    fixtureStop(&busyChild);
     holderCleanup(hostChild.pid);
     return 0;
 }
@@ -206,8 +224,8 @@ static void auto_follows_the_process(void **state)
     char *last = fdsSourceAfter(db, "auto", sql);
     assert_string_equal(last, "bpf");
     free(last);
-    snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", getpid());
-    last = fdsSourceAfter(db, "auto", sql);
+    snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", hostChild.pid);
+    last = fdsSourceAfter(db, "auto", sql); /* a few dozen fds */
     assert_string_equal(last, "proc");
     free(last);
     snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", manyChild.pid);
@@ -215,6 +233,70 @@ static void auto_follows_the_process(void **state)
     assert_string_equal(last, "proc");
     free(last);
     free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
+}
+
+/*
+** The inode map's hits in a busy process come from its records, read once through BPF
+** (fd/fds_cache.h): every fds column equals /proc's, with the sockets side outside (a port).
+*/
+static void map_hits_from_records(void **state)
+{
+    sqlite3 *db = *state;
+    const char *sql = "SELECT s.inode, s.state, f.* FROM sockets s JOIN fds f USING(inode)"
+                      " WHERE (s.local_port = %d OR s.remote_port = %d) AND +f.pid = %d"
+                      " ORDER BY f.fd";
+    free(testQueryText(db, "SELECT sqlsof_fds_source('proc')"));
+    char *want = testQueryRows(db, sql, busyPort, busyPort, busyChild.pid);
+    free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
+    char *got = testQueryRows(db, sql, busyPort, busyPort, busyChild.pid);
+    assert_string_equal(got, want);
+    int rows = 0;
+    for (const char *p = got; *p; p++) rows += *p == '\n';
+    assert_int_equal(rows, 261); /* the listener, 130 clients, 130 accepted ends */
+    char *plan = testExplain(db, sql, busyPort, busyPort, busyChild.pid);
+    assert_non_null(strstr(plan, "inode=")); /* fds inside, asked by inode: the map */
+    free(plan);
+    /* No /proc read per hit: /proc's plan reads each of the 261 again, the records' none. */
+    struct syscall_counts viaRecords, viaProc;
+    const char *count = "SELECT count(f.mode || f.type || f.pos) FROM sockets s JOIN fds f"
+                        " USING(inode) WHERE (s.local_port = %d OR s.remote_port = %d)"
+                        " AND +f.pid = %d";
+    testSyscallsf(&viaRecords, count, busyPort, busyPort, busyChild.pid);
+    setenv("SQLSOF_FDS_SOURCE", "proc", 1);
+    testSyscallsf(&viaProc, count, busyPort, busyPort, busyChild.pid);
+    unsetenv("SQLSOF_FDS_SOURCE");
+    assert_int_equal(viaRecords.value, 261);
+    assert_int_equal(viaProc.value, 261);
+    assert_int_equal(viaRecords.getxattr, 0);
+    assert_true(viaProc.getxattr >= 261);
+    assert_true(viaRecords.readlinkat + 261 <= viaProc.readlinkat);
+    free(want);
+    free(got);
+}
+
+/* A whole-host walk of fds joined to sockets reads every socket's fields too (fds_sock on a
+ * link for every task): the inner sockets answer from them, with the reference's rows. */
+static void host_walk_carries_fields(void **state)
+{
+    sqlite3 *db = *state;
+    char *sql = sqlite3_mprintf(
+        "SELECT %s FROM fds f CROSS JOIN sockets s USING(inode) WHERE +f.pid IN (%d, %d)"
+        " AND f.type IN %s ORDER BY f.pid, f.fd",
+        fieldCols, hostChild.pid, nsChild.pid, socketTypes);
+    free(testQueryText(db, "SELECT sqlsof_socket_source('dumps')"));
+    char *want = testQueryRows(db, "%s", sql);
+    free(testQueryText(db, "SELECT sqlsof_socket_source('auto')"));
+    long long before = testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'");
+    char *got = testQueryRows(db, "%s", sql);
+    long long fields = testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'") - before;
+    char *last = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
+    assert_string_equal(last, "bpf");
+    assert_string_equal(got, want);
+    assert_true(fields >= 30); /* the two holders' TCP, UDP and unix sockets, at least */
+    free(last);
+    free(want);
+    free(got);
+    sqlite3_free(sql);
 }
 
 int main(void)
@@ -226,6 +308,8 @@ int main(void)
         TEST_WITH_DB(diag_only_column),
         TEST_WITH_DB(pushed_filters_on_fields),
         TEST_WITH_DB(auto_follows_the_process),
+        TEST_WITH_DB(map_hits_from_records),
+        TEST_WITH_DB(host_walk_carries_fields),
     };
     return cmocka_run_group_tests_name("socket_fields", tests, startFixtures, stopFixtures);
 }

@@ -22,6 +22,9 @@
 
 #include "fds_record.h"
 
+/* Each object holds one program and leaves the helpers of the others unused. */
+#pragma clang diagnostic ignored "-Wunused-function"
+
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_sock_from_file are GPL-only */
 
 /* A record and its path are built here (512 bytes of stack cannot hold a path), and what is
@@ -242,16 +245,23 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx, int withSock)
     return 0;
 }
 
+/* Each program is built into an object of its own (FDS_PROG_full, _sock, _ids: the Makefile),
+ * so that a connection loads only those its statements use. */
+#ifdef FDS_PROG_full
 SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
 {
     return emit(ctx, 0);
 }
+#endif
 
+#ifdef FDS_PROG_sock
 SEC("iter/task_file") int fds_sock(struct bpf_iter__task_file *ctx)
 {
     return emit(ctx, 1);
 }
+#endif
 
+#ifdef FDS_PROG_ids
 /* The pid, fd and inode of each open file, and no more: what a join's inode map is built of. */
 SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
 {
@@ -268,3 +278,4 @@ SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
     bpf_seq_write(ctx->meta->seq, &id, sizeof id);
     return 0;
 }
+#endif
