@@ -22,6 +22,7 @@
 #include "fixture.h"
 #include "lsof/lsof_escape.h"
 #include "shell.h"
+#include "sockets.h"
 #include "testmain.h"
 
 #define NOBODY 65534
@@ -58,14 +59,8 @@ static int becomeNobody(const char *comm)
 /* The child: a listener on 127.0.0.1, a connection to it (both ends), a deleted file. */
 static int holdThings(void *arg)
 {
-    if (becomeNobody(arg) != 0) return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
-    if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4) != 0 ||
-        getsockname(l, (struct sockaddr *)&a, &len) != 0 ||
-        connect(c, (struct sockaddr *)&a, sizeof a) != 0 || accept(l, NULL, NULL) < 0)
-        return -1;
+    int port;
+    if (becomeNobody(arg) != 0 || tcpLoopbackPair(&port) < 0) return -1;
     char path[64];
     snprintf(path, sizeof path, "/tmp/sqlsof-hostile-out-%d", getpid());
     int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);

@@ -26,6 +26,7 @@
 #include "fixture.h"
 #include "report/prom.h"
 #include "shell.h"
+#include "sockets.h"
 #include "testmain.h"
 
 #define DIR          "build/tests/prom"
@@ -335,14 +336,7 @@ static int holdThings(void *arg)
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1;
     rl.rlim_cur = CHILD_LIMIT;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
-    if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4) != 0 ||
-        getsockname(l, (struct sockaddr *)&a, &len) != 0 ||
-        connect(c, (struct sockaddr *)&a, sizeof a) != 0 || accept(l, NULL, NULL) < 0)
-        return 1;
-    h->port = ntohs(a.sin_port);
+    if (tcpLoopbackPair(&h->port) < 0) return 1;
     snprintf(h->deletedPath, sizeof h->deletedPath, "/tmp/sqlsof-prom-%d", getpid());
     int f = open(h->deletedPath, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (f < 0 || ftruncate(f, DELETED_SIZE) != 0 || unlink(h->deletedPath) != 0) return 1;

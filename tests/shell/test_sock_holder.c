@@ -24,6 +24,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "shell.h"
+#include "sockets.h"
 #include "testmain.h"
 
 #define NOBODY   65534
@@ -41,15 +42,9 @@ static int listenLoopback(void *arg)
 {
     struct listener *l = arg;
     prctl(PR_SET_NAME, LISTENER);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    struct stat st;
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0 ||
-        getsockname(s, (struct sockaddr *)&a, &len) != 0 || fstat(s, &st) != 0)
-        return -1;
-    l->port = ntohs(a.sin_port);
-    l->inode = st.st_ino;
+    int s = tcpListen(4, &l->port);
+    if (s < 0) return -1;
+    l->inode = inodeOf(s);
     fixtureReport(l, sizeof *l);
     return 0;
 }
