@@ -141,14 +141,14 @@ static void out_of_memory(void **state)
     (void)state;
     static const char *const modes[] = {"-n -P", "'SELECT * FROM fds'"};
     for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
-        char *out =
-            testShellOk("for kb in $(seq 5000 31 7600); do "
-                        "  (ulimit -v $kb; %s %s >/dev/null 2>" DIR ".err); rc=$?; "
-                        "  grep -q 'error while loading shared libraries' " DIR ".err && continue; "
-                        "  [ $rc -le 1 ] && [ $(wc -l < " DIR ".err) -le 1 ] || "
-                        "    { echo \"at $kb KiB: status $rc\"; cat " DIR ".err; }; "
-                        "done",
-                        testSqlsof(), modes[m]);
+        char *out = testShellOk(
+            "for kb in $(seq 5000 31 7600); do "
+            "  (ulimit -v $kb; %s %s >/dev/null 2>" DIR ".err); rc=$?; "
+            "  grep -q 'error while loading shared libraries' " DIR ".err && continue; "
+            "  [ $rc -le 1 ] && [ $(wc -l < " DIR ".err) -le 1 ] || "
+            "    { echo \"at $kb KiB: status $rc\"; cat " DIR ".err; }; "
+            "done",
+            "build/sqlsof", modes[m]); /* AddressSanitizer's shadow needs more than that */
         if (*out) fail_msg("%s: %s", modes[m], out);
         free(out);
     }

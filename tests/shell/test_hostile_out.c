@@ -142,7 +142,7 @@ static void process_names_bounded(void **state)
     struct fixture extra[EXTRA];
     char names[EXTRA][16];
     for (int i = 0; i < EXTRA; i++) {
-        snprintf(names[i], sizeof names[i], "sqlsof-fold-%02d", i);
+        snprintf(names[i], sizeof names[i], "sqlsof-fold-%02u", (unsigned)i % 100);
         fixtureStart(&extra[i], (int (*)(void *))becomeNobody, names[i]);
     }
     char *argv[] = {testSqlsof(), "--prom", NULL};
