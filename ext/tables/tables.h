@@ -8,11 +8,13 @@ int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 int containersRegister(sqlite3 *db);
+int threadsRegister(sqlite3 *db);
 
 /* Tables and functions that share the connection's state (conn.h). */
 struct sqlsof_conn;
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int socketsDeleteRegister(sqlite3 *db, struct sqlsof_conn *conn);
 /* sqlsof_fds_source() and sqlsof_socket_source() (fn_source.c). */
 int sourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
 
