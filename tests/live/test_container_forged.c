@@ -57,15 +57,16 @@ static char *attribution(const char *sub)
 static void forged_in_a_users_subtree(void **state)
 {
     (void)state;
-    char *out = attribution("user.slice/user-65534.slice/user@65534.service/app.slice");
+    /* a parent of the test's own: nothing of the host's is touched */
+    char *out = attribution("sqlsof-test-user.slice/user@65534.service/app.slice");
     assert_string_equal(out, "container_runtime,id,rows\r\n,,0\r\n");
     free(out);
     out = attribution("sqlsof-test.slice");
     assert_string_equal(out, "container_runtime,id,rows\r\ndocker,1,1\r\n");
     free(out);
-    free(testShellOk("rmdir %s/user.slice/user-65534.slice/user@65534.service/app.slice "
-                     "%s/user.slice/user-65534.slice/user@65534.service "
-                     "%s/user.slice/user-65534.slice %s/sqlsof-test.slice 2>/dev/null; true",
+    free(testShellOk("rmdir %s/sqlsof-test-user.slice/user@65534.service/app.slice "
+                     "%s/sqlsof-test-user.slice/user@65534.service %s/sqlsof-test-user.slice "
+                     "%s/sqlsof-test.slice 2>/dev/null; true",
                      v2Root(), v2Root(), v2Root(), v2Root()));
 }
 
