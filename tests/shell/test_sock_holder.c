@@ -32,6 +32,8 @@
 #define FORGER   "sqlsof-sh-forge"
 /* Inode numbers a private tmpfs can reach within the test's time (~7 µs per file). */
 #define MAX_INODE 8000000
+/* The forger's mount point, FORGE_DIR<pid>: the test removes it after. */
+#define FORGE_DIR "/tmp/sqlsof-sockholder-"
 
 struct listener {
     int port;
@@ -54,8 +56,9 @@ static int listenLoopback(void *arg)
 static int forgeInode(void *arg)
 {
     const struct listener *l = arg;
-    char dir[] = "/tmp/sqlsof-sockholder-XXXXXX";
-    if (!mkdtemp(dir) || unshare(CLONE_NEWNS) != 0 ||
+    char dir[64];
+    snprintf(dir, sizeof dir, FORGE_DIR "%d", (int)getpid());
+    if (mkdir(dir, 0700) != 0 || unshare(CLONE_NEWNS) != 0 ||
         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("none", dir, "tmpfs", 0, "mode=0777") != 0)
         return -1;
@@ -137,8 +140,11 @@ static void no_view_names_the_file(void **state)
     out = testShellOk("%s --html | grep -c '<tr>.*>%d<.*" FORGER "' || true", testSqlsof(), l.port);
     assert_string_equal(out, "0\n");
     free(out);
+    char dir[64];
+    snprintf(dir, sizeof dir, FORGE_DIR "%d", (int)ff.pid);
     fixtureStop(&ff);
     fixtureStop(&lf);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 TEST_MAIN("sock_holder", NULL, NULL, {cmocka_unit_test(no_view_names_the_file)})
