@@ -56,6 +56,13 @@ int tcpConnect(int port)
     return fd;
 }
 
+int tcpLoopbackPair(int *port)
+{
+    int l = tcpListen(4, port);
+    if (l < 0 || tcpConnect(*port) < 0 || accept(l, NULL, NULL) < 0) return -1;
+    return l;
+}
+
 int unixListen(const struct sockaddr_un *a, socklen_t len, int backlog)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
