@@ -40,28 +40,38 @@ CREATE TEMP TABLE IF NOT EXISTS metrics_procs AS
 SELECT s.pid, n.label AS process, s.user, s.fd_limit
 FROM metrics_seen s JOIN metrics_names n ON n.name IS s.name;
 
--- One scan of every descriptor serves the four fd metrics.
+-- One walk of every descriptor serves every metric: its pid and inode, whether it is a socket,
+-- and an unlinked regular file's device and size. The link text is tested first: it costs
+-- nothing more, while `deleted` and `type` need a stat (which the kernel walk's records carry).
+-- memfd_create files are never linked: they are not deleted files.
+CREATE TEMP TABLE IF NOT EXISTS metrics_descriptors AS
+SELECT pid, inode, socket, unlinked,
+       CASE WHEN unlinked THEN device END AS device, CASE WHEN unlinked THEN size END AS size
+FROM (SELECT pid, inode, target LIKE 'socket:[%' AS socket,
+             target LIKE '% (deleted)' AND deleted = 1 AND type = 'REG'
+                 AND path NOT LIKE '/memfd:%' AS unlinked,
+             device, size
+      FROM fds);
+CREATE INDEX IF NOT EXISTS temp.metrics_descriptors_inode ON metrics_descriptors(inode);
+
 CREATE TEMP TABLE IF NOT EXISTS metrics_fds AS
 SELECT p.process, p.user, p.fd_limit, f.fds
-FROM (SELECT pid, count(*) AS fds FROM fds GROUP BY pid) f
+FROM (SELECT pid, count(*) AS fds FROM metrics_descriptors GROUP BY pid) f
 JOIN metrics_procs p ON p.pid = f.pid;
 
 -- Unlinked regular files still open, once per file (device and inode) and process name.
--- memfd_create files are never linked: they are not deleted files. The link text is tested
--- first: it costs nothing more, while `deleted` and `type` cost a stat per descriptor.
 CREATE TEMP TABLE IF NOT EXISTS metrics_deleted AS
 SELECT DISTINCT p.process, p.user, f.device, f.inode, f.size
-FROM metrics_procs p JOIN fds f ON f.pid = p.pid
-WHERE f.target LIKE '% (deleted)' AND f.deleted = 1 AND f.type = 'REG'
-  AND f.path NOT LIKE '/memfd:%';
+FROM metrics_procs p JOIN metrics_descriptors f ON f.pid = p.pid
+WHERE f.unlinked;
 
--- Internet sockets with their owners, once (one socket dump, one walk of the descriptors) for
+-- Internet sockets with their owners, once (one socket dump, joined to the walk above) for
 -- the listener and connection metrics; the conditions are those of the views listening and
 -- connections.
 CREATE TEMP TABLE IF NOT EXISTS metrics_sockets AS
 SELECT s.protocol, s.state, s.local_addr, s.local_port, s.netns, p.process, p.user
 FROM sockets s
-LEFT JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
+LEFT JOIN metrics_descriptors f ON f.inode = s.inode AND f.socket
 LEFT JOIN metrics_procs p ON p.pid = f.pid
 WHERE s.family IN ('inet', 'inet6');
 
