@@ -124,6 +124,16 @@ static int runSql(sqlite3 *db, const char *sql, enum output_mode mode, const str
     return 0;
 }
 
+/* STATUS, or 1 when what was written to stdout did not all get there (a full disk): one line. */
+static int flushed(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("sqlsof: cannot write the output");
+        return 1;
+    }
+    return status ? 1 : 0;
+}
+
 static int bindWatch(sqlite3_stmt *stmt, const void *params)
 {
     return bindParams(stmt, params);
@@ -164,14 +174,14 @@ int main(int argc, char **argv)
 
     /* A listing of 100,000 rows into a file or pipe: 64 KiB writes, not one per 4 KiB. */
     if (!isatty(STDOUT_FILENO)) setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-    if (argc == 1) return lsofMain(0, argv + 1, 0); /* `lsof` alone: every open file */
+    if (argc == 1) return flushed(lsofMain(0, argv + 1, 0)); /* `lsof` alone: every open file */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "-h") || !strcmp(arg, "-?") || !strcmp(arg, "--help")) {
             fputs(usage, stdout);
             return 0;
         }
-        if (isLsofOption(arg)) return lsofMain(argc - i, argv + i, printSql);
+        if (isLsofOption(arg)) return flushed(lsofMain(argc - i, argv + i, printSql));
         if (!strcmp(arg, "--table"))
             mode = OUTPUT_TABLE;
         else if (!strcmp(arg, "--csv"))
@@ -223,7 +233,8 @@ int main(int argc, char **argv)
             sql = arg;
         }
     }
-    if (printSql) return lsofMain(0, argv + argc, 1); /* --sql alone: the query of plain lsof */
+    if (printSql)
+        return flushed(lsofMain(0, argv + argc, 1)); /* --sql alone: the query of plain lsof */
     if (watch.count && !watch.seconds) {
         fprintf(stderr, "sqlsof: --watch-count goes with --watch SECS\n");
         return 1;
@@ -253,6 +264,5 @@ int main(int argc, char **argv)
                                : runSql(db, sql, mode, &params);
     sqlite3_close(db);
     free(params.v);
-    if (fflush(stdout) != 0) status = 1;
-    return status;
+    return flushed(status);
 }

@@ -5,10 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void outputOutOfMemory(void)
 {
     fputs("sqlsof: out of memory\n", stderr);
     exit(1);
+}
+
+char *outputCopy(const char *s)
+{
+    char *copy = s ? strdup(s) : NULL;
+    if (s && !copy) outputOutOfMemory();
+    return copy;
+}
+
+const char *outputColumnText(sqlite3_stmt *stmt, int col)
+{
+    /* The type first: a text that could not be made leaves the value NULL. */
+    int type = sqlite3_column_type(stmt, col);
+    const char *text = (const char *)sqlite3_column_text(stmt, col);
+    if (!text && (type != SQLITE_NULL || sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM))
+        outputOutOfMemory();
+    return text;
 }
 
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size)
@@ -38,21 +57,30 @@ static size_t displayWidth(const char *s)
     return w;
 }
 
-/* A copy of S with control characters escaped, so one value stays on one line. */
+/* A copy of S that a terminal shows as it is, on one line: C0 and C1 controls and DEL as \n, \t,
+ * \xHH (of a byte) or \u00HH (of a C1 control, a character of two bytes), and bytes that are
+ * not UTF-8 as \xHH. */
 static char *escapeForTable(const unsigned char *s)
 {
     size_t n = strlen((const char *)s);
-    char *out = malloc(4 * n + 1), *p = out;
+    char *out = malloc(4 * n + 1), *p = out; /* \xHH for each byte, \u00HH for two, at worst */
     if (!out) outputOutOfMemory();
-    for (; *s; s++) {
+    while (*s) {
+        int len = utf8Length(s);
+        unsigned cp = len ? utf8Decode(s, len) : *s;
         if (*s == '\n')
             p += sprintf(p, "\\n");
         else if (*s == '\t')
             p += sprintf(p, "\\t");
-        else if (*s < 0x20 || *s == 0x7f)
+        else if (len == 0 || (len == 1 && utf8IsControl(cp)))
             p += sprintf(p, "\\x%02x", *s);
-        else
-            *p++ = (char)*s;
+        else if (utf8IsControl(cp))
+            p += sprintf(p, "\\u%04x", cp);
+        else {
+            memcpy(p, s, (size_t)len);
+            p += len;
+        }
+        s += len ? len : 1;
     }
     *p = '\0';
     return out;
@@ -87,25 +115,30 @@ static int printTable(FILE *out, sqlite3_stmt *stmt)
             struct cell *cell = &cells[nrow * (size_t)ncol + (size_t)c];
             int type = sqlite3_column_type(stmt, c);
             cell->numeric = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
-            cell->text = type == SQLITE_NULL ? NULL : escapeForTable(sqlite3_column_text(stmt, c));
+            cell->text = type == SQLITE_NULL
+                             ? NULL
+                             : escapeForTable((const unsigned char *)outputColumnText(stmt, c));
             if (cell->text && displayWidth(cell->text) > width[c])
                 width[c] = displayWidth(cell->text);
             if (cell->numeric) numeric[c] = 1;
         }
         nrow++;
     }
-
-    /* Numbers align right, text left; a column is numeric if any of its values is. */
-    for (int c = 0; c < ncol; c++)
-        printCell(out, sqlite3_column_name(stmt, c), width[c], numeric[c], c + 1 == ncol);
-    for (int c = 0; c < ncol; c++) {
-        for (size_t i = 0; i < width[c]; i++) fputc('-', out);
-        fputs(c + 1 < ncol ? "  " : "\n", out);
+    /* Numbers align right, text left; a column is numeric if any of its values is. An error
+     * prints no table, only its one line. */
+    if (rc == SQLITE_DONE) {
+        for (int c = 0; c < ncol; c++)
+            printCell(out, sqlite3_column_name(stmt, c), width[c], numeric[c], c + 1 == ncol);
+        for (int c = 0; c < ncol; c++) {
+            for (size_t i = 0; i < width[c]; i++) fputc('-', out);
+            fputs(c + 1 < ncol ? "  " : "\n", out);
+        }
     }
     for (size_t r = 0; r < nrow; r++) {
         for (int c = 0; c < ncol; c++) {
             struct cell *cell = &cells[r * (size_t)ncol + (size_t)c];
-            printCell(out, cell->text ? cell->text : "", width[c], numeric[c], c + 1 == ncol);
+            if (rc == SQLITE_DONE)
+                printCell(out, cell->text ? cell->text : "", width[c], numeric[c], c + 1 == ncol);
             free(cell->text);
         }
     }
@@ -201,7 +234,7 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt, int header)
             case SQLITE_NULL: break;
             case SQLITE_INTEGER: csvInteger(&row, sqlite3_column_int64(stmt, c)); break;
             default: {
-                const char *text = (const char *)sqlite3_column_text(stmt, c);
+                const char *text = outputColumnText(stmt, c);
                 csvField(&row, text, (size_t)sqlite3_column_bytes(stmt, c));
             }
             }
@@ -214,39 +247,26 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt, int header)
 
 /* ---- JSON ---- */
 
-int utf8Length(const unsigned char *s)
-{
-    int n = *s < 0x80             ? 1
-            : (*s & 0xE0) == 0xC0 ? 2
-            : (*s & 0xF0) == 0xE0 ? 3
-            : (*s & 0xF8) == 0xF0 ? 4
-                                  : 0;
-    if (n == 2 && *s < 0xC2) return 0; /* overlong */
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    return n;
-}
-
 void outputEscaped(FILE *out, const unsigned char *s,
-                   const char *(*escape)(unsigned char c, int n, char *buf))
+                   const char *(*escape)(const unsigned char *s, int n, char *buf))
 {
     char buf[16];
     while (*s) {
         int n = utf8Length(s);
-        const char *rep = escape(*s, n, buf);
-        if (rep) {
+        const char *rep = escape(s, n, buf);
+        if (rep)
             fputs(rep, out);
-            s++;
-        } else {
+        else
             fwrite(s, 1, (size_t)n, out);
-            s += n;
-        }
+        s += n ? n : 1;
     }
 }
 
-/* Bytes that are not UTF-8 (file names may hold any) become \u00XX. */
-static const char *jsonEscape(unsigned char c, int n, char *buf)
+/* Bytes that are not UTF-8 (file names may hold any) become \u00XX: the byte's value as the
+ * code point, so the text stays valid JSON (RFC 8259) and strict decoders accept it. */
+static const char *jsonEscape(const unsigned char *s, int n, char *buf)
 {
+    unsigned char c = *s;
     switch (c) {
     case '"': return "\\\"";
     case '\\': return "\\\\";
@@ -254,8 +274,14 @@ static const char *jsonEscape(unsigned char c, int n, char *buf)
     case '\t': return "\\t";
     case '\r': return "\\r";
     }
-    if (c >= 0x20 && n > 0) return NULL;
-    snprintf(buf, 16, "\\u%04x", c);
+    if (n == 0 || c < 0x20) {
+        snprintf(buf, 16, "\\u%04x", c);
+        return buf;
+    }
+    /* DEL and C1 controls are legal JSON; escaped, a terminal showing the text leaves them be. */
+    unsigned cp = utf8Decode(s, n);
+    if (!utf8IsControl(cp)) return NULL;
+    snprintf(buf, 16, "\\u%04x", cp);
     return buf;
 }
 
@@ -272,7 +298,7 @@ static void printJsonValue(FILE *out, sqlite3_stmt *stmt, int c)
     switch (sqlite3_column_type(stmt, c)) {
     case SQLITE_NULL: fputs("null", out); break;
     case SQLITE_INTEGER:
-    case SQLITE_FLOAT: fputs((const char *)sqlite3_column_text(stmt, c), out); break;
+    case SQLITE_FLOAT: fputs(outputColumnText(stmt, c), out); break;
     case SQLITE_BLOB: {
         const unsigned char *b = sqlite3_column_blob(stmt, c);
         int n = sqlite3_column_bytes(stmt, c);
@@ -281,7 +307,7 @@ static void printJsonValue(FILE *out, sqlite3_stmt *stmt, int c)
         fputc('"', out);
         break;
     }
-    default: printJsonString(out, sqlite3_column_text(stmt, c));
+    default: printJsonString(out, (const unsigned char *)outputColumnText(stmt, c));
     }
 }
 

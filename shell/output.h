@@ -16,19 +16,24 @@ int outputRows(FILE *out, sqlite3_stmt *stmt, enum output_mode mode, int header)
 /* The command's one rule for out of memory: one line on stderr, exit status 1. */
 _Noreturn void outputOutOfMemory(void);
 
+/* strdup() under that rule: a copy of S, or NULL for NULL. */
+char *outputCopy(const char *s);
+
+/* sqlite3_column_text() under that rule: NULL for SQL NULL only (SQLite returns NULL too when
+ * the text could not be made). */
+const char *outputColumnText(sqlite3_stmt *stmt, int col);
+
 /* ARRAY grown to hold N elements of SIZE (capacity *CAP, doubled): never NULL. */
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 
-/* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */
-int utf8Length(const unsigned char *s);
-
 /*
-** Writes S to OUT a character at a time: ESCAPE(c, n, buf) returns what stands for the
-** character that starts with byte C (N: its UTF-8 length, 0 when it starts none; BUF: 16 bytes
-** it may write into), or NULL to copy the character as it is. An escaped one is one byte.
+** Writes S to OUT a character at a time: ESCAPE(s, n, buf) returns what stands for the
+** character at S (N: its length as strict UTF-8, utf8Length() of utf8.h, 0 when the byte there
+** starts none; BUF: 16 bytes it may write into), or NULL to copy it as it is. What is escaped is
+** the whole character, or the one byte when N is 0.
 */
 void outputEscaped(FILE *out, const unsigned char *s,
-                   const char *(*escape)(unsigned char c, int n, char *buf));
+                   const char *(*escape)(const unsigned char *s, int n, char *buf));
 
 /*
 ** The text after MARK on the last line of [FROM, TO) that starts with MARK, trimmed of blanks

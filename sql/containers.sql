@@ -10,7 +10,7 @@ SELECT p.container_runtime AS runtime, p.container_name AS container, p.containe
        p.pod_namespace, p.pod_name, s.protocol, s.local_addr AS address, s.local_port AS port,
        f.pid, p.nspid, p.name AS process, s.netns, s.family, f.fd, s.inode
 FROM sockets s
-JOIN fds f ON f.inode = s.inode
+JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 JOIN processes p ON p.pid = f.pid
 WHERE s.state IN ('LISTEN', 'IDLE') AND s.family IN ('inet', 'inet6')
   AND (s.state = 'LISTEN' OR s.protocol IN ('udp', 'udplite'))
@@ -23,7 +23,7 @@ SELECT p.container_runtime AS runtime, p.container_name AS container, p.containe
        s.remote_port, s.state, f.pid, p.nspid, p.name AS process, s.netns, s.family, f.fd,
        s.inode
 FROM sockets s
-JOIN fds f ON f.inode = s.inode
+JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 JOIN processes p ON p.pid = f.pid
 WHERE s.family IN ('inet', 'inet6') AND s.state NOT IN ('LISTEN', 'IDLE', 'CLOSE')
   AND p.container_id IS NOT NULL;

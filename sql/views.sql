@@ -89,13 +89,17 @@ SELECT * FROM lsof_fds WHERE family IS NOT NULL;
 CREATE TEMP VIEW IF NOT EXISTS lsof AS
 SELECT * FROM lsof_proc_files UNION ALL SELECT * FROM lsof_fds;
 
+-- Every join of a socket to its holder checks that the descriptor is a socket: its link text is
+-- socket:[N], which no path can be (a path starts with /), while a file's inode number on
+-- another file system can equal a socket's (any user can make one on a tmpfs of their own).
+
 -- Listening Internet sockets with their owners: TCP listeners and bound, unconnected UDP.
 -- A listener whose owner cannot be seen still has its row, with a NULL pid.
 CREATE TEMP VIEW IF NOT EXISTS listening AS
 SELECT s.protocol, s.local_addr AS address, s.local_port AS port, f.pid,
        p.name AS process, p.user, s.netns, s.family, f.fd, s.inode
 FROM sockets s
-LEFT JOIN fds f ON f.inode = s.inode
+LEFT JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 LEFT JOIN processes p ON p.pid = f.pid
 WHERE s.state IN ('LISTEN', 'IDLE') AND s.family IN ('inet', 'inet6')
   AND (s.state = 'LISTEN' OR s.protocol IN ('udp', 'udplite'));
@@ -105,7 +109,7 @@ CREATE TEMP VIEW IF NOT EXISTS connections AS
 SELECT s.protocol, s.local_addr, s.local_port, s.remote_addr, s.remote_port, s.state,
        f.pid, p.name AS process, p.user, s.netns, s.family, f.fd, s.inode
 FROM sockets s
-LEFT JOIN fds f ON f.inode = s.inode
+LEFT JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 LEFT JOIN processes p ON p.pid = f.pid
 WHERE s.family IN ('inet', 'inet6') AND s.state NOT IN ('LISTEN', 'IDLE', 'CLOSE');
 
@@ -114,8 +118,8 @@ CREATE TEMP VIEW IF NOT EXISTS unix_peers AS
 SELECT s.inode, f.pid, p.name AS process, f.fd, s.protocol, s.path,
        s.peer_inode, pf.pid AS peer_pid, pp.name AS peer_process, pf.fd AS peer_fd, s.netns
 FROM sockets s
-JOIN fds f ON f.inode = s.inode
+JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 JOIN processes p ON p.pid = f.pid
-LEFT JOIN fds pf ON pf.inode = s.peer_inode
+LEFT JOIN fds pf ON pf.inode = s.peer_inode AND pf.target LIKE 'socket:[%'
 LEFT JOIN processes pp ON pp.pid = pf.pid
 WHERE s.family = 'unix' AND s.peer_inode != 0;

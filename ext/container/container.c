@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/buf.h"
 
@@ -93,6 +94,43 @@ static void resolve(struct container_cache *c, struct container *ct)
     }
     if (ct->ref.podUid[0] && !info->podUid[0])
         snprintf(info->podUid, sizeof info->podUid, "%s", ct->ref.podUid);
+}
+
+/* Whether ROOT + DIR + ID + FILE is a regular file of root's. */
+static int rootsFile(const struct container_cache *c, const char *dir, const char *id,
+                     const char *file)
+{
+    char path[1024];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s%s%s%s", c->root, dir, id, file) >= (int)sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0;
+}
+
+static int containerdConfirms(const struct container_cache *c, const char *id)
+{
+    static const char *const ns[] = {"k8s.io/", "moby/", "default/"};
+    char sub[CONTAINER_ID_MAX + 16];
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+        snprintf(sub, sizeof sub, "%s%s", ns[i], id);
+        if (rootsFile(c, CONTAINERD_DIR, sub, "/config.json")) return 1;
+    }
+    return 0;
+}
+
+int containerConfirmed(const struct container_cache *c, const struct container_ref *ref)
+{
+    if (!ref->delegated) return 1;
+    switch (ref->runtime) {
+    case RUNTIME_DOCKER: return rootsFile(c, DOCKER_DIR, ref->id, "/config.v2.json");
+    case RUNTIME_CONTAINERD: return containerdConfirms(c, ref->id);
+    case RUNTIME_CRIO:
+    case RUNTIME_PODMAN: return rootsFile(c, STORAGE_DIR, ref->id, "/userdata/config.json");
+    case RUNTIME_KUBE:
+        return containerdConfirms(c, ref->id) ||
+               rootsFile(c, DOCKER_DIR, ref->id, "/config.v2.json");
+    default: return 0;
+    }
 }
 
 /* An lxc container and an nspawn machine may share a name: the runtime is part of the key. */

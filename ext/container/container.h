@@ -35,6 +35,15 @@ void containerCacheFree(struct container_cache *c);
 /* The container REF names, kept in C; NULL only without memory. Reads nothing. */
 struct container *containerLookup(struct container_cache *c, const struct container_ref *ref);
 
+/*
+** Whether REF may be taken for a container: yes when its cgroup is not in a user's delegated
+** subtree; there, where the user may name a cgroup docker-<id>.scope, only when the runtime's
+** own state (a regular file owned by root under /var/lib/docker, /run/containerd or
+** /var/lib/containers) confirms the id. Rootless containers, whose state the user owns, and lxc
+** or nspawn names there are not taken. Reads one stat at most.
+*/
+int containerConfirmed(const struct container_cache *c, const struct container_ref *ref);
+
 /* CT with its name and pod read from the runtime's state files, the first time only. */
 const struct container *containerResolve(struct container_cache *c, struct container *ct);
 

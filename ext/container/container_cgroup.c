@@ -163,6 +163,8 @@ int containerParsePath(const char *path, size_t len, struct container_ref *ref)
         p = slash ? slash + 1 : end;
         if (c.n == 0) continue;
         if (hasPrefix(c, "kubepods")) inKube = 1;
+        if (hasPrefix(c, "user@") && c.n > 13 && !memcmp(c.s + c.n - 8, ".service", 8))
+            ref->delegated = 1;
         matchPod(c, inKube, ref->podUid);
         if (matchContainer(c, prev, inKube, ref)) {
             /* systemd-nspawn's own process sits in the scope's "supervisor" cgroup */

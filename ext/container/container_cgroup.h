@@ -32,6 +32,8 @@ struct container_ref {
     enum container_runtime runtime;
     char id[CONTAINER_ID_MAX]; /* 64 hex digits; the name for lxc and nspawn; "" on the host */
     char podUid[POD_UID_MAX];  /* Kubernetes pod uid with dashes; "" when none */
+    int delegated; /* below a user's own subtree (user@UID.service), where the user names the
+                      cgroups: only root's state of the runtime can confirm (container.h) */
 };
 
 /*

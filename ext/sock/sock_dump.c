@@ -43,7 +43,9 @@ static int openInNamespace(void *arg)
 {
     struct sock_nsfd *made = arg;
     made->idle = sockInuseRead();
-    return made->fd = diagSocket();
+    made->fd = diagSocket();
+    if (made->fd == -EACCES || made->fd == -EPERM) made->fd = SOCK_DIAG_REFUSED;
+    return made->fd;
 }
 
 /* Keeps MADE as namespace INO's socket. Returns its fd, or -ENOMEM (the fd closed). */
@@ -84,6 +86,14 @@ int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind)
 {
     const struct sock_nsfd *kept = findOpen(s, netns);
     return kept && (kept->idle >> kind & 1);
+}
+
+const char *sockDiagError(int err)
+{
+    if (err == SOCK_DIAG_REFUSED)
+        return "the kernel refused a NETLINK_SOCK_DIAG socket (a seccomp filter or security "
+               "policy denies netlink): no socket can be listed";
+    return strerror(-err);
 }
 
 int sockDiagSkippable(int err)

@@ -45,6 +45,12 @@ int sockDiagSocket(struct sock_diag *s, const struct netns *ns);
 /* ... of the namespace NSFD opens, whose inode is INO. */
 int sockDiagSocketAt(struct sock_diag *s, int nsfd, uint64_t ino);
 int sockDiagSkippable(int err);
+/* What sockDiagSocket() returns when the namespace was entered but the kernel refused the
+ * NETLINK_SOCK_DIAG socket itself (EACCES or EPERM from socket(2): seccomp, an LSM): not a
+ * namespace to skip, but every dump failing; not an errno (sockDiagError() says it). */
+#define SOCK_DIAG_REFUSED (-4096)
+/* strerror() of -ERR, or what SOCK_DIAG_REFUSED means. */
+const char *sockDiagError(int err);
 /* Whether namespace NETNS (its socket made) has no socket of KIND, by its counts (sock_inuse.h):
  * its dump is skipped. */
 int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind);

@@ -13,14 +13,14 @@
 int socketsSourceError(SocketsCursor *cur, int err, int failedKind)
 {
     if (err == -ENOMEM) return SQLITE_NOMEM;
-    if (failedKind < 0) return vtabError(cur->base.pVtab, "sockets: %s", strerror(-err));
+    if (failedKind < 0) return vtabError(cur->base.pVtab, "sockets: %s", sockDiagError(err));
     const struct sock_kind *k = &sockKinds[failedKind];
     char buf[16];
     const char *protocol = k->protocol == DIAG_ANY_PROTOCOL
                                ? ""
                                : diagProtocolName(k->family, k->protocol, buf, sizeof buf);
     return vtabError(cur->base.pVtab, "sockets: sock_diag dump of %s%s%s failed: %s",
-                     sockFamilyName(k->family), *protocol ? " " : "", protocol, strerror(-err));
+                     sockFamilyName(k->family), *protocol ? " " : "", protocol, sockDiagError(err));
 }
 
 /* ---- inode = ?: through holders, or the map ---- */

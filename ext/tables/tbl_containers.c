@@ -202,7 +202,7 @@ static int visitProcess(ContainersCursor *cur, int pid, unsigned need, const str
     int rc = SQLITE_OK;
     if (bufReadFileAt(&cur->scratch, dirfd, "cgroup") == 0 &&
         containerParseCgroup(cur->scratch.data, cur->scratch.len, &ref) == 1 &&
-        (!only || isWanted(only, ref.id))) {
+        containerConfirmed(&cur->cache, &ref) && (!only || isWanted(only, ref.id))) {
         struct ctr_row *r = rowOf(cur, &ref);
         if (!r)
             rc = SQLITE_NOMEM;

@@ -245,6 +245,7 @@ static void readContainer(ProcessesCursor *cur)
     struct container_ref ref;
     cur->container = NULL;
     if (containerParseCgroup(r->cgroup.data, r->cgroup.len, &ref) == 1 &&
+        containerConfirmed(&cur->containers, &ref) &&
         !(cur->container = containerLookup(&cur->containers, &ref)))
         return; /* out of memory: not had, and containerColumn says so */
     r->have |= SRC_CONTAINER;

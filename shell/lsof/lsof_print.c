@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lsof/lsof_escape.h"
 #include "output.h"
 
 /* The columns of lsofBuildSql()'s query. */
@@ -35,30 +36,9 @@ struct row {
     char *v[Q_COUNT]; /* text; NULL for SQL NULL */
 };
 
-/* S as lsof prints it: control characters as \n, \t, ^X; other non-ASCII bytes as \xNN. */
 static char *escape(const char *s)
 {
-    if (!s) return NULL;
-    char *out = malloc(4 * strlen(s) + 1), *p = out;
-    if (!out) outputOutOfMemory();
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        switch (*c) {
-        case '\b': p += sprintf(p, "\\b"); break;
-        case '\f': p += sprintf(p, "\\f"); break;
-        case '\n': p += sprintf(p, "\\n"); break;
-        case '\r': p += sprintf(p, "\\r"); break;
-        case '\t': p += sprintf(p, "\\t"); break;
-        default:
-            if (*c < 0x20)
-                p += sprintf(p, "^%c", *c + '@');
-            else if (*c >= 0x7f)
-                p += sprintf(p, "\\x%02x", *c);
-            else
-                *p++ = (char)*c;
-        }
-    }
-    *p = '\0';
-    return out;
+    return lsofEscape(s, 0, 0);
 }
 
 static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
@@ -71,8 +51,7 @@ static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
         *rows = outputGrow(*rows, &cap, *nrows + 1, sizeof **rows);
         struct row *r = &(*rows)[(*nrows)++];
         for (int c = 0; c < Q_COUNT; c++) {
-            const char *t = (const char *)sqlite3_column_text(stmt, c);
-            r->v[c] = t ? strdup(t) : NULL;
+            r->v[c] = outputCopy(outputColumnText(stmt, c));
         }
     }
     return rc;
@@ -90,18 +69,17 @@ enum { L_COMMAND, L_PID, L_USER, L_FD, L_TYPE, L_DEVICE, L_SIZE, L_NODE, L_NAME,
 
 static void listingCells(const struct row *r, const struct lsof_opts *o, char *cell[L_COUNT])
 {
-    char *command = escape(r->v[Q_COMMAND] ? r->v[Q_COMMAND] : "");
-    if (o->commandWidth > 0 && strlen(command) > (size_t)o->commandWidth)
-        command[o->commandWidth] = '\0';
-    cell[L_COMMAND] = command;
-    cell[L_PID] = strdup(r->v[Q_PID]);
+    cell[L_COMMAND] =
+        lsofEscape(r->v[Q_COMMAND] ? r->v[Q_COMMAND] : "",
+                   o->commandWidth > 0 ? (size_t)o->commandWidth : 0, LSOF_ESCAPE_SPACE);
+    cell[L_PID] = outputCopy(r->v[Q_PID]);
     const char *user = !o->numericUsers && r->v[Q_USER] ? r->v[Q_USER] : r->v[Q_UID];
     cell[L_USER] = escape(user ? user : "");
-    cell[L_FD] = strdup(r->v[Q_FD] ? r->v[Q_FD] : "");
-    cell[L_TYPE] = strdup(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
-    cell[L_DEVICE] = strdup(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
-    cell[L_SIZE] = strdup(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
-    cell[L_NODE] = strdup(r->v[Q_NODE] ? r->v[Q_NODE] : "");
+    cell[L_FD] = outputCopy(r->v[Q_FD] ? r->v[Q_FD] : "");
+    cell[L_TYPE] = outputCopy(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
+    cell[L_DEVICE] = outputCopy(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
+    cell[L_SIZE] = outputCopy(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
+    cell[L_NODE] = outputCopy(r->v[Q_NODE] ? r->v[Q_NODE] : "");
     cell[L_NAME] = escape(r->v[Q_NAME] ? r->v[Q_NAME] : "");
 }
 
@@ -159,6 +137,14 @@ static void printFieldInetName(FILE *out, const char *name, char end)
     fprintf(out, "n%.*s%c", (int)strcspn(name, " "), name, end);
 }
 
+/* A text field as lsof writes it (escaped: a newline in a name starts no field). */
+static void printFieldText(FILE *out, char field, const char *text, char end)
+{
+    char *escaped = escape(text);
+    fprintf(out, "%c%s%c", field, escaped, end);
+    free(escaped);
+}
+
 static int wants(const struct lsof_opts *o, char field)
 {
     return *o->fields == '\0' || strchr(o->fields, field) != NULL;
@@ -173,9 +159,9 @@ static void printFields(FILE *out, const struct row *rows, size_t n, const struc
             fprintf(out, "p%s%c", r->v[Q_PID], end);
             if (wants(o, 'g') && r->v[Q_PGID]) fprintf(out, "g%s%c", r->v[Q_PGID], end);
             if (wants(o, 'R') && r->v[Q_PPID]) fprintf(out, "R%s%c", r->v[Q_PPID], end);
-            if (wants(o, 'c') && r->v[Q_COMMAND]) fprintf(out, "c%s%c", r->v[Q_COMMAND], end);
+            if (wants(o, 'c') && r->v[Q_COMMAND]) printFieldText(out, 'c', r->v[Q_COMMAND], end);
             if (wants(o, 'u') && r->v[Q_UID]) fprintf(out, "u%s%c", r->v[Q_UID], end);
-            if (wants(o, 'L') && r->v[Q_USER]) fprintf(out, "L%s%c", r->v[Q_USER], end);
+            if (wants(o, 'L') && r->v[Q_USER]) printFieldText(out, 'L', r->v[Q_USER], end);
             if (o->fieldNul) fputc('\n', out);
         }
         int inet = r->v[Q_TYPE] && (!strcmp(r->v[Q_TYPE], "IPv4") || !strcmp(r->v[Q_TYPE], "IPv6"));
@@ -194,7 +180,7 @@ static void printFields(FILE *out, const struct row *rows, size_t n, const struc
             if (inet)
                 printFieldInetName(out, r->v[Q_NAME], end);
             else
-                fprintf(out, "n%s%c", r->v[Q_NAME], end);
+                printFieldText(out, 'n', r->v[Q_NAME], end);
         }
         if (o->fieldNul) fputc('\n', out);
     }

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "output.h"
+
 /* A predicate list joined by AND or OR. */
 struct terms {
     sqlite3_str *s;
@@ -328,6 +330,7 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     sqlite3_free(selText);
     char *cond = sqlite3_str_finish(where);
     if (!cond) cond = sqlite3_mprintf(""); /* an empty sqlite3_str finishes as NULL */
+    if (!cond) outputOutOfMemory();
 
     const char *source = wantsProcessFiles(o) ? "lsof"
                          : onlySockets(o)     ? "lsof_sockets"
@@ -343,11 +346,13 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
         "protocol, family, local_addr, local_port, remote_addr, remote_port, state, %d) ELSE "
         "name END",
         resolve);
+    if (!inetName) outputOutOfMemory();
     if (resolve) name = inetName;
     /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
     char *endCommand = o->commandWidth > 0
                            ? sqlite3_mprintf("substr(e.command, 1, %d)", o->commandWidth)
                            : sqlite3_mprintf("e.command");
+    if (!endCommand) outputOutOfMemory();
     if (o->endpoints)
         sqlite3_str_appendf(
             sql,
@@ -387,5 +392,6 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
                             cond, cond);
     sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
     sqlite3_free(cond);
+    if (sqlite3_str_errcode(sql) != SQLITE_OK) outputOutOfMemory(); /* else a cut query runs */
     return sqlite3_str_finish(sql);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "utf8.h"
 #include "sqlsof.h"
 
 #define SECTION_MARK "-- section:"
@@ -31,9 +32,11 @@ static const char css[] =
     "td:last-child{white-space:normal;overflow-wrap:anywhere;max-width:60em}"
     "p.rows{color:#5b6670;font-size:12px;margin:.3em 0}";
 
-/* & < > " ' as character references, controls as \xHH, non-UTF-8 bytes as U+FFFD. */
-static const char *htmlEscape(unsigned char c, int n, char *buf)
+/* & < > " ' as character references, controls (C0, DEL, C1) as \xHH, bytes that are not
+ * UTF-8 as U+FFFD: the page is valid UTF-8 and shows no character a browser would drop. */
+static const char *htmlEscape(const unsigned char *s, int n, char *buf)
 {
+    unsigned char c = *s;
     switch (c) {
     case '&': return "&amp;";
     case '<': return "&lt;";
@@ -42,8 +45,9 @@ static const char *htmlEscape(unsigned char c, int n, char *buf)
     case '\'': return "&#39;";
     }
     if (n == 0) return "\xEF\xBF\xBD";
-    if (c >= 0x20 && c != 0x7F) return NULL;
-    snprintf(buf, 16, "\\x%02X", c);
+    unsigned cp = utf8Decode(s, n);
+    if (!utf8IsControl(cp)) return NULL;
+    snprintf(buf, 16, "\\x%02X", cp);
     return buf;
 }
 
@@ -80,7 +84,7 @@ static int htmlSection(FILE *out, sqlite3_stmt *stmt, int id, const char *title)
             }
             fputs(type == SQLITE_INTEGER || type == SQLITE_FLOAT ? "<td class=\"num\">" : "<td>",
                   out);
-            htmlText(out, sqlite3_column_text(stmt, c));
+            htmlText(out, (const unsigned char *)outputColumnText(stmt, c));
             fputs("</td>", out);
         }
         fputs("</tr>\n", out);

@@ -6,15 +6,14 @@
 #include "report/prom.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "output.h"
+#include "report/prom_series.h"
+#include "utf8.h"
 
 static int nameChar(char c, int first, int colon)
 {
@@ -67,7 +66,8 @@ const char *promParseDecl(char *line, struct prom_decl *decl)
     return NULL;
 }
 
-/* S with the characters of ESCAPES backslash-escaped (newline as \n), non-UTF-8 as U+FFFD. */
+/* S with the characters of ESCAPES backslash-escaped (newline as \n), and bytes that are not
+ * UTF-8 and control characters (a terminal's, when someone reads the file) as U+FFFD. */
 static void escaped(FILE *out, const unsigned char *s, const char *escapes)
 {
     while (*s) {
@@ -76,9 +76,11 @@ static void escaped(FILE *out, const unsigned char *s, const char *escapes)
             fputs("\\n", out);
         else if (strchr(escapes, *s))
             fprintf(out, "\\%c", *s);
-        else if (n == 0)
+        else if (n == 0 || utf8IsControl(utf8Decode(s, n))) {
             fputs("\xEF\xBF\xBD", out);
-        else {
+            s += n ? n : 1;
+            continue;
+        } else {
             fwrite(s, 1, (size_t)n, out);
             s += n;
             continue;
@@ -119,6 +121,7 @@ void promNumber(FILE *out, double v)
 struct prom_metric {
     struct prom_decl decl;
     int valueCol;
+    enum prom_merge merge;
 };
 
 /* Checks STMT's columns: one `value`, the rest label names, none twice. NULL or the problem. */
@@ -151,7 +154,7 @@ static int writeSample(FILE *out, sqlite3_stmt *stmt, const struct prom_metric *
     for (int c = 0; c < ncol; c++) {
         if (c == m->valueCol) continue;
         fprintf(out, "%s%s=\"", labels++ ? "," : "{", sqlite3_column_name(stmt, c));
-        const unsigned char *text = sqlite3_column_text(stmt, c);
+        const unsigned char *text = (const unsigned char *)outputColumnText(stmt, c);
         if (text) promLabelValue(out, text);
         fputc('"', out);
     }
@@ -165,43 +168,6 @@ static int writeSample(FILE *out, sqlite3_stmt *stmt, const struct prom_metric *
     return 0;
 }
 
-/* A sample's series: its line up to the last space (label values may hold spaces, not newlines). */
-struct series {
-    const char *text;
-    size_t len;
-};
-
-static int seriesCompare(const void *a, const void *b)
-{
-    const struct series *x = a, *y = b;
-    int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/*
-** Whether two sample lines of SAMPLES have the same name and labels: node_exporter refuses a
-** textfile with a repeated series, so such a metric is left out. 1, 0, or -1 without memory.
-*/
-static int hasRepeatedSeries(const char *samples, size_t len)
-{
-    size_t lines = 0, n = 0;
-    for (size_t i = 0; i < len; i++) lines += samples[i] == '\n';
-    if (lines < 2) return 0;
-    struct series *v = malloc(lines * sizeof *v);
-    if (!v) return -1;
-    for (const char *p = samples, *end = samples + len; p < end && n < lines;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *space = memrchr(p, ' ', (size_t)(nl - p));
-        v[n++] = (struct series){p, (size_t)(space - p)};
-        p = nl + 1;
-    }
-    qsort(v, n, sizeof *v, seriesCompare);
-    int repeated = 0;
-    for (size_t i = 1; i < n && !repeated; i++) repeated = !seriesCompare(&v[i - 1], &v[i]);
-    free(v);
-    return repeated;
-}
-
 static void writeHeader(FILE *out, const struct prom_decl *decl)
 {
     fprintf(out, "# HELP %s ", decl->name);
@@ -210,13 +176,14 @@ static void writeHeader(FILE *out, const struct prom_decl *decl)
 }
 
 /*
-** Steps STMT, writing the metric's header and samples to OUT. On an error the samples are
-** dropped and the error printed; returns 1 then.
+** Steps STMT, writing the metric's header and samples to OUT; rows of one series are merged by
+** the metric's rule. On an error the samples are dropped and the error printed. Returns what
+** counts in sqlsof_collect_errors: 1 for a metric left out, else the rows merged away.
 */
-static int writeMetric(FILE *out, sqlite3 *db, sqlite3_stmt *stmt, const struct prom_metric *m)
+static long writeMetric(FILE *out, sqlite3 *db, sqlite3_stmt *stmt, const struct prom_metric *m)
 {
-    char *samples = NULL;
-    size_t len = 0;
+    char *samples = NULL, *merged = NULL;
+    size_t len = 0, mergedLen = 0;
     FILE *mem = open_memstream(&samples, &len);
     if (!mem) {
         fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name, strerror(errno));
@@ -225,20 +192,28 @@ static int writeMetric(FILE *out, sqlite3 *db, sqlite3_stmt *stmt, const struct 
     int rc, bad = 0;
     while (!bad && (rc = sqlite3_step(stmt)) == SQLITE_ROW) bad = writeSample(mem, stmt, m);
     fclose(mem);
-    int repeated = !bad && rc == SQLITE_DONE ? hasRepeatedSeries(samples, len) : 0;
+    long repeated = !bad && rc == SQLITE_DONE
+                        ? promMergeSeries(samples, len, m->merge, &merged, &mergedLen)
+                        : 0;
+    long errors = 1;
     if (bad)
         fprintf(stderr, "sqlsof: metric %s: value is not a number\n", m->decl.name);
     else if (rc != SQLITE_DONE)
         fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name, sqlite3_errmsg(db));
-    else if (repeated)
-        fprintf(stderr, "sqlsof: metric %s: %s\n", m->decl.name,
-                repeated > 0 ? "two rows with the same labels" : "out of memory");
+    else if (repeated < 0)
+        fprintf(stderr, "sqlsof: metric %s: out of memory\n", m->decl.name);
     else {
+        if (repeated)
+            fprintf(stderr,
+                    "sqlsof: metric %s: %ld row%s merged into another of the same labels (%s)\n",
+                    m->decl.name, repeated, repeated > 1 ? "s" : "", promMergeRuleName(m->merge));
         writeHeader(out, &m->decl);
-        fwrite(samples, 1, len, out);
+        fwrite(merged, 1, mergedLen, out);
+        errors = repeated;
     }
     free(samples);
-    return bad || rc != SQLITE_DONE || repeated;
+    free(merged);
+    return errors;
 }
 
 /* ---- the report ---- */
@@ -284,11 +259,11 @@ static void statementStart(const char *sql, char *buf, size_t size)
 
 /*
 ** Checks one statement that returns columns against LINE, the declaration in the text before
-** it. Returns 0 when the metric is good (M filled in, pointing into LINE), else prints the
-** problem and returns 1.
+** it, and MERGE, the text of its merge line (or NULL). Returns 0 when the metric is good (M
+** filled in, pointing into LINE), else prints the problem and returns 1.
 */
-static int declareMetric(sqlite3_stmt *stmt, char *line, struct prom_names *names,
-                         struct prom_metric *m)
+static int declareMetric(sqlite3_stmt *stmt, char *line, const char *merge,
+                         struct prom_names *names, struct prom_metric *m)
 {
     char start[48];
     if (!line) {
@@ -299,6 +274,8 @@ static int declareMetric(sqlite3_stmt *stmt, char *line, struct prom_names *name
     }
     const char *why = promParseDecl(line, &m->decl);
     if (!why) why = checkColumns(stmt, &m->valueCol);
+    m->merge = merge ? promMergeRule(merge) : PROM_MERGE_SUM;
+    if (!why && (int)m->merge < 0) why = "the merge rule must be sum, max or min";
     if (!why && namesHave(names, m->decl.name)) why = "declared twice";
     if (!why && namesAdd(names, m->decl.name)) why = "out of memory";
     if (why) {
@@ -308,11 +285,16 @@ static int declareMetric(sqlite3_stmt *stmt, char *line, struct prom_names *name
     return 0;
 }
 
-/* A statement that does not compile: named by the declaration before the error, if any. */
-static void prepareError(sqlite3 *db, const char *sql)
+/* A statement that does not compile (ending at END, or NULL when unknown): named by the
+ * declaration before the error, if any. */
+static void prepareError(sqlite3 *db, const char *sql, const char *end)
 {
     int offset = sqlite3_error_offset(db);
-    char *line = markedLine(sql, offset >= 0 ? sql + offset : sql + strlen(sql), PROM_MARK);
+    char *line = markedLine(sql,
+                            offset >= 0 ? sql + offset
+                            : end       ? end
+                                        : sql + strlen(sql),
+                            PROM_MARK);
     if (line)
         fprintf(stderr, "sqlsof: metric %.*s: %s\n", (int)strcspn(line, " \t"), line,
                 sqlite3_errmsg(db));
@@ -329,7 +311,7 @@ static double monotonicSeconds(void)
 }
 
 /* The collection's own metrics, after the rest. */
-static void writeOwnMetrics(FILE *out, double seconds, int errors)
+static void writeOwnMetrics(FILE *out, double seconds, long errors)
 {
     fputs("# HELP sqlsof_collect_duration_seconds How long this collection took.\n"
           "# TYPE sqlsof_collect_duration_seconds gauge\n"
@@ -337,11 +319,36 @@ static void writeOwnMetrics(FILE *out, double seconds, int errors)
           out);
     promNumber(out, (double)(long long)(seconds * 1e6 + 0.5) / 1e6); /* microseconds suffice */
     fprintf(out,
-            "\n# HELP sqlsof_collect_errors Metrics left out of this collection: their statement "
-            "failed, or gave a value that is not a number or a series twice.\n"
+            "\n# HELP sqlsof_collect_errors Metrics left out of this collection (their statement "
+            "failed or gave a value that is not a number), rows merged into another of the same "
+            "labels, and what the metrics' SQL counted (process names folded into other, "
+            "sources that failed).\n"
             "# TYPE sqlsof_collect_errors gauge\n"
-            "sqlsof_collect_errors %d\n",
+            "sqlsof_collect_errors %ld\n",
             errors);
+}
+
+/* collect_errors(N): adds N to this collection's sqlsof_collect_errors; returns N. For what the
+ * metrics' own SQL finds wrong (sql/metrics.sql counts the process names it folds). */
+static void collectErrors(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    long *errors = sqlite3_user_data(ctx);
+    *errors += (long)sqlite3_value_int64(argv[0]);
+    sqlite3_result_value(ctx, argv[0]);
+}
+
+/* The end of the statement that starts SQL (past its ';'), or NULL: for skipping one that does
+ * not compile. */
+static const char *statementEnd(const char *sql)
+{
+    for (const char *p = strchr(sql, ';'); p; p = strchr(p + 1, ';')) {
+        char *head = strndup(sql, (size_t)(p + 1 - sql));
+        int complete = head && sqlite3_complete(head);
+        free(head);
+        if (complete) return p + 1;
+    }
+    return NULL;
 }
 
 int promReport(FILE *out, sqlite3 *db, const char *sql)
@@ -353,23 +360,34 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
-    int status = mem ? 0 : 1, errors = 0;
+    int status = mem ? 0 : 1, failedSources = 0;
+    long errors = 0;
     if (!mem) perror("sqlsof");
+    sqlite3_create_function(db, "collect_errors", 1, SQLITE_UTF8, &errors, collectErrors, NULL,
+                            NULL);
 
     while (!status && sql && *sql) {
         sqlite3_stmt *stmt = NULL;
         const char *tail = NULL;
-        char *line = NULL;
+        char *line = NULL, *merge = NULL;
         if (sqlite3_prepare_v2(db, sql, -1, &stmt, &tail) != SQLITE_OK) {
-            prepareError(db, sql);
-            status = 1;
-            break;
+            /* After a source failed, what depends on it is left out and counted, as it fails. */
+            const char *end = statementEnd(sql);
+            prepareError(db, sql, end);
+            if (!failedSources || !end) {
+                status = 1;
+                break;
+            }
+            errors++;
+            sql = end;
+            continue;
         }
         line = markedLine(sql, tail, PROM_MARK);
+        merge = markedLine(sql, tail, PROM_MERGE_MARK);
         sql = tail;
         struct prom_metric m;
         if (stmt && sqlite3_column_count(stmt) > 0) {
-            if (declareMetric(stmt, line, &names, &m) != 0)
+            if (declareMetric(stmt, line, merge, &names, &m) != 0)
                 status = 1;
             else
                 errors += writeMetric(mem, db, stmt, &m);
@@ -378,14 +396,17 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
                     (int)strcspn(line, " \t"), line);
             status = 1;
         } else if (stmt) {
-            if (sqlite3_step(stmt) != SQLITE_DONE) {
+            if (sqlite3_step(stmt) != SQLITE_DONE) { /* a source: the metrics go on */
                 fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
-                status = 1;
+                failedSources++;
+                errors++;
             }
         }
         free(line);
+        free(merge);
         sqlite3_finalize(stmt);
     }
+    sqlite3_create_function(db, "collect_errors", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
     if (mem) fclose(mem);
     if (!status) {
         fwrite(text, 1, len, out);
@@ -393,70 +414,5 @@ int promReport(FILE *out, sqlite3 *db, const char *sql)
     }
     free(text);
     namesFree(&names);
-    return status;
-}
-
-/* ---- --prom-dir ---- */
-
-/* Writes all of TEXT to FD; 0 or -errno. */
-static int writeAll(int fd, const char *text, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, text, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
-        text += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* TEXT into DIR/sqlsof.prom by way of a temporary file; 0 or -errno. */
-static int replaceFile(const char *dir, const char *text, size_t len)
-{
-    char tmp[4096], final[4096];
-    /* The temporary name does not end in .prom: node_exporter reads only *.prom files. */
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, PROM_FILE) >= sizeof tmp ||
-        (size_t)snprintf(final, sizeof final, "%s/%s", dir, PROM_FILE) >= sizeof final)
-        return -ENAMETOOLONG;
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) return -errno;
-    int err = fchmod(fd, 0644) != 0 ? -errno : 0; /* node_exporter runs as another user */
-    if (!err) err = writeAll(fd, text, len);
-    if (!err && fsync(fd) != 0) err = -errno;
-    if (close(fd) != 0 && !err) err = -errno;
-    if (!err && rename(tmp, final) != 0) err = -errno;
-    if (err) {
-        unlink(tmp);
-        return err;
-    }
-    /* The rename itself survives a crash once the directory is on disk too. */
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd >= 0) {
-        fsync(dirfd);
-        close(dirfd);
-    }
-    return 0;
-}
-
-int promWriteDir(const char *dir, sqlite3 *db, const char *sql)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) {
-        fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(errno));
-        return 1;
-    }
-    int status = promReport(mem, db, sql);
-    fclose(mem);
-    if (status == 0) { /* else the declaration's line said why, and the old file stays */
-        int err = replaceFile(dir, text, len);
-        if (err) {
-            fprintf(stderr, "sqlsof: cannot write %s/%s: %s\n", dir, PROM_FILE, strerror(-err));
-            status = 1;
-        }
-    }
-    free(text);
-    return status;
+    return status ? status : failedSources ? PROM_PARTIAL : 0;
 }

@@ -9,7 +9,7 @@ WITH per_target AS (
 )
 SELECT p.pid, p.name, (SELECT count(*) FROM fds f WHERE f.pid = p.pid) AS fds,
        t.what AS most_repeated, t.n AS repeats,
-       (SELECT count(*) FROM fds f JOIN sockets s ON s.inode = f.inode
+       (SELECT count(*) FROM fds f JOIN sockets s ON s.inode = f.inode AND f.target LIKE 'socket:[%'
         WHERE f.pid = p.pid AND s.state = 'CLOSE_WAIT') AS close_wait
 FROM processes p JOIN top t ON t.pid = p.pid AND t.rank = 1
 WHERE t.n >= :min_repeats

@@ -10,7 +10,7 @@ SELECT s.netns, s.local_addr, s.local_port, s.remote_addr, s.remote_port,
         WHERE t.pid = f.pid AND t.fd = f.fd) AS blocked_threads,
        p.container_runtime, p.container_name
 FROM sockets s
-JOIN fds f ON f.inode = s.inode
+JOIN fds f ON f.inode = s.inode AND f.target LIKE 'socket:[%'
 JOIN processes p ON p.pid = f.pid
 WHERE s.protocol = 'tcp' AND s.state = 'ESTABLISHED' AND s.last_data_recv_ms >= :seconds * 1000
 ORDER BY s.last_data_recv_ms DESC, f.pid, f.fd;

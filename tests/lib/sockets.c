@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -54,6 +56,13 @@ int tcpConnect(int port)
     return fd;
 }
 
+int tcpLoopbackPair(int *port)
+{
+    int l = tcpListen(4, port);
+    if (l < 0 || tcpConnect(*port) < 0 || accept(l, NULL, NULL) < 0) return -1;
+    return l;
+}
+
 int unixListen(const struct sockaddr_un *a, socklen_t len, int backlog)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -73,4 +82,18 @@ int loopbackUp(void)
     ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
     if (s >= 0) close(s);
     return ok ? 0 : -1;
+}
+
+static void *acceptForever(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    for (;;) (void)accept(fd, NULL, NULL);
+    return NULL;
+}
+
+int acceptSilently(int fd)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, acceptForever, (void *)(intptr_t)fd) != 0) return -1;
+    return pthread_detach(t) == 0 ? 0 : -1;
 }

@@ -15,7 +15,12 @@ struct sockaddr_in loopback(int port);
 /* A TCP listener on 127.0.0.1, an ephemeral port; -1 on failure. */
 int tcpListen(int backlog, int *port);
 int tcpConnect(int port);
+/* A listener on 127.0.0.1, a connection to it and its accepted end (all three kept open): the
+ * listener's fd, or -1; its port in *PORT. */
+int tcpLoopbackPair(int *port);
 int unixListen(const struct sockaddr_un *a, socklen_t len, int backlog);
+/* A silent server on listener FD: a thread accepts every connection and never writes. 0 or -1. */
+int acceptSilently(int fd);
 /* Brings the current network namespace's lo up. 0 or -1. */
 int loopbackUp(void);
 

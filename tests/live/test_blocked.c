@@ -52,23 +52,14 @@ static unsigned long long fixtureNetns;
 /* The reader thread writes recv()'s errno here when recv returns. */
 static int resultPipe[2];
 
-/* The server, in a namespace of its own: listens on 127.0.0.1, accepts, never writes. */
-static void *acceptForever(void *arg)
-{
-    int fd = *(int *)arg;
-    for (;;) (void)accept(fd, NULL, NULL);
-    return NULL;
-}
-
 static int startServer(void *arg)
 {
     (void)arg;
     static int fd;
-    pthread_t t;
     prctl(PR_SET_NAME, SERVER_NAME);
     if (unshare(CLONE_NEWNET) != 0 || loopbackUp() != 0) return 1;
     if ((fd = tcpListen(8, &S.port)) < 0) return 1;
-    if (pthread_create(&t, NULL, acceptForever, &fd) != 0) return 1;
+    if (acceptSilently(fd) != 0) return 1;
     fixtureReport(&S, sizeof S);
     return 0;
 }

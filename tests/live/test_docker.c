@@ -33,6 +33,7 @@
 #include "command.h"
 #include "fixture.h"
 #include "shell.h"
+#include "sockets.h"
 #include "testmain.h"
 
 /* Debian's client, whatever else PATH holds. */
@@ -113,27 +114,17 @@ static void stopDockerd(void)
     }
 }
 
-/* The silent server: listens on the gateway address, accepts, never writes. */
-static void *acceptForever(void *arg)
-{
-    int fd = *(int *)arg;
-    for (;;) (void)accept(fd, NULL, NULL);
-    return NULL;
-}
-
 static int startServer(void *arg)
 {
     (void)arg;
     static int fd;
-    pthread_t t;
     struct sockaddr_in a = {.sin_family = AF_INET};
     socklen_t len = sizeof a;
     prctl(PR_SET_NAME, "sqlsof-silent");
     fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0 || inet_pton(AF_INET, gateway, &a.sin_addr) != 1 ||
         bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0 ||
-        pthread_create(&t, NULL, acceptForever, &fd) != 0)
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0 || acceptSilently(fd) != 0)
         return 1;
     int port = ntohs(a.sin_port);
     fixtureReport(&port, sizeof port);

@@ -15,6 +15,7 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "shell.h"
 #include "testmain.h"
 
 #define KNOWN                                                                                      \
@@ -78,6 +79,37 @@ static void control_characters(void **state)
     expectOutput("--csv", sql, "v\r\n\"a\nb\t\x01\"\r\n");
     /* Bytes that are not UTF-8 stay valid JSON. */
     expectOutput("--jsonl", "SELECT CAST(x'41ff42' AS TEXT) AS v", "{\"v\":\"A\\u00ffB\"}\n");
+}
+
+/* Text that is not UTF-8 by the Unicode Standard's Table 3-7, and C1 controls: JSON writes the
+ * bytes as \u00XX and the C1 controls escaped, the table escapes both, and Python's strict
+ * decoders take the JSON. */
+#define HOSTILE_TEXT                                                                               \
+    "SELECT CAST(x'eda080' || x'7c' || x'e08080' || x'7c' || x'f4908080' || x'7c' || x'c29b' "     \
+    "|| x'9b' || x'7c' || x'fffe' || x'e282ac' || x'e282' AS TEXT) AS v"
+
+static void strict_utf8(void **state)
+{
+    (void)state;
+    expectOutput("--jsonl", HOSTILE_TEXT,
+                 "{\"v\":\"\\u00ed\\u00a0\\u0080|\\u00e0\\u0080\\u0080|"
+                 "\\u00f4\\u0090\\u0080\\u0080|\\u009b\\u009b|\\u00ff\\u00fe\xe2\x82\xac"
+                 "\\u00e2\\u0082\"}\n");
+    expectOutput("--table", HOSTILE_TEXT,
+                 "v\n"
+                 "-----------------------------------------------------------------------\n"
+                 "\\xed\\xa0\\x80|\\xe0\\x80\\x80|\\xf4\\x90\\x80\\x80|\\u009b\\x9b|\\xff\\xfe"
+                 "\xe2\x82\xac\\xe2\\x82\n");
+    struct command_result r;
+    for (int i = 0; i < 2; i++) {
+        testShell(
+            &r,
+            "%s %s \"%s\" | python3 -c 'import sys, json; "
+            "json.loads(sys.stdin.buffer.read().decode(\"utf-8\", \"strict\")); print(\"ok\")'",
+            testSqlsof(), i ? "--json" : "--jsonl", HOSTILE_TEXT);
+        assert_string_equal(r.out, "ok\n");
+        testCommandFree(&r);
+    }
 }
 
 static void live_row(void **state)
@@ -152,6 +184,7 @@ TEST_MAIN("cli", NULL, NULL,
               cmocka_unit_test(csv_mode),
               cmocka_unit_test(json_mode),
               cmocka_unit_test(jsonl_mode),
+              cmocka_unit_test(strict_utf8),
               cmocka_unit_test(control_characters),
               cmocka_unit_test(live_row),
               cmocka_unit_test(several_statements),

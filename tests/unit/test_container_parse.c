@@ -303,6 +303,32 @@ static void state_files(void **state)
     containerCacheFree(&c);
 }
 
+/* In a user's delegated subtree only root's state of the runtime confirms a container. */
+static void delegated_needs_state(void **state)
+{
+    (void)state;
+    struct container_cache c;
+    containerCacheInit(&c, ROOT);
+    struct container_ref ref;
+    const char *user = "0::/user.slice/user-65534.slice/user@65534.service/app.slice/";
+    char text[512];
+    snprintf(text, sizeof text, "%sdocker-" ID_A ".scope\n", user);
+    assert_int_equal(containerParseCgroup(text, strlen(text), &ref), 1);
+    assert_int_equal(ref.delegated, 1);
+    assert_int_equal(containerConfirmed(&c, &ref), 1); /* docker's own config.v2.json */
+    snprintf(text, sizeof text, "%sdocker-" ID_E ".scope\n", user);
+    assert_int_equal(containerParseCgroup(text, strlen(text), &ref), 1);
+    assert_int_equal(containerConfirmed(&c, &ref), 0); /* no state: made up */
+    snprintf(text, sizeof text, "%slxc.payload.web1\n", user);
+    assert_int_equal(containerParseCgroup(text, strlen(text), &ref), 1);
+    assert_int_equal(containerConfirmed(&c, &ref), 0);
+    snprintf(text, sizeof text, "0::/system.slice/docker-" ID_E ".scope\n");
+    assert_int_equal(containerParseCgroup(text, strlen(text), &ref), 1);
+    assert_int_equal(ref.delegated, 0);
+    assert_int_equal(containerConfirmed(&c, &ref), 1); /* the driver's form outside */
+    containerCacheFree(&c);
+}
+
 static void state_parsers_on_odd_text(void **state)
 {
     (void)state;
@@ -375,6 +401,7 @@ TEST_MAIN("container readers", NULL, NULL,
               cmocka_unit_test(runtime_names),
               cmocka_unit_test(json_scanner),
               cmocka_unit_test(state_files),
+              cmocka_unit_test(delegated_needs_state),
               cmocka_unit_test(state_parsers_on_odd_text),
               cmocka_unit_test(status_nspid),
               cmocka_unit_test(mountinfo_netns),

@@ -1,0 +1,40 @@
+#include "lsof/lsof_escape.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+/* The escape of byte C into BUF (8 bytes); its length. */
+static int escapeByte(unsigned char c, int flags, char *buf)
+{
+    switch (c) {
+    case '\b': return sprintf(buf, "\\b");
+    case '\f': return sprintf(buf, "\\f");
+    case '\n': return sprintf(buf, "\\n");
+    case '\r': return sprintf(buf, "\\r");
+    case '\t': return sprintf(buf, "\\t");
+    }
+    if (c < 0x20) return sprintf(buf, "^%c", c + '@');
+    if (c >= 0x7f) return sprintf(buf, "\\x%02x", c);
+    if (c == ' ' && (flags & LSOF_ESCAPE_SPACE)) return sprintf(buf, "\\x20");
+    buf[0] = (char)c;
+    return 1;
+}
+
+char *lsofEscape(const char *s, size_t width, int flags)
+{
+    if (!s) return NULL;
+    char *out = malloc(4 * strlen(s) + 1), *p = out;
+    if (!out) outputOutOfMemory();
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        char buf[8];
+        int n = escapeByte(*c, flags, buf);
+        if (width > 0 && (size_t)(p - out) + (size_t)n > width) break;
+        memcpy(p, buf, (size_t)n);
+        p += n;
+    }
+    *p = '\0';
+    return out;
+}
