@@ -17,6 +17,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
     static int (*const registerTable[])(sqlite3 *) = {
         processesRegister,     mapsRegister,    fileStatRegister,
         lsofFunctionsRegister, versionRegister, containersRegister,
+        fdDetailsRegister,     fdWatchesRegister,
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
         fdsRegister,
