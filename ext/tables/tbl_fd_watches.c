@@ -213,7 +213,6 @@ static int watchesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     case COL_E:
         sqlite3_result_int64(ctx, epoll ? (sqlite3_int64)t->data : w->ignoredMask);
         break;
-        break;
     }
     return SQLITE_OK;
 }
