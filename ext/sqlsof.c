@@ -8,7 +8,6 @@ SQLITE_EXTENSION_INIT1
 #include <stddef.h>
 
 #include "tables/conn.h"
-#include "tables/fds_source.h"
 #include "sqlsof.h"
 #include "tables/tables.h"
 
@@ -21,9 +20,8 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
         fdsRegister,
-        fdsSourceRegister,
         socketsRegister,
-        socketSourceRegister,
+        sourceRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

@@ -183,6 +183,21 @@ const char *fdBpfSocketType(const struct fds_bpf_record *r)
     return fdSockprotoType(r->proto, strnlen(r->proto, sizeof r->proto));
 }
 
+int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    if (!c->bpf && !c->err) c->err = fdBpfLoad(&c->bpf, c->why, sizeof c->why);
+    if (c->err) return c->err;
+    int err = fdBpfIterStart(c->bpf, walk, it);
+    if (err) snprintf(c->why, sizeof c->why, "cannot start the BPF iterator: %s", strerror(-err));
+    return err;
+}
+
+void fdBpfCacheFree(struct fd_bpf_cache *c)
+{
+    fdBpfFree(c->bpf);
+    c->bpf = NULL;
+}
+
 #ifdef SQLSOF_BPF
 
 struct fd_bpf {

@@ -55,6 +55,17 @@ struct fd_bpf_iter {
 };
 /* Starts a walk of WALK's records. Returns 0 or -errno. */
 int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+
+/* The programs of one database connection, loaded on the first walk that may use them. */
+struct fd_bpf_cache {
+    struct fd_bpf *bpf;
+    int err;       /* -errno of a failed load, which is not tried again */
+    char why[160]; /* the reason for err, one line */
+};
+/* Starts a walk through C's programs, loading them first. Returns 0, or -errno with the
+ * reason in C->why. */
+int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+void fdBpfCacheFree(struct fd_bpf_cache *c);
 /* Like fdBpfIterStart on an iterator fd of the caller's (the unit test's pipe); takes FD. */
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd);
 /* The next record: 1, 0 at the end, or -errno (a record the parser rejects: -EINVAL). ROW's

@@ -237,7 +237,7 @@ static int dumpElsewhere(struct sock_lookup *l, struct sock_diag *s, const struc
 ** socket's own (SIOCGSKNS), not only its holder's.
 */
 static int findSocket(struct sock_lookup *l, struct sock_diag *s, const struct sockFacts *k,
-                      int sure, struct sock_rows *out, struct conn_stats *stats)
+                      int sure, struct sock_rows *out, enum sock_found *how)
 {
     uint64_t netns = 0;
     int fd = namespaceSocket(s, k->nsfd, &netns);
@@ -250,7 +250,7 @@ static int findSocket(struct sock_lookup *l, struct sock_diag *s, const struct s
             int rc = sockAsk(s, fd, netns, k->family, k->protocol, &k->id, out);
             if (rc < 0 && rc != -ESTALE) return rc;
             if (out->n > from) {
-                stats->exact++;
+                *how = SOCK_FOUND_EXACT;
                 return SOCK_LOOKUP_ANSWERED;
             }
         }
@@ -258,7 +258,7 @@ static int findSocket(struct sock_lookup *l, struct sock_diag *s, const struct s
         int port = inet && k->id.sport ? k->id.sport : -1;
         int rc = sockDumpProtocol(s, fd, netns, k->family, k->protocol, port, out);
         if (rc < 0) return rc;
-        stats->restricted++;
+        *how = SOCK_FOUND_RESTRICTED;
         if (keepInode(out, from, k->id.inode) || sure) return SOCK_LOOKUP_ANSWERED;
     }
     /* Made before the holder moved to its namespace, or passed to it: look in the others. */
@@ -267,21 +267,22 @@ static int findSocket(struct sock_lookup *l, struct sock_diag *s, const struct s
 }
 
 /* Appends the unix row K read from the duplicate, in the namespace K->nsfd opens. */
-static int directRow(const struct sockFacts *k, struct sock_rows *out, struct conn_stats *stats)
+static int directRow(const struct sockFacts *k, struct sock_rows *out, enum sock_found *how)
 {
     struct stat st;
     if (fstat(k->nsfd, &st) != 0) return SOCK_LOOKUP_UNKNOWN;
     struct sock_row *slot = sockRowsPush(out);
     if (!slot) return -ENOMEM;
     *slot = (struct sock_row){.d = k->unixRow, .netns = st.st_ino};
-    stats->direct++;
+    *how = SOCK_FOUND_DIRECT;
     return SOCK_LOOKUP_ANSWERED;
 }
 
 int sockLookupByHolder(struct sock_lookup *l, struct sock_diag *s, int pid, int fd, uint64_t inode,
-                       struct sock_rows *out, struct conn_stats *stats)
+                       struct sock_rows *out, enum sock_found *how)
 {
     struct sockFacts k;
+    *how = SOCK_FOUND_NONE;
     int sure = 0;
     int dup = borrowFd(l, pid, fd);
     if (dup >= 0) {
@@ -309,9 +310,9 @@ int sockLookupByHolder(struct sock_lookup *l, struct sock_diag *s, int pid, int 
     if (k.family == AF_UNIX || k.family == AF_PACKET) k.protocol = DIAG_ANY_PROTOCOL;
     /* A unix lookup costs the kernel a walk of the namespace's unix sockets: skip it when
      * the duplicate said all that the statement uses. */
-    int rc = sure && k.haveUnixRow && !(s->need & SOCK_NEED_UNIX_DIAG) ? directRow(&k, out, stats)
+    int rc = sure && k.haveUnixRow && !(s->need & SOCK_NEED_UNIX_DIAG) ? directRow(&k, out, how)
                                                                        : SOCK_LOOKUP_UNKNOWN;
-    if (rc == SOCK_LOOKUP_UNKNOWN) rc = findSocket(l, s, &k, sure, out, stats);
+    if (rc == SOCK_LOOKUP_UNKNOWN) rc = findSocket(l, s, &k, sure, out, how);
     if (k.nsfd >= 0) close(k.nsfd);
     return rc;
 }

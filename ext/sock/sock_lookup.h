@@ -16,7 +16,6 @@
 
 #include <stdint.h>
 
-#include "tables/conn.h"
 #include "sock/sock_dump.h"
 
 struct sock_lookup {
@@ -33,12 +32,19 @@ enum {
     SOCK_LOOKUP_UNKNOWN = 0,  /* the holder no longer holds it: ask the whole-host map */
 };
 
+/* How an answered lookup found its socket. */
+enum sock_found {
+    SOCK_FOUND_NONE,       /* no request was needed: the socket has no row anywhere */
+    SOCK_FOUND_DIRECT,     /* a unix socket read from the holder's duplicate alone */
+    SOCK_FOUND_EXACT,      /* an exact sock_diag request */
+    SOCK_FOUND_RESTRICTED, /* a dump of one protocol in one namespace */
+};
+
 /*
 ** Appends the row of socket INODE, which PID was seen holding as FD, to OUT. Returns
-** SOCK_LOOKUP_ANSWERED or SOCK_LOOKUP_UNKNOWN, or -errno for a failure to report. Counts
-** what answered in STATS.
+** SOCK_LOOKUP_ANSWERED (with *HOW) or SOCK_LOOKUP_UNKNOWN, or -errno for a failure to report.
 */
 int sockLookupByHolder(struct sock_lookup *l, struct sock_diag *s, int pid, int fd, uint64_t inode,
-                       struct sock_rows *out, struct conn_stats *stats);
+                       struct sock_rows *out, enum sock_found *how);
 
 #endif

@@ -1,15 +1,50 @@
+/*
+** The state the tables of one connection share (conn.h).
+*/
 #include "tables/conn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Per table: its name, the environment variable, and the mode words in mode order. */
+static const struct {
+    const char *table, *env;
+    const char *const words[4];
+} sourceTables[CONN_SOURCE_TABLES] = {
+    [CONN_SOURCE_FDS] = {"fds", "SQLSOF_FDS_SOURCE", {"auto", "proc", "bpf", NULL}},
+    [CONN_SOURCE_SOCKETS] = {"socket", "SQLSOF_SOCKET_SOURCE", {"auto", "dumps", NULL}},
+};
+
+const char *const *connSourceWords(enum conn_source_table t)
+{
+    return sourceTables[t].words;
+}
+
+const char *connSourceTable(enum conn_source_table t)
+{
+    return sourceTables[t].table;
+}
+
+const char *connSourceEnv(enum conn_source_table t)
+{
+    return sourceTables[t].env;
+}
+
+int connSourceFromName(enum conn_source_table t, const char *word)
+{
+    for (int m = 0; word && sourceTables[t].words[m]; m++)
+        if (strcmp(word, sourceTables[t].words[m]) == 0) return m;
+    return -1;
+}
+
 struct sqlsof_conn *connNew(void)
 {
     struct sqlsof_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    const char *env = getenv("SQLSOF_SOCKET_SOURCE");
-    int source = env ? connSourceFromName(env) : -1;
-    c->socketSource = source >= 0 ? (enum conn_socket_source)source : CONN_SOCKETS_AUTO;
+    for (int t = 0; t < CONN_SOURCE_TABLES; t++) {
+        int mode = connSourceFromName(t, getenv(sourceTables[t].env));
+        c->sources[t].mode = mode >= 0 ? mode : SOURCE_AUTO;
+    }
     return c;
 }
 
@@ -24,7 +59,7 @@ void connRelease(void *p)
     struct sqlsof_conn *c = p;
     if (!c || --c->refs > 0) return;
     sockPortsFree(&c->ports);
-    fdsSourceClear(&c->fds);
+    fdBpfCacheFree(&c->bpf);
     free(c);
 }
 
@@ -43,19 +78,4 @@ const struct conn_holder *connFindHolder(const struct sqlsof_conn *c, uint64_t i
 {
     const struct conn_holder *h = slotOf(c, inode);
     return inode && h->inode == inode ? h : NULL;
-}
-
-static const char *const sourceNames[] = {
-    [CONN_SOCKETS_AUTO] = "auto", [CONN_SOCKETS_DUMPS] = "dumps"};
-
-int connSourceFromName(const char *name)
-{
-    for (int i = 0; i < (int)(sizeof sourceNames / sizeof *sourceNames); i++)
-        if (strcmp(name, sourceNames[i]) == 0) return i;
-    return -1;
-}
-
-const char *connSourceName(enum conn_socket_source s)
-{
-    return sourceNames[s];
 }

@@ -2,7 +2,8 @@
 ** What the tables of one database connection share, for as long as its modules live:
 **   - where each socket inode was last seen held: the fds table notes it, the sockets table
 **     reads it to look that one socket up through its holder instead of dumping every namespace;
-**   - the sources the fds and sockets tables may use, and counters of which answered;
+**   - which source each table may read (fn_source.c), what answered last, and counters;
+**   - the fds table's BPF programs, loaded on the first walk that may use them;
 **   - the rows of a port dump that the other cursors of the same statement answer from.
 ** No SQLite calls here.
 **
@@ -14,13 +15,21 @@
 
 #include <stdint.h>
 
-#include "tables/fds_source.h"
+#include "fd/fd_bpf.h"
 #include "sock/sock_ports.h"
 
-/* Which sources the sockets table may use for `inode = ?`. */
-enum conn_socket_source {
-    CONN_SOCKETS_AUTO,  /* through the holder when one is known, else the whole-host map */
-    CONN_SOCKETS_DUMPS, /* always the whole-host map of dumps: the reference path */
+/* The tables whose source can be chosen, and their modes (connSourceWords names them). */
+enum conn_source_table { CONN_SOURCE_FDS, CONN_SOURCE_SOCKETS, CONN_SOURCE_TABLES };
+enum {
+    SOURCE_AUTO = 0,          /* every table: the fastest source that can answer */
+    FDS_SOURCE_PROC = 1,      /* fds: /proc only */
+    FDS_SOURCE_BPF = 2,       /* fds: the BPF iterator for whole-host walks, or an error */
+    SOCKETS_SOURCE_DUMPS = 1, /* sockets: the whole-host map of dumps for every lookup */
+};
+
+struct conn_source {
+    int mode;         /* one of the table's modes above */
+    const char *last; /* what answered the latest scan or lookup; NULL before any */
 };
 
 struct conn_holder {
@@ -29,7 +38,7 @@ struct conn_holder {
     int wholeHost; /* noted by a scan of every process: a join from it wants the map */
 };
 
-/* Counters since the connection opened (sqlsof_socket_source() prints them). */
+/* How the sockets table found sockets since the connection opened. */
 struct conn_stats {
     uint64_t direct;     /* unix sockets read from the holder's duplicate alone */
     uint64_t exact;      /* sockets found by an exact sock_diag request */
@@ -41,15 +50,15 @@ struct conn_stats {
 
 struct sqlsof_conn {
     int refs;
-    enum conn_socket_source socketSource;
+    struct conn_source sources[CONN_SOURCE_TABLES];
     struct conn_stats stats;
+    struct fd_bpf_cache bpf; /* the fds table's kernel source */
     struct sock_ports ports; /* shared by the branches of an OR on ports */
-    struct fds_source fds;   /* which source the fds table walks the host with */
     struct conn_holder holders[CONN_HOLDERS];
 };
 
-/* A new connection state with no references (NULL: out of memory); the source setting comes
- * from SQLSOF_SOCKET_SOURCE ("dumps" or "auto") when it is set. */
+/* A new connection state with no references (NULL: out of memory). Each table's source mode
+ * comes from its environment variable (connSourceEnv) when that names one of its modes. */
 struct sqlsof_conn *connNew(void);
 /* Takes a reference; connRelease drops one and frees the state with the last. */
 struct sqlsof_conn *connRetain(struct sqlsof_conn *c);
@@ -60,8 +69,12 @@ void connNoteHolder(struct sqlsof_conn *c, uint64_t inode, int pid, int fd, int 
 /* The last note for INODE, or NULL. */
 const struct conn_holder *connFindHolder(const struct sqlsof_conn *c, uint64_t inode);
 
-/* "auto" / "dumps" ↔ the setting; -1 for another word. */
-int connSourceFromName(const char *name);
-const char *connSourceName(enum conn_socket_source s);
+/* TABLE's mode words, NULL-terminated and indexed by mode; its name ("fds") and the
+ * environment variable that sets its starting mode (SQLSOF_FDS_SOURCE). */
+const char *const *connSourceWords(enum conn_source_table t);
+const char *connSourceTable(enum conn_source_table t);
+const char *connSourceEnv(enum conn_source_table t);
+/* WORD's mode for TABLE, or -1. */
+int connSourceFromName(enum conn_source_table t, const char *word);
 
 #endif

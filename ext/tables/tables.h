@@ -15,7 +15,8 @@ int fdWatchesRegister(sqlite3 *db);
 struct sqlsof_conn;
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
-int socketSourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
+/* sqlsof_fds_source() and sqlsof_socket_source() (fn_source.c). */
+int sourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
 
 /* SQL functions (fn_*.c), registered by the same list. */
 int lsofFunctionsRegister(sqlite3 *db);

@@ -285,6 +285,7 @@ static int socketsBuildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
     if (rc < 0) return sourceError(cur, rc, failedKind);
     cur->mapBuilt = 1;
     conn->stats.maps++;
+    conn->sources[CONN_SOURCE_SOCKETS].last = "map";
     return SQLITE_OK;
 }
 
@@ -301,18 +302,34 @@ static int rowsFromMap(SocketsCursor *cur, uint64_t inode)
     return SQLITE_OK;
 }
 
+/* Counts how a lookup through the holder found its socket (sqlsof_socket_source()). */
+static void countFound(struct sqlsof_conn *conn, enum sock_found how)
+{
+    static const char *const names[] = {[SOCK_FOUND_DIRECT] = "direct",
+                                        [SOCK_FOUND_EXACT] = "exact",
+                                        [SOCK_FOUND_RESTRICTED] = "restricted"};
+    uint64_t *counter[] = {[SOCK_FOUND_DIRECT] = &conn->stats.direct,
+                           [SOCK_FOUND_EXACT] = &conn->stats.exact,
+                           [SOCK_FOUND_RESTRICTED] = &conn->stats.restricted};
+    if (how == SOCK_FOUND_NONE) return;
+    ++*counter[how];
+    conn->sources[CONN_SOURCE_SOCKETS].last = names[how];
+}
+
 /* The one socket INODE through its holder; *VIA_MAP when the holder cannot answer. */
 static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode, int *viaMap)
 {
     const struct conn_holder *h = connFindHolder(conn, inode);
-    *viaMap = !h || h->wholeHost || conn->socketSource == CONN_SOCKETS_DUMPS ||
+    *viaMap = !h || h->wholeHost ||
+              conn->sources[CONN_SOURCE_SOCKETS].mode == SOCKETS_SOURCE_DUMPS ||
               cur->lookups >= LOOKUP_LIMIT;
     if (*viaMap) return SQLITE_OK;
     cur->lookups++;
     size_t from = cur->rows.n;
-    int rc = sockLookupByHolder(&cur->lookup, &cur->diag, h->pid, h->fd, inode, &cur->rows,
-                                &conn->stats);
+    enum sock_found how;
+    int rc = sockLookupByHolder(&cur->lookup, &cur->diag, h->pid, h->fd, inode, &cur->rows, &how);
     if (rc < 0) return sourceError(cur, rc, -1);
+    if (rc == SOCK_LOOKUP_ANSWERED) countFound(conn, how);
     if (rc == SOCK_LOOKUP_UNKNOWN) {
         *viaMap = 1;
         return SQLITE_OK;

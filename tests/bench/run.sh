@@ -97,16 +97,16 @@ JOIN="SELECT p.name, f.pid, f.fd, s.netns, s.state, s.local_addr, s.local_port, 
 
 q all   sqlsof "$SQLSOF --csv 'SELECT * FROM fds'" \
         floor "$B/floor all" lsof "lsof -n -P" lsfd "lsfd" psutil "$PSUTIL files" \
-        empty "$SQLSOF --csv 'SELECT 1'" sqlsof-proc "env SQLSOF_BPF=0 $SQLSOF --csv 'SELECT * FROM fds'"
+        empty "$SQLSOF --csv 'SELECT 1'" sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv 'SELECT * FROM fds'"
 q ids   sqlsof "$SQLSOF --csv 'SELECT pid, fd, inode FROM fds'" floor "$B/floor inode" \
-        sqlsof-proc "env SQLSOF_BPF=0 $SQLSOF --csv 'SELECT pid, fd, inode FROM fds'"
-# The fds table's two sources (the BPF iterator by default, /proc with SQLSOF_BPF=0).
+        sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv 'SELECT pid, fd, inode FROM fds'"
+# The fds table's two sources (the BPF iterator by default, /proc with SQLSOF_FDS_SOURCE=proc).
 PATHS="SELECT pid, fd, inode, path FROM fds"
 q paths sqlsof "$SQLSOF --csv '$PATHS'" floor "$B/floor links" \
-        sqlsof-proc "env SQLSOF_BPF=0 $SQLSOF --csv '$PATHS'"
+        sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv '$PATHS'"
 LJOIN="SELECT * FROM fds JOIN sockets USING(inode) WHERE state = 'LISTEN'"
 sq ljoin $HAVE_SOCKETS "$SQLSOF --csv \"$LJOIN\"" floor "$B/floor listen" \
-        sqlsof-proc "env SQLSOF_BPF=0 $SQLSOF --csv \"$LJOIN\""
+        sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv \"$LJOIN\""
 sq listen $HAVE_SOCKETS "$SQLSOF --csv \"SELECT * FROM listening WHERE protocol = 'tcp'\"" \
         floor "$B/floor listen" lsof "lsof -n -P -iTCP -sTCP:LISTEN" ss "ss -tlnp" \
         psutil "$PSUTIL listen"

@@ -247,12 +247,12 @@ static char *sameOnBoth(sqlite3 *db, size_t *n, const char *fmt, ...)
     char *mode = testQueryText(db, "SELECT sqlsof_fds_source('bpf')");
     free(mode);
     char *viaBpf = testQueryRows(db, "%s", sql);
-    char *source = testQueryText(db, "SELECT sqlsof_fds_source()");
+    char *source = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(source, "bpf");
     free(source);
     free(testQueryText(db, "SELECT sqlsof_fds_source('proc')"));
     char *viaProc = testQueryRows(db, "%s", sql);
-    source = testQueryText(db, "SELECT sqlsof_fds_source()");
+    source = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(source, "proc");
     free(source);
     free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
@@ -351,7 +351,7 @@ static void the_hard_cases(void **state)
                                   " target LIKE 'socket:%%'",
                                   p),
                      5); /* unix IPv4/6 netlink pack */
-    char *src = testQueryText(db, "SELECT sqlsof_fds_source()");
+    char *src = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(src, "bpf");
     free(src);
     sqlite3_close(db);
@@ -441,24 +441,30 @@ static void source_choice(void **state)
 {
     (void)state;
     sqlite3 *db = testOpenDb();
-    char *s = testQueryText(db, "SELECT sqlsof_fds_source()");
+    char *s = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_null(s); /* no scan yet */
     testQueryInt(db, "SELECT count(*) FROM fds");
-    s = testQueryText(db, "SELECT sqlsof_fds_source()");
+    s = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(s, "bpf");
     free(s);
     testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", kinds.pid);
-    s = testQueryText(db, "SELECT sqlsof_fds_source()");
+    s = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(s, "proc");
     free(s);
-    setenv("SQLSOF_BPF", "0", 1);
+    s = testQueryError(db, "SELECT sqlsof_fds_source('kernel')");
+    assert_string_equal(s, "sqlsof_fds_source: 'kernel' is not a mode: 'auto', 'proc', 'bpf'");
+    free(s);
+    s = testQueryText(db, "SELECT sqlsof_fds_source('proc')");
+    assert_string_equal(s, "{\"mode\":\"proc\",\"last\":\"proc\"}");
+    free(s);
+    sqlite3_close(db);
+    /* The environment sets a new connection's mode; it is read once, when the state is made. */
+    setenv("SQLSOF_FDS_SOURCE", "proc", 1);
+    db = testOpenDb();
+    unsetenv("SQLSOF_FDS_SOURCE");
     testQueryInt(db, "SELECT count(*) FROM fds");
     s = testQueryText(db, "SELECT sqlsof_fds_source()");
-    assert_string_equal(s, "proc");
-    free(s);
-    unsetenv("SQLSOF_BPF");
-    s = testQueryError(db, "SELECT sqlsof_fds_source('kernel')");
-    assert_string_equal(s, "sqlsof_fds_source: the mode is 'auto', 'proc' or 'bpf'");
+    assert_string_equal(s, "{\"mode\":\"proc\",\"last\":\"proc\"}");
     free(s);
     sqlite3_close(db);
 }
@@ -475,7 +481,7 @@ static void built_without_bpf(void **state)
     free(err);
     free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
     assert_true(testQueryInt(db, "SELECT count(*) FROM fds") > 0);
-    char *s = testQueryText(db, "SELECT sqlsof_fds_source()");
+    char *s = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
     assert_string_equal(s, "proc");
     free(s);
     sqlite3_close(db);

@@ -49,12 +49,12 @@ static void one_walk_one_dump_either_way(void **state)
     assert_int_equal(fdsInner.bpf, walk.bpf);
 #endif
     /* The /proc walk: counted in directory reads. */
-    setenv("SQLSOF_BPF", "0", 1);
+    setenv("SQLSOF_FDS_SOURCE", "proc", 1);
     testSyscalls("SELECT count(*) FROM fds", &walk);
     testSyscalls("SELECT count(*) FROM sockets", &dump);
     testSyscalls("SELECT count(*) FROM sockets CROSS JOIN fds USING(inode)", &fdsInner);
     testSyscalls("SELECT count(*) FROM fds CROSS JOIN sockets USING(inode)", &socketsInner);
-    unsetenv("SQLSOF_BPF");
+    unsetenv("SQLSOF_FDS_SOURCE");
     /* fds inside: one walk of /proc, give or take the processes and namespaces that come and go
      * between two runs on a busy host; a walk per outer row would be hundreds of times more. */
     assert_in_range(fdsInner.getdents64, walk.getdents64 / 2, walk.getdents64 * 3 / 2 + 20);

@@ -410,6 +410,7 @@ static void stale_holders(void **state)
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", ino), 0);
     char *counts = testQueryText(db, "SELECT sqlsof_socket_source()");
     assert_non_null(strstr(counts, "\"maps\":1"));
+    assert_non_null(strstr(counts, "\"last\":\"map\""));
     free(counts);
 
     /* Noted again, then the fd number reused by another socket. */

@@ -1,0 +1,301 @@
+/*
+** One row of the fds table and its lazy reads (fd_row.h).
+*/
+#include "fd/fd_row.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fd/fd_sockproto.h"
+#include "fd/file_type.h"
+#include "proc/proc_parse.h"
+
+/* Lazy reads of the current row: the tried and ok bits. */
+enum { FD_ROW_STAT = 1, FD_ROW_INFO = 2, FD_ROW_PROTO = 4 };
+
+void fdRowInit(struct fd_row *r, int procfd)
+{
+    memset(r, 0, sizeof *r);
+    r->procfd = procfd;
+    r->dirFd = r->infoDir = -1;
+}
+
+void fdRowEndProcess(struct fd_row *r)
+{
+    if (r->infoDir >= 0) close(r->infoDir);
+    r->dirFd = r->infoDir = -1;
+}
+
+void fdRowFree(struct fd_row *r)
+{
+    fdRowEndProcess(r);
+    bufFree(&r->link);
+    bufFree(&r->scratch);
+}
+
+static void startRow(struct fd_row *r)
+{
+    r->tried = r->ok = 0;
+    r->haveLink = 0;
+    r->record = NULL;
+}
+
+void fdRowSetLookup(struct fd_row *r, int pid, int fd)
+{
+    startRow(r);
+    r->pid = pid;
+    r->fd = fd;
+    r->linkDir = r->procfd;
+    r->name = NULL; /* named by rowName() when a read needs it: a BPF walk's rows rarely do */
+}
+
+void fdRowSetFromDir(struct fd_row *r, int dirFd, int pid, int fd, const char *name)
+{
+    startRow(r);
+    if (r->dirFd != dirFd || r->pid != pid) fdRowEndProcess(r);
+    r->dirFd = dirFd;
+    r->pid = pid;
+    r->fd = fd;
+    snprintf(r->fdName, sizeof r->fdName, "%s", name);
+    r->linkDir = dirFd;
+    r->name = r->fdName;
+}
+
+/* The current row's link relative to linkDir: "12" in a walk, "PID/fd/12" in a lookup. */
+static const char *rowName(struct fd_row *r)
+{
+    if (!r->name) {
+        snprintf(r->fdName, sizeof r->fdName, "%d", r->fd);
+        snprintf(r->nameBuf, sizeof r->nameBuf, "%d/fd/%d", r->pid, r->fd);
+        r->name = r->nameBuf;
+    }
+    return r->name;
+}
+
+/* The fd's number as text ("12"), as the fd and fdinfo directories name it. */
+static const char *rowFdName(struct fd_row *r)
+{
+    rowName(r);
+    return r->fdName;
+}
+
+static int inWalk(const struct fd_row *r)
+{
+    return r->dirFd >= 0 && r->linkDir == r->dirFd;
+}
+
+/* The link text is read: classify it, and tell the owner of a socket. */
+static void linkRead(struct fd_row *r)
+{
+    r->haveLink = 1;
+    fdLinkClassify(r->link.data, r->link.len, &r->kind);
+    if (r->kind.kind == FD_LINK_SOCKET && r->onSocket) r->onSocket(r->onSocketArg, r);
+}
+
+int fdRowReadLink(struct fd_row *r)
+{
+    r->tried = r->ok = 0;
+    r->record = NULL;
+    int rc = bufReadLinkAt(&r->link, r->linkDir, rowName(r));
+    if (rc == -ENOMEM) r->nomem = 1;
+    r->haveLink = 0;
+    if (rc == 0) linkRead(r);
+    return rc;
+}
+
+const struct stat *fdRowStat(struct fd_row *r)
+{
+    if (!(r->tried & FD_ROW_STAT)) {
+        r->tried |= FD_ROW_STAT;
+        if ((r->record && fdBpfStat(&r->record->rec, &r->st) == 0) ||
+            fstatat(r->linkDir, rowName(r), &r->st, 0) == 0)
+            r->ok |= FD_ROW_STAT;
+    }
+    return (r->ok & FD_ROW_STAT) ? &r->st : NULL;
+}
+
+/*
+** The fdinfo of the current row. A walk opens the process's fdinfo directory once, so each
+** fd costs an open, one read and a close; a lookup names the file from /proc.
+*/
+const struct fd_info *fdRowInfo(struct fd_row *r)
+{
+    if (!(r->tried & FD_ROW_INFO)) {
+        char name[48];
+        int rc;
+        r->tried |= FD_ROW_INFO;
+        if (r->record && fdBpfInfo(&r->record->rec, &r->info) == 0) {
+            r->ok |= FD_ROW_INFO;
+            return &r->info;
+        }
+        if (inWalk(r) && r->infoDir < 0) {
+            snprintf(name, sizeof name, "%d/fdinfo", r->pid);
+            r->infoDir = openat(r->procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
+        if (inWalk(r) && r->infoDir >= 0) {
+            rc = fdInfoRead(&r->scratch, r->infoDir, rowFdName(r));
+        } else {
+            snprintf(name, sizeof name, "%d/fdinfo/%s", r->pid, rowFdName(r));
+            rc = fdInfoRead(&r->scratch, r->procfd, name);
+        }
+        if (rc == -ENOMEM) r->nomem = 1;
+        if (rc == 0 && fdInfoParse(r->scratch.data, r->scratch.len, &r->info) == 0)
+            r->ok |= FD_ROW_INFO;
+    }
+    return (r->ok & FD_ROW_INFO) ? &r->info : NULL;
+}
+
+/* A socket's TYPE word: one getxattr; "sock" when the kernel will not say. */
+static const char *socketType(struct fd_row *r)
+{
+    if (!(r->tried & FD_ROW_PROTO)) {
+        char path[64], name[64];
+        r->tried |= FD_ROW_PROTO;
+        if (r->record && (r->proto = fdBpfSocketType(&r->record->rec)) != NULL) {
+            r->ok |= FD_ROW_PROTO;
+            return r->proto;
+        }
+        snprintf(path, sizeof path, "/proc/%d/fd/%s", r->pid, rowFdName(r));
+        ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name);
+        r->proto = n > 0 ? fdSockprotoType(name, (size_t)n) : "sock";
+        if (n > 0) r->ok |= FD_ROW_PROTO;
+    }
+    return r->proto;
+}
+
+int fdRowInode(struct fd_row *r, unsigned long long *ino)
+{
+    if (r->kind.hasInode) {
+        *ino = r->kind.inode;
+        return 1;
+    }
+    const struct stat *st = fdRowStat(r);
+    if (!st) return 0;
+    *ino = (unsigned long long)st->st_ino;
+    return 1;
+}
+
+const char *fdRowType(struct fd_row *r)
+{
+    switch (r->kind.kind) {
+    case FD_LINK_SOCKET: return socketType(r);
+    case FD_LINK_PIPE: return "FIFO";
+    case FD_LINK_ANON: return "a_inode";
+    default: {
+        /* An open fd whose file cannot be stat'ed (say, a /proc directory of a process that
+         * has exited) is lsof's "unknown". */
+        const struct stat *st = fdRowStat(r);
+        return st ? fileTypeOfMode(st->st_mode) : "unknown";
+    }
+    }
+}
+
+int fdRowDeleted(struct fd_row *r)
+{
+    if (r->kind.kind != FD_LINK_PATH) return 0;
+    const struct stat *st = fdRowStat(r);
+    return st ? st->st_nlink == 0 : -1;
+}
+
+long fdRowPathLen(struct fd_row *r)
+{
+    if (r->kind.kind != FD_LINK_PATH) return -1;
+    /* The kernel appends the suffix to unlinked files; a live file may end in it too. */
+    if (r->kind.endsDeleted && fdRowDeleted(r) == 1)
+        return (long)(r->link.len - PROC_DELETED_SUFFIX_LEN);
+    return (long)r->link.len;
+}
+
+/* Whether the row is in the asked inode set (when there is one). */
+static int matchesInodes(struct fd_row *r)
+{
+    unsigned long long ino;
+    if (!r->inodes) return 1;
+    return r->haveLink && fdRowInode(r, &ino) && keysetHas(r->inodes, (int64_t)ino);
+}
+
+/* Whether the used columns read the row's stat: exactly when the table's xColumn would. */
+static int needsStat(const struct fd_row *r)
+{
+    int isPath = r->kind.kind == FD_LINK_PATH;
+    return (r->need & FD_NEED_STAT_ALL) || ((r->need & FD_NEED_STAT_INODE) && !r->kind.hasInode) ||
+           ((r->need & FD_NEED_STAT_DELETED) && isPath) ||
+           ((r->need & FD_NEED_STAT_PATH) && isPath && r->kind.endsDeleted);
+}
+
+/* Whether a read that the statement needs for the row failed: its fdinfo, its stat, or the
+ * stat or getxattr behind its type (which then reads "unknown" or "sock"). */
+static int readFailed(struct fd_row *r)
+{
+    if ((r->need & FD_NEED_INFO) && !fdRowInfo(r)) return 1;
+    if (needsStat(r) && !fdRowStat(r)) return 1;
+    if (!(r->need & FD_NEED_TYPE)) return 0;
+    fdRowType(r);
+    switch (r->kind.kind) {
+    case FD_LINK_SOCKET: return !(r->ok & FD_ROW_PROTO);
+    case FD_LINK_PIPE:
+    case FD_LINK_ANON: return 0;
+    default: return !(r->ok & FD_ROW_STAT);
+    }
+}
+
+/*
+** Whether the fd closed after its link was read: a read the row needs failed, and the fd is
+** gone now or names another file (closed and its number reused; a scanning process reuses its
+** own fds all the time). Such a row is skipped like one that closed before the readlink, not
+** returned with NULL or wrong columns. When the link still reads the same (the number may have
+** been given back to the same file meanwhile), the reads are tried again, a few times; what
+** fails then stays NULL.
+*/
+#define REREAD_TRIES 4
+
+static int closedSinceLink(struct fd_row *r)
+{
+    for (int attempt = 0; attempt < REREAD_TRIES && readFailed(r); attempt++) {
+        int rc = bufReadLinkAt(&r->scratch, r->linkDir, rowName(r));
+        if (rc == -ENOMEM) r->nomem = 1;
+        if (rc == -ENOENT || rc == -ESRCH) return 1;
+        if (rc != 0) return 0;
+        if (r->scratch.len != r->link.len || memcmp(r->scratch.data, r->link.data, r->link.len))
+            return 1;
+        r->tried = r->ok = 0;
+        r->record = NULL;
+    }
+    return 0;
+}
+
+int fdRowLoad(struct fd_row *r, int mustRead)
+{
+    if (!(r->need & FD_NEED_LINK) && !mustRead && !r->inodes) return 1;
+    int rc = fdRowReadLink(r);
+    if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(r))) return 0;
+    /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
+    struct stat st;
+    if (rc != 0 && fstatat(r->linkDir, rowName(r), &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
+    return matchesInodes(r);
+}
+
+/*
+** The link text, stat and fdinfo come with a record; what it cannot say is read from /proc,
+** as a lookup would (a stat where the file system's getattr differs, fdinfo for lock lines,
+** the link when bpf_d_path failed), and now: an fd closed since is skipped as in the walk.
+*/
+int fdRowLoadRecord(struct fd_row *r, const struct fd_bpf_row *rec)
+{
+    fdRowSetLookup(r, rec->rec.pid, rec->rec.fd);
+    if (!(r->need & FD_NEED_LINK)) return 1;
+    int rc = fdBpfLinkText(rec, &r->link);
+    if (rc == -ENOENT) return fdRowLoad(r, 1); /* no path from bpf_d_path: the readlink */
+    if (rc != 0) {
+        r->nomem = 1;
+        return 0;
+    }
+    linkRead(r);
+    r->record = rec;
+    return !closedSinceLink(r);
+}
