@@ -143,7 +143,10 @@ static int fdDetailsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
     int rc = vtabOpenProcCursor(vtab, "fd_details", sizeof(FdDetailsCursor),
                                 offsetof(FdDetailsCursor, procfd), ppCursor);
-    if (rc == SQLITE_OK) fdScanInit(&((FdDetailsCursor *)*ppCursor)->scan);
+    if (rc == SQLITE_OK) {
+        FdDetailsCursor *c = (FdDetailsCursor *)*ppCursor;
+        fdScanInit(&c->scan, c->procfd);
+    }
     return rc;
 }
 
@@ -168,7 +171,7 @@ static int mayBeQueue(const char *text, size_t len)
 /* The kind of the scan's current fd, NONE to skip it. */
 static enum fd_kind rowKind(FdDetailsCursor *cur)
 {
-    const struct buf *l = &cur->scan.link;
+    const struct buf *l = &cur->scan.row.link;
     enum fd_kind kind = fdKindOfLink(l->data, l->len);
     if (kind == FD_KIND_NONE && mayBeQueue(l->data, l->len)) {
         char path[64];
@@ -191,7 +194,7 @@ static int fdDetailsNext(sqlite3_vtab_cursor *base)
         }
         cur->kind = rowKind(cur);
         if (cur->kind == FD_KIND_NONE) continue;
-        fdLinkClassify(cur->scan.link.data, cur->scan.link.len, &cur->link);
+        fdLinkClassify(cur->scan.row.link.data, cur->scan.row.link.len, &cur->link);
         cur->tried = cur->ok = 0;
         return SQLITE_OK;
     }
@@ -208,7 +211,7 @@ static int fdDetailsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *id
                                    &byPid);
     if (rc == SQLITE_OK) rc = vtabKeysetFromColumns(&cur->fds, idxNum, 1u << PUSH_FD, argv, &byFd);
     if (rc != SQLITE_OK) return rc;
-    rc = fdScanStart(&cur->scan, cur->procfd, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
+    rc = fdScanStart(&cur->scan, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
     if (rc != 0) return vtabError(base->pVtab, "fd_details: cannot read /proc: %s", strerror(-rc));
     return fdDetailsNext(base);
 }
@@ -221,7 +224,7 @@ static int fdDetailsEof(sqlite3_vtab_cursor *base)
 static int fdDetailsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     FdDetailsCursor *cur = (FdDetailsCursor *)base;
-    const int key[2] = {cur->scan.pid, cur->scan.fd};
+    const int key[2] = {cur->scan.row.pid, cur->scan.row.fd};
     *rowid = vtabRowidOf(key, sizeof key);
     return SQLITE_OK;
 }
@@ -280,7 +283,7 @@ static void resultSockType(FdDetailsCursor *cur, sqlite3_context *ctx)
     const char *proto = rowProtocol(cur);
     if (!proto || strcmp(proto, "PACKET") != 0) return;
     char name[48];
-    snprintf(name, sizeof name, "%d/net/packet", cur->scan.pid);
+    snprintf(name, sizeof name, "%d/net/packet", cur->scan.row.pid);
     if (bufReadFileAt(&cur->info, cur->procfd, name) != 0) return;
     cur->tried &= ~(unsigned)ROW_INFO; /* the buffer no longer holds the fdinfo */
     cur->ok &= ~(unsigned)ROW_INFO;
@@ -291,7 +294,7 @@ static void resultSockType(FdDetailsCursor *cur, sqlite3_context *ctx)
 
 static void resultId(FdDetailsCursor *cur, sqlite3_context *ctx)
 {
-    const struct buf *l = &cur->scan.link;
+    const struct buf *l = &cur->scan.row.link;
     if (cur->kind == FD_KIND_NSFS && cur->link.hasInode) {
         sqlite3_result_int64(ctx, (sqlite3_int64)cur->link.inode);
     } else if (cur->kind == FD_KIND_PTY_SLAVE) {
@@ -307,7 +310,7 @@ static void resultName(FdDetailsCursor *cur, sqlite3_context *ctx, int col)
 {
     const char *name;
     size_t len;
-    const struct buf *l = &cur->scan.link;
+    const struct buf *l = &cur->scan.row.link;
     if (col == COL_NAME && cur->kind == FD_KIND_MQUEUE)
         vtabResultText(ctx, l->data, cur->link.endsDeleted ? l->len - 10 : l->len);
     else if ((col == COL_NAME) == (cur->kind == FD_KIND_MEMFD) &&
@@ -387,8 +390,8 @@ static int fdDetailsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     FdDetailsCursor *cur = (FdDetailsCursor *)base;
     switch (col) {
     case COL_PID:
-    case COL_ARG_PID: sqlite3_result_int(ctx, cur->scan.pid); break;
-    case COL_FD: sqlite3_result_int(ctx, cur->scan.fd); break;
+    case COL_ARG_PID: sqlite3_result_int(ctx, cur->scan.row.pid); break;
+    case COL_FD: sqlite3_result_int(ctx, cur->scan.row.fd); break;
     case COL_KIND: vtabResultWord(ctx, fdKindName(cur->kind)); break;
     case COL_ID: resultId(cur, ctx); break;
     case COL_NAME:

@@ -113,7 +113,7 @@ static int watchesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     if (rc != SQLITE_OK) return rc;
     WatchesCursor *cur = (WatchesCursor *)*ppCursor;
     cur->kind = ((WatchesVtab *)vtab)->kind;
-    fdScanInit(&cur->scan);
+    fdScanInit(&cur->scan, cur->procfd);
     return SQLITE_OK;
 }
 
@@ -147,7 +147,7 @@ static int watchesNext(sqlite3_vtab_cursor *base)
             cur->eof = 1;
             return SQLITE_OK;
         }
-        if (fdKindOfLink(cur->scan.link.data, cur->scan.link.len) != cur->kind) continue;
+        if (fdKindOfLink(cur->scan.row.link.data, cur->scan.row.link.len) != cur->kind) continue;
         rc = fdScanInfo(&cur->scan, &cur->info);
         if (rc == -ENOMEM) return SQLITE_NOMEM;
         cur->inFd = rc == 0; /* closed since: skipped */
@@ -166,7 +166,7 @@ static int watchesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
                                    &byPid);
     if (rc == SQLITE_OK) rc = vtabKeysetFromColumns(&cur->fds, idxNum, 1u << PUSH_FD, argv, &byFd);
     if (rc != SQLITE_OK) return rc;
-    rc = fdScanStart(&cur->scan, cur->procfd, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
+    rc = fdScanStart(&cur->scan, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
     if (rc != 0) return vtabError(base->pVtab, "cannot read /proc: %s", strerror(-rc));
     return watchesNext(base);
 }
@@ -180,7 +180,7 @@ static int watchesEof(sqlite3_vtab_cursor *base)
 static int watchesRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     WatchesCursor *cur = (WatchesCursor *)base;
-    const int key[3] = {cur->scan.pid, cur->scan.fd,
+    const int key[3] = {cur->scan.row.pid, cur->scan.row.fd,
                         cur->kind == FD_KIND_EVENTPOLL ? cur->target.fd : cur->watch.wd};
     *rowid = vtabRowidOf(key, sizeof key);
     return SQLITE_OK;
@@ -194,8 +194,8 @@ static int watchesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     int epoll = cur->kind == FD_KIND_EVENTPOLL;
     switch (col) {
     case COL_PID:
-    case COL_ARG_PID: sqlite3_result_int(ctx, cur->scan.pid); break;
-    case COL_FD: sqlite3_result_int(ctx, cur->scan.fd); break;
+    case COL_ARG_PID: sqlite3_result_int(ctx, cur->scan.row.pid); break;
+    case COL_FD: sqlite3_result_int(ctx, cur->scan.row.fd); break;
     case COL_A: sqlite3_result_int(ctx, epoll ? t->fd : w->wd); break;
     case COL_B: sqlite3_result_int64(ctx, epoll ? t->events : (sqlite3_int64)w->inode); break;
     case COL_C:
@@ -210,9 +210,7 @@ static int watchesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
         else
             sqlite3_result_int64(ctx, w->mask);
         break;
-    case COL_E:
-        sqlite3_result_int64(ctx, epoll ? (sqlite3_int64)t->data : w->ignoredMask);
-        break;
+    case COL_E: sqlite3_result_int64(ctx, epoll ? (sqlite3_int64)t->data : w->ignoredMask); break;
     }
     return SQLITE_OK;
 }
