@@ -53,23 +53,49 @@ WHERE m.path IS NOT p.exe;
 CREATE TEMP VIEW IF NOT EXISTS lsof_fds AS
 SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        CAST(f.fd AS TEXT) AS fd, f.fd AS fd_num, f.fd AS fd_order,
-       coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock, f.type,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
+       coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock,
+       -- An Internet socket no table lists (never bound nor connected) is lsof's "sock".
+       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN 'sock'
+            ELSE f.type END AS type,
+       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN f.device
+            WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN CAST(f.inode AS TEXT)
             WHEN f.type IN ('unix', 'netlink', 'pack', 'sock') THEN NULL
             ELSE f.device END AS device,
-       CASE WHEN f.type IN ('REG', 'DIR') THEN CAST(f.size AS TEXT)
+       CASE WHEN f.type IN ('REG', 'DIR', 'PSXMQ') THEN CAST(f.size AS TEXT)
             WHEN f.type = 'a_inode' THEN '0'
             ELSE '0t' || coalesce(f.pos, 0) END AS size_off,
        CASE WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce(upper(s.protocol), f.inode)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN upper(s.protocol)
             ELSE f.inode END AS node,
        CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NOT NULL
                 THEN lsof_inet_name(s.protocol, s.family, s.local_addr, s.local_port,
                                     s.remote_addr, s.remote_port, s.state, 0)
+            WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce('protocol: ' ||
+                (SELECT d.protocol FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd),
+                f.target)
             WHEN f.type = 'unix' AND s.inode IS NOT NULL
                 THEN lsof_unix_name(s.path, s.protocol, s.state, NULL)
             WHEN f.type = 'netlink' AND s.inode IS NOT NULL THEN upper(s.protocol)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN coalesce('type=' ||
+                (SELECT d.sock_type FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd),
+                f.target)
             WHEN f.type = 'FIFO' AND f.path IS NULL THEN 'pipe'
+            -- Anon inodes as lsof names them: by their own id, the pid, the fds watched.
+            WHEN f.target = 'anon_inode:[eventfd]' THEN coalesce('[eventfd:' ||
+                (SELECT d.id FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd) || ']',
+                '[eventfd]')
+            WHEN f.target = 'anon_inode:[pidfd]' THEN coalesce('[pidfd:' ||
+                (SELECT d.target_pid FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd)
+                || ']', '[pidfd]')
+            WHEN f.target = 'anon_inode:[eventpoll]' THEN coalesce('[eventpoll:' ||
+                (SELECT group_concat(target_fd, ',') FROM (SELECT e.target_fd
+                 FROM epoll_targets e WHERE e.pid = f.pid AND e.fd = f.fd ORDER BY 1)) || ']',
+                '[eventpoll]')
             WHEN f.type = 'a_inode' THEN substr(f.target, 12)
+            -- A namespace: lsof names it by its type alone ("net").
+            WHEN f.path IS NULL AND f.type = 'REG' AND f.target GLOB '*:[[]*]'
+                THEN substr(f.target, 1, instr(f.target, ':[') - 1)
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
        s.remote_port, s.netns, f.path,

@@ -80,6 +80,11 @@ enum fd_kind fdKindOfLink(const char *text, size_t len)
     return FD_KIND_NONE;
 }
 
+int fdKindMayBeQueue(const char *text, size_t len)
+{
+    return len >= 2 && text[0] == '/' && !memchr(text + 1, '/', len - 1);
+}
+
 int fdKindLinkName(enum fd_kind kind, const char *text, size_t len, const char **name,
                    size_t *namelen)
 {

@@ -38,6 +38,9 @@ const char *fdKindName(enum fd_kind kind);
 /* The kind the link text LEN bytes of TEXT names; NONE for a path the link does not place. */
 enum fd_kind fdKindOfLink(const char *text, size_t len);
 
+/* Whether a path link may be a message queue's: one file at a root ("/q", "/q (deleted)"). */
+int fdKindMayBeQueue(const char *text, size_t len);
+
 /* A memfd's name, or an nsfs link's namespace type: *NAME and *NAMELEN inside TEXT. */
 int fdKindLinkName(enum fd_kind kind, const char *text, size_t len, const char **name,
                    size_t *namelen);

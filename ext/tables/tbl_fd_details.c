@@ -43,7 +43,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -51,8 +50,6 @@
 #include "fd/fd_link.h"
 #include "fd/fd_scan.h"
 #include "vtab/vtab.h"
-
-#define MQUEUE_MAGIC_NUMBER 0x19800202
 
 enum {
     COL_PID,
@@ -160,25 +157,12 @@ static int fdDetailsClose(sqlite3_vtab_cursor *base)
     return vtabCloseProcCursor(base, cur->procfd);
 }
 
-/* A link that names one file at the root ("/q", "/q (deleted)"): what a queue's link is. */
-static int mayBeQueue(const char *text, size_t len)
-{
-    if (len < 2 || text[0] != '/') return 0;
-    const char *slash = memchr(text + 1, '/', len - 1);
-    return !slash;
-}
-
 /* The kind of the scan's current fd, NONE to skip it. */
 static enum fd_kind rowKind(FdDetailsCursor *cur)
 {
     const struct buf *l = &cur->scan.row.link;
     enum fd_kind kind = fdKindOfLink(l->data, l->len);
-    if (kind == FD_KIND_NONE && mayBeQueue(l->data, l->len)) {
-        char path[64];
-        struct statfs fs;
-        fdScanPath(&cur->scan, path, sizeof path);
-        if (statfs(path, &fs) == 0 && fs.f_type == MQUEUE_MAGIC_NUMBER) kind = FD_KIND_MQUEUE;
-    }
+    if (kind == FD_KIND_NONE && fdRowIsQueue(&cur->scan.row)) kind = FD_KIND_MQUEUE;
     return kind;
 }
 
