@@ -26,10 +26,9 @@
 
 #include "fixture.h"
 
-const char *const makeFdKinds[] = {"eventfd", "epoll",   "inotify",     "timerfd", "signalfd",
-                                   "pidfd",   "memfd",   "pty",         "nsfs",    "mqueue",
-                                   "packet",  "tcp-unbound", "udp6",    "tcp6-mapped", "fifo",
-                                   "unix",    "tcp",     NULL};
+const char *const makeFdKinds[] = {
+    "eventfd", "epoll",  "inotify",     "timerfd", "signalfd",    "pidfd", "memfd", "pty", "nsfs",
+    "mqueue",  "packet", "tcp-unbound", "udp6",    "tcp6-mapped", "fifo",  "unix",  "tcp", NULL};
 
 static int add(struct made_fd *m, int fd)
 {
@@ -211,12 +210,15 @@ static const struct {
     const char *kind;
     int (*make)(struct made_fd *m);
 } makers[] = {
-    {"eventfd", makeEventfd}, {"epoll", makeEpoll},         {"inotify", makeInotify},
-    {"timerfd", makeTimerfd}, {"signalfd", makeSignalfd},   {"pidfd", makePidfd},
-    {"memfd", makeMemfd},     {"pty", makePty},             {"nsfs", makeNsfs},
-    {"mqueue", makeMqueue},   {"packet", makePacket},       {"tcp-unbound", makeTcpUnbound},
-    {"udp6", makeUdp6},       {"tcp6-mapped", makeTcp6Mapped}, {"fifo", makeFifo},
-    {"unix", makeUnix},       {"tcp", makeTcp},
+    {"eventfd", makeEventfd},   {"epoll", makeEpoll},
+    {"inotify", makeInotify},   {"timerfd", makeTimerfd},
+    {"signalfd", makeSignalfd}, {"pidfd", makePidfd},
+    {"memfd", makeMemfd},       {"pty", makePty},
+    {"nsfs", makeNsfs},         {"mqueue", makeMqueue},
+    {"packet", makePacket},     {"tcp-unbound", makeTcpUnbound},
+    {"udp6", makeUdp6},         {"tcp6-mapped", makeTcp6Mapped},
+    {"fifo", makeFifo},         {"unix", makeUnix},
+    {"tcp", makeTcp},
 };
 
 int makeFd(const char *kind, struct made_fd *out)

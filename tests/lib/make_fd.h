@@ -31,10 +31,10 @@
 
 struct made_fd {
     char kind[16];
-    int n;                /* fds in fd[] */
-    int fd[MAKE_FD_MAX];  /* in the order the table above gives */
-    long long value;      /* the kind's number (see above), 0 when none */
-    char path[48];        /* the kind's name in the file system (see above), "" when none */
+    int n;               /* fds in fd[] */
+    int fd[MAKE_FD_MAX]; /* in the order the table above gives */
+    long long value;     /* the kind's number (see above), 0 when none */
+    char path[48];       /* the kind's name in the file system (see above), "" when none */
 };
 
 struct made_fds {
