@@ -195,6 +195,7 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc/proc_parse.c ext/proc/maps_parse.c ext/fd/fd_link.c ext/fd/fd_info.c \
+                ext/fd/fd_kind.c \
                 ext/fd/fd_locks.c ext/fd/fd_bpf.c ext/fd/fd_sockproto.c ext/util/buf.c \
                 shell/lsof/lsof_args.c $(wildcard ext/diag/*.c) ext/container/container_cgroup.c \
                 ext/container/container_state.c ext/util/json_scan.c ext/proc/mountinfo.c \
