@@ -124,6 +124,12 @@ static int isLsofOption(const char *arg)
     return (arg[0] == '-' || arg[0] == '+') && arg[1] && arg[1] != '-' && !strpbrk(arg, " \t\n");
 }
 
+/* An lsof file name ("/dev/null": no SQL starts with '/'), or lsof's "--" before names. */
+static int isLsofName(const char *arg)
+{
+    return arg[0] == '/' || !strcmp(arg, "--");
+}
+
 int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
@@ -141,7 +147,7 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         }
-        if (isLsofOption(arg)) return lsofMain(argc - i, argv + i, printSql);
+        if (isLsofOption(arg) || isLsofName(arg)) return lsofMain(argc - i, argv + i, printSql);
         if (!strcmp(arg, "--table"))
             mode = OUTPUT_TABLE;
         else if (!strcmp(arg, "--csv"))

@@ -27,7 +27,7 @@ SELECT p.name AS command, p.pid, p.uid, p.user, p.pgid, p.ppid,
        NULL AS local_addr, NULL AS local_port, NULL AS remote_addr, NULL AS remote_port,
        NULL AS netns,
        CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, NULL AS flags, NULL AS pos
 FROM processes p
 JOIN (SELECT 'cwd' AS fd, 'cwd' AS link, -4 AS ord
       UNION ALL SELECT 'rtd', 'root', -3
@@ -40,7 +40,7 @@ SELECT p.name, p.pid, p.uid, p.user, p.pgid, p.ppid,
        coalesce(st.type, 'REG'), m.device, CASE WHEN m.deleted THEN NULL ELSE st.size END,
        m.inode, m.path,
        m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, NULL, NULL
 FROM processes p
 JOIN (SELECT DISTINCT pid, device, inode, path, deleted FROM maps WHERE inode != 0) m
   ON m.pid = p.pid
@@ -99,7 +99,8 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
        s.remote_port, s.netns, f.path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, f.flags,
+       f.pos
 FROM fds f
 JOIN processes p ON p.pid = f.pid
 LEFT JOIN sockets s

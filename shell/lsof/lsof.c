@@ -55,10 +55,12 @@ int lsofMain(int argc, char *const argv[], int printSql)
     sqlite3 *db = openDatabase();
     long listed = db ? runOnce(db, sql, &o) : -1;
     int status = listed > 0 ? 0 : 1;
-    /* -r: repeat until interrupted; +r: until a pass lists nothing. */
-    while (o.repeat && listed >= 0 && !(o.repeatUntilEmpty && listed == 0)) {
+    /* -r: repeat until interrupted, or N passes (-r 1c3); +r: until a pass lists nothing. */
+    for (int passes = 1; o.repeat && listed >= 0 && !(o.repeatUntilEmpty && listed == 0);
+         passes++) {
         printf(o.fields ? "m\n" : "=======\n");
         fflush(stdout);
+        if (o.repeatCount && passes == o.repeatCount) break;
         sleep((unsigned)o.repeat);
         listed = runOnce(db, sql, &o);
         if (listed > 0) status = 0;

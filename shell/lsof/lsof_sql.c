@@ -102,6 +102,8 @@ static char *fdPredicate(char *const *items, int n)
         const char *dash = strchr(d, '-');
         if (isDigits(d))
             sqlite3_str_appendf(s, "%sfd_num = %s", i ? " OR " : "", d);
+        else if (!strcmp(d, "fd")) /* every descriptor, none of cwd rtd txt mem */
+            sqlite3_str_appendf(s, "%sfd_num IS NOT NULL", i ? " OR " : "");
         else if (dash)
             sqlite3_str_appendf(s, "%sfd_num BETWEEN %.*s AND %s", i ? " OR " : "", (int)(dash - d),
                                 d, dash + 1);
@@ -264,7 +266,8 @@ static int wantsProcessFiles(const struct lsof_opts *o)
 {
     int namedFd = 0, numericFdOnly = o->fds.ninc > 0;
     for (int i = 0; i < o->fds.ninc; i++)
-        if (!isDigits(o->fds.inc[i]) && !strchr(o->fds.inc[i], '-')) namedFd = 1, numericFdOnly = 0;
+        if (!isDigits(o->fds.inc[i]) && !strchr(o->fds.inc[i], '-') && strcmp(o->fds.inc[i], "fd"))
+            namedFd = 1, numericFdOnly = 0;
     int narrowing = o->inet || o->unixSockets || numericFdOnly; /* select fds only */
     int broad = o->pids.ninc || o->users.ninc || o->commands.ninc || o->nnames || namedFd;
     if (o->and) return !narrowing;
@@ -368,13 +371,14 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket
      * of the namespace, and only +E shows them. */
     if (o->endpoints)
-        sqlite3_str_appendf(sql,
-                            "  inode, protocol\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
-                            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
-                            "AS peer_inode FROM %s v) x",
-                            source);
+        sqlite3_str_appendf(
+            sql,
+            "  inode, protocol, flags, pos\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
+            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
+            "AS peer_inode FROM %s v) x",
+            source);
     else
-        sqlite3_str_appendf(sql, "  inode, protocol\nFROM %s x", source);
+        sqlite3_str_appendf(sql, "  inode, protocol, flags, pos\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
     if (o->endpoints == 2 && *cond)
         /* +E: also the other ends of the selected pipes and unix sockets. */
