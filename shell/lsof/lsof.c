@@ -5,6 +5,7 @@
 #include "lsof/lsof.h"
 
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "database.h"
@@ -32,6 +33,9 @@ static long runOnce(sqlite3 *db, const char *sql, const struct lsof_opts *o)
 
 int lsofMain(int argc, char *const argv[], int printSql)
 {
+    /* As lsof does: the descriptors this command inherited are not its own to list. */
+    syscall(SYS_close_range, 3, ~0U, 0);
+
     struct lsof_opts o;
     char err[512];
     if (lsofParse(argc, argv, &o, err, sizeof err) != 0) {

@@ -8,6 +8,8 @@
 */
 #include "lsof/lsof_sql.h"
 
+#include "lsof/lsof_names.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -297,8 +299,7 @@ static void selections(struct terms *sel, const struct lsof_opts *o)
     if (o->commands.ninc) termTake(sel, "%s", commandPredicate(o->commands.inc, o->commands.ninc));
     if (o->fds.ninc) termTake(sel, "%s", fdPredicate(o->fds.inc, o->fds.ninc));
     if (o->unixSockets) term(sel, "type = 'unix'");
-    for (int i = 0; i < o->nnames; i++)
-        term(sel, "path = %Q OR name = %Q", o->names[i], o->names[i]);
+    for (int i = 0; i < o->nnames; i++) termTake(sel, "%s", lsofNamePredicate(o->names[i], stderr));
 }
 
 static void exclusions(struct terms *t, const struct lsof_opts *o)
