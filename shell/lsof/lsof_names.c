@@ -23,7 +23,7 @@ char *lsofNamePredicate(const char *name, FILE *errors)
 {
     struct stat st;
     if (stat(name, &st) != 0) {
-        fprintf(errors, "lsof: status error on %s: %s\n", name, strerror(errno));
+        if (errors) fprintf(errors, "lsof: status error on %s: %s\n", name, strerror(errno));
         return sqlite3_mprintf("0");
     }
     if (S_ISSOCK(st.st_mode)) /* the sockets bound there: NAME starts with the path */
@@ -35,4 +35,16 @@ char *lsofNamePredicate(const char *name, FILE *errors)
         return sqlite3_mprintf("device = '%u,%u'", major(dev), minor(dev));
     return sqlite3_mprintf("device = '%u,%u' AND inode = %llu", major(dev), minor(dev),
                            (unsigned long long)st.st_ino);
+}
+
+char *lsofNameShown(const char *name)
+{
+    struct stat st, lst;
+    if (stat(name, &st) != 0 || lstat(name, &lst) != 0 || S_ISSOCK(st.st_mode)) return NULL;
+    if (S_ISDIR(st.st_mode) && isMountPoint(name, &st)) return NULL;
+    if (!S_ISLNK(lst.st_mode)) return sqlite3_mprintf("%s", name);
+    char *target = realpath(name, NULL);
+    char *shown = target ? sqlite3_mprintf("%s", target) : NULL;
+    free(target);
+    return shown;
 }

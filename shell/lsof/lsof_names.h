@@ -11,8 +11,15 @@
 /*
 ** The predicate on the lsof views' columns that selects NAME's files (sqlite3_free it). A name
 ** that cannot be stat'ed selects nothing ("0"), and lsof's message goes to ERRORS:
-** "lsof: status error on NAME: No such file or directory".
+** "lsof: status error on NAME: No such file or directory" (none when ERRORS is NULL).
 */
 char *lsofNamePredicate(const char *name, FILE *errors);
+
+/*
+** What lsof prints as NAME for the files NAME selects (sqlite3_free it): NAME as given
+** ("//etc/hosts", "hosts" from /etc), a symlink's target, or NULL where the files keep their
+** own names (a mount point's, a socket's, a name that cannot be stat'ed).
+*/
+char *lsofNameShown(const char *name);
 
 #endif

@@ -311,6 +311,23 @@ static void exclusions(struct terms *t, const struct lsof_opts *o)
     if (o->fds.nexc) termTake(t, "NOT coalesce(%s, 0)", fdPredicate(o->fds.exc, o->fds.nexc));
 }
 
+/* NAME written as lsof writes the files a file name selects: as that name (lsof_names.h). */
+static char *namesAsGiven(const struct lsof_opts *o, const char *name)
+{
+    char *expr = sqlite3_mprintf("%s", name);
+    for (int i = 0; i < o->nnames; i++) {
+        char *shown = lsofNameShown(o->names[i]);
+        if (!shown) continue;
+        char *pred = lsofNamePredicate(o->names[i], NULL);
+        char *wrapped = sqlite3_mprintf("CASE WHEN %s THEN %Q ELSE %s END", pred, shown, expr);
+        sqlite3_free(pred);
+        sqlite3_free(shown);
+        sqlite3_free(expr);
+        expr = wrapped;
+    }
+    return expr;
+}
+
 char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
 {
     sqlite3_str *where = sqlite3_str_new(NULL);
@@ -348,6 +365,7 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
         "name END",
         resolve);
     if (resolve) name = inetName;
+    char *shownName = namesAsGiven(o, name);
     /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
     char *endCommand = o->commandWidth > 0
                            ? sqlite3_mprintf("substr(e.command, 1, %d)", o->commandWidth)
@@ -364,9 +382,10 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
             "%s || ',' || e.fd || e.mode, ' ') FROM lsof_fds e WHERE e.inode = "
             "x.peer_inode), ''))\n"
             "       ELSE %s END AS name,\n",
-            endCommand, endCommand, name);
+            endCommand, endCommand, shownName);
     else
-        sqlite3_str_appendf(sql, "  %s AS name,\n", name);
+        sqlite3_str_appendf(sql, "  %s AS name,\n", shownName);
+    sqlite3_free(shownName);
     sqlite3_free(endCommand);
     sqlite3_free(inetName);
     /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket

@@ -26,9 +26,10 @@
 
 #include "fixture.h"
 
-const char *const makeFdKinds[] = {
-    "eventfd", "epoll",  "inotify",     "timerfd", "signalfd",    "pidfd", "memfd", "pty", "nsfs",
-    "mqueue",  "packet", "tcp-unbound", "udp6",    "tcp6-mapped", "fifo",  "unix",  "tcp", NULL};
+const char *const makeFdKinds[] = {"eventfd", "epoll",       "inotify", "timerfd",     "signalfd",
+                                   "pidfd",   "memfd",       "pty",     "nsfs",        "mqueue",
+                                   "packet",  "tcp-unbound", "udp6",    "tcp6-mapped", "fifo",
+                                   "unix",    "tcp",         "locks",   NULL};
 
 static int add(struct made_fd *m, int fd)
 {
@@ -206,6 +207,27 @@ static int makeUnix(struct made_fd *m)
     return add(m, accept(m->fd[2], NULL, NULL));
 }
 
+/* The three locked files' names: PATH-posix, PATH-partial, PATH-ofd. */
+static const char *const lockNames[] = {"posix", "partial", "ofd"};
+
+static int makeLocks(struct made_fd *m)
+{
+    snprintf(m->path, sizeof m->path, "/tmp/sqlsof-lk-%d", getpid());
+    for (int i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s-%s", m->path, lockNames[i]);
+        if (add(m, open(name, O_RDWR | O_CREAT | O_TRUNC, 0600)) != 0 || ftruncate(m->fd[i], 100))
+            return -1;
+    }
+    struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    struct flock part = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 10};
+    struct flock ofd = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    return fcntl(m->fd[0], F_SETLK, &whole) != 0 || fcntl(m->fd[1], F_SETLK, &part) != 0 ||
+                   fcntl(m->fd[2], F_OFD_SETLK, &ofd) != 0
+               ? -1
+               : 0;
+}
+
 static const struct {
     const char *kind;
     int (*make)(struct made_fd *m);
@@ -218,7 +240,7 @@ static const struct {
     {"packet", makePacket},     {"tcp-unbound", makeTcpUnbound},
     {"udp6", makeUdp6},         {"tcp6-mapped", makeTcp6Mapped},
     {"fifo", makeFifo},         {"unix", makeUnix},
-    {"tcp", makeTcp},
+    {"tcp", makeTcp},           {"locks", makeLocks},
 };
 
 int makeFd(const char *kind, struct made_fd *out)
@@ -266,7 +288,13 @@ const struct made_fd *madeFd(const struct made_fds *made, const char *kind)
 
 void makeFdCleanup(const struct made_fds *made)
 {
-    for (int i = 0; i < made->n; i++)
-        if (!strcmp(made->kinds[i].kind, "fifo") || !strcmp(made->kinds[i].kind, "unix"))
-            unlink(made->kinds[i].path);
+    for (int i = 0; i < made->n; i++) {
+        const struct made_fd *m = &made->kinds[i];
+        if (!strcmp(m->kind, "fifo") || !strcmp(m->kind, "unix")) unlink(m->path);
+        for (int k = 0; k < 3 && !strcmp(m->kind, "locks"); k++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s-%s", m->path, lockNames[k]);
+            unlink(name);
+        }
+    }
 }

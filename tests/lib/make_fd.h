@@ -22,12 +22,14 @@
 **   fifo          read end, write end of a named FIFO    -              /tmp/sqlsof-fifo-PID
 **   unix          socketpair a, b; listener, client, accepted end       /tmp/sqlsof-unix-PID
 **   tcp           127.0.0.1 listener, client, accepted end              the port
+**   locks         files under PATH-{posix,partial,ofd}: a POSIX write lock of the whole file,
+**                 a POSIX read lock of its first 10 bytes, an OFD write lock  /tmp/sqlsof-lk-PID
 */
 #ifndef SQLSOF_MAKE_FD_H
 #define SQLSOF_MAKE_FD_H
 
 #define MAKE_FD_MAX   5
-#define MAKE_FD_KINDS 17
+#define MAKE_FD_KINDS 18
 
 struct made_fd {
     char kind[16];
@@ -57,7 +59,7 @@ int makeFdFixture(void *arg);
 /* The kind KIND of MADE, or NULL. */
 const struct made_fd *madeFd(const struct made_fds *made, const char *kind);
 
-/* Removes what the kinds left in the file system (the FIFO and unix socket paths). */
+/* Removes what the kinds left in the file system (the FIFO, the unix socket, the locked files). */
 void makeFdCleanup(const struct made_fds *made);
 
 #endif

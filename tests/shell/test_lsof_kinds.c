@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "listing.h"
 #include "make_fd.h"
 #include "shell.h"
 #include "testmain.h"
@@ -39,61 +40,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int compareLines(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
-** The listing's lines as sorted "FD|TYPE|DEVICE|SIZE/OFF|NODE|NAME" (malloc'd): the columns
-** before NAME are words, NAME starts under its title. A unix socket's DEVICE is left out.
-*/
-static char *normalise(const char *listing)
-{
-    const char *nl = strchr(listing, '\n'), *title = strstr(listing, " NAME");
-    assert_true(nl && title && title < nl);
-    size_t nameAt = (size_t)(title - listing) + 1;
-    char **rows = calloc(strlen(listing) / 10 + 1, sizeof *rows);
-    size_t n = 0, total = 1;
-    for (const char *line = nl + 1; *line;) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        char *copy = strndup(line, len), *save, *w[9];
-        int nw = 0;
-        if (len > nameAt) {
-            char *name = copy + nameAt;
-            size_t nameLen = strlen(name);
-            while (nameLen && name[nameLen - 1] == ' ') name[--nameLen] = '\0';
-            copy[nameAt - 1] = '\0';
-            for (char *t = strtok_r(copy, " ", &save); t && nw < 9; t = strtok_r(NULL, " ", &save))
-                w[nw++] = t;
-            int unixSock = nw >= 5 && !strcmp(w[4], "unix");
-            if (unixSock && nw == 8) w[5] = "", nw = 8; /* lsof's kernel address */
-            if (unixSock && nw == 7) {
-                memmove(&w[6], &w[5], 2 * sizeof *w);
-                w[5] = "", nw = 8;
-            }
-            if (nw == 8) {
-                rows[n] = NULL;
-                if (asprintf(&rows[n], "%s|%s|%s|%s|%s|%s", w[3], w[4], w[5], w[6], w[7], name) < 0)
-                    fail();
-                total += strlen(rows[n++]) + 1;
-            }
-        }
-        free(copy);
-        line = end ? end + 1 : line + len;
-    }
-    qsort(rows, n, sizeof *rows, compareLines);
-    char *out = malloc(total), *p = out;
-    *p = '\0';
-    for (size_t i = 0; i < n; i++) {
-        p += sprintf(p, "%s\n", rows[i]);
-        free(rows[i]);
-    }
-    free(rows);
-    return out;
-}
-
 /* lsof in a mount namespace with an mqueue file system mounted. */
 static char *lsofListing(const char *args)
 {
@@ -108,7 +54,7 @@ static void every_kind_as_lsof_prints_it(void **state)
     char args[64];
     snprintf(args, sizeof args, "-p %d", fx.pid);
     char *ours = testShellOk("%s -n -P %s", testSqlsof(), args), *theirs = lsofListing(args);
-    char *x = normalise(ours), *y = normalise(theirs);
+    char *x = listingColumns(ours, 0), *y = listingColumns(theirs, 0);
     if (strcmp(x, y)) fail_msg("--- sqlsof:\n%s--- lsof:\n%s", x, y);
     /* Each kind is in the comparison, as lsof names it. */
     static const char *const names[] = {
