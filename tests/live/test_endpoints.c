@@ -1,0 +1,205 @@
+/*
+** The endpoints view on two live processes: A makes a pipe, a named FIFO, a unix socketpair, a
+** pty, an eventfd, a message queue and a loopback TCP connection, forks B, and each keeps one
+** end of every one. Each end must name the other process's end as its peer, whichever side
+** is asked, and a filter on pid must not change the answer.
+*/
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "fixture.h"
+#include "testmain.h"
+
+enum { K_PIPE, K_FIFO, K_UNIX, K_PTY, K_EVENTFD, K_MQUEUE, K_TCP, K_COUNT };
+static const char *const kinds[K_COUNT] = {"pipe",    "fifo",   "unix", "pty",
+                                           "eventfd", "mqueue", "tcp"};
+
+/* What A reports: B's pid, and each kind's fd in A and in B. */
+struct pair {
+    int pidB;
+    int a[K_COUNT], b[K_COUNT];
+    char fifo[64];
+};
+
+static struct fixture fx;
+static struct pair pair;
+
+/* In A: a listener on 127.0.0.1, its port in *PORT. */
+static int listenLoopback(int *port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 1) ||
+        getsockname(s, (struct sockaddr *)&a, &len))
+        return -1;
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* B's side: closes A's ends, opens the FIFO's write end and connects, then waits. */
+static void runB(struct pair *p, int ends[K_COUNT], int port, int listener)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "sqlsof-endp-b");
+    for (int k = 0; k < K_COUNT; k++)
+        if (p->a[k] >= 0 && k != K_EVENTFD && k != K_MQUEUE) close(p->a[k]);
+    close(listener);
+    ends[K_FIFO] = open(p->fifo, O_WRONLY);
+    ends[K_TCP] = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                             .sin_port = htons((uint16_t)port)};
+    if (connect(ends[K_TCP], (struct sockaddr *)&to, sizeof to) != 0) _exit(1);
+    for (;;) pause();
+}
+
+static int makePair(void *arg)
+{
+    struct pair *p = arg;
+    prctl(PR_SET_NAME, "sqlsof-endp-a");
+    int pp[2], u[2], port;
+    snprintf(p->fifo, sizeof p->fifo, "/tmp/sqlsof-endp-%d", getpid());
+    unlink(p->fifo);
+    if (pipe(pp) || socketpair(AF_UNIX, SOCK_STREAM, 0, u) || mkfifo(p->fifo, 0600)) return -1;
+    p->a[K_PIPE] = pp[0], p->b[K_PIPE] = pp[1];
+    p->a[K_UNIX] = u[0], p->b[K_UNIX] = u[1];
+    p->a[K_FIFO] = open(p->fifo, O_RDONLY | O_NONBLOCK);
+    p->a[K_PTY] = posix_openpt(O_RDWR | O_NOCTTY);
+    if (p->a[K_PTY] < 0 || grantpt(p->a[K_PTY]) || unlockpt(p->a[K_PTY])) return -1;
+    p->b[K_PTY] = open(ptsname(p->a[K_PTY]), O_RDWR | O_NOCTTY);
+    p->a[K_EVENTFD] = p->b[K_EVENTFD] = eventfd(0, 0); /* shared through fork */
+    char mq[64];
+    snprintf(mq, sizeof mq, "/sqlsof-endp-%d", getpid());
+    struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 8};
+    p->a[K_MQUEUE] = p->b[K_MQUEUE] = mq_open(mq, O_CREAT | O_RDWR, 0600, &attr);
+    mq_unlink(mq);
+    int listener = listenLoopback(&port);
+    if (listener < 0 || p->a[K_FIFO] < 0 || p->b[K_PTY] < 0 || p->a[K_MQUEUE] < 0) return -1;
+    /* B's FIFO and TCP fds: the lowest free numbers once it has closed A's ends. */
+    pid_t b = fork();
+    if (b < 0) return -1;
+    if (b == 0) runB(p, p->b, port, listener);
+    p->pidB = b;
+    p->a[K_TCP] = accept(listener, NULL, NULL);
+    close(listener);
+    close(p->b[K_PIPE]), close(p->b[K_UNIX]), close(p->b[K_PTY]);
+    fixtureReport(p, sizeof *p);
+    return p->a[K_TCP] < 0;
+}
+
+/* B's FIFO and TCP fd numbers: read from its fd directory, the ends B opened itself. */
+static int fdOfB(const char *want)
+{
+    for (int fd = 0; fd < 64; fd++) {
+        char path[64], link[256];
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", pair.pidB, fd);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n <= 0) continue;
+        link[n] = '\0';
+        if (!strcmp(want, "fifo") && !strcmp(link, pair.fifo)) return fd;
+        if (!strcmp(want, "tcp") && !strncmp(link, "socket:", 7) && fd != pair.b[K_UNIX]) return fd;
+    }
+    return -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    fixtureStartReport(&fx, makePair, &pair, &pair, sizeof pair);
+    for (int i = 0; i < 2000 && (pair.b[K_FIFO] = fdOfB("fifo")) < 0; i++) usleep(1000);
+    for (int i = 0; i < 2000 && (pair.b[K_TCP] = fdOfB("tcp")) < 0; i++) usleep(1000);
+    return pair.b[K_FIFO] < 0 || pair.b[K_TCP] < 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kill(pair.pidB, SIGKILL);
+    fixtureStop(&fx);
+    unlink(pair.fifo);
+    return 0;
+}
+
+/*
+** The peers in A or B of every end of process PID ("fd,peer_pid,peer_fd,kind" lines, sorted):
+** other peers (the harness's pipes, the sqlsof command itself) come and go between two runs.
+*/
+static char *peersOf(int pid, int unpushed)
+{
+    char param[32], a[32], b[32];
+    snprintf(param, sizeof param, "pid=%d", pid);
+    snprintf(a, sizeof a, "a=%d", fx.pid);
+    snprintf(b, sizeof b, "b=%d", pair.pidB);
+    return testSqlsofCsv(unpushed ? "SELECT fd, peer_pid, peer_fd, kind FROM endpoints WHERE "
+                                    "+pid = :pid AND peer_pid IN (:a, :b) "
+                                    "ORDER BY fd, peer_pid, peer_fd"
+                                  : "SELECT fd, peer_pid, peer_fd, kind FROM endpoints WHERE "
+                                    "pid = :pid AND peer_pid IN (:a, :b) "
+                                    "ORDER BY fd, peer_pid, peer_fd",
+                         param, a, b, NULL);
+}
+
+static void expectPeer(const char *rows, int fd, int peerPid, int peerFd, const char *kind)
+{
+    char line[96];
+    snprintf(line, sizeof line, "\n%d,%d,%d,%s\r\n", fd, peerPid, peerFd, kind); /* CSV: CRLF */
+    if (!strstr(rows, line))
+        fail_msg("no %s peer %d:%d of fd %d in\n%s", kind, peerPid, peerFd, fd, rows);
+}
+
+static void each_end_names_the_other_process(void **state)
+{
+    (void)state;
+    char *a = peersOf(fx.pid, 0), *b = peersOf(pair.pidB, 0);
+    for (int k = 0; k < K_COUNT; k++) {
+        expectPeer(a, pair.a[k], pair.pidB, pair.b[k], kinds[k]);
+        expectPeer(b, pair.b[k], fx.pid, pair.a[k], kinds[k]);
+    }
+    free(a);
+    free(b);
+}
+
+static void pushdown_keeps_the_answer(void **state)
+{
+    (void)state;
+    char *x = peersOf(fx.pid, 0), *y = peersOf(fx.pid, 1);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    /* The whole host's endpoints include A's, exactly. */
+    char param[32], a[32], b[32];
+    snprintf(param, sizeof param, "pid=%d", fx.pid);
+    snprintf(a, sizeof a, "a=%d", fx.pid);
+    snprintf(b, sizeof b, "b=%d", pair.pidB);
+    char *all = testSqlsofCsv("SELECT fd, peer_pid, peer_fd, kind FROM (SELECT * FROM endpoints "
+                              "ORDER BY pid) WHERE pid = :pid AND peer_pid IN (:a, :b) "
+                              "ORDER BY fd, peer_pid, peer_fd",
+                              param, a, b, NULL);
+    char *one = peersOf(fx.pid, 0);
+    assert_string_equal(all, one);
+    free(all);
+    free(one);
+}
+
+TEST_MAIN("endpoints", setup, teardown,
+          {cmocka_unit_test(each_end_names_the_other_process),
+           cmocka_unit_test(pushdown_keeps_the_answer)})
