@@ -8,6 +8,7 @@
 */
 #include "lsof/lsof_sql.h"
 
+#include "lsof/lsof_endpoints.h"
 #include "lsof/lsof_names.h"
 
 #include <arpa/inet.h>
@@ -367,26 +368,10 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     if (resolve) name = inetName;
     char *shownName = namesAsGiven(o, name);
     /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
-    char *endCommand = o->commandWidth > 0
-                           ? sqlite3_mprintf("substr(e.command, 1, %d)", o->commandWidth)
-                           : sqlite3_mprintf("e.command");
-    if (o->endpoints)
-        sqlite3_str_appendf(
-            sql,
-            "  CASE WHEN type = 'FIFO' AND name = 'pipe' THEN rtrim('pipe ' || coalesce((SELECT "
-            "group_concat(e.pid || ',' || %s || ',' || e.fd || e.mode, ' ') FROM lsof_fds "
-            "e WHERE e.inode = x.inode AND e.type = 'FIFO' AND NOT (e.pid = x.pid AND e.fd_num = "
-            "x.fd_num)), ''))\n"
-            "       WHEN type = 'unix' AND peer_inode THEN lsof_unix_name(path, protocol, state, "
-            "'->INO=' || peer_inode || coalesce(' ' || (SELECT group_concat(e.pid || ',' || "
-            "%s || ',' || e.fd || e.mode, ' ') FROM lsof_fds e WHERE e.inode = "
-            "x.peer_inode), ''))\n"
-            "       ELSE %s END AS name,\n",
-            endCommand, endCommand, shownName);
-    else
-        sqlite3_str_appendf(sql, "  %s AS name,\n", shownName);
+    char *shown = o->endpoints ? lsofEndpointName(shownName, o->commandWidth) : NULL;
+    sqlite3_str_appendf(sql, "  %s AS name,\n", shown ? shown : shownName);
+    sqlite3_free(shown);
     sqlite3_free(shownName);
-    sqlite3_free(endCommand);
     sqlite3_free(inetName);
     /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket
      * of the namespace, and only +E shows them. */
@@ -400,15 +385,12 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     else
         sqlite3_str_appendf(sql, "  inode, protocol, flags, pos\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
-    if (o->endpoints == 2 && *cond)
-        /* +E: also the other ends of the selected pipes and unix sockets. */
-        sqlite3_str_appendf(sql,
-                            "\n   OR (type = 'FIFO' AND inode IN (SELECT inode FROM lsof_fds "
-                            "WHERE type = 'FIFO' AND %s))"
-                            "\n   OR (type = 'unix' AND inode IN (SELECT (SELECT s.peer_inode "
-                            "FROM sockets s WHERE s.inode = e.inode) FROM lsof_fds e "
-                            "WHERE e.type = 'unix' AND %s))",
-                            cond, cond);
+    if (o->endpoints == 2 && *cond) {
+        /* +E: also the other ends of the selected files. */
+        char *rows = lsofEndpointRows(cond);
+        sqlite3_str_appendall(sql, rows);
+        sqlite3_free(rows);
+    }
     sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
     sqlite3_free(cond);
     return sqlite3_str_finish(sql);

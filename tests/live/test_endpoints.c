@@ -26,6 +26,8 @@
 
 #include "command.h"
 #include "fixture.h"
+#include "listing.h"
+#include "shell.h"
 #include "testmain.h"
 
 enum { K_PIPE, K_FIFO, K_UNIX, K_PTY, K_EVENTFD, K_MQUEUE, K_TCP, K_COUNT };
@@ -200,6 +202,37 @@ static void pushdown_keeps_the_answer(void **state)
     free(one);
 }
 
+/*
+** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
+** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
+** runs with an mqueue mount, so that it says PSXMQ as sqlsof does.
+*/
+static void lsof_endpoint_text(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"+E", "-E"};
+    for (int i = 0; i < 2; i++) {
+        /* A's ends of the seven (the harness's pipes on 0-2 come and go with each command). */
+        char args[160];
+        int n = snprintf(args, sizeof args, "-n -P %s -a -p %d -d ", forms[i], fx.pid);
+        for (int k = 0; k < K_COUNT; k++)
+            n += snprintf(args + n, sizeof args - (size_t)n, "%s%d", k ? "," : "", pair.a[k]);
+        char *ours = testShellOk("%s %s", testSqlsof(), args);
+        char *theirs =
+            testShellOk("d=$(mktemp -d) && unshare -m sh -c \"mount -t mqueue none $d && "
+                        "lsof %s\"; s=$?; rmdir $d; exit $s",
+                        args);
+        char *x = listingColumns(ours, 0), *y = listingColumns(theirs, 0);
+        if (strcmp(x, y)) fail_msg("%s\n--- sqlsof:\n%s--- lsof:\n%s", args, x, y);
+        char want[64];
+        snprintf(want, sizeof want, " %d,sqlsof-en,%dw", pair.pidB, pair.b[K_PIPE]);
+        assert_non_null(strstr(x, want));
+        snprintf(want, sizeof want, " ->/dev/pts/");
+        assert_non_null(strstr(x, want));
+        free(x), free(y), free(ours), free(theirs);
+    }
+}
+
 TEST_MAIN("endpoints", setup, teardown,
           {cmocka_unit_test(each_end_names_the_other_process),
-           cmocka_unit_test(pushdown_keeps_the_answer)})
+           cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text)})
