@@ -237,6 +237,14 @@ static int nextLine(const char *text, size_t len, size_t *pos, const char **line
     return 1;
 }
 
+/* The line [LINE, EOL) NUL-terminated in OUT (SIZE bytes), cut when longer. */
+static void copyLine(const char *line, const char *eol, char *out, size_t size)
+{
+    size_t n = (size_t)(eol - line) < size - 1 ? (size_t)(eol - line) : size - 1;
+    memcpy(out, line, n);
+    out[n] = '\0';
+}
+
 /* The kernel's internal dev_t (fdinfo's sdev): major above bit 20. */
 static void splitDev(unsigned long long dev, unsigned *major, unsigned *minor)
 {
@@ -249,9 +257,7 @@ int fdEpollNext(const char *text, size_t len, size_t *pos, struct fd_epoll_targe
     const char *line, *eol;
     while (nextLine(text, len, pos, &line, &eol)) {
         char copy[256];
-        size_t n = (size_t)(eol - line) < sizeof copy - 1 ? (size_t)(eol - line) : sizeof copy - 1;
-        memcpy(copy, line, n);
-        copy[n] = '\0';
+        copyLine(line, eol, copy, sizeof copy);
         int fd;
         unsigned events;
         unsigned long long data, epos, ino, sdev;
@@ -273,9 +279,7 @@ int fdInotifyNext(const char *text, size_t len, size_t *pos, struct fd_inotify_w
     const char *line, *eol;
     while (nextLine(text, len, pos, &line, &eol)) {
         char copy[256];
-        size_t n = (size_t)(eol - line) < sizeof copy - 1 ? (size_t)(eol - line) : sizeof copy - 1;
-        memcpy(copy, line, n);
-        copy[n] = '\0';
+        copyLine(line, eol, copy, sizeof copy);
         int wd;
         unsigned long long ino, sdev;
         unsigned mask, ignored;
@@ -357,9 +361,7 @@ int fdPacketSockType(const char *text, size_t len, unsigned long long inode)
     const char *line, *eol;
     while (nextLine(text, len, &pos, &line, &eol)) {
         char copy[256];
-        size_t n = (size_t)(eol - line) < sizeof copy - 1 ? (size_t)(eol - line) : sizeof copy - 1;
-        memcpy(copy, line, n);
-        copy[n] = '\0';
+        copyLine(line, eol, copy, sizeof copy);
         /* sk RefCnt Type Proto Iface R Rmem User Inode */
         unsigned long long sk, ino;
         int ref, type, iface, r, user;

@@ -37,6 +37,8 @@
 */
 #include "tables/tables.h"
 
+#include "tables/kind_tables.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -88,16 +90,16 @@ static const char fdDetailsSchema[] =
     " bpf_type TEXT, seals TEXT, protocol TEXT, sock_type TEXT, arg_pid HIDDEN)";
 
 /*
-** xBestIndex → xFilter, argv in this order:
+** xBestIndex → xFilter (fdScanBestIndex, fdScanFilter; epoll_targets and inotify_watches plan
+** the same way), argv in this order:
 **   bit 0  pid = ? or pid IN (...)
 **   bit 1  fd = ? or fd IN (...)
 **   bit 2  arg_pid = ?
 */
-enum { PUSH_PID, PUSH_FD, PUSH_ARG_PID, PUSH_COUNT };
-static const struct vtab_push fdDetailsPush[PUSH_COUNT] = {
-    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
-    [PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
-    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
+static const struct vtab_push fdDetailsPush[KIND_PUSH_COUNT] = {
+    [KIND_PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [KIND_PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
+    [KIND_PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
 /* What a row has read: each at most once. */
 #define ROW_INFO  1
@@ -122,18 +124,38 @@ struct FdDetailsCursor {
     char proto[32];
 };
 
-static int fdDetailsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
+int fdScanBestIndex(sqlite3_index_info *info, const struct vtab_push *push, double perFd)
 {
-    (void)vtab;
-    int idxNum = vtabPushEq(info, fdDetailsPush, PUSH_COUNT);
-    int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int byFd = VTAB_PUSHED(idxNum, PUSH_FD);
-    info->estimatedRows = byPid && byFd ? 1 : byPid ? 20 : 20000;
+    int idxNum = vtabPushEq(info, push, KIND_PUSH_COUNT);
+    int byPid = VTAB_PUSHED(idxNum, KIND_PUSH_PID) || VTAB_PUSHED(idxNum, KIND_PUSH_ARG_PID);
+    int byFd = VTAB_PUSHED(idxNum, KIND_PUSH_FD);
+    /* A process has a few dozen such descriptors; a host, tens of thousands. */
+    info->estimatedRows = (sqlite3_int64)(perFd * (byPid && byFd ? 1 : byPid ? 20 : 20000));
     info->estimatedCost = byPid && byFd ? 5 : byPid ? 100 : 100000;
-    if (byPid && byFd && !VTAB_IS_IN(idxNum, PUSH_PID) && !VTAB_IS_IN(idxNum, PUSH_FD))
+    if (perFd == 1 && byPid && byFd && !VTAB_IS_IN(idxNum, KIND_PUSH_PID) &&
+        !VTAB_IS_IN(idxNum, KIND_PUSH_FD))
         info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     info->idxNum = idxNum;
     return SQLITE_OK;
+}
+
+int fdScanFilter(sqlite3_vtab_cursor *base, const char *table, struct fd_scan *scan,
+                 struct keyset *pids, struct keyset *fds, int idxNum, sqlite3_value **argv)
+{
+    int byPid = 0, byFd = 0;
+    int rc = vtabKeysetFromColumns(pids, idxNum, 1u << KIND_PUSH_PID | 1u << KIND_PUSH_ARG_PID,
+                                   argv, &byPid);
+    if (rc == SQLITE_OK) rc = vtabKeysetFromColumns(fds, idxNum, 1u << KIND_PUSH_FD, argv, &byFd);
+    if (rc != SQLITE_OK) return rc;
+    rc = fdScanStart(scan, byPid ? pids : NULL, byFd ? fds : NULL);
+    if (rc != 0) return vtabError(base->pVtab, "%s: cannot read /proc: %s", table, strerror(-rc));
+    return SQLITE_OK;
+}
+
+static int fdDetailsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+    (void)vtab;
+    return fdScanBestIndex(info, fdDetailsPush, 1);
 }
 
 static int fdDetailsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
@@ -189,14 +211,9 @@ static int fdDetailsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *id
 {
     (void)idxStr, (void)argc;
     FdDetailsCursor *cur = (FdDetailsCursor *)base;
-    int byPid = 0, byFd = 0;
     cur->eof = 0;
-    int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
-                                   &byPid);
-    if (rc == SQLITE_OK) rc = vtabKeysetFromColumns(&cur->fds, idxNum, 1u << PUSH_FD, argv, &byFd);
+    int rc = fdScanFilter(base, "fd_details", &cur->scan, &cur->pids, &cur->fds, idxNum, argv);
     if (rc != SQLITE_OK) return rc;
-    rc = fdScanStart(&cur->scan, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
-    if (rc != 0) return vtabError(base->pVtab, "fd_details: cannot read /proc: %s", strerror(-rc));
     return fdDetailsNext(base);
 }
 

@@ -27,6 +27,8 @@
 */
 #include "tables/tables.h"
 
+#include "tables/kind_tables.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,11 +47,10 @@ static const char inotifySchema[] =
     "CREATE TABLE x(pid INTEGER, fd INTEGER, wd INTEGER, inode INTEGER, device TEXT,"
     " mask INTEGER, ignored_mask INTEGER, arg_pid HIDDEN)";
 
-enum { PUSH_PID, PUSH_FD, PUSH_ARG_PID, PUSH_COUNT };
-static const struct vtab_push watchesPush[PUSH_COUNT] = {
-    [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
-    [PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
-    [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
+static const struct vtab_push watchesPush[KIND_PUSH_COUNT] = {
+    [KIND_PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
+    [KIND_PUSH_FD] = {.name = "fd", .iColumn = COL_FD},
+    [KIND_PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
 /* Each table's vtab: which kind of fd it reads. */
 typedef struct WatchesVtab {
@@ -97,13 +98,7 @@ static int watchesDisconnect(sqlite3_vtab *vtab)
 static int watchesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
-    int idxNum = vtabPushEq(info, watchesPush, PUSH_COUNT);
-    int byPid = VTAB_PUSHED(idxNum, PUSH_PID) || VTAB_PUSHED(idxNum, PUSH_ARG_PID);
-    int byFd = VTAB_PUSHED(idxNum, PUSH_FD);
-    info->estimatedRows = byPid && byFd ? 4 : byPid ? 20 : 20000;
-    info->estimatedCost = byPid && byFd ? 5 : byPid ? 100 : 100000;
-    info->idxNum = idxNum;
-    return SQLITE_OK;
+    return fdScanBestIndex(info, watchesPush, 4);
 }
 
 static int watchesOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
@@ -160,14 +155,9 @@ static int watchesFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
 {
     (void)idxStr, (void)argc;
     WatchesCursor *cur = (WatchesCursor *)base;
-    int byPid = 0, byFd = 0;
     cur->eof = cur->inFd = 0;
-    int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,
-                                   &byPid);
-    if (rc == SQLITE_OK) rc = vtabKeysetFromColumns(&cur->fds, idxNum, 1u << PUSH_FD, argv, &byFd);
+    int rc = fdScanFilter(base, "epoll_targets", &cur->scan, &cur->pids, &cur->fds, idxNum, argv);
     if (rc != SQLITE_OK) return rc;
-    rc = fdScanStart(&cur->scan, byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
-    if (rc != 0) return vtabError(base->pVtab, "cannot read /proc: %s", strerror(-rc));
     return watchesNext(base);
 }
 

@@ -59,6 +59,14 @@ int makeFdFixture(void *arg);
 /* The kind KIND of MADE, or NULL. */
 const struct made_fd *madeFd(const struct made_fds *made, const char *kind);
 
+/*
+** In a test (tests/lib/make_fd_fixture.c): starts FX, a child holding KINDS (NULL: all), and
+** copies its report into MADE; stops it and removes what it left.
+*/
+struct fixture;
+void makeFdStart(struct fixture *fx, struct made_fds *made, const char *kinds);
+void makeFdStop(struct fixture *fx, const struct made_fds *made);
+
 /* Removes what the kinds left in the file system (the FIFO, the unix socket, the locked files). */
 void makeFdCleanup(const struct made_fds *made);
 

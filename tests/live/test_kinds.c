@@ -27,15 +27,14 @@ static struct made_fds made;
 static int setup(void **state)
 {
     (void)state;
-    fixtureStartReport(&fx, makeFdFixture, NULL, &made, sizeof made);
+    makeFdStart(&fx, &made, NULL);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    fixtureStop(&fx);
-    makeFdCleanup(&made);
+    makeFdStop(&fx, &made);
     return 0;
 }
 

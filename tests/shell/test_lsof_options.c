@@ -28,7 +28,7 @@ static char symlinkPath[64];
 static int setup(void **state)
 {
     (void)state;
-    fixtureStartReport(&fx, makeFdFixture, "eventfd,fifo,unix,locks", &made, sizeof made);
+    makeFdStart(&fx, &made, "eventfd,fifo,unix,locks");
     fifo = madeFd(&made, "fifo");
     unixs = madeFd(&made, "unix");
     eventfd = madeFd(&made, "eventfd");
@@ -40,8 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    fixtureStop(&fx);
-    makeFdCleanup(&made);
+    makeFdStop(&fx, &made);
     unlink(symlinkPath);
     return 0;
 }
