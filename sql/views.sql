@@ -149,7 +149,8 @@ WHERE s.family = 'unix' AND s.peer_inode != 0;
 
 -- Who holds the other end of each descriptor: one row per (descriptor, peer descriptor).
 -- kind: pipe, fifo, unix, tcp/udp (both ends on this host, paired by their addresses and ports
--- in one network namespace; an IPv4 peer of a dual-stack socket matches its ::ffff: form), pty
+-- in one network namespace, or else the one socket of another namespace with them, as across a
+-- veth; an IPv4 peer of a dual-stack socket matches its ::ffff: form), pty
 -- (master and slave of one tty index), eventfd (every holder of the same eventfd id), mqueue
 -- (every holder of the same queue). Every descriptor of the host is read once (held) and the
 -- connected Internet sockets are dumped once (inet), whatever the question: a pid's endpoints
@@ -185,11 +186,19 @@ FROM (SELECT o.pid, o.fd, o.key,
                   WHEN o.key NOT GLOB 'sock:*' THEN o.key
                   WHEN s.family = 'unix' THEN 'sock:' || nullif(s.peer_inode, 0)
                   WHEN s.family IN ('inet', 'inet6') AND s.remote_port != 0 THEN 'sock:' ||
-                       (SELECT t.inode FROM inet t
-                        WHERE t.netns = s.netns AND t.protocol = s.protocol
-                          AND t.here = replace(s.remote_addr, '::ffff:', '') || ':' ||
-                                       s.remote_port || '>' ||
-                                       replace(s.local_addr, '::ffff:', '') || ':' || s.local_port)
+                       coalesce((SELECT t.inode FROM inet t
+                                 WHERE t.netns = s.netns AND t.protocol = s.protocol
+                                   AND t.here = replace(s.remote_addr, '::ffff:', '') || ':' || s.remote_port || '>' ||
+                                       replace(s.local_addr, '::ffff:', '') || ':' || s.local_port),
+                                -- Else the one socket of another namespace (a veth away) with
+                                -- these addresses; loopback ones never leave their namespace.
+                                (SELECT iif(count(*) = 1, max(t.inode), NULL) FROM inet t
+                                 WHERE t.netns != s.netns AND t.protocol = s.protocol
+                                   AND t.here = replace(s.remote_addr, '::ffff:', '') || ':' || s.remote_port || '>' ||
+                                       replace(s.local_addr, '::ffff:', '') || ':' || s.local_port
+                                   AND s.remote_addr NOT GLOB '127.*'
+                                   AND s.remote_addr NOT GLOB '::ffff:127.*'
+                                   AND s.remote_addr != '::1'))
              END AS peer_key
       FROM held o
       LEFT JOIN sockets s ON s.inode = CASE WHEN o.key GLOB 'sock:*' THEN o.inode END) m

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -43,6 +45,13 @@ struct pair {
 
 static struct fixture fx;
 static struct pair pair;
+
+/* Two network namespaces joined by a veth: A listens in the first, B connects from the other. */
+struct netns_pair {
+    char nsA[40], nsB[40];
+    int pidB, fdA, fdB; /* A's accepted connection, B's client */
+};
+static struct netns_pair veth; /* the namespaces across_two_namespaces made */
 
 /* In A: a listener on 127.0.0.1, its port in *PORT. */
 static int listenLoopback(int *port)
@@ -138,6 +147,12 @@ static int teardown(void **state)
     kill(pair.pidB, SIGKILL);
     fixtureStop(&fx);
     unlink(pair.fifo);
+    if (veth.nsA[0] && access("/run/netns", F_OK) == 0) {
+        char cmd[160];
+        snprintf(cmd, sizeof cmd, "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
+                 veth.nsA, veth.nsB);
+        if (system(cmd) < 0) return -1;
+    }
     return 0;
 }
 
@@ -202,6 +217,87 @@ static void pushdown_keeps_the_answer(void **state)
     free(one);
 }
 
+static int enterNetns(const char *name)
+{
+    char path[80];
+    snprintf(path, sizeof path, "/run/netns/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : setns(fd, CLONE_NEWNET);
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+static int connectAcross(void *arg)
+{
+    struct netns_pair *p = arg;
+    prctl(PR_SET_NAME, "sqlsof-veth-a");
+    if (enterNetns(p->nsA) != 0) return -1;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8442)};
+    inet_pton(AF_INET, "10.213.7.1", &a.sin_addr);
+    struct timeval wait = {.tv_sec = 10}; /* B could not connect: fail, not hang */
+    if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) ||
+        bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1))
+        return -1;
+    pid_t b = fork();
+    if (b == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_NAME, "sqlsof-veth-b");
+        if (enterNetns(p->nsB) != 0) _exit(1);
+        int c = socket(AF_INET, SOCK_STREAM, 0); /* a socket is of the namespace it is made in */
+        if (connect(c, (struct sockaddr *)&a, sizeof a) != 0) {
+            perror("sqlsof-veth-b: connect");
+            _exit(1);
+        }
+        for (;;) pause();
+    }
+    p->pidB = b;
+    p->fdA = accept(l, NULL, NULL);
+    close(l);
+    fixtureReport(p, sizeof *p);
+    return b < 0 || p->fdA < 0;
+}
+
+static void across_two_namespaces(void **state)
+{
+    (void)state;
+    struct netns_pair p = {0};
+    snprintf(p.nsA, sizeof p.nsA, "sqlsof-ea-%d", getpid());
+    snprintf(p.nsB, sizeof p.nsB, "sqlsof-eb-%d", getpid());
+    veth = p; /* for teardown, should an assertion end the test early */
+    free(testShellOk("ip netns add %s && ip netns add %s && "
+                     "ip link add sqe%da netns %s type veth peer name sqe%db netns %s && "
+                     "ip -n %s addr add 10.213.7.1/30 dev sqe%da && ip -n %s link set sqe%da up && "
+                     "ip -n %s addr add 10.213.7.2/30 dev sqe%db && ip -n %s link set sqe%db up",
+                     p.nsA, p.nsB, getpid(), p.nsA, getpid(), p.nsB, p.nsA, getpid(), p.nsA,
+                     getpid(), p.nsB, getpid(), p.nsB, getpid()));
+    struct fixture nfx;
+    fixtureStartReport(&nfx, connectAcross, &p, &p, sizeof p);
+    char want[96], param[32], peer[32];
+    snprintf(param, sizeof param, "pid=%d", nfx.pid);
+    snprintf(peer, sizeof peer, "b=%d", p.pidB);
+    /* B's client: the socket of B's that is connected (its lowest socket fd). */
+    char *rows = testSqlsofCsv("SELECT fd, peer_pid, kind FROM endpoints WHERE pid = :pid AND "
+                               "peer_pid = :b",
+                               param, peer, NULL);
+    snprintf(want, sizeof want, "\n%d,%d,tcp\r\n", p.fdA, p.pidB);
+    int found = strstr(rows, want) != NULL;
+    free(rows);
+    snprintf(param, sizeof param, "pid=%d", p.pidB);
+    snprintf(peer, sizeof peer, "a=%d", nfx.pid);
+    char *back = testSqlsofCsv("SELECT peer_fd, kind FROM endpoints WHERE pid = :pid AND "
+                               "peer_pid = :a",
+                               param, peer, NULL);
+    snprintf(want, sizeof want, "\n%d,tcp\r\n", p.fdA);
+    int foundBack = strstr(back, want) != NULL;
+    free(back);
+    kill(p.pidB, SIGKILL);
+    fixtureStop(&nfx);
+    free(testShellOk("ip netns del %s; ip netns del %s", p.nsA, p.nsB));
+    assert_true(found);
+    assert_true(foundBack);
+}
+
 /*
 ** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
 ** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
@@ -235,4 +331,5 @@ static void lsof_endpoint_text(void **state)
 
 TEST_MAIN("endpoints", setup, teardown,
           {cmocka_unit_test(each_end_names_the_other_process),
-           cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text)})
+           cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
+           cmocka_unit_test(across_two_namespaces)})
