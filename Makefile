@@ -38,7 +38,7 @@ VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof
 
 # Debian packages the build and the tests need; `deps` installs the missing ones.
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
-        lsof iproute2 strace util-linux procps $(DEPS_BPF)
+        lsof iproute2 strace util-linux procps python3 clang-format binutils $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
 # native module), the man page check, the HTML report rendered in headless Chromium, the fleet
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
@@ -64,7 +64,7 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c) $(wildcard tests/live/test_*.c) \
              $(wildcard tests/shell/test_*.c) $(wildcard tests/embed/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(B)/tests/$(basename $(notdir $(t))))
 
-.PHONY: all deps deps-test deps-bench deps-deb deb test sanitized valgrind run bench clean format install \
+.PHONY: all check deps deps-test deps-bench deps-deb deb test sanitized valgrind run bench clean format install \
         uninstall
 
 all: $(B)/sqlsof.so $(B)/libsqlsof.a $(B)/sqlsof $(B)/sqlsof.1
@@ -118,14 +118,17 @@ $(B)/bpf/vmlinux.h: | deps
 	@mkdir -p $(@D)
 	bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(B)/bpf/fds.bpf.o: ext/fd/bpf/fds.bpf.c ext/fd/bpf/fds_record.h $(B)/bpf/vmlinux.h
-	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/fd/bpf -c $< -o $@
+# One object and skeleton per program (fds_full, fds_ids, fds_sock: see fds.bpf.c), so that a
+# connection loads only the programs its statements walk with (each costs ~3 ms to load).
+BPF_PROGS := full ids sock
+$(B)/bpf/fds_%.bpf.o: ext/fd/bpf/fds.bpf.c ext/fd/bpf/fds_record.h $(B)/bpf/vmlinux.h
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/fd/bpf -DFDS_PROG_$* -c $< -o $@
 
-$(B)/bpf/fds.lskel.h: $(B)/bpf/fds.bpf.o
-	bpftool gen skeleton -L $< name fds_bpf > $@.tmp && mv $@.tmp $@
+$(B)/bpf/fds_%.lskel.h: $(B)/bpf/fds_%.bpf.o
+	bpftool gen skeleton -L $< name fds_$*_bpf > $@.tmp && mv $@.tmp $@
 
 ifeq ($(BPF),1)
-$(B)/so/fd/fd_bpf.o $(B)/core/fd/fd_bpf.o: $(B)/bpf/fds.lskel.h
+$(B)/so/fd/fd_bpf.o $(B)/core/fd/fd_bpf.o: $(BPF_PROGS:%=$(B)/bpf/fds_%.lskel.h)
 endif
 
 $(B)/sqlsof.so: $(SO_OBJ)
@@ -178,7 +181,7 @@ $(B)/tests/make-fd: tests/tools/make_fd.c $(B)/tests/lib/make_fd.o
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html %/test_deb,$(TEST_BIN:$(B)/%=build/san/%))
 
-test: all $(TEST_BIN) $(B)/tests/make-fd deps-test $(NODE_MODULE) sanitized fuzz-build
+test: all check $(TEST_BIN) $(B)/tests/make-fd deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
 	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 
@@ -315,6 +318,13 @@ deb: deps-deb
 	  || { tail -n 40 ../build.log; exit 1; }
 	lintian --fail-on error $(B)/deb/sqlsof_$(VERSION)_*.changes
 	@ls $(B)/deb/*.deb
+
+# The structural rules (tests/check/structure.py: layers, no call cycle between files, comment
+# lines) over the loadable build's objects, and clang-format on every C file.
+check: $(B)/sqlsof.so $(B)/sqlsof | deps
+	@python3 tests/check/structure.py $(CC) $(CPPFLAGS) $(PKG_CFLAGS) -- $(SO_OBJ)
+	@clang-format --dry-run -Werror $(FORMAT_SRC)
+	@echo "sqlsof: make check passed (layers, cycles, comments, format)"
 
 FORMAT_SRC := $(wildcard ext/*.[ch] ext/*/*.[ch] ext/*/*/*.[ch] shell/*.[ch] shell/*/*.[ch] tests/*/*.[ch])
 format:

@@ -1,10 +1,9 @@
 #include "output.h"
 
+#include <stdint.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "util/buf.h"
 
 void outputOutOfMemory(void)
 {
@@ -14,8 +13,12 @@ void outputOutOfMemory(void)
 
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size)
 {
-    void *p = arrayGrow(array, cap, n, size);
+    if (n <= *cap) return array;
+    size_t want = *cap ? *cap : 16;
+    while (want < n) want *= 2;
+    void *p = want <= SIZE_MAX / size ? realloc(array, want * size) : NULL;
     if (!p) outputOutOfMemory();
+    *cap = want;
     return p;
 }
 
@@ -156,8 +159,10 @@ static void csvField(struct csv_row *row, const char *s, size_t len)
 /* An integer in decimal, as SQLite's text of it, without its conversion of the value. */
 static void csvInteger(struct csv_row *row, sqlite3_int64 v)
 {
-    char digits[24], *end = digits + sizeof digits;
-    char *p = decimalBefore(end, v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v);
+    char digits[24], *end = digits + sizeof digits, *p = end;
+    sqlite3_uint64 u = v < 0 ? -(sqlite3_uint64)v : (sqlite3_uint64)v;
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
     if (v < 0) *--p = '-';
     size_t n = (size_t)(end - p);
     memcpy(csvRoom(row, n), p, n);

@@ -14,7 +14,7 @@ int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 /* The command's one rule for out of memory: one line on stderr, exit status 1. */
 _Noreturn void outputOutOfMemory(void);
 
-/* arrayGrow() (ext/util/buf.h) under that rule: the grown array, never NULL. */
+/* ARRAY grown to hold N elements of SIZE (capacity *CAP, doubled): never NULL. */
 void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 
 /* Length of the valid UTF-8 sequence at S, or 0 when the byte there starts none. */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +17,32 @@
 #ifdef SQLSOF_BPF
 /* The light skeleton: the object and a loader program, loaded by bare bpf(2) calls (no libbpf
  * at run time); the kernel applies the CO-RE relocations from its own BTF. */
-#include "fds.lskel.h"
+#include "fds_full.lskel.h"
+#include "fds_ids.lskel.h"
+#include "fds_sock.lskel.h"
 #endif
 
 /* Reads go in pieces of this: the kernel hands at most its 32 KiB seq buffer per read(). */
 #define ITER_BUF (64 * 1024)
+
+/* The longest unix socket name (sun_path) that follows a socket's fields. */
+#define SOCK_NAME_MAX 108
 
 long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row)
 {
     if (len < sizeof row->rec) return 0;
     memcpy(&row->rec, buf, sizeof row->rec);
     const struct fds_bpf_record *r = &row->rec;
+    int fields = (r->flags & FDS_BPF_SOCKFIELDS) != 0;
+    size_t extra = fields ? sizeof row->sock : 0;
     size_t pathLen = r->pathLen > 0 ? (size_t)r->pathLen : 0;
-    if (r->pathLen >= FDS_BPF_PATH_MAX || r->size != sizeof *r + pathLen || r->pid <= 0 ||
-        r->fd < 0)
+    if (r->pathLen >= (fields ? SOCK_NAME_MAX + 1 : FDS_BPF_PATH_MAX) ||
+        (fields && !(r->flags & FDS_BPF_SOCKFS)) || r->size != sizeof *r + extra + pathLen ||
+        r->pid <= 0 || r->fd < 0)
         return -EINVAL;
     if (len < r->size) return 0;
-    row->path = buf + sizeof *r;
+    if (fields) memcpy(&row->sock, buf + sizeof *r, sizeof row->sock); /* records are unaligned */
+    row->path = buf + sizeof *r + extra;
     return (long)r->size;
 }
 
@@ -183,13 +193,25 @@ const char *fdBpfSocketType(const struct fds_bpf_record *r)
     return fdSockprotoType(r->proto, strnlen(r->proto, sizeof r->proto));
 }
 
+/* WALK's program, loaded on first use; a failed load is not tried again. */
+static int cacheLoad(struct fd_bpf_cache *c, enum fd_bpf_walk walk)
+{
+    if (!c->err) c->err = fdBpfLoad(&c->bpf, walk, c->why, sizeof c->why);
+    return c->err;
+}
+
 int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
-    if (!c->bpf && !c->err) c->err = fdBpfLoad(&c->bpf, c->why, sizeof c->why);
-    if (c->err) return c->err;
+    if (cacheLoad(c, walk) != 0) return c->err;
     int err = fdBpfIterStart(c->bpf, walk, it);
     if (err) snprintf(c->why, sizeof c->why, "cannot start the BPF iterator: %s", strerror(-err));
     return err;
+}
+
+int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it)
+{
+    if (cacheLoad(c, FD_BPF_SOCK) != 0) return c->err;
+    return fdBpfIterStartTask(c->bpf, pid, it);
 }
 
 void fdBpfCacheFree(struct fd_bpf_cache *c)
@@ -201,54 +223,117 @@ void fdBpfCacheFree(struct fd_bpf_cache *c)
 #ifdef SQLSOF_BPF
 
 struct fd_bpf {
-    struct fds_bpf *skel;
+    struct fds_full_bpf *full;
+    struct fds_ids_bpf *ids;
+    struct fds_sock_bpf *sock;
 };
 
-int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+/* Loads WALK's skeleton into BPF; the whole-host programs are attached (a link each), fds_sock
+ * is not: each walk of it makes a link bound to its process. 0 or -errno, and the step. */
+static int loadProgram(struct fd_bpf *bpf, enum fd_bpf_walk walk, const char **step)
 {
-    struct fd_bpf *bpf = calloc(1, sizeof *bpf);
-    if (!bpf) return -ENOMEM;
-    const char *step = "load";
     int err = 0;
     errno = 0;
-    bpf->skel = fds_bpf__open_and_load();
-    if (!bpf->skel)
-        err = errno ? -errno : -EINVAL;
-    else if ((err = fds_bpf__attach(bpf->skel)) != 0)
-        step = "attach";
-    if (err) {
-        snprintf(why, whyLen, "cannot %s the BPF iterator: %s", step, strerror(-err));
-        fdBpfFree(bpf);
+    *step = "load";
+    switch (walk) {
+    case FD_BPF_FULL:
+        if (!bpf->full && !(bpf->full = fds_full_bpf__open_and_load())) break;
+        if ((err = fds_full_bpf__attach(bpf->full)) != 0) *step = "attach";
         return err;
+    case FD_BPF_IDS:
+        if (!bpf->ids && !(bpf->ids = fds_ids_bpf__open_and_load())) break;
+        if ((err = fds_ids_bpf__attach(bpf->ids)) != 0) *step = "attach";
+        return err;
+    case FD_BPF_SOCK:
+        if (!bpf->sock && !(bpf->sock = fds_sock_bpf__open_and_load())) break;
+        return 0;
+    case FD_BPF_WALKS: return -EINVAL;
     }
-    *out = bpf;
+    return errno ? -errno : -EINVAL;
+}
+
+static int loaded(const struct fd_bpf *bpf, enum fd_bpf_walk walk)
+{
+    switch (walk) {
+    case FD_BPF_FULL: return bpf->full && bpf->full->links.fds_full_fd > 0;
+    case FD_BPF_IDS: return bpf->ids && bpf->ids->links.fds_ids_fd > 0;
+    case FD_BPF_SOCK: return bpf->sock != NULL;
+    case FD_BPF_WALKS: break;
+    }
     return 0;
+}
+
+int fdBpfLoad(struct fd_bpf **out, enum fd_bpf_walk walk, char *why, size_t whyLen)
+{
+    if (!*out && !(*out = calloc(1, sizeof **out))) return -ENOMEM;
+    if (loaded(*out, walk)) return 0;
+    const char *step;
+    int err = loadProgram(*out, walk, &step);
+    if (err) snprintf(why, whyLen, "cannot %s the BPF iterator: %s", step, strerror(-err));
+    return err;
 }
 
 void fdBpfFree(struct fd_bpf *bpf)
 {
     if (!bpf) return;
-    if (bpf->skel) fds_bpf__destroy(bpf->skel);
+    if (bpf->full) fds_full_bpf__destroy(bpf->full);
+    if (bpf->ids) fds_ids_bpf__destroy(bpf->ids);
+    if (bpf->sock) fds_sock_bpf__destroy(bpf->sock);
     free(bpf);
 }
 
-int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+/* WALK's link: the whole-host one of fds_full and fds_ids, or one made for fds_sock. */
+static int linkFor(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, int *made)
 {
+    *made = 0;
+    if (walk == FD_BPF_FULL) return bpf->full->links.fds_full_fd;
+    if (walk == FD_BPF_IDS) return bpf->ids->links.fds_ids_fd;
+    union bpf_iter_link_info info;
+    union bpf_attr attr;
+    memset(&info, 0, sizeof info);
+    info.task.pid = (__u32)pid; /* 0: every task */
+    memset(&attr, 0, sizeof attr);
+    attr.link_create.prog_fd = (__u32)bpf->sock->progs.fds_sock.prog_fd;
+    attr.link_create.attach_type = BPF_TRACE_ITER;
+    attr.link_create.iter_info = (__u64)(uintptr_t)&info;
+    attr.link_create.iter_info_len = sizeof info;
+    int link = skel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof attr);
+    *made = link >= 0;
+    return link < 0 ? -errno : link;
+}
+
+/* Starts a walk of WALK's program on its link for PID (fds_sock; 0: every process). */
+static int startOn(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, struct fd_bpf_iter *it)
+{
+    int made, link = linkFor(bpf, walk, pid, &made);
+    if (link < 0) return link;
     union bpf_attr attr;
     memset(&attr, 0, sizeof attr);
-    attr.iter_create.link_fd =
-        walk == FD_BPF_FULL ? bpf->skel->links.fds_full_fd : bpf->skel->links.fds_ids_fd;
+    attr.iter_create.link_fd = (__u32)link;
     int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
-    if (fd < 0) return -errno;
+    int err = fd < 0 ? -errno : 0;
+    if (made) close(link); /* the iterator holds its own reference */
+    if (err) return err;
     int rc = fdBpfIterOpenFd(it, fd);
     it->ids = walk == FD_BPF_IDS;
     return rc;
 }
 
+int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
+{
+    return startOn(bpf, walk, 0, it);
+}
+
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
+{
+    return startOn(bpf, FD_BPF_SOCK, pid, it);
+}
+
 #else /* built without the program (make BPF=0) */
 
-int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen)
+int fdBpfLoad(struct fd_bpf **out, enum fd_bpf_walk walk, char *why, size_t whyLen)
 {
+    (void)walk;
     *out = NULL;
     snprintf(why, whyLen, "built without BPF (make BPF=0)");
     return -ENOSYS;
@@ -262,6 +347,12 @@ void fdBpfFree(struct fd_bpf *bpf)
 int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it)
 {
     (void)bpf, (void)walk, (void)it;
+    return -ENOSYS;
+}
+
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
+{
+    (void)bpf, (void)pid, (void)it;
     return -ENOSYS;
 }
 

@@ -3,9 +3,9 @@
 ** record per open file of every process through read() of an iterator fd, in place of a
 ** readdir and a readlink (and a stat, and an fdinfo read) per fd under /proc. No SQLite here.
 **
-** fdBpfLoad() loads and attaches the programs once (a light skeleton: the kernel relocates
-** them against its own BTF and verifies them, ~5 ms measured); each walk is then
-** fdBpfIterStart() and fdBpfIterNext() until it returns 0.
+** fdBpfLoad() loads and attaches one of the programs once (a light skeleton each: the kernel
+** relocates it against its own BTF and verifies it, ~3 ms measured), the first time a walk
+** needs it; each walk is then fdBpfIterStart() and fdBpfIterNext() until it returns 0.
 ** fdBpfParse() is the pure part, fed crafted records by the unit test.
 **
 ** Built without the program (make BPF=0), fdBpfLoad() fails with ENOSYS and the rest still works.
@@ -18,10 +18,13 @@
 
 #include "fd/bpf/fds_record.h"
 
-/* One record as read: the header, and its path (pathLen bytes, not NUL-terminated). */
+/* One record as read: the header, and its path (pathLen bytes, not NUL-terminated). A record
+ * of fds_sock's walk of one process may carry its socket's fields: then SOCK is set and the
+ * path is a unix socket's bound name. */
 struct fd_bpf_row {
     struct fds_bpf_record rec;
     const char *path;
+    struct fds_bpf_sock sock; /* when rec.flags has FDS_BPF_SOCKFIELDS */
 };
 
 /*
@@ -32,39 +35,46 @@ long fdBpfParse(const char *buf, size_t len, struct fd_bpf_row *row);
 /* The same for a struct fds_bpf_id, read into ROW's pid, fd, inode and magic. */
 long fdBpfParseId(const char *buf, size_t len, struct fd_bpf_row *row);
 
-/* The loaded programs; one per database connection. */
+/* What a walk's records carry, and the program that writes them: pid, fd and inode (fds_ids:
+ * struct fds_bpf_id, read into a row's rec with the rest zero); every field and the path
+ * (fds_full); the same and a socket's own fields, one process at a time (fds_sock). */
+enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_FULL, FD_BPF_SOCK, FD_BPF_WALKS };
+
+/* The loaded programs; one set per database connection. */
 struct fd_bpf;
 /*
-** Loads and attaches the programs. Returns 0, or -errno with the reason in WHY (one line):
-** no privilege (EPERM), no BTF or no task_file iterator (ENOENT, EINVAL), built without
-** the program (ENOSYS).
+** Loads and attaches WALK's program into *OUT (made first when NULL), unless it is loaded.
+** Returns 0, or -errno with the reason in WHY (one line): no privilege (EPERM), no BTF or no
+** task_file iterator (ENOENT, EINVAL), built without the programs (ENOSYS).
 */
-int fdBpfLoad(struct fd_bpf **out, char *why, size_t whyLen);
+int fdBpfLoad(struct fd_bpf **out, enum fd_bpf_walk walk, char *why, size_t whyLen);
 void fdBpfFree(struct fd_bpf *bpf);
 
-/* What a walk's records carry: pid, fd and inode (struct fds_bpf_id, read into a row's rec
- * with the rest zero), or every field and the path. */
-enum fd_bpf_walk { FD_BPF_IDS, FD_BPF_FULL };
-
-/* One walk of every fd of the host, in pid then fd order. */
+/* One walk of every fd of the host (or of one process), in pid then fd order. */
 struct fd_bpf_iter {
     int fd;
     int ids; /* the records are struct fds_bpf_id */
     char *buf;
     size_t cap, len, off; /* bytes read into buf, and the next record */
 };
-/* Starts a walk of WALK's records. Returns 0 or -errno. */
+/* Starts a walk of every process of WALK's records (FD_BPF_IDS or FULL, loaded). Returns 0 or
+ * -errno. */
 int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+/* Starts a walk of process PID's fds alone (an iterator bound to it, Linux 6.1), full records
+ * with their sockets' fields (FD_BPF_SOCK, loaded). Returns 0 or -errno. */
+int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it);
 
-/* The programs of one database connection, loaded on the first walk that may use them. */
+/* The programs of one database connection, each loaded on the first walk that needs it. */
 struct fd_bpf_cache {
     struct fd_bpf *bpf;
-    int err;       /* -errno of a failed load, which is not tried again */
+    int err;       /* -errno of a failed load, which is not tried again (for any program) */
     char why[160]; /* the reason for err, one line */
 };
 /* Starts a walk through C's programs, loading them first. Returns 0, or -errno with the
  * reason in C->why. */
 int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+/* The same for one process's walk (fdBpfIterStartTask). */
+int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it);
 void fdBpfCacheFree(struct fd_bpf_cache *c);
 /* Like fdBpfIterStart on an iterator fd of the caller's (the unit test's pipe); takes FD. */
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd);

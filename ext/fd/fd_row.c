@@ -16,6 +16,7 @@
 #include "fd/fd_kind.h"
 #include "fd/fd_sockproto.h"
 #include "fd/file_type.h"
+#include "proc/pid_iter.h"
 #include "proc/proc_parse.h"
 
 /* Lazy reads of the current row: the tried and ok bits. */
@@ -282,7 +283,7 @@ static int closedSinceLink(struct fd_row *r)
     for (int attempt = 0; attempt < REREAD_TRIES && readFailed(r); attempt++) {
         int rc = bufReadLinkAt(&r->scratch, r->linkDir, rowName(r));
         if (rc == -ENOMEM) r->nomem = 1;
-        if (rc == -ENOENT || rc == -ESRCH) return 1;
+        if (procGone(rc)) return 1;
         if (rc != 0) return 0;
         if (r->scratch.len != r->link.len || memcmp(r->scratch.data, r->link.data, r->link.len))
             return 1;
@@ -296,7 +297,7 @@ int fdRowLoad(struct fd_row *r, int mustRead)
 {
     if (!(r->need & FD_NEED_LINK) && !mustRead && !r->inodes) return 1;
     int rc = fdRowReadLink(r);
-    if (rc == -ENOENT || rc == -ESRCH || (rc == 0 && closedSinceLink(r))) return 0;
+    if (procGone(rc) || (rc == 0 && closedSinceLink(r))) return 0;
     /* A pushed fd of a directory we may not search: as if the directory were unreadable. */
     struct stat st;
     if (rc != 0 && fstatat(r->linkDir, rowName(r), &st, AT_SYMLINK_NOFOLLOW) != 0) return 0;
@@ -311,14 +312,14 @@ int fdRowLoad(struct fd_row *r, int mustRead)
 int fdRowLoadRecord(struct fd_row *r, const struct fd_bpf_row *rec)
 {
     fdRowSetLookup(r, rec->rec.pid, rec->rec.fd);
-    if (!(r->need & FD_NEED_LINK)) return 1;
+    if (!(r->need & FD_NEED_LINK) && !r->inodes) return 1;
     int rc = fdBpfLinkText(rec, &r->link);
     if (rc == -ENOENT) return fdRowLoad(r, 1); /* no path from bpf_d_path: the readlink */
     if (rc != 0) {
         r->nomem = 1;
         return 0;
     }
-    linkRead(r);
     r->record = rec;
-    return !closedSinceLink(r);
+    linkRead(r);
+    return !closedSinceLink(r) && matchesInodes(r);
 }

@@ -109,6 +109,14 @@ int fdsMapNext(struct fds_map *m, struct fd_row *row)
             continue;
         }
         const struct fd_ref *r = &m->v[m->nextRef++];
+        const struct fd_bpf_row *rec;
+        int cached = m->cache ? fdsCacheFind(m->cache, r->pid, r->fd, &rec) : 0;
+        if (cached < 0) return cached;
+        if (cached) {
+            /* Another inode now: the fd was closed and its number reused since the walk. */
+            if (rec->rec.inode == r->inode && fdRowLoadRecord(row, rec)) return 1;
+            continue;
+        }
         fdRowSetLookup(row, r->pid, r->fd);
         if (fdRowLoad(row, 1)) return 1;
     }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "fd/fd_row.h"
+#include "fd/fds_cache.h"
 #include "fd/fds_walk.h"
 #include "util/keyset.h"
 
@@ -23,8 +24,9 @@ struct fds_map {
     struct fd_ref *v; /* sorted by inode, then pid and fd */
     size_t len, cap;
     int built;
-    int nextKey;    /* the walk over the asked inodes: index into them */
-    size_t nextRef; /* index into v for inodes->v[nextKey - 1]; len when done */
+    struct fds_cache *cache; /* where a hit's row is read first; NULL: /proc only */
+    int nextKey;             /* the walk over the asked inodes: index into them */
+    size_t nextRef;          /* index into v for inodes->v[nextKey - 1]; len when done */
 };
 
 /*
@@ -34,7 +36,8 @@ struct fds_map {
 int fdsMapBuild(struct fds_map *m, struct fds_walk *w, struct fd_row *row, int viaKernel);
 /* Starts a walk over the map's descriptors of row->inodes. */
 void fdsMapRewind(struct fds_map *m);
-/* The next descriptor of row->inodes, re-read as ROW: 1, 0 at the end, -ENOMEM. */
+/* The next descriptor of row->inodes, read again as ROW — from the cache when it has the fd,
+ * else from /proc — and checked to hold that inode still: 1, 0 at the end, -ENOMEM. */
 int fdsMapNext(struct fds_map *m, struct fd_row *row);
 void fdsMapFree(struct fds_map *m);
 

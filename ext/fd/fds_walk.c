@@ -6,19 +6,22 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 void fdsWalkInit(struct fds_walk *w, int procfd)
 {
     *w = (struct fds_walk){.procfd = procfd};
     fdDirInit(&w->dir);
-    w->bpfIt.fd = -1;
+    w->bpfIt.fd = w->taskIt.fd = -1;
 }
 
 void fdsWalkEndProcess(struct fds_walk *w, struct fd_row *row)
 {
     fdDirClose(&w->dir);
+    if (w->inTask) fdBpfIterStop(&w->taskIt);
     if (row) fdRowEndProcess(row);
-    w->inProc = 0;
+    w->inProc = w->inTask = 0;
 }
 
 void fdsWalkStop(struct fds_walk *w)
@@ -34,12 +37,33 @@ void fdsWalkFree(struct fds_walk *w)
     fdDirFree(&w->dir);
 }
 
-int fdsWalkStartProc(struct fds_walk *w, const struct keyset *pids, const struct keyset *fds)
+int fdsWalkStartProc(struct fds_walk *w, const struct keyset *pids, const struct keyset *fds,
+                     struct fd_bpf_cache *taskBpf, int taskMinFds)
 {
     w->pids = pids;
     w->fds = fds;
-    w->inProc = 0;
+    w->inProc = w->inTask = w->taskWalks = 0;
+    w->taskBpf = pids && !fds ? taskBpf : NULL;
+    w->taskMinFds = taskMinFds;
     return pidIterStart(&w->it, w->procfd, pids);
+}
+
+/*
+** Whether process PID is read through BPF: asked to, and it has TASKMINFDS fds or more (the
+** size of /proc/PID/fd counts them, Linux 6.2; 0 before, so /proc reads it there).
+*/
+static int startTask(struct fds_walk *w, int pid)
+{
+    if (!w->taskBpf) return 0;
+    if (w->taskMinFds > 0) {
+        char name[32];
+        struct stat st;
+        snprintf(name, sizeof name, "%d/fd", pid);
+        if (fstatat(w->procfd, name, &st, 0) != 0 || st.st_size < w->taskMinFds) return 0;
+    }
+    if (fdBpfCacheStartTask(w->taskBpf, pid, &w->taskIt) != 0) return 0;
+    w->taskWalks++;
+    return 1;
 }
 
 /* Opens the walk's next process: 1, or 0 when there is none. */
@@ -50,10 +74,22 @@ static int openNextProcess(struct fds_walk *w, struct fd_row *row)
         if (w->pids && !procIsLeader(w->procfd, row->pid, &row->scratch)) continue;
         if (w->fds)
             w->nextFd = 0;
-        else if (fdDirOpen(&w->dir, w->procfd, row->pid) != 0)
+        else if ((w->inTask = startTask(w, row->pid)) == 0 &&
+                 fdDirOpen(&w->dir, w->procfd, row->pid) != 0)
             continue; /* gone, or EACCES: no rows */
         w->inProc = 1;
         return 1;
+    }
+}
+
+/* The next row of the process read through BPF: 1, 0 at its end, or -errno. */
+static int nextOfTask(struct fds_walk *w, struct fd_row *row)
+{
+    for (;;) {
+        int rc = fdBpfIterNext(&w->taskIt, &w->taskRow);
+        if (rc <= 0) return rc;
+        if (fdRowLoadRecord(row, &w->taskRow)) return 1;
+        if (row->nomem) return -ENOMEM;
     }
 }
 
@@ -61,6 +97,12 @@ int fdsWalkNextProc(struct fds_walk *w, struct fd_row *row)
 {
     for (;;) {
         if (!w->inProc && !openNextProcess(w, row)) return row->nomem ? -ENOMEM : 0;
+        if (w->inTask) {
+            int rc = nextOfTask(w, row);
+            if (rc != 0) return rc;
+            fdsWalkEndProcess(w, row);
+            continue;
+        }
         if (w->fds) {
             if (w->nextFd >= w->fds->n) {
                 w->inProc = 0;

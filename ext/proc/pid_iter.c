@@ -91,7 +91,7 @@ int procIsLeader(int procfd, int pid, struct buf *scratch)
     snprintf(name, sizeof name, "%d/status", pid);
     int rc = procReadStatus(procfd, name, scratch, &st);
     if (rc == 0) return st.tgid == pid;
-    if (rc == -ENOENT || rc == -ESRCH) return 0;
+    if (procGone(rc)) return 0;
     return procIsListed(procfd, pid);
 }
 
@@ -103,4 +103,9 @@ int procIsListed(int procfd, int pid)
     while (!listed && pidIterNext(&it, &p)) listed = p == pid;
     pidIterStop(&it);
     return listed;
+}
+
+int procGone(int err)
+{
+    return err == -ENOENT || err == -ESRCH;
 }

@@ -24,6 +24,9 @@ int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids);
 int pidIterNext(struct pid_iter *it, int *pid);
 void pidIterStop(struct pid_iter *it);
 
+/* Whether ERR (-errno) of a /proc read says the process or the fd has gone: ENOENT, ESRCH. */
+int procGone(int err);
+
 /* Opens /proc/PID as a directory fd (O_PATH), or returns -errno (-ENOENT: gone). */
 int procOpenPid(int procfd, int pid);
 

@@ -83,26 +83,6 @@ static int addProcesses(struct netns_list *l, int procfd, const struct keyset *o
     return rc;
 }
 
-/* A mount namespace seen already (their number is small: a linear list will do). */
-struct seen {
-    uint64_t *v;
-    int n, cap;
-};
-
-/* 1 when INO was new (and is now seen), 0 when seen before, -ENOMEM. */
-static int seeFirst(struct seen *s, uint64_t ino)
-{
-    for (int i = 0; i < s->n; i++)
-        if (s->v[i] == ino) return 0;
-    size_t cap = (size_t)s->cap;
-    uint64_t *v = arrayGrow(s->v, &cap, (size_t)s->n + 1, sizeof *v);
-    if (!v) return -ENOMEM;
-    s->v = v;
-    s->cap = (int)cap;
-    s->v[s->n++] = ino;
-    return 1;
-}
-
 /* The network namespaces bind-mounted in the mount namespace of PID, reached through
  * /proc/PID/root (mount points are relative to the process's root). */
 static int addMountsOf(struct netns_list *l, int procfd, const struct keyset *only, int pid,
@@ -129,17 +109,17 @@ static int addMounts(struct netns_list *l, int procfd, const struct keyset *only
 {
     struct pid_iter it = {0};
     int rc = pidIterStart(&it, procfd, NULL), pid;
-    struct seen mntns = {0};
+    struct keyset mntns = {0}; /* the mount namespaces seen already */
     struct buf text = {0};
     while (rc == 0 && !allFound(l, only) && pidIterNext(&it, &pid)) {
         char name[64];
         struct stat st;
         snprintf(name, sizeof name, "%d/ns/mnt", pid);
         if (fstatat(procfd, name, &st, 0) != 0) continue;
-        rc = seeFirst(&mntns, st.st_ino);
+        rc = keysetInsert(&mntns, (int64_t)st.st_ino);
         if (rc == 1) rc = addMountsOf(l, procfd, only, pid, &text);
     }
-    free(mntns.v);
+    keysetFree(&mntns);
     bufFree(&text);
     pidIterStop(&it);
     return rc;

@@ -1,6 +1,8 @@
 #include "sock/sock_row.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "util/buf.h"
 
@@ -64,4 +66,34 @@ int64_t sockRowKey(const struct sock_row *r)
 {
     uint64_t cookie = r->d.cookie & ((1ull << 40) - 1);
     return (int64_t)(cookie ^ (r->netns & ((1ull << 23) - 1)) << 40);
+}
+
+void sockRowFromFields(struct sock_row *out, uint64_t inode, const struct fds_bpf_sock *k,
+                       const char *name, int len)
+{
+    struct diag_row *d = &out->d;
+    memset(out, 0, sizeof *out);
+    out->netns = k->netns;
+    d->inode = inode;
+    d->cookie = k->cookie;
+    d->family = k->family;
+    d->state = k->state;
+    d->uid = k->uid;
+    d->ifindex = k->ifindex;
+    d->has = DIAG_HAS_UID | (k->ifindex ? DIAG_HAS_IFINDEX : 0);
+    if (k->family == AF_UNIX) {
+        d->protocol = k->type; /* unix_diag's udiag_type */
+        if (len > 0 && (size_t)len <= sizeof d->path) {
+            memcpy(d->path, name, (size_t)len);
+            d->pathLen = (uint8_t)len;
+            d->has |= DIAG_HAS_PATH;
+        }
+        return;
+    }
+    d->protocol = k->protocol; /* the dump's protocol: TCP, UDP, UDP-Lite */
+    d->sport = k->sport;
+    d->dport = k->dport;
+    memcpy(d->src, k->src, sizeof d->src);
+    memcpy(d->dst, k->dst, sizeof d->dst);
+    d->has |= DIAG_HAS_ADDR;
 }

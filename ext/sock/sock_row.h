@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "diag/diag.h"
+#include "fd/bpf/fds_record.h"
 
 struct sock_row {
     struct diag_row d;
@@ -21,6 +22,14 @@ struct sock_rows {
     struct sock_row *v;
     size_t n, cap;
 };
+
+/*
+** The row of socket INODE from the fields a BPF record carried (K, and a unix socket's bound
+** NAME of LEN bytes): what sock_diag would report in the columns those fields give — netns,
+** family, protocol, state, addresses and ports, uid, cookie, path. The others stay unset.
+*/
+void sockRowFromFields(struct sock_row *out, uint64_t inode, const struct fds_bpf_sock *k,
+                       const char *name, int len);
 
 /* A new slot at the end, or NULL when out of memory. */
 struct sock_row *sockRowsPush(struct sock_rows *r);

@@ -79,3 +79,24 @@ const struct conn_holder *connFindHolder(const struct sqlsof_conn *c, uint64_t i
     const struct conn_holder *h = slotOf(c, inode);
     return inode && h->inode == inode ? h : NULL;
 }
+
+void connNoteSocket(struct sqlsof_conn *c, const void *owner, uint64_t inode,
+                    const struct fds_bpf_sock *fields, const char *name, int len)
+{
+    struct conn_socket *k = &c->socket;
+    k->owner = owner;
+    k->inode = inode;
+    k->fields = *fields;
+    k->nameLen = len > 0 && (size_t)len <= sizeof k->name ? len : 0;
+    if (k->nameLen) memcpy(k->name, name, (size_t)k->nameLen);
+}
+
+void connForgetSocket(struct sqlsof_conn *c, const void *owner)
+{
+    if (c->socket.owner == owner) c->socket.owner = NULL;
+}
+
+const struct conn_socket *connFindSocket(const struct sqlsof_conn *c, uint64_t inode)
+{
+    return c->socket.owner && c->socket.inode == inode ? &c->socket : NULL;
+}

@@ -4,6 +4,7 @@
 **     reads it to look that one socket up through its holder instead of dumping every namespace;
 **   - which source each table may read (fn_source.c), what answered last, and counters;
 **   - the fds table's BPF programs, loaded on the first walk that may use them;
+**   - the socket of the fds row just read through BPF, with its own fields;
 **   - the rows of a port dump that the other cursors of the same statement answer from.
 ** No SQLite calls here.
 **
@@ -44,16 +45,34 @@ struct conn_stats {
     uint64_t exact;      /* sockets found by an exact sock_diag request */
     uint64_t restricted; /* ... by a dump of one protocol in one namespace */
     uint64_t maps;       /* whole-host maps built (every dump of every namespace) */
+    uint64_t fields;     /* sockets answered from a BPF record's fields, no request */
 };
 
 #define CONN_HOLDERS 4096 /* a power of two: the slot is the inode's low bits */
 
+/*
+** The socket of the fds row just read from a BPF record that carried its fields. The nested
+** loop of `fds JOIN sockets USING(inode)` asks the sockets table for that inode right after,
+** and it answers from these fields when the statement uses no column that only sock_diag
+** gives. Noted by an fds cursor and forgotten when it restarts or closes: never older than
+** the statement.
+*/
+struct conn_socket {
+    const void *owner; /* the fds cursor that noted it; NULL: none */
+    uint64_t inode;
+    struct fds_bpf_sock fields;
+    char name[108]; /* a unix socket's bound name, nameLen bytes */
+    int nameLen;
+};
+
 struct sqlsof_conn {
     int refs;
+    int socketCursors; /* sockets cursors open: an fds walk of the host then reads socket fields */
     struct conn_source sources[CONN_SOURCE_TABLES];
     struct conn_stats stats;
     struct fd_bpf_cache bpf; /* the fds table's kernel source */
     struct sock_ports ports; /* shared by the branches of an OR on ports */
+    struct conn_socket socket;
     struct conn_holder holders[CONN_HOLDERS];
 };
 
@@ -68,6 +87,14 @@ void connRelease(void *c);
 void connNoteHolder(struct sqlsof_conn *c, uint64_t inode, int pid, int fd, int wholeHost);
 /* The last note for INODE, or NULL. */
 const struct conn_holder *connFindHolder(const struct sqlsof_conn *c, uint64_t inode);
+
+/* Notes socket INODE's FIELDS (and its unix NAME, LEN bytes), read by OWNER's current row. */
+void connNoteSocket(struct sqlsof_conn *c, const void *owner, uint64_t inode,
+                    const struct fds_bpf_sock *fields, const char *name, int len);
+/* Forgets the socket OWNER noted, if it is the one noted. */
+void connForgetSocket(struct sqlsof_conn *c, const void *owner);
+/* The fields noted for INODE, or NULL. */
+const struct conn_socket *connFindSocket(const struct sqlsof_conn *c, uint64_t inode);
 
 /* TABLE's mode words, NULL-terminated and indexed by mode; its name ("fds") and the
  * environment variable that sets its starting mode (SQLSOF_FDS_SOURCE). */

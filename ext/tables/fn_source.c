@@ -12,8 +12,8 @@
 **   fds      auto: BPF when it loads; proc; bpf: BPF or an error  SQLSOF_FDS_SOURCE
 **   sockets  auto: through the holder when known; dumps            SQLSOF_SOCKET_SOURCE
 **
-** "last" is the latest scan's source: fds: bpf or proc; sockets: direct (the holder's duplicate
-** alone), exact (an exact sock_diag request), restricted (one protocol's dump in one
+** "last" is the latest scan's source: fds: bpf or proc; sockets: fields (the socket's own
+** fields, read with the fds row through BPF: no request), direct (the holder's duplicate alone), exact (an exact sock_diag request), restricted (one protocol's dump in one
 ** namespace) or map (every dump of every namespace). sockets adds its counters of each way.
 ** The environment is read when the connection's state is made (conn.c), never per scan.
 */
@@ -41,9 +41,11 @@ static void freeSourceFn(void *p)
 static char *statsJson(const struct sqlsof_conn *conn)
 {
     const struct conn_stats *n = &conn->stats;
-    return sqlite3_mprintf(",\"direct\":%llu,\"exact\":%llu,\"restricted\":%llu,\"maps\":%llu",
-                           (unsigned long long)n->direct, (unsigned long long)n->exact,
-                           (unsigned long long)n->restricted, (unsigned long long)n->maps);
+    return sqlite3_mprintf(",\"fields\":%llu,\"direct\":%llu,\"exact\":%llu,\"restricted\":%llu,"
+                           "\"maps\":%llu",
+                           (unsigned long long)n->fields, (unsigned long long)n->direct,
+                           (unsigned long long)n->exact, (unsigned long long)n->restricted,
+                           (unsigned long long)n->maps);
 }
 
 /* The message for a MODE that is not one of TABLE's words. */

@@ -275,12 +275,13 @@ static int containersEof(sqlite3_vtab_cursor *base)
 static int containersRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     ContainersCursor *cur = (ContainersCursor *)base;
-    /* FNV-1a of the runtime and id: an lxc container and an nspawn machine may share a name */
-    uint64_t h =
-        (14695981039346656037ull ^ (unsigned)cur->rows[cur->i].ref.runtime) * 1099511628211ull;
-    for (const char *p = cur->rows[cur->i].ref.id; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    *rowid = (sqlite3_int64)(h >> 1);
+    const struct container_ref *ref = &cur->rows[cur->i].ref;
+    /* The runtime and the id: an lxc container and an nspawn machine may share a name. */
+    char key[1 + sizeof ref->id];
+    size_t n = strnlen(ref->id, sizeof ref->id);
+    key[0] = (char)ref->runtime;
+    memcpy(key + 1, ref->id, n);
+    *rowid = vtabRowidOf(key, 1 + n);
     return SQLITE_OK;
 }
 

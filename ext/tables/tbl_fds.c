@@ -40,7 +40,10 @@
 **   PLAN_NONE    inode = NULL: no row can match
 **   PLAN_PROC    the /proc walk (fd/fds_walk.h): pushed pids (each checked to be a thread-group
 **                leader: a pushed TID lists nothing), pushed fds (a readlink of exactly those
-**                names, no readdir), or every process when the BPF source is off
+**                names, no readdir), or every process when the BPF source is off. A pushed
+**                process of TASK_MIN_FDS fds or more (any, in 'bpf') is read through a BPF
+**                iterator bound to it: its records carry its sockets' fields, which the
+**                sockets table then answers from (conn.h's struct conn_socket)
 **   PLAN_KERNEL  no pid or fd pushed: every fd of the host from the BPF iterator (fd/fd_bpf.h),
 **                merged with /proc's process list; a row comes with its link text, stat and
 **                fdinfo, and only what the record lacks is read from /proc
@@ -124,6 +127,11 @@ static const unsigned columnNeeds[] = {
 
 enum fds_plan { PLAN_NONE, PLAN_PROC, PLAN_KERNEL, PLAN_MAP };
 
+/* A pushed process with this many fds is read through BPF in 'auto' (every one in 'bpf'):
+ * loading fds_sock costs ~4 ms once per connection; /proc costs ~5 µs a descriptor and ~40 µs
+ * a socket looked up through its holder, so below this the load costs more than it saves. */
+#define TASK_MIN_FDS 256
+
 typedef struct FdsCursor FdsCursor;
 struct FdsCursor {
     sqlite3_vtab_cursor base;
@@ -133,8 +141,9 @@ struct FdsCursor {
     struct keyset pids, fds, inodes; /* what xFilter pushed */
     int byPid;
     struct fds_walk walk;
-    struct fds_map map; /* built on the first xFilter that needs it, kept for the statement */
-    struct fd_row row;  /* the current row */
+    struct fds_map map;     /* built on the first xFilter that needs it, kept for the statement */
+    struct fds_cache cache; /* the map's hits in busy processes, read through BPF */
+    struct fd_row row;      /* the current row */
 };
 
 static unsigned needsOf(sqlite3_uint64 colUsed)
@@ -200,7 +209,11 @@ static int fdsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 static void noteSocket(void *arg, const struct fd_row *row)
 {
     FdsCursor *cur = arg;
-    connNoteHolder(VTAB_CONN(&cur->base), row->kind.inode, row->pid, row->fd, !cur->byPid);
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    connNoteHolder(conn, row->kind.inode, row->pid, row->fd, !cur->byPid);
+    const struct fd_bpf_row *rec = row->record;
+    if (rec && (rec->rec.flags & FDS_BPF_SOCKFIELDS))
+        connNoteSocket(conn, cur, row->kind.inode, &rec->sock, rec->path, rec->rec.pathLen);
 }
 
 static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
@@ -219,8 +232,10 @@ static int fdsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 static int fdsClose(sqlite3_vtab_cursor *base)
 {
     FdsCursor *cur = (FdsCursor *)base;
+    connForgetSocket(VTAB_CONN(base), cur);
     fdsWalkFree(&cur->walk);
     fdsMapFree(&cur->map);
+    fdsCacheClear(&cur->cache);
     fdRowFree(&cur->row);
     keysetFree(&cur->pids);
     keysetFree(&cur->fds);
@@ -266,15 +281,20 @@ static int fdsNext(sqlite3_vtab_cursor *base)
     case PLAN_MAP: more = fdsMapNext(&cur->map, &cur->row); break;
     }
     if (more <= 0) cur->eof = 1;
+    if (cur->walk.taskWalks) VTAB_CONN(base)->sources[CONN_SOURCE_FDS].last = "bpf";
     if (more < 0) return readError(cur, more);
     return cur->row.nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
-/* Builds the inode map, through the kernel walk's pid/fd/inode records when it may. */
+/* Builds the inode map, through the kernel walk's pid/fd/inode records when it may; its hits
+ * in busy processes are then read through BPF too. */
 static int buildMap(FdsCursor *cur)
 {
     int viaKernel = startKernelWalk(cur, FD_BPF_IDS);
     if (viaKernel < 0) return -viaKernel;
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    fdsCacheInit(&cur->cache, cur->procfd, viaKernel ? &conn->bpf : NULL, TASK_MIN_FDS);
+    cur->map.cache = &cur->cache;
     int err = fdsMapBuild(&cur->map, &cur->walk, &cur->row, viaKernel);
     return err < 0 ? readError(cur, err) : SQLITE_OK;
 }
@@ -294,7 +314,12 @@ static int startPlan(FdsCursor *cur, int byFd, int byInode)
         return SQLITE_OK;
     }
     if (!cur->byPid && !byFd) {
-        rc = startKernelWalk(cur, (cur->row.need & FD_NEED_LINK) ? FD_BPF_FULL : FD_BPF_IDS);
+        /* A statement with a sockets cursor joins them (the planner opens every cursor
+         * first): the walk then reads each socket's fields too, for its lookups by inode. */
+        enum fd_bpf_walk records = !(cur->row.need & FD_NEED_LINK)            ? FD_BPF_IDS
+                                   : VTAB_CONN(&cur->base)->socketCursors > 0 ? FD_BPF_SOCK
+                                                                              : FD_BPF_FULL;
+        rc = startKernelWalk(cur, records);
         if (rc < 0) return -rc;
         if (rc == 1) {
             cur->plan = PLAN_KERNEL;
@@ -302,8 +327,14 @@ static int startPlan(FdsCursor *cur, int byFd, int byInode)
         }
     }
     cur->plan = PLAN_PROC;
-    VTAB_CONN(&cur->base)->sources[CONN_SOURCE_FDS].last = "proc";
-    int err = fdsWalkStartProc(&cur->walk, cur->byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL);
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    int mode = conn->sources[CONN_SOURCE_FDS].mode;
+    conn->sources[CONN_SOURCE_FDS].last = "proc";
+    int err = fdsWalkStartProc(&cur->walk, cur->byPid ? &cur->pids : NULL, byFd ? &cur->fds : NULL,
+                               mode == FDS_SOURCE_PROC || !(cur->row.need & FD_NEED_LINK)
+                                   ? NULL /* pid and fd alone: the readdir is all it costs */
+                                   : &conn->bpf,
+                               mode == FDS_SOURCE_BPF ? 0 : TASK_MIN_FDS);
     return err < 0 ? vtabError(cur->base.pVtab, "fds: cannot read /proc: %s", strerror(-err))
                    : SQLITE_OK;
 }
@@ -315,6 +346,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
     FdsCursor *cur = (FdsCursor *)base;
     int byFd, byInode;
     cur->eof = 0;
+    connForgetSocket(VTAB_CONN(base), cur);
     fdsWalkStop(&cur->walk);
     fdRowEndProcess(&cur->row);
     int rc = vtabKeysetFromColumns(&cur->pids, idxNum, 1u << PUSH_PID | 1u << PUSH_ARG_PID, argv,

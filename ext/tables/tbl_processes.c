@@ -32,18 +32,13 @@
 */
 #include "tables/tables.h"
 
-#include <errno.h>
 #include <stddef.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/buf.h"
 #include "container/container.h"
 #include "proc/pid_iter.h"
-#include "proc/proc_parse.h"
+#include "proc/proc_row.h"
 #include "proc/usernames.h"
 #include "vtab/vtab.h"
 
@@ -94,20 +89,21 @@ static const char processesSchema[] =
     " container_name TEXT, pod_uid TEXT, pod_name TEXT, pod_namespace TEXT, nspid INTEGER,"
     " arg_pid HIDDEN)";
 
-/* The per-process sources, one bit each; a row reads the ones its used columns need. */
+/* The per-process sources (proc_row.h), one bit each; a row reads the ones its used columns
+ * need. */
 enum {
-    SRC_STAT = 1 << 0,
-    SRC_STATUS = 1 << 1,
-    SRC_CMDLINE = 1 << 2,
-    SRC_EXE = 1 << 3,
-    SRC_CWD = 1 << 4,
-    SRC_ROOT = 1 << 5,
-    SRC_NETNS = 1 << 6,
-    SRC_PIDNS = 1 << 7,
-    SRC_MNTNS = 1 << 8,
-    SRC_CGROUP = 1 << 9,
-    SRC_LIMITS = 1 << 10,
-    SRC_CONTAINER = 1 << 11, /* the cgroup file, taken apart (the state files: containerColumn) */
+    SRC_STAT = PROC_SRC_STAT,
+    SRC_STATUS = PROC_SRC_STATUS,
+    SRC_CMDLINE = PROC_SRC_CMDLINE,
+    SRC_EXE = PROC_SRC_EXE,
+    SRC_CWD = PROC_SRC_CWD,
+    SRC_ROOT = PROC_SRC_ROOT,
+    SRC_NETNS = PROC_SRC_NETNS,
+    SRC_PIDNS = PROC_SRC_PIDNS,
+    SRC_MNTNS = PROC_SRC_MNTNS,
+    SRC_CGROUP = PROC_SRC_CGROUP,
+    SRC_LIMITS = PROC_SRC_LIMITS,
+    SRC_CONTAINER = PROC_SRC_CONTAINER, /* the state files: containerColumn */
 };
 
 static unsigned sourceOfColumn(int col)
@@ -161,23 +157,6 @@ static const struct vtab_push processesPush[PUSH_COUNT] = {
     [PUSH_PID] = {.name = "pid", .iColumn = COL_PID},
     [PUSH_ARG_PID] = {.name = "arg_pid", .iColumn = COL_ARG_PID}};
 
-/*
-** A pushed pid's row as first read in this statement. The inner side of a join on pid
-** (`fds JOIN processes USING(pid)`) is asked for the same few processes once per outer row;
-** rows of the fixed-size sources are kept per cursor (so never older than the statement) and
-** later lookups of that pid answer from here.
-*/
-struct proc_memo {
-    int pid; /* 0: empty slot */
-    int stands;
-    unsigned have;
-    struct proc_stat stat;
-    struct proc_status status;
-    ino_t netns, pidns, mntns;
-    int container; /* index into the cursor's container cache; -1 on the host */
-};
-#define SRC_MEMOABLE (SRC_STAT | SRC_STATUS | SRC_NETNS | SRC_PIDNS | SRC_MNTNS | SRC_CONTAINER)
-
 typedef struct ProcessesCursor ProcessesCursor;
 struct ProcessesCursor {
     sqlite3_vtab_cursor base;
@@ -188,31 +167,17 @@ struct ProcessesCursor {
     unsigned need;      /* SRC_* bits the statement's columns use */
     int eof;
 
-    /* The current row. */
-    int pid;
-    unsigned have; /* SRC_* bits read successfully for this row */
-    struct proc_stat stat;
-    struct proc_status status;
-    struct buf cmdline, exe, cwd, root, cgroup, scratch;
-    size_t cmdlineLen;
-    const char *cgroupPath;
-    size_t cgroupLen;
-    ino_t netns, pidns, mntns;
-    long long fdLimit;                   /* -1: unlimited */
-    struct container *container;         /* NULL on the host */
+    struct proc_row row;                 /* the current row */
+    struct container *container;         /* its container; NULL on the host */
     int lastContainerPid, lastContainer; /* the last pid whose container was read, its index */
-
-    /* Per cursor: pushed pids already read (open addressing, capacity a power of two). */
-    struct proc_memo *memo;
-    size_t memoLen, memoCap;
-    unsigned memoNeed; /* the sources the memo holds; a plan that needs others resets it */
+    struct proc_memo memo;               /* pushed pids already read (proc_row.h) */
 
     /* Per scan. */
     long long bootTime; /* -1 until read */
     long ticksPerSecond;
     long pageSize;
     struct usernames users;
-    int nomem; /* a read or the memo ran out of memory: the statement ends with SQLITE_NOMEM */
+    int nomem; /* the memo or a container ran out of memory: the statement ends SQLITE_NOMEM */
     struct container_cache containers; /* each container's state read once per cursor */
 };
 
@@ -266,129 +231,24 @@ static int processesClose(sqlite3_vtab_cursor *base)
     ProcessesCursor *cur = (ProcessesCursor *)base;
     pidIterStop(&cur->it);
     keysetFree(&cur->pids);
-    bufFree(&cur->cmdline);
-    bufFree(&cur->exe);
-    bufFree(&cur->cwd);
-    bufFree(&cur->root);
-    bufFree(&cur->cgroup);
-    bufFree(&cur->scratch);
-    free(cur->memo);
+    procRowFree(&cur->row);
+    procMemoFree(&cur->memo);
     usernamesFree(&cur->users);
     containerCacheFree(&cur->containers);
     return vtabCloseProcCursor(base, cur->procfd);
 }
 
-static int isGone(int err)
-{
-    return err == -ENOENT || err == -ESRCH;
-}
-
-static void readNamespace(int dirfd, const char *name, ino_t *ino, unsigned bit, unsigned *have)
-{
-    struct stat st;
-    if (fstatat(dirfd, name, &st, 0) == 0) {
-        *ino = st.st_ino;
-        *have |= bit;
-    }
-}
-
-static void processesReadLink(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b,
-                              unsigned bit)
-{
-    int rc = bufReadLinkAt(b, dirfd, name);
-    if (rc == 0) cur->have |= bit;
-    if (rc == -ENOMEM) cur->nomem = 1;
-}
-
-/* Reads NAME under DIRFD into B, noting an out-of-memory failure; 0 or -errno. */
-static int processesReadFile(ProcessesCursor *cur, int dirfd, const char *name, struct buf *b)
-{
-    int rc = bufReadFileAt(b, dirfd, name);
-    if (rc == -ENOMEM) cur->nomem = 1;
-    return rc;
-}
-
-/* The memo slot of PID: its entry, or the empty slot where it goes. */
-static struct proc_memo *memoSlot(ProcessesCursor *cur, int pid)
-{
-    size_t mask = cur->memoCap - 1, i = ((unsigned)pid * 2654435761u) & mask;
-    while (cur->memo[i].pid != 0 && cur->memo[i].pid != pid) i = (i + 1) & mask;
-    return &cur->memo[i];
-}
-
-/* Keeps the current row; without memory, sets cur->nomem. */
-static void memoStore(ProcessesCursor *cur, int stands)
-{
-    if (cur->memoLen * 2 >= cur->memoCap) {
-        size_t cap = cur->memoCap ? cur->memoCap * 2 : 256;
-        struct proc_memo *old = cur->memo, *m = calloc(cap, sizeof *m);
-        if (!m) {
-            cur->nomem = 1;
-            return;
-        }
-        size_t oldCap = cur->memoCap;
-        cur->memo = m;
-        cur->memoCap = cap;
-        for (size_t i = 0; i < oldCap; i++)
-            if (old[i].pid) *memoSlot(cur, old[i].pid) = old[i];
-        free(old);
-    }
-    int container = cur->container ? (int)(cur->container - cur->containers.v) : -1;
-    *memoSlot(cur, cur->pid) =
-        (struct proc_memo){cur->pid,   stands,     cur->have,  cur->stat, cur->status,
-                           cur->netns, cur->pidns, cur->mntns, container};
-    cur->memoLen++;
-}
-
-/* Loads the current row from the memo; 0 when it is not there. */
-static int memoLoad(ProcessesCursor *cur, int *stands)
-{
-    if (!cur->memoCap) return 0;
-    const struct proc_memo *m = memoSlot(cur, cur->pid);
-    if (m->pid != cur->pid) return 0;
-    *stands = m->stands;
-    cur->have = m->have;
-    cur->stat = m->stat;
-    cur->status = m->status;
-    cur->netns = m->netns;
-    cur->pidns = m->pidns;
-    cur->mntns = m->mntns;
-    cur->container = m->container >= 0 ? &cur->containers.v[m->container] : NULL;
-    return 1;
-}
-
-static int readProcess(ProcessesCursor *cur);
-
-/*
-** Reads what the row needs of process cur->pid. Returns 1 when the row stands, 0 when the
-** process is gone or, for a pushed pid, is not a thread-group leader. A pushed pid whose
-** columns come from fixed-size sources only is read once per cursor (see struct proc_memo).
-*/
-static int loadProcess(ProcessesCursor *cur)
-{
-    int stands;
-    if (!cur->pushed || (cur->need & ~SRC_MEMOABLE)) return readProcess(cur);
-    if (cur->need != cur->memoNeed) {
-        cur->memoNeed = cur->need;
-        cur->memoLen = 0;
-        if (cur->memo) memset(cur->memo, 0, cur->memoCap * sizeof *cur->memo);
-    }
-    if (memoLoad(cur, &stands)) return stands;
-    stands = readProcess(cur);
-    memoStore(cur, stands);
-    return stands;
-}
-
 /* The container of the cgroup just read; its state comes from the cursor's cache. */
 static void readContainer(ProcessesCursor *cur)
 {
+    struct proc_row *r = &cur->row;
     struct container_ref ref;
     cur->container = NULL;
-    if (containerParseCgroup(cur->cgroup.data, cur->cgroup.len, &ref) == 1 &&
+    if (containerParseCgroup(r->cgroup.data, r->cgroup.len, &ref) == 1 &&
         !(cur->container = containerLookup(&cur->containers, &ref)))
         return; /* out of memory: not had, and containerColumn says so */
-    cur->have |= SRC_CONTAINER;
-    cur->lastContainerPid = cur->pid;
+    r->have |= SRC_CONTAINER;
+    cur->lastContainerPid = r->pid;
     cur->lastContainer = cur->container ? (int)(cur->container - cur->containers.v) : -1;
 }
 
@@ -399,89 +259,48 @@ static void readContainer(ProcessesCursor *cur)
 */
 static int sameContainerAsLast(ProcessesCursor *cur)
 {
-    if (!cur->pushed || cur->lastContainerPid != cur->pid) return 0;
+    if (!cur->pushed || cur->lastContainerPid != cur->row.pid) return 0;
     cur->container = cur->lastContainer >= 0 ? &cur->containers.v[cur->lastContainer] : NULL;
-    cur->have |= SRC_CONTAINER;
     return 1;
 }
 
 static int readProcess(ProcessesCursor *cur)
 {
     unsigned need = cur->need;
-    cur->have = 0;
-    if (cur->pushed) need |= SRC_STATUS; /* Tgid tells a process from a thread */
-    if (!need) return 1;
+    int same = (need & SRC_CONTAINER) && sameContainerAsLast(cur);
+    if (same) need &= ~SRC_CONTAINER;
+    int stands = procRowRead(&cur->row, cur->procfd, need, cur->pushed);
+    if (same) cur->row.have |= SRC_CONTAINER;
+    if (stands && (need & SRC_CONTAINER) && cur->row.cgroupRead) readContainer(cur);
+    return stands;
+}
 
-    int dirfd = procOpenPid(cur->procfd, cur->pid);
-    if (dirfd < 0) return !isGone(dirfd) && (!cur->pushed || procIsListed(cur->procfd, cur->pid));
-
-    int stands = 1, rc;
-    if (need & SRC_STATUS) {
-        rc = processesReadFile(cur, dirfd, "status", &cur->scratch);
-        if (isGone(rc))
-            stands = 0;
-        else if (rc == 0 && procParseStatus(cur->scratch.data, cur->scratch.len, &cur->status) == 0)
-            cur->have |= SRC_STATUS;
-        /* A status we may not read (hidepid=1) leaves the row to the walk's answer. */
-        if (cur->pushed && stands)
-            stands = (cur->have & SRC_STATUS) ? cur->status.tgid == cur->pid
-                                              : procIsListed(cur->procfd, cur->pid);
+/*
+** Reads what the row needs of process row.pid. Returns 1 when the row stands, 0 when the
+** process is gone or, for a pushed pid, is not a thread-group leader. A pushed pid whose
+** columns come from fixed-size sources only is read once per cursor (proc_row.h's memo).
+*/
+static int loadProcess(ProcessesCursor *cur)
+{
+    int stands, container;
+    if (!cur->pushed || (cur->need & ~PROC_SRC_MEMOABLE)) return readProcess(cur);
+    procMemoFor(&cur->memo, cur->need);
+    if (procMemoLoad(&cur->memo, &cur->row, &stands, &container)) {
+        cur->container = container >= 0 ? &cur->containers.v[container] : NULL;
+        return stands;
     }
-    if (stands && (need & SRC_STAT)) {
-        rc = processesReadFile(cur, dirfd, "stat", &cur->scratch);
-        if (isGone(rc))
-            stands = 0;
-        else if (rc == 0 && procParseStat(cur->scratch.data, cur->scratch.len, &cur->stat) == 0)
-            cur->have |= SRC_STAT;
-    }
-    if (stands && (need & SRC_CMDLINE)) {
-        rc = processesReadFile(cur, dirfd, "cmdline", &cur->cmdline);
-        if (isGone(rc))
-            stands = 0;
-        else if (rc == 0) {
-            cur->cmdlineLen = procJoinCmdline(cur->cmdline.data, cur->cmdline.len);
-            if (cur->cmdlineLen > 0) cur->have |= SRC_CMDLINE;
-        }
-    }
-    if (stands && (need & SRC_CONTAINER) && sameContainerAsLast(cur)) need &= ~SRC_CONTAINER;
-    if (stands && (need & (SRC_CGROUP | SRC_CONTAINER))) {
-        rc = processesReadFile(cur, dirfd, "cgroup", &cur->cgroup);
-        if (isGone(rc))
-            stands = 0;
-        else if (rc == 0) {
-            if (procParseCgroup(cur->cgroup.data, cur->cgroup.len, &cur->cgroupPath,
-                                &cur->cgroupLen) == 0)
-                cur->have |= SRC_CGROUP;
-            if (need & SRC_CONTAINER) readContainer(cur);
-        }
-    }
-    if (stands && (need & SRC_LIMITS)) {
-        rc = processesReadFile(cur, dirfd, "limits", &cur->scratch);
-        if (isGone(rc))
-            stands = 0;
-        else if (rc == 0 &&
-                 procParseFdLimit(cur->scratch.data, cur->scratch.len, &cur->fdLimit) == 0)
-            cur->have |= SRC_LIMITS;
-    }
-    if (stands) {
-        /* Links and namespaces fail for zombies and kernel threads too: NULL, not gone. */
-        if (need & SRC_EXE) processesReadLink(cur, dirfd, "exe", &cur->exe, SRC_EXE);
-        if (need & SRC_CWD) processesReadLink(cur, dirfd, "cwd", &cur->cwd, SRC_CWD);
-        if (need & SRC_ROOT) processesReadLink(cur, dirfd, "root", &cur->root, SRC_ROOT);
-        if (need & SRC_NETNS) readNamespace(dirfd, "ns/net", &cur->netns, SRC_NETNS, &cur->have);
-        if (need & SRC_PIDNS) readNamespace(dirfd, "ns/pid", &cur->pidns, SRC_PIDNS, &cur->have);
-        if (need & SRC_MNTNS) readNamespace(dirfd, "ns/mnt", &cur->mntns, SRC_MNTNS, &cur->have);
-    }
-    close(dirfd);
+    stands = readProcess(cur);
+    container = cur->container ? (int)(cur->container - cur->containers.v) : -1;
+    if (procMemoStore(&cur->memo, &cur->row, stands, container) != 0) cur->nomem = 1;
     return stands;
 }
 
 static int processesNext(sqlite3_vtab_cursor *base)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
-    while (pidIterNext(&cur->it, &cur->pid)) {
+    while (pidIterNext(&cur->it, &cur->row.pid)) {
         int stands = loadProcess(cur);
-        if (cur->nomem) return SQLITE_NOMEM;
+        if (cur->nomem || cur->row.nomem) return SQLITE_NOMEM;
         if (stands) return SQLITE_OK;
     }
     cur->eof = 1;
@@ -512,7 +331,7 @@ static int processesEof(sqlite3_vtab_cursor *base)
 
 static int processesRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    *rowid = ((ProcessesCursor *)base)->pid;
+    *rowid = ((ProcessesCursor *)base)->row.pid;
     return SQLITE_OK;
 }
 
@@ -520,8 +339,8 @@ static long long bootTime(ProcessesCursor *cur)
 {
     if (cur->bootTime < 0) {
         long long t = 0;
-        if (bufReadFileAt(&cur->scratch, cur->procfd, "stat") == 0)
-            procParseBootTime(cur->scratch.data, cur->scratch.len, &t);
+        struct buf *b = &cur->row.scratch;
+        if (bufReadFileAt(b, cur->procfd, "stat") == 0) procParseBootTime(b->data, b->len, &t);
         cur->bootTime = t;
     }
     return cur->bootTime;
@@ -558,16 +377,17 @@ static void containerColumn(ProcessesCursor *cur, sqlite3_context *ctx, int col)
 static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
     ProcessesCursor *cur = (ProcessesCursor *)base;
-    const struct proc_stat *st = &cur->stat;
+    const struct proc_row *r = &cur->row;
+    const struct proc_stat *st = &r->stat;
     double tick = 1.0 / (double)cur->ticksPerSecond;
 
     if (col == COL_PID || col == COL_ARG_PID) {
-        sqlite3_result_int(ctx, cur->pid);
+        sqlite3_result_int(ctx, r->pid);
         return SQLITE_OK;
     }
-    if (!(cur->have & sourceOfColumn(col))) {
+    if (!(r->have & sourceOfColumn(col))) {
         /* the container's entry could not be kept: out of memory, not unreadable */
-        if (sourceOfColumn(col) == SRC_CONTAINER && (cur->have & SRC_CGROUP))
+        if (sourceOfColumn(col) == SRC_CONTAINER && (r->have & SRC_CGROUP))
             sqlite3_result_error_nomem(ctx);
         return SQLITE_OK; /* unreadable: NULL */
     }
@@ -577,18 +397,18 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_PGID: sqlite3_result_int(ctx, st->pgid); break;
     case COL_SID: sqlite3_result_int(ctx, st->sid); break;
     case COL_NAME: vtabResultText(ctx, st->comm, strlen(st->comm)); break;
-    case COL_CMDLINE: vtabResultText(ctx, cur->cmdline.data, cur->cmdlineLen); break;
-    case COL_EXE: vtabResultText(ctx, cur->exe.data, cur->exe.len); break;
-    case COL_CWD: vtabResultText(ctx, cur->cwd.data, cur->cwd.len); break;
-    case COL_ROOT: vtabResultText(ctx, cur->root.data, cur->root.len); break;
+    case COL_CMDLINE: vtabResultText(ctx, r->cmdline.data, r->cmdlineLen); break;
+    case COL_EXE: vtabResultText(ctx, r->exe.data, r->exe.len); break;
+    case COL_CWD: vtabResultText(ctx, r->cwd.data, r->cwd.len); break;
+    case COL_ROOT: vtabResultText(ctx, r->root.data, r->root.len); break;
     case COL_STATE: vtabResultText(ctx, &st->state, 1); break;
-    case COL_UID: sqlite3_result_int64(ctx, cur->status.uid[0]); break;
-    case COL_EUID: sqlite3_result_int64(ctx, cur->status.uid[1]); break;
-    case COL_GID: sqlite3_result_int64(ctx, cur->status.gid[0]); break;
-    case COL_EGID: sqlite3_result_int64(ctx, cur->status.gid[1]); break;
+    case COL_UID: sqlite3_result_int64(ctx, r->status.uid[0]); break;
+    case COL_EUID: sqlite3_result_int64(ctx, r->status.uid[1]); break;
+    case COL_GID: sqlite3_result_int64(ctx, r->status.gid[0]); break;
+    case COL_EGID: sqlite3_result_int64(ctx, r->status.gid[1]); break;
     case COL_USER: {
         const char *name;
-        if (usernamesLookup(&cur->users, cur->status.uid[0], &name) != 0)
+        if (usernamesLookup(&cur->users, r->status.uid[0], &name) != 0)
             sqlite3_result_error_nomem(ctx);
         else if (name)
             vtabResultText(ctx, name, strlen(name));
@@ -603,15 +423,15 @@ static int processesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_STIME: sqlite3_result_double(ctx, (double)st->stime * tick); break;
     case COL_RSS: sqlite3_result_int64(ctx, st->rss * cur->pageSize); break;
     case COL_VSIZE: sqlite3_result_int64(ctx, (sqlite3_int64)st->vsize); break;
-    case COL_NETNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->netns); break;
-    case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->pidns); break;
-    case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)cur->mntns); break;
-    case COL_CGROUP: vtabResultText(ctx, cur->cgroupPath, cur->cgroupLen); break;
+    case COL_NETNS: sqlite3_result_int64(ctx, (sqlite3_int64)r->netns); break;
+    case COL_PIDNS: sqlite3_result_int64(ctx, (sqlite3_int64)r->pidns); break;
+    case COL_MNTNS: sqlite3_result_int64(ctx, (sqlite3_int64)r->mntns); break;
+    case COL_CGROUP: vtabResultText(ctx, r->cgroupPath, r->cgroupLen); break;
     case COL_FD_LIMIT:
-        if (cur->fdLimit >= 0) sqlite3_result_int64(ctx, cur->fdLimit);
+        if (r->fdLimit >= 0) sqlite3_result_int64(ctx, r->fdLimit);
         break;
     case COL_NSPID:
-        if (cur->status.nspid > 0) sqlite3_result_int(ctx, cur->status.nspid);
+        if (r->status.nspid > 0) sqlite3_result_int(ctx, r->status.nspid);
         break;
     default: containerColumn(cur, ctx, col); break;
     }

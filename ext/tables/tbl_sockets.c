@@ -55,7 +55,7 @@
 ** ioctl answers in the socket's namespace), so no thread moves for it; a device that has gone
 ** meanwhile shows as its index number. Asked only when the column is used.
 **
-** Sources (sock_dump.c, sock_lookup.c), chosen per xFilter:
+** Sources (sock/sock_dump.c, sock/sock_lookup.c; sockets_sources.c), chosen per xFilter:
 **   scan     every namespace the filter allows (netns pushed: only those), the dumps of the
 **            kinds it needs, states and ports as kernel filters; one dump's rows at a time.
 **   ports    a port pushed on one end is dumped with bytecode for either end, and those rows
@@ -68,7 +68,7 @@
 **   map      `inode = ?` otherwise (no holder noted, a holder seen by a whole-host scan, more
 **            than LOOKUP_LIMIT lookups, or sqlsof_socket_source('dumps')): every socket of
 **            every namespace once, sorted by inode, answering every later xFilter.
-** sqlsof_socket_source() (fn_socket_source.c) shows how many sockets each source found and
+** sqlsof_socket_source() (fn_source.c) shows how many sockets each source found and
 ** sets which may run; the map is the reference the holder path is tested against. A socket
 ** in a namespace that no process is in (held only by sockets) is found through its holder
 ** and missed by the dumps, which cannot name that namespace.
@@ -87,10 +87,7 @@
 #include <unistd.h>
 
 #include "tables/conn.h"
-#include "sock/sock_dump.h"
-#include "sock/sock_filter.h"
-#include "sock/sock_lookup.h"
-#include "sock/sock_ports.h"
+#include "tables/sockets.h"
 #include "vtab/vtab.h"
 
 enum {
@@ -142,7 +139,8 @@ static const char socketsSchema[] =
 **   bit 5  inode        argv: the inode(s)     → through the holder, or the inode map
 **   bit 6  netns        argv: the inode(s)     → only those namespaces are entered
 ** Bits VTAB_OWN_BITS and up: SOCK_NEED_TCPINFO, SOCK_NEED_IFNAME, SOCK_NEED_UNIX_DIAG from
-** colUsed.
+** colUsed; and NEED_DIAG_ONLY: a column that a BPF record's socket fields do not give (queues,
+** interface, peer, timers, tcp_info), so `inode = ?` cannot be answered from them.
 */
 static const struct vtab_push socketsPush[SOCK_NBY] = {
     [SOCK_BY_STATE] = {.name = "state", .iColumn = COL_STATE, .isText = 1},
@@ -154,29 +152,14 @@ static const struct vtab_push socketsPush[SOCK_NBY] = {
     [SOCK_BY_NETNS] = {.name = "netns", .iColumn = COL_NETNS},
 };
 
-/* Past this many lookups through holders in one statement, the whole-host map is cheaper. */
-#define LOOKUP_LIMIT 4096
-
-typedef struct SocketsCursor SocketsCursor;
-struct SocketsCursor {
-    sqlite3_vtab_cursor base;
-    int procfd;
-    struct sock_diag diag;
-    struct sock_filter f;
-
-    struct sock_rows rows; /* what this xFilter returns (a scan: the current dump) */
-    size_t rowAt;
-    int eof;
-    struct sock_scan scan;
-    int scanning;
-
-    /* inode = ?: lookups through holders, then perhaps the map (built once). */
-    struct sock_lookup lookup;
-    int lookups, mapBuilt;
-    struct sock_rows map;
-
-    int portsUser; /* may answer from the connection's port rows (conn.h) */
-};
+/* The columns that a BPF record's socket fields give (sock/sock_row.h, sockRowFromFields). */
+#define COLUMN(c) ((sqlite3_uint64)1 << (c))
+static const sqlite3_uint64 fieldColumns =
+    COLUMN(COL_NETNS) | COLUMN(COL_FAMILY) | COLUMN(COL_PROTOCOL) | COLUMN(COL_STATE) |
+    COLUMN(COL_LOCAL_ADDR) | COLUMN(COL_LOCAL_PORT) | COLUMN(COL_REMOTE_ADDR) |
+    COLUMN(COL_REMOTE_PORT) | COLUMN(COL_INODE) | COLUMN(COL_UID) | COLUMN(COL_COOKIE) |
+    COLUMN(COL_PATH);
+#define NEED_DIAG_ONLY (1 << (VTAB_OWN_BITS + 8))
 
 /*
 ** Costs: a host is assumed to hold ~30,000 sockets; each dump request costs ~50 (syscalls
@@ -212,6 +195,7 @@ static int socketsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     if (info->colUsed & ((sqlite3_uint64)1 << COL_UID | (sqlite3_uint64)1 << COL_RECV_Q |
                          (sqlite3_uint64)1 << COL_SEND_Q | (sqlite3_uint64)1 << COL_PEER_INODE))
         idxNum |= SOCK_NEED_UNIX_DIAG << VTAB_OWN_BITS;
+    if (info->colUsed & ~fieldColumns) idxNum |= NEED_DIAG_ONLY;
     info->idxNum = idxNum;
     return SQLITE_OK;
 }
@@ -240,6 +224,7 @@ static int socketsOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
     }
     sockLookupInit(&cur->lookup, cur->procfd);
     cur->portsUser = sockPortsJoin(&((VtabShared *)vtab)->conn->ports);
+    ((VtabShared *)vtab)->conn->socketCursors++;
     return SQLITE_OK;
 }
 
@@ -252,6 +237,7 @@ static void endScan(SocketsCursor *cur)
 static int socketsClose(sqlite3_vtab_cursor *base)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
+    VTAB_CONN(base)->socketCursors--;
     endScan(cur);
     sockFilterFree(&cur->f);
     if (cur->portsUser) sockPortsLeave(&VTAB_CONN(base)->ports);
@@ -262,128 +248,13 @@ static int socketsClose(sqlite3_vtab_cursor *base)
     return vtabCloseProcCursor(base, cur->procfd);
 }
 
-/* Turns a source's -errno into the table's error: one line, what and why. */
-static int sourceError(SocketsCursor *cur, int err, int failedKind)
-{
-    if (err == -ENOMEM) return SQLITE_NOMEM;
-    if (failedKind < 0) return vtabError(cur->base.pVtab, "sockets: %s", strerror(-err));
-    const struct sock_kind *k = &sockKinds[failedKind];
-    char buf[16];
-    const char *protocol = k->protocol == DIAG_ANY_PROTOCOL
-                               ? ""
-                               : diagProtocolName(k->family, k->protocol, buf, sizeof buf);
-    return vtabError(cur->base.pVtab, "sockets: sock_diag dump of %s%s%s failed: %s",
-                     sockFamilyName(k->family), *protocol ? " " : "", protocol, strerror(-err));
-}
-
-/* ---- inode = ?: through holders, or the map ---- */
-
-static int socketsBuildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
-{
-    int failedKind;
-    int rc = sockMapBuild(&cur->diag, cur->procfd, &cur->map, &failedKind);
-    if (rc < 0) return sourceError(cur, rc, failedKind);
-    cur->mapBuilt = 1;
-    conn->stats.maps++;
-    conn->sources[CONN_SOURCE_SOCKETS].last = "map";
-    return SQLITE_OK;
-}
-
-/* Copies the map's rows of INODE that pass the filter into the cursor's rows. */
-static int rowsFromMap(SocketsCursor *cur, uint64_t inode)
-{
-    for (size_t i = sockRowsFindInode(&cur->map, inode);
-         i < cur->map.n && cur->map.v[i].d.inode == inode; i++) {
-        if (!sockRowMatches(&cur->f, &cur->map.v[i])) continue;
-        struct sock_row *slot = sockRowsPush(&cur->rows);
-        if (!slot) return SQLITE_NOMEM;
-        *slot = cur->map.v[i];
-    }
-    return SQLITE_OK;
-}
-
-/* Counts how a lookup through the holder found its socket (sqlsof_socket_source()). */
-static void countFound(struct sqlsof_conn *conn, enum sock_found how)
-{
-    static const char *const names[] = {[SOCK_FOUND_DIRECT] = "direct",
-                                        [SOCK_FOUND_EXACT] = "exact",
-                                        [SOCK_FOUND_RESTRICTED] = "restricted"};
-    uint64_t *counter[] = {[SOCK_FOUND_DIRECT] = &conn->stats.direct,
-                           [SOCK_FOUND_EXACT] = &conn->stats.exact,
-                           [SOCK_FOUND_RESTRICTED] = &conn->stats.restricted};
-    if (how == SOCK_FOUND_NONE) return;
-    ++*counter[how];
-    conn->sources[CONN_SOURCE_SOCKETS].last = names[how];
-}
-
-/* The one socket INODE through its holder; *VIA_MAP when the holder cannot answer. */
-static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode, int *viaMap)
-{
-    const struct conn_holder *h = connFindHolder(conn, inode);
-    *viaMap = !h || h->wholeHost ||
-              conn->sources[CONN_SOURCE_SOCKETS].mode == SOCKETS_SOURCE_DUMPS ||
-              cur->lookups >= LOOKUP_LIMIT;
-    if (*viaMap) return SQLITE_OK;
-    cur->lookups++;
-    size_t from = cur->rows.n;
-    enum sock_found how;
-    int rc = sockLookupByHolder(&cur->lookup, &cur->diag, h->pid, h->fd, inode, &cur->rows, &how);
-    if (rc < 0) return sourceError(cur, rc, -1);
-    if (rc == SOCK_LOOKUP_ANSWERED) countFound(conn, how);
-    if (rc == SOCK_LOOKUP_UNKNOWN) {
-        *viaMap = 1;
-        return SQLITE_OK;
-    }
-    /* Keep what passes the statement's other filters. */
-    size_t at = from;
-    for (size_t i = from; i < cur->rows.n; i++)
-        if (sockRowMatches(&cur->f, &cur->rows.v[i])) cur->rows.v[at++] = cur->rows.v[i];
-    cur->rows.n = at;
-    return SQLITE_OK;
-}
-
-static int filterByInode(SocketsCursor *cur)
-{
-    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
-    for (int k = 0; k < cur->f.inodes.n; k++) {
-        uint64_t inode = (uint64_t)cur->f.inodes.v[k];
-        int viaMap = 1, rc = SQLITE_OK;
-        if (!cur->mapBuilt) rc = rowsFromHolder(cur, conn, inode, &viaMap);
-        if (rc == SQLITE_OK && viaMap && !cur->mapBuilt) rc = socketsBuildMap(cur, conn);
-        if (rc == SQLITE_OK && viaMap) rc = rowsFromMap(cur, inode);
-        if (rc != SQLITE_OK) return rc;
-    }
-    return SQLITE_OK;
-}
-
-/* ---- ports: either end, one dump shared by the branches of an OR ---- */
-
-static int filterByPorts(SocketsCursor *cur)
-{
-    struct sock_ports *kept = &VTAB_CONN(&cur->base)->ports;
-    if (!cur->portsUser || !sockPortsAnswer(kept, cur->diag.need, &cur->f)) {
-        int failedKind;
-        int rc = sockPortsDump(kept, &cur->diag, cur->procfd, &cur->f, &failedKind);
-        if (rc < 0) return sourceError(cur, rc, failedKind);
-        if (!cur->portsUser) kept->users++;
-        cur->portsUser = 1;
-    }
-    for (size_t i = 0; i < kept->rows.n; i++) {
-        if (!sockRowMatches(&cur->f, &kept->rows.v[i])) continue;
-        struct sock_row *slot = sockRowsPush(&cur->rows);
-        if (!slot) return SQLITE_NOMEM;
-        *slot = kept->rows.v[i];
-    }
-    return SQLITE_OK;
-}
-
 /* ---- xFilter, xNext ---- */
 
 static int nextDump(SocketsCursor *cur)
 {
     int rc = sockScanNext(&cur->scan, &cur->diag, &cur->f, &cur->rows, &cur->eof);
     cur->rowAt = 0;
-    return rc < 0 ? sourceError(cur, rc, cur->scan.failedKind) : SQLITE_OK;
+    return rc < 0 ? socketsSourceError(cur, rc, cur->scan.failedKind) : SQLITE_OK;
 }
 
 static int socketsNext(sqlite3_vtab_cursor *base)
@@ -431,7 +302,8 @@ static int socketsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
 {
     (void)idxStr, (void)argc;
     SocketsCursor *cur = (SocketsCursor *)base;
-    cur->diag.need = idxNum >> VTAB_OWN_BITS;
+    cur->diag.need = (idxNum >> VTAB_OWN_BITS) & 0xff;
+    cur->fieldsAnswer = !(idxNum & NEED_DIAG_ONLY);
     cur->eof = 0;
     cur->rowAt = 0;
     cur->rows.n = 0;
@@ -447,13 +319,13 @@ static int socketsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
         return SQLITE_OK;
     }
     if (sockFilterHas(f, SOCK_BY_INODE))
-        rc = filterByInode(cur);
+        rc = socketsFilterByInode(cur);
     else if (sockFilterHas(f, SOCK_BY_SPORT) || sockFilterHas(f, SOCK_BY_DPORT))
-        rc = filterByPorts(cur);
+        rc = socketsFilterByPorts(cur);
     else {
         rc = sockScanStart(&cur->scan, cur->procfd,
                            sockFilterHas(f, SOCK_BY_NETNS) ? &f->netns : NULL);
-        if (rc < 0) return sourceError(cur, rc, -1);
+        if (rc < 0) return socketsSourceError(cur, rc, -1);
         cur->scanning = 1;
         return nextDump(cur);
     }

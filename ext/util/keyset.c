@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/buf.h"
 
@@ -38,6 +39,17 @@ int keysetHas(const struct keyset *ks, int64_t k)
 {
     size_t at = arrayLowerBound(ks->v, (size_t)ks->n, sizeof *ks->v, &k, compareKeys);
     return at < (size_t)ks->n && ks->v[at] == k;
+}
+
+int keysetInsert(struct keyset *ks, int64_t k)
+{
+    size_t at = arrayLowerBound(ks->v, (size_t)ks->n, sizeof *ks->v, &k, compareKeys);
+    if (at < (size_t)ks->n && ks->v[at] == k) return 0;
+    int rc = keysetAdd(ks, k);
+    if (rc < 0) return rc;
+    memmove(&ks->v[at + 1], &ks->v[at], ((size_t)ks->n - 1 - at) * sizeof *ks->v);
+    ks->v[at] = k;
+    return 1;
 }
 
 void keysetClear(struct keyset *ks)

@@ -18,6 +18,9 @@ int keysetAdd(struct keyset *ks, int64_t k);
 /* Sorts and removes duplicates; call after the last keysetAdd(). */
 void keysetSeal(struct keyset *ks);
 int keysetHas(const struct keyset *ks, int64_t k);
+/* Adds K to a sealed set, keeping it sealed: 1 when K was new, 0 when there already, or
+ * -ENOMEM. For sets that grow a key at a time and are asked as they grow. */
+int keysetInsert(struct keyset *ks, int64_t k);
 void keysetClear(struct keyset *ks);
 void keysetFree(struct keyset *ks);
 

@@ -2,6 +2,7 @@
 
 #include "util/buf.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,11 +17,13 @@ int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols
     int slot[VTAB_IN_SHIFT]; /* constraint claimed for each column, or -1 */
     int idxNum = 0;
 
-    for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) slot[k] = -1;
+    /* Each column has a bit below VTAB_IN_SHIFT and its IN bit below VTAB_OWN_BITS. */
+    assert(ncols <= VTAB_IN_SHIFT);
+    for (int k = 0; k < ncols; k++) slot[k] = -1;
     for (int i = 0; i < info->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &info->aConstraint[i];
         if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-        for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) {
+        for (int k = 0; k < ncols; k++) {
             if (cols[k].iColumn != c->iColumn || slot[k] >= 0) continue;
             /* Under NOCASE or RTRIM our byte comparison would drop rows SQLite keeps. */
             if (cols[k].isText && strcmp(sqlite3_vtab_collation(info, i), "BINARY") != 0) continue;
@@ -29,7 +32,7 @@ int vtabPushEq(sqlite3_index_info *info, const struct vtab_push *cols, int ncols
     }
     int argv = 0;
     char *plan = NULL;
-    for (int k = 0; k < ncols && k < VTAB_IN_SHIFT; k++) {
+    for (int k = 0; k < ncols; k++) {
         if (slot[k] < 0) continue;
         info->aConstraintUsage[slot[k]].argvIndex = ++argv;
         info->aConstraintUsage[slot[k]].omit = 1;

@@ -19,6 +19,8 @@
 
 #define VTAB_IN_SHIFT 8
 #define VTAB_OWN_BITS 16
+_Static_assert(2 * VTAB_IN_SHIFT <= VTAB_OWN_BITS,
+               "a pushed column's IN bit is below the table's own");
 
 /* One column that a table can filter itself. */
 struct vtab_push {
@@ -29,7 +31,8 @@ struct vtab_push {
 };
 
 /*
-** Claims the first usable equality constraint on each of COLS (at most VTAB_IN_SHIFT), sets
+** Claims the first usable equality constraint on each of COLS (at most VTAB_IN_SHIFT: more is
+** a programming error, asserted), sets
 ** argvIndex and omit for it and asks for IN lists whole. Returns the idxNum bits, and sets
 ** idxStr to what was pushed ("pid= fd IN"), which EXPLAIN QUERY PLAN prints.
 */

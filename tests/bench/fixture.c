@@ -1,7 +1,7 @@
 /*
 ** The benchmark's population: a reproducible host load for `make bench`.
 **
-**     fixture [-n N] [-m M] [-k K] [-o MANIFEST]
+**     fixture [-n N] [-m M] [-k K] [-s S] [-o MANIFEST]
 **
 ** Starts N worker processes (default 1,000), each holding M descriptors (default 100) above
 ** stdin/out/err, cycling through: a regular file, a pipe (both ends), a unix socketpair (both
@@ -10,7 +10,9 @@
 ** so at the defaults there are ~14,300 client and as many accepted TCP sockets. One "quiet"
 ** process holds a listener with one connection to itself: the port that "who uses a port"
 ** asks about. K processes (default 20) each live in a network namespace of their own (lo up),
-** with a listener and a connection to it.
+** with a listener and a connection to it. And the process users ask about most, a busy server:
+** one listener holding S accepted connections (default 12,000) from one client process, so
+** its port has 2 S sockets (server_pid, server_port, server_client_pid in the manifest).
 **
 ** When everything is in place it writes MANIFEST (default build/bench/manifest.txt) as
 ** "key value" lines and prints "ready". It then sleeps until SIGTERM/SIGINT/SIGHUP, or until
@@ -223,6 +225,25 @@ static void quietRun(int listener, int port, int readyFd)
     sleepForever();
 }
 
+/* The busy server: accepts EXPECT connections on LISTENER and keeps them. */
+static void serverRun(int listener, long expect, int readyFd)
+{
+    acceptorRun(listener, expect, readyFd); /* the listener stays open: it still listens */
+}
+
+/* The busy server's client: COUNT connections to PORT, kept. */
+static void serverClientRun(int port, long count, int readyFd)
+{
+    for (long i = 0; i < count; i++)
+        if (connectLoopback(port) < 0) {
+            fprintf(stderr, "fixture: connect to the server: %s\n", strerror(errno));
+            _exit(1);
+        }
+    ready(readyFd);
+    close(readyFd);
+    sleepForever();
+}
+
 /* A process in a network namespace of its own: lo up, a listener and a connection to it. */
 static void netnsRun(int readyFd)
 {
@@ -313,27 +334,29 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    long n = 1000, m = 100, k = 20;
+    long n = 1000, m = 100, k = 20, server = 12000;
     const char *manifest = "build/bench/manifest.txt";
     int opt;
-    while ((opt = getopt(argc, argv, "n:m:k:o:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:m:k:s:o:")) != -1) {
         switch (opt) {
         case 'n': n = atol(optarg); break;
         case 'm': m = atol(optarg); break;
         case 'k': k = atol(optarg); break;
+        case 's': server = atol(optarg); break;
         case 'o': manifest = optarg; break;
-        default: die("usage: fixture [-n N] [-m M] [-k K] [-o MANIFEST]");
+        default: die("usage: fixture [-n N] [-m M] [-k K] [-s S] [-o MANIFEST]");
         }
     }
-    if (n < 1 || m < CYCLE || k < 0) die("need -n >= 1, -m >= %d, -k >= 0", CYCLE);
+    if (n < 1 || m < CYCLE || k < 0 || server < 1)
+        die("need -n >= 1, -m >= %d, -k >= 0, -s >= 1", CYCLE);
     double t0 = now();
 
     long connections = n * tcpPerWorker((int)m);
     long acceptors = (connections + ACCEPTS_PER_ACCEPTOR - 1) / ACCEPTS_PER_ACCEPTOR;
-    raiseNofile((rlim_t)(ACCEPTS_PER_ACCEPTOR + m + 64));
-    checkFileMax((unsigned long)(n * (m + 3) + 2 * connections + 100000));
+    raiseNofile((rlim_t)((server > ACCEPTS_PER_ACCEPTOR ? server : ACCEPTS_PER_ACCEPTOR) + m + 64));
+    checkFileMax((unsigned long)(n * (m + 3) + 2 * connections + 2 * server + 100000));
 
-    children = calloc((size_t)(n + acceptors + k + 1), sizeof *children);
+    children = calloc((size_t)(n + acceptors + k + 3), sizeof *children);
     if (!children) die("out of memory");
     struct sigaction sa = {.sa_handler = onSignal};
     sigaction(SIGTERM, &sa, NULL);
@@ -371,6 +394,19 @@ int main(int argc, char **argv)
         quietRun(quiet, quietPort, readyPipe[1]);
     }
     close(quiet);
+    int serverPort, serverListener = listenLoopback(&serverPort);
+    if (serverListener < 0) die("listen: %s", strerror(errno));
+    pid_t serverPid = spawn();
+    if (serverPid == 0) {
+        close(readyPipe[0]);
+        serverRun(serverListener, server, readyPipe[1]);
+    }
+    close(serverListener);
+    pid_t serverClientPid = spawn();
+    if (serverClientPid == 0) {
+        close(readyPipe[0]);
+        serverClientRun(serverPort, server, readyPipe[1]);
+    }
 
     pid_t firstWorker = 0, sampleWorker = 0;
     for (long i = 0; i < n; i++) {
@@ -394,15 +430,17 @@ int main(int argc, char **argv)
             netnsRun(readyPipe[1]);
         }
     close(readyPipe[1]);
-    awaitReady(readyPipe[0], n + acceptors + 1 + k);
+    awaitReady(readyPipe[0], n + acceptors + 1 + k + 2);
 
     FILE *f = fopen(manifest, "w");
     if (!f) die("%s: %s", manifest, strerror(errno));
     fprintf(f, "fixture %d\nworkers %ld\nfds_per_worker %ld\nnetns_procs %ld\n", (int)getpid(), n,
             m, k);
-    fprintf(f, "tcp_connections %ld\nacceptors %ld\n", connections + 1 + k, acceptors);
+    fprintf(f, "tcp_connections %ld\nacceptors %ld\n", connections + 1 + k + server, acceptors);
     fprintf(f, "first_worker %d\nlast_worker %d\n", (int)firstWorker,
-            (int)children[acceptors + 1 + n - 1]);
+            (int)children[acceptors + 3 + n - 1]);
+    fprintf(f, "server_pid %d\nserver_port %d\nserver_client_pid %d\nserver_connections %ld\n",
+            (int)serverPid, serverPort, (int)serverClientPid, server);
     /* fd 3 of the middle worker: a regular file (the cycle starts with one). */
     fprintf(f, "sample_pid %d\nsample_fd 3\n", (int)sampleWorker);
     fprintf(f, "quiet_pid %d\nquiet_port %d\n", (int)quietPid, quietPort);

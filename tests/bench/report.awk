@@ -60,7 +60,7 @@ function sqlsofMissing(key) {
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin", keys, " ")
+    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin slisten sestab sproc ssock sport sjoin prom", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
     nper = split("plisten pestab pproc psock pjoin", per, " ")
     for (k = 1; k <= nper; k++) load(per[k] "100")
@@ -111,7 +111,7 @@ BEGIN {
     print ""
     print "| question | sqlsof, " ENVIRON["N"] " processes | lsof, " ENVIRON["N"] " processes | sqlsof, 100 processes | " ENVIRON["N"] " ÷ 100 |"
     print "|---|---|---|---|---|"
-    label["plisten"] = "`-n -P -i -sTCP:LISTEN -a -p " pid "`"
+    label["plisten"] = "`-n -P -i -sTCP:LISTEN -a -p " ENVIRON["QUIET"] "` (the quiet process's listener)"
     label["pestab"] = "`-n -P -i -sTCP:ESTABLISHED -a -p " pid "`"
     label["pproc"] = "`-n -P -p " pid "`"
     label["psock"] = "`-n -P -d " sockfd " -a -p " pid "` (a TCP socket)"
@@ -123,6 +123,44 @@ BEGIN {
         growth = (key "100", "sqlsof") in have ? sprintf("%.2f×", ms[key, "sqlsof"] / ms[key "100", "sqlsof"]) : "—"
         printf "| %s | **%s** | %s | %s | %s |\n", label[key], fmtms(ms[key, "sqlsof"]), cell(key, "lsof"), small, growth
     }
+    print ""
+
+    server = ENVIRON["SERVER"]; sport = ENVIRON["SPORT"]
+    print "## The busy server"
+    print ""
+    print "The process users ask about most: pid " server ", one listener on port " sport " holding its"
+    print "accepted connections (the manifest's server_connections), whose client is one other process."
+    print "lsof and `ls -l /proc/PID/fd` cells add **their time ÷ sqlsof's**; the cost per descriptor"
+    print "is sqlsof's time over the server's descriptors (the lines of `-p`, less the header)."
+    print ""
+    nfd = ("sproc", "sqlsof") in have ? lines["sproc", "sqlsof"] - 1 : 0
+    print "| question | sqlsof | lsof | `ls -l /proc/" server "/fd` | lines | µs per descriptor |"
+    print "|---|---|---|---|---|---|"
+    slabel["slisten"] = "`-n -P -i -sTCP:LISTEN -a -p " server "`"
+    slabel["sestab"] = "`-n -P -i -sTCP:ESTABLISHED -a -p " server "`"
+    slabel["sproc"] = "`-n -P -p " server "`"
+    slabel["ssock"] = "`-n -P -d " ENVIRON["SSOCKFD"] " -a -p " server "` (its listener)"
+    nsrv = split("slisten sestab sproc ssock", srv, " ")
+    for (k = 1; k <= nsrv; k++) {
+        key = srv[k]
+        if (!((key, "sqlsof") in have)) continue
+        printf "| %s | **%s** | %s | %s | %s | %.2f |\n", slabel[key], fmtms(ms[key, "sqlsof"]), \
+            cell(key, "lsof"), cell(key, "ls"), lines[key, "sqlsof"], \
+            nfd > 0 ? 1000 * ms[key, "sqlsof"] / nfd : 0
+    }
+    print ""
+    print "| question | sqlsof | peers |"
+    print "|---|---|---|"
+    if (("sport", "sqlsof") in have)
+        printf "| who uses the server's port (`-n -P -i:%s`, %s lines) | **%s** | lsof %s; `ss -tanp sport or dport` %s; the same SQL (`lsof_sockets` by either port) %s |\n", \
+            sport, lines["sport", "sqlsof"], fmtms(ms["sport", "sqlsof"]), cell("sport", "lsof"), \
+            cell("sport", "ss"), cell("sport", "sql")
+    if (("sjoin", "sqlsof") in have)
+        printf "| `SELECT * FROM fds f JOIN sockets s USING(inode) WHERE f.pid = %s` | **%s** | with `f.type IN ('IPv4', 'IPv6', 'unix')`: %s |\n", \
+            server, fmtms(ms["sjoin", "sqlsof"]), cell("sjoin", "typed")
+    if (("prom", "sqlsof") in have)
+        printf "| `sqlsof --prom` | **%s** | `SELECT * FROM fds`: %s |\n", fmtms(ms["prom", "sqlsof"]), \
+            cell("prom", "fds")
     print ""
 
     print "## The fds table's sources"
@@ -191,6 +229,26 @@ BEGIN {
     if (("port", "ss") in have && ("port", "sqlsof") in have)
         target("who uses a port ≥ 3× faster than `ss -tanp` (sport or dport)", 0, \
                ratio["port", "ss"] >= 3, sprintf("%.2f×", ratio["port", "ss"]))
+    for (k = 1; k <= nsrv; k++) {
+        key = srv[k]
+        if (!((key, "sqlsof") in have)) continue
+        target(slabel[key] " ≥ 15× faster than lsof", 0, ratio[key, "lsof"] >= 15, \
+               sprintf("%.1f×", ratio[key, "lsof"]))
+        target(slabel[key] " no slower than `ls -l /proc/PID/fd`", 0, ratio[key, "ls"] >= 1, \
+               sprintf("%.2f× (ls ÷ sqlsof)", ratio[key, "ls"]))
+    }
+    if (("sport", "ss") in have && ("sport", "sqlsof") in have) {
+        target("who uses the busy port ≥ 4× faster than `ss -tanp` (sport or dport)", 0, \
+               ratio["sport", "ss"] >= 4, sprintf("%.2f×", ratio["sport", "ss"]))
+        target("who uses the busy port: lsof mode within 1.2× of the same SQL", 0, \
+               ratio["sport", "sql"] >= 1 / 1.2, sprintf("%.2f× (lsof mode ÷ SQL)", 1 / ratio["sport", "sql"]))
+    }
+    if (("sjoin", "typed") in have)
+        target("the server's pid join without a type filter within 4× of the typed one", 0, \
+               1 / ratio["sjoin", "typed"] <= 4, sprintf("%.2f×", 1 / ratio["sjoin", "typed"]))
+    if (("prom", "fds") in have)
+        target("`sqlsof --prom` ≤ 1.5× `SELECT * FROM fds`", 0, 1 / ratio["prom", "fds"] <= 1.5, \
+               sprintf("%.2f×", 1 / ratio["prom", "fds"]))
     d = rss["all", "sqlsof"] - rss["all", "empty"]
     target("all-fds peak RSS within 16 MiB of an empty query's", 0, d <= 16 * 1024, \
            sprintf("+%s (%s vs %s)", mib(d), mib(rss["all", "sqlsof"]), mib(rss["all", "empty"])))

@@ -12,10 +12,10 @@ set -eu
 B=build/bench
 # A quick run is a check, not a measurement: it leaves tests/bench/RESULTS.md alone.
 if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
-    N=100 M=50 K=4 RUNS=3 WARM=1 MODE="QUICK=1"
+    N=100 M=50 K=4 S=2000 RUNS=3 WARM=1 MODE="QUICK=1"
     OUT=${RESULTS:-$B/RESULTS-quick.md}
 else
-    N=1000 M=100 K=20 RUNS=5 WARM=1 MODE="full"
+    N=1000 M=100 K=20 S=12000 RUNS=5 WARM=1 MODE="full"
     OUT=${RESULTS:-tests/bench/RESULTS.md}
 fi
 SQLSOF=build/sqlsof
@@ -27,7 +27,8 @@ LOG=$B/stderr.log
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, every process's fds)" >&2; exit 1; }
 
 # The fixture reads a FIFO that this script holds open: when the script closes it, however it
-# ends, the fixture sees EOF and kills its population. startFixture N M K starts one.
+# ends, the fixture sees EOF and kills its population. startFixture N M K S starts one (S: the
+# busy server's connections).
 start=$(date +%s)
 FIXTURE=
 stopFixture() {
@@ -43,7 +44,7 @@ trap 'exit 130' INT TERM
 startFixture() {
     rm -f $B/ctl $B/fixture.out $B/manifest.txt
     mkfifo $B/ctl
-    $B/fixture -n $1 -m $2 -k $3 -o $B/manifest.txt < $B/ctl > $B/fixture.out 2>> "$LOG" &
+    $B/fixture -n $1 -m $2 -k $3 -s $4 -o $B/manifest.txt < $B/ctl > $B/fixture.out 2>> "$LOG" &
     FIXTURE=$!
     exec 3> $B/ctl
     i=0
@@ -53,21 +54,26 @@ startFixture() {
         [ $i -lt 1200 ] || { echo "bench: fixture not ready after 120 s" >&2; exit 1; }
         sleep 0.1
     done
-    PID=$(m sample_pid) FD=$(m sample_fd) PORT=$(m quiet_port)
+    PID=$(m sample_pid) FD=$(m sample_fd) PORT=$(m quiet_port) QUIET=$(m quiet_pid)
+    SERVER=$(m server_pid) SPORT=$(m server_port)
     # The sample worker's first TCP descriptor: the cheat-sheet's `-d FD -a -p PID` is a socket.
-    SOCKFD=$($PY -c 'import os, sys
+    SOCKFD=$(firstTcpFd $PID) SSOCKFD=$(firstTcpFd $SERVER)
+}
+# firstTcpFd PID: the lowest descriptor of PID that is a TCP socket.
+firstTcpFd() {
+    $PY -c 'import os, sys
 d = "/proc/%s/fd" % sys.argv[1]
 def proto(fd):
     try:
         return os.getxattr("%s/%d" % (d, fd), "system.sockprotoname").rstrip(b"\0")
     except OSError:
         return b""
-print(min(fd for fd in map(int, os.listdir(d)) if proto(fd) == b"TCP"))' $PID)
+print(min(fd for fd in map(int, os.listdir(d)) if proto(fd) == b"TCP"))' $1
 }
 # m KEY: the manifest's value (the main fixture's, once a second one has replaced it).
 MANIFEST=$B/manifest.txt
 m() { awk -v k="$1" '$1 == k { print $2; exit }' $MANIFEST; }
-startFixture $N $M $K
+startFixture $N $M $K $S
 echo "bench: fixture ready in $(m startup_seconds) s: $N processes x $M fds, $K namespaces" \
      "($(m tcp_connections) TCP connections); $RUNS runs + $WARM warm-up per question"
 
@@ -131,7 +137,8 @@ inproc() {
 # perProcess SUFFIX PEERS: the per-process rows into q-KEY$SUFFIX.tsv, lsof beside when PEERS=1.
 perProcess() {
     sfx=$1 peers=$2
-    for row in "plisten|-n -P -i -sTCP:LISTEN -a -p $PID" "pestab|-n -P -i -sTCP:ESTABLISHED -a -p $PID" \
+    # The worker has no listener: the LISTEN row asks the quiet process, which has one.
+    for row in "plisten|-n -P -i -sTCP:LISTEN -a -p $QUIET" "pestab|-n -P -i -sTCP:ESTABLISHED -a -p $PID" \
                "pproc|-n -P -p $PID" "psock|-n -P -d $SOCKFD -a -p $PID"; do
         key=${row%%|*} args=${row#*|}
         if [ "$peers" = 1 ]; then
@@ -143,15 +150,31 @@ perProcess() {
     inproc "pjoin$sfx" "SELECT f.fd, s.* FROM fds f JOIN sockets s USING(inode) WHERE f.pid = $PID AND f.fd = $SOCKFD"
 }
 perProcess "" 1
+# The busy server (one listener, $(m server_connections) accepted connections): the process
+# users ask about most. Beside lsof: `ls -l /proc/PID/fd`, what listing its fds costs at all.
+for row in "slisten|-n -P -i -sTCP:LISTEN -a -p $SERVER" "sestab|-n -P -i -sTCP:ESTABLISHED -a -p $SERVER" \
+           "sproc|-n -P -p $SERVER" "ssock|-n -P -d $SSOCKFD -a -p $SERVER"; do
+    key=${row%%|*} args=${row#*|}
+    sq "$key" $HAVE_LSOF "$SQLSOF $args" lsof "lsof $args" ls "ls -l /proc/$SERVER/fd"
+done
+SJOIN="SELECT * FROM fds f JOIN sockets s USING(inode) WHERE f.pid = $SERVER"
+sq sport $HAVE_LSOF "$SQLSOF -n -P -i:$SPORT" lsof "lsof -n -P -i:$SPORT" \
+        ss "ss -tanp ( sport = :$SPORT or dport = :$SPORT )" \
+        sql "$SQLSOF --csv \"SELECT * FROM lsof_sockets WHERE local_port = $SPORT OR remote_port = $SPORT\""
+q sjoin sqlsof "$SQLSOF --csv \"$SJOIN\"" \
+        typed "$SQLSOF --csv \"$SJOIN AND f.type IN ('IPv4', 'IPv6', 'unix')\""
+q prom  sqlsof "$SQLSOF --prom" fds "$SQLSOF --csv 'SELECT * FROM fds'"
 # The same questions on a host a tenth the size: their cost must not follow the host's.
 if [ -z "${QUICK:-}" ] || [ "$QUICK" = 0 ]; then
-    PID1000=$PID SOCKFD1000=$SOCKFD
+    PID1000=$PID SOCKFD1000=$SOCKFD QUIET1000=$QUIET SERVER1000=$SERVER SPORT1000=$SPORT \
+        SSOCKFD1000=$SSOCKFD
     cp $B/manifest.txt $B/manifest-main.txt
     stopFixture
-    startFixture $((N / 10)) $M 2
+    startFixture $((N / 10)) $M 2 $((S / 10))
     echo "bench: fixture ready: $((N / 10)) processes x $M fds, 2 namespaces (per-process rows)"
     perProcess 100 0
-    PID=$PID1000 SOCKFD=$SOCKFD1000 MANIFEST=$B/manifest-main.txt
+    PID=$PID1000 SOCKFD=$SOCKFD1000 QUIET=$QUIET1000 SERVER=$SERVER1000 SPORT=$SPORT1000 \
+        SSOCKFD=$SSOCKFD1000 MANIFEST=$B/manifest-main.txt
 fi
 elapsed=$(($(date +%s) - start))
 
@@ -163,7 +186,7 @@ ver_lsof=$(lsof -v 2>&1 | awk '/revision/ { print $2; exit }')
 ver_ss=$(ss -V 2>&1 | awk '{ print $NF }')
 ver_lsfd=$(lsfd --version | awk '{ print $NF }')
 ver_psutil=$($PY -c 'import psutil; print(psutil.__version__)')
-export HAVE_SOCKETS HAVE_LSOF B PID FD PORT SOCKFD N M
+export HAVE_SOCKETS HAVE_LSOF B PID FD PORT SOCKFD N M QUIET SERVER SPORT SSOCKFD
 {
     echo "# sqlsof benchmark results"
     echo

@@ -100,6 +100,20 @@ char *testQueryRows(sqlite3 *db, const char *fmt, ...)
     return out;
 }
 
+int testSamePushed(sqlite3 *db, const char *table, const char *cols, const char *order,
+                   const char *pushed, const char *plain)
+{
+    const char *sql = "SELECT %s FROM %s WHERE %s ORDER BY %s";
+    char *a = testQueryRows(db, sql, cols, table, pushed, order);
+    char *b = testQueryRows(db, sql, cols, table, plain, order);
+    if (strcmp(a, b) != 0) fail_msg("pushed %s:\n%s\nplain %s:\n%s", pushed, a, plain, b);
+    int rows = 0;
+    for (const char *p = a; *p; p++) rows += *p == '\n';
+    free(a);
+    free(b);
+    return rows;
+}
+
 char *testExplain(sqlite3 *db, const char *fmt, ...)
 {
     va_list ap;

@@ -36,6 +36,15 @@ char *testQueryText(sqlite3 *db, const char *fmt, ...);
 */
 char *testQueryRows(sqlite3 *db, const char *fmt, ...);
 
+/*
+** The pushdown equivalence check every pushed column has: SELECT COLS FROM TABLE WHERE PUSHED
+** returns the rows that the same WHERE written as PLAIN does — a form SQLite filters itself,
+** `(col = v) IS TRUE` or `+col = v` — both in ORDER. Fails the test showing both sets
+** otherwise; returns the number of rows.
+*/
+int testSamePushed(sqlite3 *db, const char *table, const char *cols, const char *order,
+                   const char *pushed, const char *plain);
+
 /* The EXPLAIN QUERY PLAN details of the query, one line each (malloc'd). */
 char *testExplain(sqlite3 *db, const char *fmt, ...);
 

@@ -1,8 +1,7 @@
 /*
 ** The lsof questions, asked two ways on live fixtures: the sql/recipes/ files, with their
 ** results checked, and sqlsof in lsof mode against the real lsof: the same arguments on the same
-*fixture must list
-** the same files, field by field (COMMAND PID USER FD TYPE NODE NAME; DEVICE differs for unix
+** fixture must list the same files, field by field (COMMAND PID USER FD TYPE NODE NAME; DEVICE differs for unix
 ** sockets, whose kernel address sock_diag does not give). Where lsof cannot answer
 ** (-sUDP:IDLE, a socket in another network namespace) the expected rows are asserted directly.
 */

@@ -50,6 +50,58 @@ static void parses_whole_records_only(void **state)
     assert_int_equal(fdBpfParse(buf, n, &row), (long)sizeof row.rec);
 }
 
+/* A socket's record from fds_sock: the header, its fields, then a unix socket's name. */
+static size_t socketRecord(char *out, const char *name, size_t nameLen, unsigned flags)
+{
+    struct fds_bpf_record r;
+    struct fds_bpf_sock k;
+    memset(&r, 0, sizeof r);
+    memset(&k, 0, sizeof k);
+    r.pid = 42;
+    r.fd = 5;
+    r.inode = 77;
+    r.flags = flags;
+    r.pathLen = (int)nameLen;
+    r.size = (unsigned)(sizeof r + sizeof k + nameLen);
+    k.family = 1; /* AF_UNIX */
+    k.type = 1;
+    k.cookie = 9000;
+    k.netns = 4026531840ULL;
+    memcpy(out, &r, sizeof r);
+    memcpy(out + sizeof r, &k, sizeof k);
+    memcpy(out + sizeof r + sizeof k, name, nameLen);
+    return r.size;
+}
+
+static void parses_socket_fields(void **state)
+{
+    (void)state;
+    char buf[512];
+    struct fd_bpf_row row;
+    unsigned both = FDS_BPF_SOCKFS | FDS_BPF_SOCKFIELDS;
+    size_t n = socketRecord(buf, "\0abstract", 9, both);
+    assert_int_equal(fdBpfParse(buf, n, &row), (long)n);
+    assert_true(row.sock.cookie == 9000);
+    assert_true(row.sock.netns == 4026531840ULL);
+    assert_int_equal(row.rec.pathLen, 9);
+    assert_memory_equal(row.path, "\0abstract", 9);
+    /* Unaligned in the buffer, as records after a path are: the fields are copied out. */
+    memmove(buf + 3, buf, n);
+    assert_int_equal(fdBpfParse(buf + 3, n, &row), (long)n);
+    assert_true(row.sock.cookie == 9000);
+    for (size_t k = 0; k < n; k++) assert_int_equal(fdBpfParse(buf + 3, k, &row), 0);
+    /* Fields without a socket file, a name longer than sun_path, or a size that disagrees. */
+    n = socketRecord(buf, "x", 1, FDS_BPF_SOCKFIELDS);
+    assert_int_equal(fdBpfParse(buf, n, &row), -EINVAL);
+    char longName[200];
+    memset(longName, 'a', sizeof longName);
+    n = socketRecord(buf, longName, 109, both);
+    assert_int_equal(fdBpfParse(buf, n, &row), -EINVAL);
+    n = socketRecord(buf, "x", 1, both);
+    ((struct fds_bpf_record *)(void *)buf)->size += 1;
+    assert_int_equal(fdBpfParse(buf, n + 1, &row), -EINVAL);
+}
+
 /* A walk for the inode map: 24-byte records of pid, fd, inode and the file system's magic. */
 static void parses_id_records(void **state)
 {
@@ -220,6 +272,7 @@ int main(void)
         cmocka_unit_test(rejects_broken_headers),    cmocka_unit_test(reads_across_boundaries),
         cmocka_unit_test(truncated_stream),          cmocka_unit_test(stat_as_stat_says),
         cmocka_unit_test(info_as_fdinfo_says),       cmocka_unit_test(socket_types),
+        cmocka_unit_test(parses_socket_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,9 +5,11 @@
 ** seq_file, which fd_bpf.c reads. CO-RE: built once against the running kernel's BTF and
 ** relocated by the kernel (light skeleton) wherever it loads.
 **
-** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link). fds_ids
-** writes a struct fds_bpf_id instead, for the inode map and statements that use only pid and
-** fd. Each program costs its load ~2-4 ms (the kernel's CO-RE relocation and the verifier).
+** fds_full writes the path too (bpf_d_path, the text of the /proc/PID/fd/N link). fds_sock
+** does the same and adds an inet or unix socket's own fields (struct fds_bpf_sock): it walks
+** one process (a link bound to its pid), whose sockets the sockets table then answers without
+** a request. fds_ids writes a struct fds_bpf_id instead, for the inode map and statements that
+** use only pid and fd. Each program costs its load ~2-4 ms (CO-RE relocation, the verifier).
 **
 ** The kernel already skips threads that share their leader's fd table. A thread that unshared
 ** its table is skipped here too: /proc/PID/fd, the reference, shows the leader's table only
@@ -19,6 +21,9 @@
 #include <bpf/bpf_helpers.h>
 
 #include "fds_record.h"
+
+/* Each object holds one program and leaves the helpers of the others unused. */
+#pragma clang diagnostic ignored "-Wunused-function"
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_sock_from_file are GPL-only */
 
@@ -33,7 +38,7 @@ struct scratch {
     struct vfsmount *mnt;
     int mntId;
     struct fds_bpf_record rec;
-    char path[FDS_BPF_PATH_MAX];
+    char path[FDS_BPF_PATH_MAX]; /* or fds_sock's struct fds_bpf_sock, then the unix name */
 };
 
 struct {
@@ -46,6 +51,14 @@ struct {
 #define MAX_PID_LEVEL 32
 #define MODE_FMT      0170000 /* S_IFMT, S_IFSOCK: vmlinux.h has no macros */
 #define MODE_SOCK     0140000
+#define FAMILY_UNIX   1 /* AF_UNIX, AF_INET, AF_INET6 */
+#define FAMILY_INET   2
+#define FAMILY_INET6  10
+#define TYPE_STREAM   1
+#define TYPE_DGRAM    2
+#define PROTO_TCP     6
+#define PROTO_UDP     17
+#define PROTO_UDPLITE 136
 
 /* The tgid of TASK as the reader's pid namespace numbers it; 0 when it has none there. */
 static __always_inline int readerTgid(struct task_struct *task)
@@ -107,6 +120,61 @@ static __always_inline void readSocket(struct file *file, struct fds_bpf_record 
     if (bpf_probe_read_kernel_str(r->proto, sizeof r->proto, name) >= 0) r->flags |= FDS_BPF_SOCKET;
 }
 
+/* Whether the socket is of a kind whose fields fds_sock reads: unix, TCP, UDP, UDP-Lite. */
+static __always_inline int fieldsKnown(__u16 family, __u16 type, __u16 protocol)
+{
+    if (family == FAMILY_UNIX) return 1;
+    if (family != FAMILY_INET && family != FAMILY_INET6) return 0;
+    return (type == TYPE_STREAM && protocol == PROTO_TCP) ||
+           (type == TYPE_DGRAM && (protocol == PROTO_UDP || protocol == PROTO_UDPLITE));
+}
+
+/*
+** A socket's fields as inet_diag and unix_diag report them, into the path buffer (a struct
+** fds_bpf_sock, then a unix socket's bound name), so the record stays one write. Returns the
+** name's length, or -1 when the socket is of a kind left to sock_diag.
+*/
+static __always_inline int readSockFields(struct socket *sock, struct scratch *s)
+{
+    struct sock *sk = sock->sk;
+    if (!sk) return -1;
+    struct fds_bpf_sock *k = (struct fds_bpf_sock *)s->path;
+    char *name = s->path + sizeof *k;
+    __builtin_memset(k, 0, sizeof *k);
+    k->family = sk->__sk_common.skc_family;
+    k->type = sk->sk_type;
+    k->protocol = sk->sk_protocol;
+    if (!fieldsKnown(k->family, k->type, k->protocol)) return -1;
+    /* The cookie as sock_diag reports it; one not made yet (0) is made by the first request
+     * or SO_COOKIE that asks (the helper that would make it takes trusted pointers only), so
+     * such a socket is left to sock_diag. */
+    k->cookie = sk->__sk_common.skc_cookie.counter;
+    if (!k->cookie) return -1;
+    k->state = sk->__sk_common.skc_state;
+    k->netns = sk->__sk_common.skc_net.net->ns.inum;
+    k->uid = sk->sk_uid.val;
+    k->ifindex = sk->__sk_common.skc_bound_dev_if;
+    if (k->family == FAMILY_UNIX) {
+        struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+        if (!addr) return 0;
+        int len = BPF_CORE_READ(addr, len) - (int)sizeof(short); /* sun_family */
+        if (len <= 0 || len > 108) return 0;
+        if (bpf_probe_read_kernel(name, len & 127, addr->name[0].sun_path)) return 0;
+        return len;
+    }
+    k->sport = sk->__sk_common.skc_num;
+    k->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+    if (k->family == FAMILY_INET) {
+        __be32 src = sk->__sk_common.skc_rcv_saddr, dst = sk->__sk_common.skc_daddr;
+        __builtin_memcpy(k->src, &src, 4);
+        __builtin_memcpy(k->dst, &dst, 4);
+    } else {
+        BPF_CORE_READ_INTO(&k->src, sk, __sk_common.skc_v6_rcv_saddr);
+        BPF_CORE_READ_INTO(&k->dst, sk, __sk_common.skc_v6_daddr);
+    }
+    return 0;
+}
+
 /*
 ** The scratch space for the iterator's current fd, its task's fields kept from the previous
 ** fd; NULL when the fd is not to be listed (a thread with a table of its own, or a process
@@ -132,7 +200,7 @@ static __always_inline struct scratch *taskScratch(struct bpf_iter__task_file *c
 ** Fields are read by direct loads from the iterator's task and file (BTF pointers, which the
 ** verifier turns into fault-safe loads): much cheaper than a bpf_probe_read_kernel per field.
 */
-static __always_inline int emit(struct bpf_iter__task_file *ctx)
+static __always_inline int emit(struct bpf_iter__task_file *ctx, int withSock)
 {
     struct task_struct *task = ctx->task;
     struct file *file = ctx->file;
@@ -161,21 +229,39 @@ static __always_inline int emit(struct bpf_iter__task_file *ctx)
     if (sock) readSocket(file, r);
 
     __u32 len = 0;
+    int nameLen = sock && withSock ? readSockFields(sock, s) : -1;
+    if (nameLen >= 0) {
+        r->flags |= FDS_BPF_SOCKFIELDS;
+        r->pathLen = nameLen;
+        len = (sizeof(struct fds_bpf_sock) + (__u32)nameLen) & 255;
+    }
     if (!sock) {
         long n = bpf_d_path((struct path *)&file->f_path, s->path, sizeof s->path);
         r->pathLen = n > 0 ? (int)n - 1 : (n < 0 ? (int)n : -1);
         if (n > 0) len = ((__u32)n - 1) & (FDS_BPF_PATH_MAX - 1);
     }
     r->size = sizeof *r + len;
-    bpf_seq_write(ctx->meta->seq, r, sizeof *r + len); /* r, then its path */
+    bpf_seq_write(ctx->meta->seq, r, sizeof *r + len); /* r, then its path or socket fields */
     return 0;
 }
 
+/* Each program is built into an object of its own (FDS_PROG_full, _sock, _ids: the Makefile),
+ * so that a connection loads only those its statements use. */
+#ifdef FDS_PROG_full
 SEC("iter/task_file") int fds_full(struct bpf_iter__task_file *ctx)
 {
-    return emit(ctx);
+    return emit(ctx, 0);
 }
+#endif
 
+#ifdef FDS_PROG_sock
+SEC("iter/task_file") int fds_sock(struct bpf_iter__task_file *ctx)
+{
+    return emit(ctx, 1);
+}
+#endif
+
+#ifdef FDS_PROG_ids
 /* The pid, fd and inode of each open file, and no more: what a join's inode map is built of. */
 SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
 {
@@ -192,3 +278,4 @@ SEC("iter/task_file") int fds_ids(struct bpf_iter__task_file *ctx)
     bpf_seq_write(ctx->meta->seq, &id, sizeof id);
     return 0;
 }
+#endif

@@ -1,9 +1,10 @@
 /*
 ** The record that the BPF iterator (fds.bpf.c) writes for each open file and that fd_bpf.c
 ** reads back: a fixed header, then pathLen bytes of the path that bpf_d_path gave (the text a
-** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes). Shared
-*by the BPF program and user space, so
-** only fixed-width kernel types.
+** readlink of /proc/PID/fd/N gives, no NUL; none for sockets, whose text the header makes).
+** fds_sock's records of inet and unix sockets put a struct fds_bpf_sock between the two, and
+** the path is then the unix socket's bound name.
+** Shared by the BPF program and user space, so only fixed-width kernel types.
 */
 #ifndef SQLSOF_FDS_RECORD_H
 #define SQLSOF_FDS_RECORD_H
@@ -15,6 +16,7 @@ enum {
     FDS_BPF_LOCKS = 2,   /* the inode has a lock or lease of some process: fdinfo says whose */
     FDS_BPF_SOCKET = 4,  /* a socket whose proto name is set */
     FDS_BPF_SOCKFS = 8,  /* a socket file: its link text is "socket:[inode]", not in the record */
+    FDS_BPF_SOCKFIELDS = 16, /* a struct fds_bpf_sock follows the header */
 };
 
 struct fds_bpf_record {
@@ -38,6 +40,23 @@ struct fds_bpf_record {
     __u32 pad;
 };
 
+/*
+** A socket's own fields, read in the kernel as sock_diag would report them: TCP, UDP and
+** UDP-Lite of both inet families, and unix sockets. Addresses are in network order as
+** inet_diag gives them (AF_INET: the first 4 bytes); ports in host order.
+*/
+struct fds_bpf_sock {
+    __u64 netns;  /* the socket's network namespace, as its inode number */
+    __u64 cookie; /* the kernel's socket cookie (a socket that has none yet has no fields) */
+    __u32 uid;
+    __u16 family, type, protocol; /* sk_family, sk_type, sk_protocol */
+    __u8 state, pad;
+    __u16 sport, dport;
+    __u8 src[16], dst[16];
+    __u32 ifindex; /* the device the socket is bound to, 0: none */
+    __u32 pad2;
+};
+
 /* The record of a walk for the inode map: a file's pid, fd and inode, no more. */
 struct fds_bpf_id {
     __s32 pid, fd;
@@ -49,5 +68,6 @@ struct fds_bpf_id {
 /* The same layout on both sides: no padding the two compilers could place differently. */
 _Static_assert(sizeof(struct fds_bpf_record) == 112, "fds_bpf_record is 112 bytes");
 _Static_assert(sizeof(struct fds_bpf_id) == 24, "fds_bpf_id is 24 bytes");
+_Static_assert(sizeof(struct fds_bpf_sock) == 72, "fds_bpf_sock is 72 bytes");
 
 #endif
