@@ -14,9 +14,8 @@ SQLITE_EXTENSION_INIT1
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
-        processesRegister,     mapsRegister,    fileStatRegister,
-        lsofFunctionsRegister, versionRegister, containersRegister,
-        fdDetailsRegister,     fdWatchesRegister,
+        processesRegister, mapsRegister,       fileStatRegister,  lsofFunctionsRegister,
+        versionRegister,   containersRegister, fdDetailsRegister, fdWatchesRegister,
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
         fdsRegister,

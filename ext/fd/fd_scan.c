@@ -17,7 +17,8 @@ int fdScanStart(struct fd_scan *s, const struct keyset *pids, const struct keyse
 {
     fdsWalkStop(&s->walk);
     fdRowEndProcess(&s->row);
-    return fdsWalkStartProc(&s->walk, pids, fds);
+    return fdsWalkStartProc(&s->walk, pids, fds, NULL,
+                            0); /* /proc only: the link is all it reads */
 }
 
 int fdScanNext(struct fd_scan *s)
