@@ -44,9 +44,10 @@ DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
 # package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), locale
 # sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale), and a real
-# container (podman with runc, a root file system made from busybox-static).
+# container (podman with runc, a root file system made from busybox-static), and Docker (docker.io:
+# its dockerd, started by test_docker where none runs).
 DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd \
-             locales podman runc busybox-static
+             locales podman runc busybox-static docker.io
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time
@@ -54,8 +55,10 @@ DEPS_BENCH := python3 python3-psutil time
 DEPS_DEB := dpkg-dev debhelper lintian
 
 EXT_SRC   := $(wildcard ext/*.c ext/*/*.c)
-SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o)
-CORE_OBJ  := $(EXT_SRC:ext/%.c=$(B)/core/%.o)
+# ... and those generated from the system's headers at build time, under $(B)/gen.
+GEN_SRC   := $(B)/gen/proc/syscall_names.c
+SO_OBJ    := $(EXT_SRC:ext/%.c=$(B)/so/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/so/%.o)
+CORE_OBJ  := $(EXT_SRC:ext/%.c=$(B)/core/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/core/%.o)
 SHELL_SRC := $(wildcard shell/*.c shell/*/*.c)
 SHELL_OBJ := $(SHELL_SRC:shell/%.c=$(B)/shell/%.o)
 TLIB_SRC  := $(wildcard tests/lib/*.c)
@@ -110,6 +113,18 @@ $(B)/so/%.o: ext/%.c | deps
 $(B)/core/%.o: ext/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -DSQLITE_CORE -MMD -MP -c $< -o $@
+
+# The names of the build architecture's system calls (the threads table's syscall column), from
+# the <asm/unistd.h> that this compiler sees.
+$(B)/gen/proc/syscall_names.c: ext/proc/syscall_names.sh | deps
+	@mkdir -p $(@D)
+	sh ext/proc/syscall_names.sh $(CC) $(CPPFLAGS) $(CFLAGS) > $@.tmp && mv $@.tmp $@
+
+$(B)/so/%.o: $(B)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/core/%.o: $(B)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -DSQLITE_CORE -MMD -MP -c $< -o $@
 
 # The BPF program: vmlinux.h from the kernel's BTF (CO-RE relocates it wherever it loads), the
 # object, and the light skeleton that embeds it in fd_bpf.c (loaded with bare bpf(2) calls:
@@ -202,7 +217,8 @@ FUZZ_PARSERS := ext/proc/proc_parse.c ext/proc/maps_parse.c ext/fd/fd_link.c ext
                 ext/fd/fd_locks.c ext/fd/fd_bpf.c ext/fd/fd_sockproto.c ext/util/buf.c \
                 shell/lsof/lsof_args.c $(wildcard ext/diag/*.c) ext/container/container_cgroup.c \
                 ext/container/container_state.c ext/util/json_scan.c ext/proc/mountinfo.c \
-                ext/sock/sock_inuse.c ext/sock/sock_filter.c ext/util/keyset.c
+                ext/sock/sock_inuse.c ext/sock/sock_filter.c ext/util/keyset.c \
+                ext/proc/thread_parse.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 

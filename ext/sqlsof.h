@@ -27,6 +27,15 @@ extern "C" {
 /* Registers every sqlsof table and function on DB. Returns an SQLite result code. */
 int sqlsof_register(sqlite3 *db);
 
+/*
+** Allows (ON non-zero) or refuses again `DELETE FROM sockets WHERE ...` on DB, a connection
+** sqlsof is registered (or loaded) on. Refused by default: a DELETE closes the sockets its WHERE
+** selects with SOCK_DESTROY (needs CAP_NET_ADMIN), and their owners' calls fail with
+** ECONNABORTED. SQL text cannot turn this on; views and triggers cannot reach the table.
+** Returns an SQLite result code.
+*/
+int sqlsof_allow_kill(sqlite3 *db, int on);
+
 #ifdef __cplusplus
 }
 #endif

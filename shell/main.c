@@ -5,6 +5,7 @@
 **   sqlsof [--sql] [lsof options]                    lsof mode (no arguments: every open file)
 **   sqlsof --shell [sqlite3 arguments]               the sqlite3 shell, sqlsof loaded
 **   sqlsof --prom [--prom-dir DIR] ["SQL"]           Prometheus metrics (sql/metrics.sql)
+**   sqlsof --watch SECS [--watch-count N] "SQL"      rows that came and went, every SECS
 **
 ** The statements run on an in-memory database with the sqlsof tables registered and the files
 ** of sql/ (compiled in) loaded. Our long options are listed below; any other argument that
@@ -23,15 +24,17 @@
 #include "report/prom.h"
 #include "sql_files.h"
 #include "sqlsof.h"
+#include "watch.h"
 
 static const char usage[] =
     "usage: sqlsof [--table|--csv|--json|--jsonl] \"SQL\"\n"
     "       sqlsof [--sql] [lsof options]\n"
     "       sqlsof --shell [sqlite3 arguments]\n"
     "       sqlsof --prom [--prom-dir DIR] [\"SQL\"]\n"
+    "       sqlsof --watch SECS [--watch-count N] \"SQL\"\n"
     "\n"
-    "Runs SQL over the live state of this host: the tables processes, fds, sockets, maps,\n"
-    "and the views of sql/ (lsof, listening, connections, ...).\n"
+    "Runs SQL over the live state of this host: the tables processes, threads, fds, sockets,\n"
+    "maps, and the views of sql/ (lsof, listening, connections, ...).\n"
     "\n"
     "With lsof's options (-i -s -a -p -d -u -c -U -t -n -P -l -F -r -w +E -E +c) and file\n"
     "names, or none, it answers as lsof does, in lsof's format; --sql prints the query\n"
@@ -45,6 +48,9 @@ static const char usage[] =
     "  --prom     Prometheus text format from the metrics of sql/metrics.sql, or of the SQL given\n"
     "  --prom-dir DIR  write them to DIR/sqlsof.prom atomically (node_exporter's textfiles)\n"
     "  --param NAME=VALUE  the value of the statements' :NAME parameter (repeatable)\n"
+    "  --allow-kill  let DELETE FROM sockets WHERE ... close the sockets it selects\n"
+    "  --watch SECS  run the SELECT every SECS seconds; print rows that came (+) and went (-)\n"
+    "  --watch-count N  stop --watch after N runs\n"
     "  --sql      with lsof options: print the SQL they stand for\n"
     "  --shell    the sqlite3 shell with sqlsof loaded and the views created\n"
     "  --version  print the version\n"
@@ -119,6 +125,29 @@ static int runSql(sqlite3 *db, const char *sql, enum output_mode mode, const str
     return 0;
 }
 
+static int bindWatch(sqlite3_stmt *stmt, const void *params)
+{
+    return bindParams(stmt, params);
+}
+
+/*
+** The number after option NAME at argv[*I] (advanced), at least MIN (1: a whole number, a count),
+** or -1 with one line when it is none.
+*/
+static double optionNumber(int argc, char **argv, int *i, const char *name, double min)
+{
+    char *end = NULL;
+    double v = *i + 1 < argc ? strtod(argv[*i + 1], &end) : 0;
+    int whole = min >= 1;
+    if (!end || end == argv[*i + 1] || *end || !(v >= min) || v > 1e9 || (whole && v != (long)v)) {
+        fprintf(stderr, "sqlsof: %s needs %s (at least %g)\n", name,
+                whole ? "a whole number" : "a number", min);
+        return -1;
+    }
+    ++*i;
+    return v;
+}
+
 /* An lsof option: '-' or '+' and a letter, no blanks (SQL text may start "-- comment"). */
 static int isLsofOption(const char *arg)
 {
@@ -135,7 +164,8 @@ int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
-    int html = 0, printSql = 0, prom = 0;
+    int html = 0, printSql = 0, prom = 0, allowKill = 0;
+    struct watch watch = {.seconds = 0};
     const char *promDir = NULL;
     struct params params = {0};
 
@@ -170,7 +200,15 @@ int main(int argc, char **argv)
             promDir = argv[++i];
         } else if (!strcmp(arg, "--sql"))
             printSql = 1;
-        else if (!strcmp(arg, "--param")) {
+        else if (!strcmp(arg, "--allow-kill"))
+            allowKill = 1;
+        else if (!strcmp(arg, "--watch")) {
+            if ((watch.seconds = optionNumber(argc, argv, &i, arg, 0.01)) < 0) return 1;
+        } else if (!strcmp(arg, "--watch-count")) {
+            double n = optionNumber(argc, argv, &i, arg, 1);
+            if (n < 0) return 1;
+            watch.count = (long)n;
+        } else if (!strcmp(arg, "--param")) {
             if (i + 1 == argc || !strchr(argv[i + 1], '=')) {
                 fprintf(stderr, "sqlsof: --param needs NAME=VALUE\n");
                 return 1;
@@ -193,6 +231,14 @@ int main(int argc, char **argv)
         }
     }
     if (printSql) return lsofMain(0, argv + argc, 1); /* --sql alone: the query of plain lsof */
+    if (watch.count && !watch.seconds) {
+        fprintf(stderr, "sqlsof: --watch-count goes with --watch SECS\n");
+        return 1;
+    }
+    if (watch.seconds && (!sql || html || prom)) {
+        fprintf(stderr, "sqlsof: --watch needs one SELECT to run (and no --html or --prom)\n");
+        return 1;
+    }
     if (!sql && !html && !prom) {
         fputs(usage, stderr);
         return 1;
@@ -200,11 +246,18 @@ int main(int argc, char **argv)
 
     sqlite3 *db = openDatabase();
     if (!db) return 1;
+    if (allowKill && sqlsof_allow_kill(db, 1) != SQLITE_OK) {
+        fprintf(stderr, "sqlsof: --allow-kill: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
     const char *metrics = sql ? sql : metricFiles[0].text;
-    int status = promDir ? promWriteDir(promDir, db, metrics)
-                 : prom  ? promReport(stdout, db, metrics)
-                 : html  ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
-                         : runSql(db, sql, mode, &params);
+    watch.mode = mode, watch.bind = bindWatch, watch.bindCtx = &params;
+    int status = watch.seconds ? watchMain(db, sql, &watch)
+                 : promDir     ? promWriteDir(promDir, db, metrics)
+                 : prom        ? promReport(stdout, db, metrics)
+                 : html        ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
+                               : runSql(db, sql, mode, &params);
     sqlite3_close(db);
     free(params.v);
     if (fflush(stdout) != 0) status = 1;

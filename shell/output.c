@@ -184,16 +184,16 @@ static void csvWriteRow(FILE *out, struct csv_row *row)
     row->len = 0;
 }
 
-static int printCsv(FILE *out, sqlite3_stmt *stmt)
+static int printCsv(FILE *out, sqlite3_stmt *stmt, int header)
 {
     int ncol = sqlite3_column_count(stmt), rc;
     struct csv_row row = {0};
-    for (int c = 0; c < ncol; c++) {
+    for (int c = 0; c < ncol && header; c++) {
         if (c) csvByte(&row, ',');
         const char *name = sqlite3_column_name(stmt, c);
         csvField(&row, name, strlen(name));
     }
-    csvWriteRow(out, &row);
+    if (header) csvWriteRow(out, &row);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         for (int c = 0; c < ncol; c++) {
             if (c) csvByte(&row, ',');
@@ -308,10 +308,15 @@ static int printJson(FILE *out, sqlite3_stmt *stmt, int lines)
 
 int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode)
 {
+    return outputRows(out, stmt, mode, 1);
+}
+
+int outputRows(FILE *out, sqlite3_stmt *stmt, enum output_mode mode, int header)
+{
     /* One thread writes: stdio's lock on every fputc cost more than the rows' formatting. */
     __fsetlocking(out, FSETLOCKING_BYCALLER);
     switch (mode) {
-    case OUTPUT_CSV: return printCsv(out, stmt);
+    case OUTPUT_CSV: return printCsv(out, stmt, header);
     case OUTPUT_JSON: return printJson(out, stmt, 0);
     case OUTPUT_JSONL: return printJson(out, stmt, 1);
     default: return printTable(out, stmt);

@@ -10,6 +10,8 @@ enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
 
 /* Steps STMT to the end, printing its rows to OUT. Returns SQLITE_DONE or the error code. */
 int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
+/* The same; HEADER 0 leaves CSV's header line out (a later batch of the same columns). */
+int outputRows(FILE *out, sqlite3_stmt *stmt, enum output_mode mode, int header);
 
 /* The command's one rule for out of memory: one line on stderr, exit status 1. */
 _Noreturn void outputOutOfMemory(void);

@@ -36,6 +36,7 @@ enum {
 
 struct diag_tcp {
     uint32_t rtt, rttvar, cwnd, ssthresh, totalRetrans; /* rtt in microseconds */
+    uint32_t lastDataSent, lastDataRecv, lastAckRecv;   /* ms since each happened */
     uint64_t bytesAcked, bytesReceived;
 };
 

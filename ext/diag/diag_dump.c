@@ -80,3 +80,20 @@ int diagDump(int fd, const void *req, size_t len, void *buf,
         if (left != 0) return -EBADMSG;
     }
 }
+
+int diagAck(int fd, const void *req, size_t len)
+{
+    uint32_t seq = ((const struct nlmsghdr *)req)->nlmsg_seq;
+    int rc = sendAll(fd, req, len);
+    if (rc < 0) return rc;
+    for (;;) {
+        char buf[1024]; /* an acknowledgement: the error and the request's header */
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        int left = (int)n;
+        for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
+             nlh = mnl_nlmsg_next(nlh, &left))
+            if (nlh->nlmsg_seq == seq && nlh->nlmsg_type == NLMSG_ERROR) return replyError(nlh);
+    }
+}

@@ -24,6 +24,13 @@
 int diagDump(int fd, const void *req, size_t len, void *buf,
              int (*onMsg)(const void *msg, size_t msglen, void *ctx), void *ctx);
 
+/*
+** Sends REQ (LEN bytes, a request with NLM_F_ACK that the kernel answers with an
+** acknowledgement only, such as SOCK_DESTROY) on FD and returns the acknowledgement's error:
+** 0, or -errno (-ENOENT: no such socket; -EPERM: not allowed).
+*/
+int diagAck(int fd, const void *req, size_t len);
+
 /* A new NETLINK_SOCK_DIAG socket in the calling thread's network namespace, or -errno. */
 int diagSocket(void);
 

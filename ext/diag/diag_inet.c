@@ -183,6 +183,9 @@ static int inetAttr(const struct nlattr *attr, void *ctx)
         r->tcp.cwnd = ti.tcpi_snd_cwnd;
         r->tcp.ssthresh = ti.tcpi_snd_ssthresh;
         r->tcp.totalRetrans = ti.tcpi_total_retrans;
+        r->tcp.lastDataSent = ti.tcpi_last_data_sent;
+        r->tcp.lastDataRecv = ti.tcpi_last_data_recv;
+        r->tcp.lastAckRecv = ti.tcpi_last_ack_recv;
         r->has |= DIAG_HAS_TCPINFO;
         if (n >= TCPINFO_BYTES) {
             r->tcp.bytesAcked = ti.tcpi_bytes_acked;

@@ -50,7 +50,8 @@ int fdsWalkStartProc(struct fds_walk *w, const struct keyset *pids, const struct
 
 /*
 ** Whether process PID is read through BPF: asked to, and it has TASKMINFDS fds or more (the
-** size of /proc/PID/fd counts them, Linux 6.2; 0 before, so /proc reads it there).
+** size of /proc/PID/fd counts them, Linux 6.2; 0 before, so /proc reads it there). FDSize in
+** its status would cost nothing more, but a child inherits its parent's table size.
 */
 static int startTask(struct fds_walk *w, int pid)
 {
@@ -72,6 +73,7 @@ static int openNextProcess(struct fds_walk *w, struct fd_row *row)
     for (;;) {
         if (!pidIterNext(&w->it, &row->pid)) return 0;
         if (w->pids && !procIsLeader(w->procfd, row->pid, &row->scratch)) continue;
+        w->taskRows = 0;
         if (w->fds)
             w->nextFd = 0;
         else if ((w->inTask = startTask(w, row->pid)) == 0 &&
@@ -88,9 +90,24 @@ static int nextOfTask(struct fds_walk *w, struct fd_row *row)
     for (;;) {
         int rc = fdBpfIterNext(&w->taskIt, &w->taskRow);
         if (rc <= 0) return rc;
+        w->taskRows++;
         if (fdRowLoadRecord(row, &w->taskRow)) return 1;
         if (row->nomem) return -ENOMEM;
     }
+}
+
+/*
+** At the end of a process read through BPF: one of which the iterator said nothing (a process
+** that the reader's pid namespace numbers differently, say a sandbox's pid 1) is read through
+** /proc after all, as the kernel walk does. 1 when its fd directory is open for that.
+*/
+static int taskFallsBack(struct fds_walk *w, struct fd_row *row)
+{
+    int empty = w->taskRows == 0;
+    fdsWalkEndProcess(w, row);
+    if (!empty || fdDirOpen(&w->dir, w->procfd, row->pid) != 0) return 0;
+    w->inProc = 1;
+    return 1;
 }
 
 int fdsWalkNextProc(struct fds_walk *w, struct fd_row *row)
@@ -100,8 +117,7 @@ int fdsWalkNextProc(struct fds_walk *w, struct fd_row *row)
         if (w->inTask) {
             int rc = nextOfTask(w, row);
             if (rc != 0) return rc;
-            fdsWalkEndProcess(w, row);
-            continue;
+            if (!taskFallsBack(w, row)) continue;
         }
         if (w->fds) {
             if (w->nextFd >= w->fds->n) {

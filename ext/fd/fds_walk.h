@@ -31,6 +31,7 @@ struct fds_walk {
     int taskMinFds;               /* ... when it has at least this many fds (0: always) */
     int inTask;                   /* the open process is read through taskIt */
     int taskWalks;                /* processes read through BPF since the walk started */
+    int taskRows;                 /* records the open process's iterator gave */
     struct fd_bpf_iter taskIt;
     struct fd_bpf_row taskRow;
 

@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids)
+/* Walks the directory NAME under PROCFD ("." or "PID/task"). */
+static int startDir(struct pid_iter *it, int procfd, const char *name)
 {
-    pidIterStop(it);
-    it->pids = pids;
-    it->next = 0;
-    if (pids) return 0;
-    int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -errno;
     it->dir = fdopendir(fd);
     if (!it->dir) {
@@ -22,6 +19,22 @@ int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids)
         return -err;
     }
     return 0;
+}
+
+int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids)
+{
+    pidIterStop(it);
+    it->pids = pids;
+    it->next = 0;
+    return pids ? 0 : startDir(it, procfd, ".");
+}
+
+int pidIterStartTasks(struct pid_iter *it, int procfd, int pid)
+{
+    char name[32];
+    pidIterStop(it);
+    snprintf(name, sizeof name, "%d/task", pid);
+    return startDir(it, procfd, name);
 }
 
 /* A /proc entry name that is a pid: digits only, no leading zero, fits an int. */

@@ -20,6 +20,9 @@ struct pid_iter {
 
 /* Starts a walk of /proc (PIDS NULL) or of PIDS. Returns 0 or -errno. */
 int pidIterStart(struct pid_iter *it, int procfd, const struct keyset *pids);
+/* Starts a walk of the threads of process PID (/proc/PID/task): pidIterNext() then gives
+ * their tids. Returns 0 or -errno (-ENOENT: gone). */
+int pidIterStartTasks(struct pid_iter *it, int procfd, int pid);
 /* Stores the next pid; returns 0 at the end, 1 otherwise. */
 int pidIterNext(struct pid_iter *it, int *pid);
 void pidIterStop(struct pid_iter *it);

@@ -175,3 +175,21 @@ int procParseFdLimit(const char *text, size_t len, long long *soft)
     if (p < end && (*p < '0' || *p > '9')) return -EINVAL; /* no sign: a limit is unsigned */
     return parseInt(&p, end, soft);
 }
+
+int procParsePortRange(const char *text, size_t len, int *low, int *high)
+{
+    int v[2] = {0, 0}, i = 0;
+    size_t p = 0;
+    for (; i < 2; i++) {
+        while (p < len && (text[p] == ' ' || text[p] == '\t')) p++;
+        size_t start = p;
+        while (p < len && text[p] >= '0' && text[p] <= '9' && v[i] <= 65535)
+            v[i] = v[i] * 10 + (text[p++] - '0');
+        if (p == start || v[i] > 65535) return -EINVAL;
+    }
+    if (p < len && text[p] == '\n') p++;
+    if (p != len || v[0] > v[1]) return -EINVAL;
+    *low = v[0];
+    *high = v[1];
+    return 0;
+}

@@ -62,4 +62,8 @@ int procParseFdLimit(const char *text, size_t len, long long *soft);
 /* /proc/stat: the boot time, "btime", in Unix seconds. */
 int procParseBootTime(const char *text, size_t len, long long *btime);
 
+/* /proc/sys/net/ipv4/ip_local_port_range, "LOW\tHIGH\n": the ports the kernel binds sockets to
+ * by itself (an automatic bind, a connect() unbound). 0 <= LOW <= HIGH <= 65535. */
+int procParsePortRange(const char *text, size_t len, int *low, int *high);
+
 #endif

@@ -97,3 +97,8 @@ void sockRowFromFields(struct sock_row *out, uint64_t inode, const struct fds_bp
     memcpy(d->dst, k->dst, sizeof d->dst);
     d->has |= DIAG_HAS_ADDR;
 }
+
+int sockFieldsListed(const struct fds_bpf_sock *k)
+{
+    return k->family == AF_UNIX || k->sport != 0;
+}

@@ -30,6 +30,9 @@ struct sock_rows {
 */
 void sockRowFromFields(struct sock_row *out, uint64_t inode, const struct fds_bpf_sock *k,
                        const char *name, int len);
+/* Whether sock_diag lists the socket K describes at all: an inet socket never bound (local
+ * port 0) is in no hash that a dump walks, while every unix socket is listed. */
+int sockFieldsListed(const struct fds_bpf_sock *k);
 
 /* A new slot at the end, or NULL when out of memory. */
 struct sock_row *sockRowsPush(struct sock_rows *r);

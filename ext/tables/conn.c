@@ -59,6 +59,8 @@ void connRelease(void *p)
     struct sqlsof_conn *c = p;
     if (!c || --c->refs > 0) return;
     sockPortsFree(&c->ports);
+    sockRowsFree(&c->kill.seen);
+    netnsFree(&c->kill.ns);
     fdBpfCacheFree(&c->bpf);
     free(c);
 }

@@ -5,7 +5,8 @@
 **   - which source each table may read (fn_source.c), what answered last, and counters;
 **   - the fds table's BPF programs, loaded on the first walk that may use them;
 **   - the socket of the fds row just read through BPF, with its own fields;
-**   - the rows of a port dump that the other cursors of the same statement answer from.
+**   - the rows of a port dump that the other cursors of the same statement answer from;
+**   - whether DELETE FROM sockets may close sockets, and the rows a DELETE selected.
 ** No SQLite calls here.
 **
 ** A note is a hint, never an answer: the sockets table checks it (the holder's fd must still
@@ -18,6 +19,8 @@
 
 #include "fd/fd_bpf.h"
 #include "sock/sock_ports.h"
+#include "sock/netns.h"
+#include "sock/sock_row.h"
 
 /* The tables whose source can be chosen, and their modes (connSourceWords names them). */
 enum conn_source_table { CONN_SOURCE_FDS, CONN_SOURCE_SOCKETS, CONN_SOURCE_TABLES };
@@ -48,6 +51,17 @@ struct conn_stats {
     uint64_t fields;     /* sockets answered from a BPF record's fields, no request */
 };
 
+/* DELETE FROM sockets (sockets_delete.c): whether this connection may, and the rows one
+ * DELETE selected (SQLite hands xUpdate a rowid only). */
+struct conn_kill {
+    int allowed;           /* sqlsof_allow_kill() */
+    int deleting;          /* between xBegin and xCommit / xRollback: each rowid read is kept */
+    int checked;           /* the kept rows were checked, before the first is closed */
+    int nomem;             /* a row could not be kept: the DELETE fails */
+    struct sock_rows seen; /* sorted by rowid once checked */
+    struct netns_list ns;  /* their namespaces */
+};
+
 #define CONN_HOLDERS 4096 /* a power of two: the slot is the inode's low bits */
 
 /*
@@ -74,6 +88,7 @@ struct sqlsof_conn {
     struct sock_ports ports; /* shared by the branches of an OR on ports */
     struct conn_socket socket;
     struct conn_holder holders[CONN_HOLDERS];
+    struct conn_kill kill;
 };
 
 /* A new connection state with no references (NULL: out of memory). Each table's source mode

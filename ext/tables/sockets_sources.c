@@ -81,21 +81,19 @@ static int rowFromFields(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t 
     const struct conn_socket *k = connFindSocket(conn, inode);
     if (!k || !cur->fieldsAnswer || conn->sources[CONN_SOURCE_SOCKETS].mode != SOURCE_AUTO)
         return 0;
+    conn->stats.fields++;
+    conn->sources[CONN_SOURCE_SOCKETS].last = "fields";
+    if (!sockFieldsListed(&k->fields)) return 1; /* the socket of that inode has no row */
     struct sock_row *slot = sockRowsPush(&cur->rows);
     if (!slot) return -SQLITE_NOMEM;
     sockRowFromFields(slot, inode, &k->fields, k->name, k->nameLen);
     keepMatching(cur, cur->rows.n - 1);
-    conn->stats.fields++;
-    conn->sources[CONN_SOURCE_SOCKETS].last = "fields";
     return 1;
 }
 
 /* The one socket INODE through its holder; *VIA_MAP when the holder cannot answer. */
 static int rowsFromHolder(SocketsCursor *cur, struct sqlsof_conn *conn, uint64_t inode, int *viaMap)
 {
-    int done = rowFromFields(cur, conn, inode);
-    *viaMap = 0;
-    if (done) return done < 0 ? -done : SQLITE_OK;
     const struct conn_holder *h = connFindHolder(conn, inode);
     *viaMap = !h || h->wholeHost ||
               conn->sources[CONN_SOURCE_SOCKETS].mode == SOCKETS_SOURCE_DUMPS ||
@@ -120,7 +118,9 @@ int socketsFilterByInode(SocketsCursor *cur)
     struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
     for (int k = 0; k < cur->f.inodes.n; k++) {
         uint64_t inode = (uint64_t)cur->f.inodes.v[k];
-        int viaMap = 1, rc = SQLITE_OK;
+        int viaMap = 1, rc = rowFromFields(cur, conn, inode);
+        if (rc < 0) return -rc;
+        if (rc == 1) continue; /* the fields answered, even when a map is built */
         if (!cur->mapBuilt) rc = rowsFromHolder(cur, conn, inode, &viaMap);
         if (rc == SQLITE_OK && viaMap && !cur->mapBuilt) rc = socketsBuildMap(cur, conn);
         if (rc == SQLITE_OK && viaMap) rc = rowsFromMap(cur, inode);

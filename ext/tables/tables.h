@@ -8,6 +8,7 @@ int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 int containersRegister(sqlite3 *db);
+int threadsRegister(sqlite3 *db);
 int fdDetailsRegister(sqlite3 *db);
 int fdWatchesRegister(sqlite3 *db);
 
@@ -15,6 +16,7 @@ int fdWatchesRegister(sqlite3 *db);
 struct sqlsof_conn;
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int socketsDeleteRegister(sqlite3 *db, struct sqlsof_conn *conn);
 /* sqlsof_fds_source() and sqlsof_socket_source() (fn_source.c). */
 int sourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
 

@@ -25,7 +25,9 @@
 **                                                        -- timewait persist
 **       rtt_us INTEGER, rttvar_us INTEGER, cwnd INTEGER, ssthresh INTEGER,
 **       total_retrans INTEGER, bytes_acked INTEGER, bytes_received INTEGER,
-**       congestion TEXT       -- tcp_info; asked of the kernel only when used; tcp only
+**       congestion TEXT,      -- tcp_info; asked of the kernel only when used; tcp only
+**       last_data_recv_ms INTEGER, last_data_sent_ms INTEGER, -- tcp_info: ms since data
+**       last_ack_recv_ms INTEGER  --   last came, went, and an ACK came: a stalled connection
 **     );
 **
 **     SELECT local_addr, local_port, netns FROM sockets WHERE state = 'LISTEN';
@@ -88,6 +90,7 @@
 
 #include "tables/conn.h"
 #include "tables/sockets.h"
+#include "tables/sockets_delete.h"
 #include "vtab/vtab.h"
 
 enum {
@@ -118,6 +121,9 @@ enum {
     COL_BYTES_ACKED,
     COL_BYTES_RECEIVED,
     COL_CONGESTION,
+    COL_LAST_DATA_RECV_MS,
+    COL_LAST_DATA_SENT_MS,
+    COL_LAST_ACK_RECV_MS,
 };
 
 static const char socketsSchema[] =
@@ -126,7 +132,8 @@ static const char socketsSchema[] =
     " recv_q INTEGER, send_q INTEGER, interface TEXT, cookie INTEGER, path TEXT,"
     " peer_inode INTEGER, timer TEXT, retrans INTEGER, expires_ms INTEGER, rtt_us INTEGER,"
     " rttvar_us INTEGER, cwnd INTEGER, ssthresh INTEGER, total_retrans INTEGER,"
-    " bytes_acked INTEGER, bytes_received INTEGER, congestion TEXT)";
+    " bytes_acked INTEGER, bytes_received INTEGER, congestion TEXT, last_data_recv_ms INTEGER,"
+    " last_data_sent_ms INTEGER, last_ack_recv_ms INTEGER)";
 
 /*
 ** xBestIndex → xFilter. Pushable columns, in idxNum bit order (see vtab.h; the order of
@@ -187,7 +194,7 @@ static int socketsBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
     info->estimatedRows = (sqlite3_int64)rows;
     info->estimatedCost = cost;
 
-    for (int col = COL_RTT_US; col <= COL_CONGESTION; col++)
+    for (int col = COL_RTT_US; col <= COL_LAST_ACK_RECV_MS; col++)
         if (info->colUsed & ((sqlite3_uint64)1 << col))
             idxNum |= SOCK_NEED_TCPINFO << VTAB_OWN_BITS;
     if (info->colUsed & ((sqlite3_uint64)1 << COL_INTERFACE))
@@ -342,6 +349,7 @@ static int socketsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
     SocketsCursor *cur = (SocketsCursor *)base;
     *rowid = sockRowKey(&cur->rows.v[cur->rowAt]);
+    socketsDeleteSeen(VTAB_CONN(base), &cur->rows.v[cur->rowAt]);
     return SQLITE_OK;
 }
 
@@ -389,6 +397,9 @@ static int socketNumber(const struct diag_row *d, int col, unsigned *need, sqlit
     case COL_CWND: *need = DIAG_HAS_TCPINFO, *v = d->tcp.cwnd; return 1;
     case COL_SSTHRESH: *need = DIAG_HAS_TCPINFO, *v = d->tcp.ssthresh; return 1;
     case COL_TOTAL_RETRANS: *need = DIAG_HAS_TCPINFO, *v = d->tcp.totalRetrans; return 1;
+    case COL_LAST_DATA_RECV_MS: *need = DIAG_HAS_TCPINFO, *v = d->tcp.lastDataRecv; return 1;
+    case COL_LAST_DATA_SENT_MS: *need = DIAG_HAS_TCPINFO, *v = d->tcp.lastDataSent; return 1;
+    case COL_LAST_ACK_RECV_MS: *need = DIAG_HAS_TCPINFO, *v = d->tcp.lastAckRecv; return 1;
     case COL_BYTES_ACKED:
         *need = DIAG_HAS_TCPBYTES, *v = (sqlite3_int64)d->tcp.bytesAcked;
         return 1;
@@ -443,7 +454,8 @@ static int socketsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     return SQLITE_OK;
 }
 
-static sqlite3_module socketsModule = VTAB_SHARED_MODULE(sockets);
+/* The one writable table: DELETE closes sockets (sockets_delete.c). */
+static sqlite3_module socketsModule = VTAB_SHARED_MODULE_WITH(sockets, SOCKETS_DELETE_METHODS);
 
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn)
 {

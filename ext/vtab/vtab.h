@@ -96,7 +96,7 @@ int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
 /*
 ** The module of a table whose functions are named PREFIX + BestIndex, Open, Close, Filter, Next,
 ** Eof, Column and Rowid (fdsBestIndex, fdsOpen, ...), connected by vtabConnect: eponymous-only
-** (no xCreate) and read-only. The one way every table fills its sqlite3_module:
+** (no xCreate) and read-only (but sockets' DELETE: VTAB_SHARED_MODULE_WITH). The one way every table fills its sqlite3_module:
 **
 **     static sqlite3_module fdsModule = VTAB_MODULE(fds);
 */
@@ -108,11 +108,19 @@ int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
 
 #define VTAB_MODULE_CONNECTED(prefix, connect)                                                     \
     {                                                                                              \
-        .xConnect = connect, .xBestIndex = prefix##BestIndex, .xDisconnect = vtabDisconnect,       \
-        .xOpen = prefix##Open, .xClose = prefix##Close, .xFilter = prefix##Filter,                 \
-        .xNext = prefix##Next, .xEof = prefix##Eof, .xColumn = prefix##Column,                     \
-        .xRowid = prefix##Rowid,                                                                   \
+        VTAB_MODULE_FIELDS(prefix, connect)                                                        \
     }
+
+/* A shared table's module with more fields (the one writable table's xUpdate, xBegin, ...). */
+#define VTAB_SHARED_MODULE_WITH(prefix, ...)                                                       \
+    {                                                                                              \
+        VTAB_MODULE_FIELDS(prefix, prefix##Connect), __VA_ARGS__                                   \
+    }
+
+#define VTAB_MODULE_FIELDS(prefix, connect)                                                        \
+    .xConnect = connect, .xBestIndex = prefix##BestIndex, .xDisconnect = vtabDisconnect,           \
+    .xOpen = prefix##Open, .xClose = prefix##Close, .xFilter = prefix##Filter,                     \
+    .xNext = prefix##Next, .xEof = prefix##Eof, .xColumn = prefix##Column, .xRowid = prefix##Rowid
 
 /*
 ** A rowid that is a key of the row itself (a path, a pid and an address): a 64-bit FNV-1a hash

@@ -60,7 +60,7 @@ function sqlsofMissing(key) {
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin slisten sestab sproc ssock sport sjoin prom", keys, " ")
+    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin slisten sestab sproc ssock sport sjoin prom threads", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
     nper = split("plisten pestab pproc psock pjoin", per, " ")
     for (k = 1; k <= nper; k++) load(per[k] "100")
@@ -185,6 +185,9 @@ BEGIN {
                sprintf("%.2f×", 1 / ratio["ids", "floor"]))
     target("all fds ≥ 8× faster than `lsof -n -P`", 0, ratio["all", "lsof"] >= 8, \
            sprintf("%.1f×", ratio["all", "lsof"]))
+    if (("threads", "sqlsof") in have)
+        target("`SELECT * FROM threads` ≤ 1.5× `SELECT * FROM processes` (one thread each)", 0, \
+               1 / ratio["threads", "floor"] <= 1.5, sprintf("%.2f×", 1 / ratio["threads", "floor"]))
     if (("paths", "sqlsof") in have)
         target("`SELECT pid, fd, inode, path FROM fds` ≤ 0.4× the readdir + readlink floor", 0, \
                1 / ratio["paths", "floor"] <= 0.4, sprintf("%.2f×", 1 / ratio["paths", "floor"]))

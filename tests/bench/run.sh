@@ -106,6 +106,10 @@ q all   sqlsof "$SQLSOF --csv 'SELECT * FROM fds'" \
         empty "$SQLSOF --csv 'SELECT 1'" sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv 'SELECT * FROM fds'"
 q ids   sqlsof "$SQLSOF --csv 'SELECT pid, fd, inode FROM fds'" floor "$B/floor inode" \
         sqlsof-proc "env SQLSOF_FDS_SOURCE=proc $SQLSOF --csv 'SELECT pid, fd, inode FROM fds'"
+# One row per thread against one per process (the fixture's processes have one thread each): the
+# processes statement takes the floor's column, so the report shows threads ÷ processes.
+q threads sqlsof "$SQLSOF --csv 'SELECT * FROM threads'" \
+        floor "$SQLSOF --csv 'SELECT * FROM processes'"
 # The fds table's two sources (the BPF iterator by default, /proc with SQLSOF_FDS_SOURCE=proc).
 PATHS="SELECT pid, fd, inode, path FROM fds"
 q paths sqlsof "$SQLSOF --csv '$PATHS'" floor "$B/floor links" \

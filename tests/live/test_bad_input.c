@@ -348,8 +348,9 @@ static void checkSorted(sqlite3 *db, const char *table, const char *column, int 
 static void order_by_every_column(void **state)
 {
     sqlite3 *db = *state;
-    static const char *const scans[] = {"processes", "fds", "maps", "file_stat('/etc/hosts')"};
-    static const char *const names[] = {"processes", "fds", "maps", "file_stat"};
+    static const char *const scans[] = {"processes", "fds", "maps", "file_stat('/etc/hosts')",
+                                        "threads"};
+    static const char *const names[] = {"processes", "fds", "maps", "file_stat", "threads"};
     for (size_t t = 0; t < sizeof scans / sizeof *scans; t++) {
         sqlite3_stmt *cols;
         char *sql =

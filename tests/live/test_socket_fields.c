@@ -224,8 +224,8 @@ static void auto_follows_the_process(void **state)
     char *last = fdsSourceAfter(db, "auto", sql);
     assert_string_equal(last, "bpf");
     free(last);
-    snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", getpid());
-    last = fdsSourceAfter(db, "auto", sql);
+    snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", hostChild.pid);
+    last = fdsSourceAfter(db, "auto", sql); /* a few dozen fds */
     assert_string_equal(last, "proc");
     free(last);
     snprintf(sql, sizeof sql, "SELECT fd, target FROM fds WHERE pid = %d", manyChild.pid);
@@ -274,6 +274,31 @@ static void map_hits_from_records(void **state)
     free(got);
 }
 
+/* A whole-host walk of fds joined to sockets reads every socket's fields too (fds_sock on a
+ * link for every task): the inner sockets answer from them, with the reference's rows. */
+static void host_walk_carries_fields(void **state)
+{
+    sqlite3 *db = *state;
+    char *sql = sqlite3_mprintf(
+        "SELECT %s FROM fds f CROSS JOIN sockets s USING(inode) WHERE +f.pid IN (%d, %d)"
+        " AND f.type IN %s ORDER BY f.pid, f.fd",
+        fieldCols, hostChild.pid, nsChild.pid, socketTypes);
+    free(testQueryText(db, "SELECT sqlsof_socket_source('dumps')"));
+    char *want = testQueryRows(db, "%s", sql);
+    free(testQueryText(db, "SELECT sqlsof_socket_source('auto')"));
+    long long before = testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'");
+    char *got = testQueryRows(db, "%s", sql);
+    long long fields = testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'") - before;
+    char *last = testQueryText(db, "SELECT sqlsof_fds_source() ->> '$.last'");
+    assert_string_equal(last, "bpf");
+    assert_string_equal(got, want);
+    assert_true(fields >= 30); /* the two holders' TCP, UDP and unix sockets, at least */
+    free(last);
+    free(want);
+    free(got);
+    sqlite3_free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +309,7 @@ int main(void)
         TEST_WITH_DB(pushed_filters_on_fields),
         TEST_WITH_DB(auto_follows_the_process),
         TEST_WITH_DB(map_hits_from_records),
+        TEST_WITH_DB(host_walk_carries_fields),
     };
     return cmocka_run_group_tests_name("socket_fields", tests, startFixtures, stopFixtures);
 }

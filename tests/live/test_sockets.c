@@ -320,14 +320,17 @@ static void tcp_rows(void **state)
     assert_int_equal(testQueryInt(db,
                                   "SELECT rtt_us > 0 AND rttvar_us >= 0 AND cwnd > 0 AND "
                                   "ssthresh > 0 AND total_retrans = 0 AND bytes_acked >= 0 AND "
-                                  "bytes_received >= 0 AND length(congestion) > 0 "
+                                  "bytes_received >= 0 AND length(congestion) > 0 AND "
+                                  "last_data_sent_ms >= 0 AND last_data_recv_ms >= 0 AND "
+                                  "last_ack_recv_ms >= 0 "
                                   "FROM sockets WHERE inode = %llu",
                                   F.clientIno),
                      1);
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM sockets WHERE inode IN (%llu, %llu) AND "
                                   "rtt_us IS NULL AND cwnd IS NULL AND congestion IS NULL AND "
-                                  "bytes_acked IS NULL AND timer IS NULL AND retrans IS NULL",
+                                  "bytes_acked IS NULL AND timer IS NULL AND retrans IS NULL AND "
+                                  "last_data_recv_ms IS NULL AND last_ack_recv_ms IS NULL",
                                   F.udpIno, F.udpConnIno),
                      2);
 

@@ -80,6 +80,10 @@ static void inet_tcp_with_info(void **state)
     ti.tcpi_snd_cwnd = 10;
     ti.tcpi_snd_ssthresh = 7;
     ti.tcpi_total_retrans = 3;
+    ti.tcpi_last_data_sent = 11;
+    ti.tcpi_last_ack_sent = 12; /* the kernel leaves it 0; not reported */
+    ti.tcpi_last_data_recv = 600000;
+    ti.tcpi_last_ack_recv = 13;
     ti.tcpi_bytes_acked = 1ULL << 40;
     ti.tcpi_bytes_received = 99;
     mnl_attr_put(nlh, INET_DIAG_INFO, sizeof ti, &ti);
@@ -111,6 +115,9 @@ static void inet_tcp_with_info(void **state)
     assert_int_equal(r.tcp.cwnd, 10);
     assert_int_equal(r.tcp.ssthresh, 7);
     assert_int_equal(r.tcp.totalRetrans, 3);
+    assert_int_equal(r.tcp.lastDataSent, 11);
+    assert_int_equal(r.tcp.lastDataRecv, 600000);
+    assert_int_equal(r.tcp.lastAckRecv, 13);
     assert_true(r.tcp.bytesAcked == 1ULL << 40);
     assert_int_equal(r.tcp.bytesReceived, 99);
     assert_string_equal(r.cong, "cubic");

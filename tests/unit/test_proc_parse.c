@@ -229,6 +229,37 @@ static void numbers_stop_at_len(void **state)
     assert_int_equal(procParseStatus(status, strlen(status) - 2, &ps), -EINVAL);
 }
 
+static void port_range(void **state)
+{
+    (void)state;
+    int low = 0, high = 0;
+    const char *text = "32768\t60999\n";
+    assert_int_equal(procParsePortRange(text, strlen(text), &low, &high), 0);
+    assert_int_equal(low, 32768);
+    assert_int_equal(high, 60999);
+    assert_int_equal(procParsePortRange("1024 1024", 9, &low, &high), 0);
+    assert_int_equal(low, 1024);
+    assert_int_equal(high, 1024);
+    const char *bad[] = {"",
+                         "\n",
+                         "32768",
+                         "32768\t",
+                         "60999\t32768\n",
+                         "1 70000\n",
+                         "99999999999 1",
+                         "1 2 3",
+                         "1 2\n\n",
+                         "-1 2",
+                         "1x 2",
+                         "1 2x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (procParsePortRange(bad[i], strlen(bad[i]), &low, &high) != -EINVAL)
+            fail_msg("accepted \"%s\"", bad[i]);
+    /* Stops at LEN: the digits after it are not read. */
+    assert_int_equal(procParsePortRange("10 20999", 5, &low, &high), 0);
+    assert_int_equal(high, 20);
+}
+
 TEST_MAIN("proc_parse", NULL, NULL,
           {
               cmocka_unit_test(stat_plain),
@@ -242,4 +273,5 @@ TEST_MAIN("proc_parse", NULL, NULL,
               cmocka_unit_test(boot_time),
               cmocka_unit_test(fd_limit),
               cmocka_unit_test(numbers_stop_at_len),
+              cmocka_unit_test(port_range),
           })
