@@ -186,13 +186,17 @@ $(B)/tests/$(basename $(notdir $(1))): $(1) $(TLIB_OBJ) $(SHELL_PARTS) $(B)/libs
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
+# make-fd KIND,...: one descriptor of each kind (tests/lib/make_fd.h), held until a signal.
+$(B)/tests/make-fd: tests/tools/make_fd.c $(B)/tests/lib/make_fd.o
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $^
+
 # The whole suite, then the library, command and their tests again under AddressSanitizer and
 # UndefinedBehaviorSanitizer (leak detection on). The embedding, HTML and Debian package tests
 # check packaging and run only once.
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_TESTS = $(filter-out %/test_embed %/test_install %/test_html %/test_deb,$(TEST_BIN:$(B)/%=build/san/%))
 
-test: all check $(TEST_BIN) deps-test $(NODE_MODULE) sanitized fuzz-build
+test: all check $(TEST_BIN) $(B)/tests/make-fd deps-test $(NODE_MODULE) sanitized fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) 2 $(FUZZ_BIN)
 	@sh tests/run.sh $(TEST_BIN) $(SAN_TESTS)
 
@@ -209,6 +213,7 @@ FUZZ_TEST_SECONDS ?= 5
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_PARSERS := ext/proc/proc_parse.c ext/proc/maps_parse.c ext/fd/fd_link.c ext/fd/fd_info.c \
+                ext/fd/fd_kind.c \
                 ext/fd/fd_locks.c ext/fd/fd_bpf.c ext/fd/fd_sockproto.c ext/util/buf.c \
                 shell/lsof/lsof_args.c $(wildcard ext/diag/*.c) ext/container/container_cgroup.c \
                 ext/container/container_state.c ext/util/json_scan.c ext/proc/mountinfo.c \

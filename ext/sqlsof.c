@@ -15,8 +15,9 @@ SQLITE_EXTENSION_INIT1
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
-        processesRegister, mapsRegister,       fileStatRegister, lsofFunctionsRegister,
-        versionRegister,   containersRegister, threadsRegister,
+        processesRegister,     mapsRegister,      fileStatRegister,
+        lsofFunctionsRegister, versionRegister,   containersRegister,
+        threadsRegister,       fdDetailsRegister, fdWatchesRegister,
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
         fdsRegister,

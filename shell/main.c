@@ -36,8 +36,9 @@ static const char usage[] =
     "Runs SQL over the live state of this host: the tables processes, threads, fds, sockets,\n"
     "maps, and the views of sql/ (lsof, listening, connections, ...).\n"
     "\n"
-    "With lsof's options (-i -s -a -p -d -u -c -U -t -n -P -l -F -r +E -E +c), or none,\n"
-    "it answers as lsof does, in lsof's format; --sql prints the query instead.\n"
+    "With lsof's options (-i -s -a -p -d -u -c -U -t -n -P -l -F -r -w +E -E +c) and file\n"
+    "names, or none, it answers as lsof does, in lsof's format; --sql prints the query\n"
+    "instead.\n"
     "\n"
     "  --table    an aligned table with a header (the default)\n"
     "  --csv      RFC 4180 CSV with a header\n"
@@ -163,6 +164,12 @@ static int isLsofOption(const char *arg)
     return (arg[0] == '-' || arg[0] == '+') && arg[1] && arg[1] != '-' && !strpbrk(arg, " \t\n");
 }
 
+/* An lsof file name ("/dev/null": no SQL starts with '/'), or lsof's "--" before names. */
+static int isLsofName(const char *arg)
+{
+    return arg[0] == '/' || !strcmp(arg, "--");
+}
+
 int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
@@ -181,7 +188,8 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         }
-        if (isLsofOption(arg)) return flushed(lsofMain(argc - i, argv + i, printSql));
+        if (isLsofOption(arg) || isLsofName(arg))
+            return flushed(lsofMain(argc - i, argv + i, printSql));
         if (!strcmp(arg, "--table"))
             mode = OUTPUT_TABLE;
         else if (!strcmp(arg, "--csv"))

@@ -27,7 +27,7 @@ SELECT p.name AS command, p.pid, p.uid, p.user, p.pgid, p.ppid,
        NULL AS local_addr, NULL AS local_port, NULL AS remote_addr, NULL AS remote_port,
        NULL AS netns,
        CASE k.link WHEN 'cwd' THEN p.cwd WHEN 'root' THEN p.root ELSE p.exe END AS path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, NULL AS flags, NULL AS pos
 FROM processes p
 JOIN (SELECT 'cwd' AS fd, 'cwd' AS link, -4 AS ord
       UNION ALL SELECT 'rtd', 'root', -3
@@ -40,7 +40,7 @@ SELECT p.name, p.pid, p.uid, p.user, p.pgid, p.ppid,
        coalesce(st.type, 'REG'), m.device, CASE WHEN m.deleted THEN NULL ELSE st.size END,
        m.inode, m.path,
        m.inode, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, NULL, NULL
 FROM processes p
 JOIN (SELECT DISTINCT pid, device, inode, path, deleted FROM maps WHERE inode != 0) m
   ON m.pid = p.pid
@@ -53,27 +53,54 @@ WHERE m.path IS NOT p.exe;
 CREATE TEMP VIEW IF NOT EXISTS lsof_fds AS
 SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        CAST(f.fd AS TEXT) AS fd, f.fd AS fd_num, f.fd AS fd_order,
-       coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock, f.type,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
+       coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock,
+       -- An Internet socket no table lists (never bound nor connected) is lsof's "sock".
+       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN 'sock'
+            ELSE f.type END AS type,
+       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN f.device
+            WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN CAST(f.inode AS TEXT)
             WHEN f.type IN ('unix', 'netlink', 'pack', 'sock') THEN NULL
             ELSE f.device END AS device,
-       CASE WHEN f.type IN ('REG', 'DIR') THEN CAST(f.size AS TEXT)
+       CASE WHEN f.type IN ('REG', 'DIR', 'PSXMQ') THEN CAST(f.size AS TEXT)
             WHEN f.type = 'a_inode' THEN '0'
             ELSE '0t' || coalesce(f.pos, 0) END AS size_off,
        CASE WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce(upper(s.protocol), f.inode)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN upper(s.protocol)
             ELSE f.inode END AS node,
        CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NOT NULL
                 THEN lsof_inet_name(s.protocol, s.family, s.local_addr, s.local_port,
                                     s.remote_addr, s.remote_port, s.state, 0)
+            WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce('protocol: ' ||
+                (SELECT d.protocol FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd),
+                f.target)
             WHEN f.type = 'unix' AND s.inode IS NOT NULL
                 THEN lsof_unix_name(s.path, s.protocol, s.state, NULL)
             WHEN f.type = 'netlink' AND s.inode IS NOT NULL THEN upper(s.protocol)
+            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN coalesce('type=' ||
+                (SELECT d.sock_type FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd),
+                f.target)
             WHEN f.type = 'FIFO' AND f.path IS NULL THEN 'pipe'
+            -- Anon inodes as lsof names them: by their own id, the pid, the fds watched.
+            WHEN f.target = 'anon_inode:[eventfd]' THEN coalesce('[eventfd:' ||
+                (SELECT d.id FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd) || ']',
+                '[eventfd]')
+            WHEN f.target = 'anon_inode:[pidfd]' THEN coalesce('[pidfd:' ||
+                (SELECT d.target_pid FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd)
+                || ']', '[pidfd]')
+            WHEN f.target = 'anon_inode:[eventpoll]' THEN coalesce('[eventpoll:' ||
+                (SELECT group_concat(target_fd, ',') FROM (SELECT e.target_fd
+                 FROM epoll_targets e WHERE e.pid = f.pid AND e.fd = f.fd ORDER BY 1)) || ']',
+                '[eventpoll]')
             WHEN f.type = 'a_inode' THEN substr(f.target, 12)
+            -- A namespace: lsof names it by its type alone ("net").
+            WHEN f.path IS NULL AND f.type = 'REG' AND f.target GLOB '*:[[]*]'
+                THEN substr(f.target, 1, instr(f.target, ':[') - 1)
             ELSE f.target END AS name,
        f.inode, s.family, s.protocol, s.state, s.local_addr, s.local_port, s.remote_addr,
        s.remote_port, s.netns, f.path,
-       p.container_id, p.container_runtime, p.container_name
+       p.container_id, p.container_runtime, p.container_name, f.flags,
+       f.pos
 FROM fds f
 JOIN processes p ON p.pid = f.pid
 LEFT JOIN sockets s
@@ -123,3 +150,60 @@ JOIN processes p ON p.pid = f.pid
 LEFT JOIN fds pf ON pf.inode = s.peer_inode AND pf.target LIKE 'socket:[%'
 LEFT JOIN processes pp ON pp.pid = pf.pid
 WHERE s.family = 'unix' AND s.peer_inode != 0;
+
+-- Who holds the other end of each descriptor: one row per (descriptor, peer descriptor).
+-- kind: pipe, fifo, unix, tcp/udp (both ends on this host, paired by their addresses and ports
+-- in one network namespace, or else the one socket of another namespace with them, as across a
+-- veth; an IPv4 peer of a dual-stack socket matches its ::ffff: form), pty
+-- (master and slave of one tty index), eventfd (every holder of the same eventfd id), mqueue
+-- (every holder of the same queue). Every descriptor of the host is read once (held) and the
+-- connected Internet sockets are dumped once (inet), whatever the question: a pid's endpoints
+-- cost one walk of the host, not one per descriptor.
+CREATE TEMP VIEW IF NOT EXISTS endpoints AS
+WITH held AS MATERIALIZED (
+  SELECT f.pid, f.fd, f.mode, f.inode,
+         CASE WHEN f.target GLOB 'pipe:[[]*' THEN 'pipe:' || f.inode
+              WHEN f.target GLOB 'socket:[[]*' THEN 'sock:' || f.inode
+              WHEN f.target = 'anon_inode:[eventfd]' THEN 'eventfd:' ||
+                   (SELECT d.id FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd)
+              WHEN f.target IN ('/dev/ptmx', '/dev/pts/ptmx') THEN 'ptm:' ||
+                   (SELECT d.id FROM fd_details d WHERE d.pid = f.pid AND d.fd = f.fd)
+              WHEN f.target GLOB '/dev/pts/[0-9]*' THEN 'pts:' || substr(f.target, 10)
+              WHEN f.type = 'FIFO' THEN 'fifo:' || f.device || ':' || f.inode
+              WHEN f.type = 'PSXMQ' THEN 'mqueue:' || f.device || ':' || f.inode
+         END AS key
+  FROM fds f),
+-- Connected Internet sockets, dumped once, keyed by their addresses as their peer sees them.
+inet AS MATERIALIZED (
+  SELECT netns, protocol, inode,
+         replace(local_addr, '::ffff:', '') || ':' || local_port || '>' ||
+         replace(remote_addr, '::ffff:', '') || ':' || remote_port AS here
+  FROM sockets WHERE family IN ('inet', 'inet6') AND remote_port != 0 AND inode != 0)
+SELECT m.pid, m.fd, h.pid AS peer_pid, h.fd AS peer_fd, m.kind, h.mode AS peer_mode,
+       m.key AS object
+FROM (SELECT o.pid, o.fd, o.key,
+             CASE WHEN o.key GLOB 'sock:*' THEN iif(s.family = 'unix', 'unix', s.protocol)
+                  WHEN o.key GLOB 'pt[ms]:*' THEN 'pty'
+                  ELSE substr(o.key, 1, instr(o.key, ':') - 1) END AS kind,
+             CASE WHEN o.key GLOB 'ptm:*' THEN 'pts:' || substr(o.key, 5)
+                  WHEN o.key GLOB 'pts:*' THEN 'ptm:' || substr(o.key, 5)
+                  WHEN o.key NOT GLOB 'sock:*' THEN o.key
+                  WHEN s.family = 'unix' THEN 'sock:' || nullif(s.peer_inode, 0)
+                  WHEN s.family IN ('inet', 'inet6') AND s.remote_port != 0 THEN 'sock:' ||
+                       coalesce((SELECT t.inode FROM inet t
+                                 WHERE t.netns = s.netns AND t.protocol = s.protocol
+                                   AND t.here = replace(s.remote_addr, '::ffff:', '') || ':' || s.remote_port || '>' ||
+                                       replace(s.local_addr, '::ffff:', '') || ':' || s.local_port),
+                                -- Else the one socket of another namespace (a veth away) with
+                                -- these addresses; loopback ones never leave their namespace.
+                                (SELECT iif(count(*) = 1, max(t.inode), NULL) FROM inet t
+                                 WHERE t.netns != s.netns AND t.protocol = s.protocol
+                                   AND t.here = replace(s.remote_addr, '::ffff:', '') || ':' || s.remote_port || '>' ||
+                                       replace(s.local_addr, '::ffff:', '') || ':' || s.local_port
+                                   AND s.remote_addr NOT GLOB '127.*'
+                                   AND s.remote_addr NOT GLOB '::ffff:127.*'
+                                   AND s.remote_addr != '::1'))
+             END AS peer_key
+      FROM held o
+      LEFT JOIN sockets s ON s.inode = CASE WHEN o.key GLOB 'sock:*' THEN o.inode END) m
+JOIN held h ON h.key = m.peer_key AND NOT (h.pid = m.pid AND h.fd = m.fd);

@@ -8,16 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fd/fd_kind.h"
 #include "fd/fd_sockproto.h"
 #include "fd/file_type.h"
 #include "proc/pid_iter.h"
 #include "proc/proc_parse.h"
 
 /* Lazy reads of the current row: the tried and ok bits. */
-enum { FD_ROW_STAT = 1, FD_ROW_INFO = 2, FD_ROW_PROTO = 4 };
+enum { FD_ROW_STAT = 1, FD_ROW_INFO = 2, FD_ROW_PROTO = 4, FD_ROW_QUEUE = 8 };
 
 void fdRowInit(struct fd_row *r, int procfd)
 {
@@ -181,6 +184,23 @@ int fdRowInode(struct fd_row *r, unsigned long long *ino)
     return 1;
 }
 
+#define MQUEUE_MAGIC_NUMBER 0x19800202
+
+int fdRowIsQueue(struct fd_row *r)
+{
+    if (!(r->tried & FD_ROW_QUEUE)) {
+        r->tried |= FD_ROW_QUEUE;
+        /* Only a link naming one file at a root can be a queue: no statfs for other paths. */
+        if (r->kind.kind == FD_LINK_PATH && fdKindMayBeQueue(r->link.data, r->link.len)) {
+            char path[64];
+            struct statfs fs;
+            snprintf(path, sizeof path, "/proc/%d/fd/%d", r->pid, r->fd);
+            if (statfs(path, &fs) == 0 && fs.f_type == MQUEUE_MAGIC_NUMBER) r->ok |= FD_ROW_QUEUE;
+        }
+    }
+    return (r->ok & FD_ROW_QUEUE) != 0;
+}
+
 const char *fdRowType(struct fd_row *r)
 {
     switch (r->kind.kind) {
@@ -191,6 +211,7 @@ const char *fdRowType(struct fd_row *r)
         /* An open fd whose file cannot be stat'ed (say, a /proc directory of a process that
          * has exited) is lsof's "unknown". */
         const struct stat *st = fdRowStat(r);
+        if (st && S_ISREG(st->st_mode) && major(st->st_dev) == 0 && fdRowIsQueue(r)) return "PSXMQ";
         return st ? fileTypeOfMode(st->st_mode) : "unknown";
     }
     }
@@ -206,6 +227,8 @@ int fdRowDeleted(struct fd_row *r)
 long fdRowPathLen(struct fd_row *r)
 {
     if (r->kind.kind != FD_LINK_PATH) return -1;
+    /* A memfd or a message queue names no file of the root file system (fd_details names it). */
+    if (fdKindOfLink(r->link.data, r->link.len) == FD_KIND_MEMFD || fdRowIsQueue(r)) return -1;
     /* The kernel appends the suffix to unlinked files; a live file may end in it too. */
     if (r->kind.endsDeleted && fdRowDeleted(r) == 1)
         return (long)(r->link.len - PROC_DELETED_SUFFIX_LEN);

@@ -96,7 +96,10 @@ const char *fdRowType(struct fd_row *r);
 int fdRowInode(struct fd_row *r, unsigned long long *ino);
 /* 1 unlinked, 0 not, -1 cannot tell (the stat failed). Only paths can be unlinked. */
 int fdRowDeleted(struct fd_row *r);
-/* The path's length without the kernel's " (deleted)", or -1 when the row is no path. */
+/* Whether the fd is a POSIX message queue (a statfs, for links like "/q" only). */
+int fdRowIsQueue(struct fd_row *r);
+/* The path's length without the kernel's " (deleted)", or -1 when the row is no path of a file
+ * system (a socket, a memfd, a message queue, ...). */
 long fdRowPathLen(struct fd_row *r);
 
 #endif

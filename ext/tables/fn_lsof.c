@@ -29,6 +29,11 @@ static int isWildcard(const char *addr)
 /* Appends ADDR as lsof writes it: '*' for any, [v6], or a host name when asked. */
 static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolve)
 {
+    /* An IPv4 peer of a dual-stack socket ("::ffff:10.0.0.1") is written as IPv4, as lsof does. */
+    if (inet6 && !strncmp(addr, "::ffff:", 7) && strchr(addr + 7, '.')) {
+        addr += 7;
+        inet6 = 0;
+    }
     if (isWildcard(addr)) {
         sqlite3_str_appendchar(out, 1, '*');
         return;

@@ -9,6 +9,8 @@ int mapsRegister(sqlite3 *db);
 int fileStatRegister(sqlite3 *db);
 int containersRegister(sqlite3 *db);
 int threadsRegister(sqlite3 *db);
+int fdDetailsRegister(sqlite3 *db);
+int fdWatchesRegister(sqlite3 *db);
 
 /* Tables and functions that share the connection's state (conn.h). */
 struct sqlsof_conn;

@@ -5,6 +5,7 @@
 #include "lsof/lsof.h"
 
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "database.h"
@@ -32,6 +33,9 @@ static long runOnce(sqlite3 *db, const char *sql, const struct lsof_opts *o)
 
 int lsofMain(int argc, char *const argv[], int printSql)
 {
+    /* As lsof does: the descriptors this command inherited are not its own to list. */
+    syscall(SYS_close_range, 3, ~0U, 0);
+
     struct lsof_opts o;
     char err[512];
     if (lsofParse(argc, argv, &o, err, sizeof err) != 0) {
@@ -55,10 +59,12 @@ int lsofMain(int argc, char *const argv[], int printSql)
     sqlite3 *db = openDatabase();
     long listed = db ? runOnce(db, sql, &o) : -1;
     int status = listed > 0 ? 0 : 1;
-    /* -r: repeat until interrupted; +r: until a pass lists nothing. */
-    while (o.repeat && listed >= 0 && !(o.repeatUntilEmpty && listed == 0)) {
+    /* -r: repeat until interrupted, or N passes (-r 1c3); +r: until a pass lists nothing. */
+    for (int passes = 1; o.repeat && listed >= 0 && !(o.repeatUntilEmpty && listed == 0);
+         passes++) {
         printf(o.fields ? "m\n" : "=======\n");
         fflush(stdout);
+        if (o.repeatCount && passes == o.repeatCount) break;
         sleep((unsigned)o.repeat);
         listed = runOnce(db, sql, &o);
         if (listed > 0) status = 0;

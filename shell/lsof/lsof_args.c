@@ -40,6 +40,9 @@ static void appendString(char ***array, int *n, const char *s, size_t len)
     (*array)[(*n)++] = copyN(s, len);
 }
 
+/* The -F fields sqlsof prints. */
+#define FIELD_LETTERS "0pcugRLftaDsilnPGo"
+
 /* Splits "a,^b,c" into inclusions and exclusions. Empty items are an error. */
 static int parseList(const char *value, struct lsof_list *list)
 {
@@ -96,7 +99,11 @@ static int checkPids(const struct lsof_list *l, char *err, size_t errlen)
 /* -d: each item a number, a range N-M, or one of lsof's names for non-fd files. */
 static int checkFds(const struct lsof_list *l, char *err, size_t errlen)
 {
-    static const char *const names[] = {"cwd", "rtd", "txt", "mem", "DEL"};
+    /* lsof's names; on Linux only cwd rtd txt mem DEL and fd (every descriptor) name files. */
+    static const char *const names[] = {"cwd", "rtd", "txt", "mem", "DEL",  "fd", "NOFD", "err",
+                                        "jld", "ltx", "Lnn", "m86", "mmap", "pd", "tr",   "v86"};
+    if (l->ninc && l->nexc)
+        return fail(err, errlen, "exclude in an include -d list: ^%s", l->exc[0]);
     for (int i = 0; i < l->ninc + l->nexc; i++) {
         const char *p = i < l->ninc ? l->inc[i] : l->exc[i - l->ninc];
         int known = isNumber(p);
@@ -240,9 +247,44 @@ static int valueKind(char c)
 static int looksLikeValue(char c, const char *next)
 {
     if (!next || next[0] == '-' || next[0] == '+') return 0;
-    if (c == 'r') return isNumber(next);
-    if (c == 'F') return strspn(next, "0pcugRLftaDsilnP") == strlen(next);
+    if (c == 'r')
+        return strspn(next, "0123456789c") == strlen(next) && isdigit((unsigned char)*next);
+    if (c == 'F') return strspn(next, FIELD_LETTERS) == strlen(next);
     return 1;
+}
+
+/* -F LETTERS: a second -F adds to the first; '0' ends each field with NUL. No letters (or only
+ * '0') asks for lsof's default set, which lsofPrint() knows by an empty list. */
+static int addFields(const char *f, struct lsof_opts *o, char *err, size_t errlen)
+{
+    size_t had = o->fields ? strlen(o->fields) : 0;
+    char *all = realloc(o->fields, had + strlen(f) + 1);
+    if (!all) return fail(err, errlen, "out of memory");
+    o->fields = all;
+    for (const char *p = f; *p; p++) {
+        if (!strchr(FIELD_LETTERS, *p)) return fail(err, errlen, "unsupported -F field: %c", *p);
+        if (*p == '0')
+            o->fieldNul = 1;
+        else if (!memchr(all, *p, had))
+            all[had++] = *p;
+    }
+    all[had] = '\0';
+    return 0;
+}
+
+/* -r [T[cN]]: every T seconds (15), N passes at most ("1c3"). */
+static int parseRepeat(const char *value, struct lsof_opts *o, char *err, size_t errlen)
+{
+    long secs = 15, count = 0;
+    if (value) {
+        size_t n = strcspn(value, "c");
+        if ((n && parseNumber(value, n, 86400, &secs) != 0) ||
+            (value[n] && parseNumber(value + n + 1, strlen(value + n + 1), 1000000, &count) != 0))
+            return fail(err, errlen, "illegal -r delay: %s", value);
+    }
+    o->repeat = secs > 0 ? (int)secs : 1;
+    o->repeatCount = (int)count;
+    return 0;
 }
 
 static int applyOption(char c, const char *value, struct lsof_opts *o, char *err, size_t errlen)
@@ -277,23 +319,9 @@ static int applyOption(char c, const char *value, struct lsof_opts *o, char *err
     case 'd':
         if (parseList(value, &o->fds) != 0) return fail(err, errlen, "illegal -d list: %s", value);
         return checkFds(&o->fds, err, errlen);
-    case 'F': {
-        const char *f = value ? value : "";
-        free(o->fields);
-        o->fields = copyN(f, strlen(f));
-        o->fieldNul = strchr(f, '0') != NULL;
-        for (const char *p = f; *p; p++)
-            if (!strchr("0pcugRLftaDsilnP", *p))
-                return fail(err, errlen, "unsupported -F field: %c", *p);
-        return 0;
-    }
-    case 'r': {
-        long secs = 15;
-        if (value && parseNumber(value, strlen(value), 86400, &secs) != 0)
-            return fail(err, errlen, "illegal -r delay: %s", value);
-        o->repeat = secs > 0 ? (int)secs : 1;
-        return 0;
-    }
+    case 'F': return addFields(value ? value : "", o, err, errlen);
+    case 'r': return parseRepeat(value, o, err, errlen);
+    case 'w': return 0; /* lsof's warnings off: sqlsof prints none to suppress */
     default: return fail(err, errlen, "illegal option character: %c", c);
     }
 }
@@ -309,7 +337,7 @@ static int applyPlus(const char *arg, const char *next, int *used, struct lsof_o
         return 0;
     }
     if (!strncmp(arg, "+r", 2)) {
-        const char *value = arg[2] ? arg + 2 : (next && isNumber(next) ? next : NULL);
+        const char *value = arg[2] ? arg + 2 : (next && looksLikeValue('r', next) ? next : NULL);
         if (!arg[2] && value) *used = 1;
         if (applyOption('r', value, o, err, errlen) != 0) return -1;
         o->repeatUntilEmpty = 1;
@@ -338,6 +366,10 @@ int lsofParse(int argc, char *const argv[], struct lsof_opts *o, char *err, size
             if (applyPlus(arg, next, &used, o, err, errlen) != 0) return -1;
             i += used;
             continue;
+        }
+        if (!strcmp(arg, "--")) { /* the rest are file names */
+            for (i++; i < argc; i++) appendString(&o->names, &o->nnames, argv[i], strlen(argv[i]));
+            break;
         }
         if (arg[0] != '-' || !arg[1]) {
             appendString(&o->names, &o->nnames, arg, strlen(arg));

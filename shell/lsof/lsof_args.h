@@ -55,6 +55,7 @@ struct lsof_opts {
     int fieldNul;         /* -F0 */
     int repeat;           /* -r / +r: seconds between passes, 0 without */
     int repeatUntilEmpty; /* +r */
+    int repeatCount;      /* -r Tc N: passes before exiting, 0 for no limit */
     int endpoints;        /* -E 1, +E 2 */
     int commandWidth;     /* +c W: 0 for the whole name; lsof's default is 9 */
 };

@@ -29,6 +29,8 @@ enum {
     Q_NAME,
     Q_INODE,
     Q_PROTOCOL,
+    Q_FLAGS,
+    Q_POS,
     Q_COUNT
 };
 
@@ -145,9 +147,33 @@ static void printFieldText(FILE *out, char field, const char *text, char end)
     free(escaped);
 }
 
+/* A unix socket's NAME without its "(STATE)", which -F gives in its own field; escaped. */
+static void printFieldUnixName(FILE *out, const char *name, char end)
+{
+    const char *state = strrchr(name, '(');
+    size_t len = state && state > name && state[-1] == ' ' && name[strlen(name) - 1] == ')'
+                     ? (size_t)(state - name - 1)
+                     : strlen(name);
+    char *cut = outputCopy(name);
+    cut[len] = '\0';
+    printFieldText(out, 'n', cut, end);
+    free(cut);
+}
+
 static int wants(const struct lsof_opts *o, char field)
 {
     return *o->fields == '\0' || strchr(o->fields, field) != NULL;
+}
+
+/* Whether any field of a file's set is asked for (lsof prints no file lines for -Fpc). */
+static int wantsFileFields(const struct lsof_opts *o)
+{
+    return *o->fields == '\0' || strpbrk(o->fields, "faltGDsoinP") != NULL;
+}
+
+static const char *blankIfEmpty(const char *s)
+{
+    return s && *s ? s : " ";
 }
 
 static void printFields(FILE *out, const struct row *rows, size_t n, const struct lsof_opts *o)
@@ -165,20 +191,28 @@ static void printFields(FILE *out, const struct row *rows, size_t n, const struc
             if (o->fieldNul) fputc('\n', out);
         }
         int inet = r->v[Q_TYPE] && (!strcmp(r->v[Q_TYPE], "IPv4") || !strcmp(r->v[Q_TYPE], "IPv6"));
-        fprintf(out, "f%s%c", r->v[Q_FD] ? r->v[Q_FD] : "", end);
-        if (wants(o, 'a') && r->v[Q_MODE] && *r->v[Q_MODE])
-            fprintf(out, "a%s%c", r->v[Q_MODE], end);
-        if (wants(o, 'l') && r->v[Q_LOCK] && *r->v[Q_LOCK])
-            fprintf(out, "l%s%c", r->v[Q_LOCK], end);
+        if (!wantsFileFields(o)) continue; /* -Fc, -Fp: the process set alone, as lsof */
+        if (wants(o, 'f')) fprintf(out, "f%s%c", r->v[Q_FD] ? r->v[Q_FD] : "", end);
+        /* lsof keeps a blank mode and lock (a blank after the letter) where there is none. */
+        if (wants(o, 'a')) fprintf(out, "a%s%c", blankIfEmpty(r->v[Q_MODE]), end);
+        if (wants(o, 'l')) fprintf(out, "l%s%c", blankIfEmpty(r->v[Q_LOCK]), end);
         if (wants(o, 't') && r->v[Q_TYPE]) fprintf(out, "t%s%c", r->v[Q_TYPE], end);
+        if (wants(o, 'G') && r->v[Q_FLAGS])
+            fprintf(out, "G0x%llx;0x0%c", strtoull(r->v[Q_FLAGS], NULL, 10), end);
         if (wants(o, 'D') && !inet) printFieldDevice(out, r->v[Q_DEVICE], end);
         if (wants(o, 's') && r->v[Q_SIZE_OFF] && strncmp(r->v[Q_SIZE_OFF], "0t", 2) != 0)
             fprintf(out, "s%s%c", r->v[Q_SIZE_OFF], end);
+        /* The offset: asked for, every descriptor's; by default, where SIZE/OFF shows it. */
+        if (*o->fields ? wants(o, 'o') && r->v[Q_POS]
+                       : r->v[Q_SIZE_OFF] && !strncmp(r->v[Q_SIZE_OFF], "0t", 2))
+            fprintf(out, "o0t%s%c", r->v[Q_POS] ? r->v[Q_POS] : "0", end);
         if (wants(o, 'i') && !inet && r->v[Q_INODE]) fprintf(out, "i%s%c", r->v[Q_INODE], end);
         if (wants(o, 'P') && inet && r->v[Q_NODE]) fprintf(out, "P%s%c", r->v[Q_NODE], end);
         if (wants(o, 'n') && r->v[Q_NAME]) {
             if (inet)
                 printFieldInetName(out, r->v[Q_NAME], end);
+            else if (r->v[Q_TYPE] && !strcmp(r->v[Q_TYPE], "unix"))
+                printFieldUnixName(out, r->v[Q_NAME], end);
             else
                 printFieldText(out, 'n', r->v[Q_NAME], end);
         }

@@ -8,6 +8,9 @@
 */
 #include "lsof/lsof_sql.h"
 
+#include "lsof/lsof_endpoints.h"
+#include "lsof/lsof_names.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -104,6 +107,8 @@ static char *fdPredicate(char *const *items, int n)
         const char *dash = strchr(d, '-');
         if (isDigits(d))
             sqlite3_str_appendf(s, "%sfd_num = %s", i ? " OR " : "", d);
+        else if (!strcmp(d, "fd")) /* every descriptor, none of cwd rtd txt mem */
+            sqlite3_str_appendf(s, "%sfd_num IS NOT NULL", i ? " OR " : "");
         else if (dash)
             sqlite3_str_appendf(s, "%sfd_num BETWEEN %.*s AND %s", i ? " OR " : "", (int)(dash - d),
                                 d, dash + 1);
@@ -266,7 +271,8 @@ static int wantsProcessFiles(const struct lsof_opts *o)
 {
     int namedFd = 0, numericFdOnly = o->fds.ninc > 0;
     for (int i = 0; i < o->fds.ninc; i++)
-        if (!isDigits(o->fds.inc[i]) && !strchr(o->fds.inc[i], '-')) namedFd = 1, numericFdOnly = 0;
+        if (!isDigits(o->fds.inc[i]) && !strchr(o->fds.inc[i], '-') && strcmp(o->fds.inc[i], "fd"))
+            namedFd = 1, numericFdOnly = 0;
     int narrowing = o->inet || o->unixSockets || numericFdOnly; /* select fds only */
     int broad = o->pids.ninc || o->users.ninc || o->commands.ninc || o->nnames || namedFd;
     if (o->and) return !narrowing;
@@ -296,8 +302,7 @@ static void selections(struct terms *sel, const struct lsof_opts *o)
     if (o->commands.ninc) termTake(sel, "%s", commandPredicate(o->commands.inc, o->commands.ninc));
     if (o->fds.ninc) termTake(sel, "%s", fdPredicate(o->fds.inc, o->fds.ninc));
     if (o->unixSockets) term(sel, "type = 'unix'");
-    for (int i = 0; i < o->nnames; i++)
-        term(sel, "path = %Q OR name = %Q", o->names[i], o->names[i]);
+    for (int i = 0; i < o->nnames; i++) termTake(sel, "%s", lsofNamePredicate(o->names[i], stderr));
 }
 
 static void exclusions(struct terms *t, const struct lsof_opts *o)
@@ -307,6 +312,23 @@ static void exclusions(struct terms *t, const struct lsof_opts *o)
     if (o->commands.nexc)
         termTake(t, "NOT (%s)", commandPredicate(o->commands.exc, o->commands.nexc));
     if (o->fds.nexc) termTake(t, "NOT coalesce(%s, 0)", fdPredicate(o->fds.exc, o->fds.nexc));
+}
+
+/* NAME written as lsof writes the files a file name selects: as that name (lsof_names.h). */
+static char *namesAsGiven(const struct lsof_opts *o, const char *name)
+{
+    char *expr = sqlite3_mprintf("%s", name);
+    for (int i = 0; i < o->nnames; i++) {
+        char *shown = lsofNameShown(o->names[i]);
+        if (!shown) continue;
+        char *pred = lsofNamePredicate(o->names[i], NULL);
+        char *wrapped = sqlite3_mprintf("CASE WHEN %s THEN %Q ELSE %s END", pred, shown, expr);
+        sqlite3_free(pred);
+        sqlite3_free(shown);
+        sqlite3_free(expr);
+        expr = wrapped;
+    }
+    return expr;
 }
 
 char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
@@ -348,48 +370,32 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
         resolve);
     if (!inetName) outputOutOfMemory();
     if (resolve) name = inetName;
+    char *shownName = namesAsGiven(o, name);
+    if (!shownName) outputOutOfMemory();
     /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
-    char *endCommand = o->commandWidth > 0
-                           ? sqlite3_mprintf("substr(e.command, 1, %d)", o->commandWidth)
-                           : sqlite3_mprintf("e.command");
-    if (!endCommand) outputOutOfMemory();
-    if (o->endpoints)
-        sqlite3_str_appendf(
-            sql,
-            "  CASE WHEN type = 'FIFO' AND name = 'pipe' THEN rtrim('pipe ' || coalesce((SELECT "
-            "group_concat(e.pid || ',' || %s || ',' || e.fd || e.mode, ' ') FROM lsof_fds "
-            "e WHERE e.inode = x.inode AND e.type = 'FIFO' AND NOT (e.pid = x.pid AND e.fd_num = "
-            "x.fd_num)), ''))\n"
-            "       WHEN type = 'unix' AND peer_inode THEN lsof_unix_name(path, protocol, state, "
-            "'->INO=' || peer_inode || coalesce(' ' || (SELECT group_concat(e.pid || ',' || "
-            "%s || ',' || e.fd || e.mode, ' ') FROM lsof_fds e WHERE e.inode = "
-            "x.peer_inode), ''))\n"
-            "       ELSE %s END AS name,\n",
-            endCommand, endCommand, name);
-    else
-        sqlite3_str_appendf(sql, "  %s AS name,\n", name);
-    sqlite3_free(endCommand);
+    char *shown = o->endpoints ? lsofEndpointName(shownName, o->commandWidth) : NULL;
+    sqlite3_str_appendf(sql, "  %s AS name,\n", shown ? shown : shownName);
+    sqlite3_free(shown);
+    sqlite3_free(shownName);
     sqlite3_free(inetName);
     /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket
      * of the namespace, and only +E shows them. */
     if (o->endpoints)
-        sqlite3_str_appendf(sql,
-                            "  inode, protocol\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
-                            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
-                            "AS peer_inode FROM %s v) x",
-                            source);
+        sqlite3_str_appendf(
+            sql,
+            "  inode, protocol, flags, pos\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
+            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
+            "AS peer_inode FROM %s v) x",
+            source);
     else
-        sqlite3_str_appendf(sql, "  inode, protocol\nFROM %s x", source);
+        sqlite3_str_appendf(sql, "  inode, protocol, flags, pos\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
-    if (o->endpoints == 2 && *cond)
-        /* +E: also the other ends of the selected pipes and unix sockets. */
-        sqlite3_str_appendf(sql,
-                            "\n   OR (type = 'FIFO' AND inode IN (SELECT inode FROM lsof_fds "
-                            "WHERE type = 'FIFO' AND %s))"
-                            "\n   OR (type = 'unix' AND inode IN (SELECT (SELECT s.peer_inode "
-                            "FROM sockets s WHERE s.inode = e.inode) FROM lsof_fds e "
-                            "WHERE e.type = 'unix' AND %s))",
-                            cond, cond);
+    if (o->endpoints == 2 && *cond) {
+        /* +E: also the other ends of the selected files. */
+        char *rows = lsofEndpointRows(cond);
+        sqlite3_str_appendall(sql, rows);
+        sqlite3_free(rows);
+    }
     sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
     sqlite3_free(cond);
     if (sqlite3_str_errcode(sql) != SQLITE_OK) outputOutOfMemory(); /* else a cut query runs */

@@ -145,9 +145,9 @@ static const char *badProcess(sqlite3_stmt *s)
     return NULL;
 }
 
-static const char *const fdTypes[] = {"REG",     "DIR",  "CHR",     "BLK",     "FIFO",
-                                      "LINK",    "sock", "IPv4",    "IPv6",    "unix",
-                                      "netlink", "pack", "a_inode", "unknown", NULL};
+static const char *const fdTypes[] = {"REG",     "DIR",   "CHR",     "BLK",  "FIFO",    "LINK",
+                                      "sock",    "IPv4",  "IPv6",    "unix", "netlink", "pack",
+                                      "a_inode", "PSXMQ", "unknown", NULL};
 static const char *const fdModes[] = {"r", "w", "u", NULL};
 
 /* Whether the kernel refuses us PID's fd link FD (a process in another user namespace, say,

@@ -72,19 +72,45 @@ static void bundled_and_attached(void **state)
 {
     (void)state;
     struct lsof_opts o;
-    PARSE(&o, "-nPlt", "-p12,^13", "-d", "0-2,cwd,^txt", "-F0pcn", "+c", "0", "-u", "root,^7");
+    PARSE(&o, "-nPlt", "-p12,^13", "-d", "0-2,cwd", "-F0pcn", "+c", "0", "-u", "root,^7");
     assert_true(o.noHosts && o.noPorts && o.numericUsers && o.terse);
     assert_int_equal(o.pids.ninc, 1);
     assert_int_equal(o.pids.nexc, 1);
     assert_string_equal(o.pids.exc[0], "13");
     assert_int_equal(o.fds.ninc, 2);
     assert_string_equal(o.fds.inc[0], "0-2");
-    assert_string_equal(o.fds.exc[0], "txt");
-    assert_string_equal(o.fields, "0pcn");
+    assert_string_equal(o.fields, "pcn"); /* '0' is fieldNul, not a field */
     assert_true(o.fieldNul);
     assert_int_equal(o.commandWidth, 0);
     assert_string_equal(o.users.inc[0], "root");
     assert_string_equal(o.users.exc[0], "7");
+    lsofFree(&o);
+}
+
+/* lsof 4.95's own readings: -F0 alone is the default set, a second -F adds, -r TcN counts,
+ * -w is accepted, -d fd and an exclusion-only -d list, "--" ends options. */
+static void lsof_semantics(void **state)
+{
+    (void)state;
+    struct lsof_opts o;
+    PARSE(&o, "-F0");
+    assert_string_equal(o.fields, "");
+    assert_true(o.fieldNul);
+    lsofFree(&o);
+    PARSE(&o, "-Fn", "-Ftn", "-w");
+    assert_string_equal(o.fields, "nt");
+    assert_false(o.fieldNul);
+    lsofFree(&o);
+    PARSE(&o, "-r", "1c3", "-d", "fd");
+    assert_int_equal(o.repeat, 1);
+    assert_int_equal(o.repeatCount, 3);
+    assert_string_equal(o.fds.inc[0], "fd");
+    lsofFree(&o);
+    PARSE(&o, "-d^1,^2", "--", "-p", "/x");
+    assert_int_equal(o.fds.nexc, 2);
+    assert_int_equal(o.pids.ninc, 0);
+    assert_int_equal(o.nnames, 2);
+    assert_string_equal(o.names[0], "-p");
     lsofFree(&o);
 }
 
@@ -114,6 +140,8 @@ static void errors(void **state)
 {
     (void)state;
     expectError("illegal option character: Z", 1, (char *[]){"-Z"});
+    expectError("exclude in an include -d list: ^2", 2, (char *[]){"-d", "1,^2"});
+    expectError("illegal -r delay: 1cx", 1, (char *[]){"-r1cx"});
     expectError("illegal process ID: 12x", 2, (char *[]){"-p", "12x"});
     expectError("illegal -p list: 1,,2", 2, (char *[]){"-p", "1,,2"});
     expectError("-p needs a value", 1, (char *[]){"-p"});
@@ -134,5 +162,6 @@ TEST_MAIN("lsof_args", NULL, NULL,
               cmocka_unit_test(inet_specs),
               cmocka_unit_test(bundled_and_attached),
               cmocka_unit_test(repeat_endpoints_names),
+              cmocka_unit_test(lsof_semantics),
               cmocka_unit_test(errors),
           })

@@ -1,0 +1,335 @@
+/*
+** The endpoints view on two live processes: A makes a pipe, a named FIFO, a unix socketpair, a
+** pty, an eventfd, a message queue and a loopback TCP connection, forks B, and each keeps one
+** end of every one. Each end must name the other process's end as its peer, whichever side
+** is asked, and a filter on pid must not change the answer.
+*/
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <sched.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "fixture.h"
+#include "listing.h"
+#include "shell.h"
+#include "testmain.h"
+
+enum { K_PIPE, K_FIFO, K_UNIX, K_PTY, K_EVENTFD, K_MQUEUE, K_TCP, K_COUNT };
+static const char *const kinds[K_COUNT] = {"pipe",    "fifo",   "unix", "pty",
+                                           "eventfd", "mqueue", "tcp"};
+
+/* What A reports: B's pid, and each kind's fd in A and in B. */
+struct pair {
+    int pidB;
+    int a[K_COUNT], b[K_COUNT];
+    char fifo[64];
+};
+
+static struct fixture fx;
+static struct pair pair;
+
+/* Two network namespaces joined by a veth: A listens in the first, B connects from the other. */
+struct netns_pair {
+    char nsA[40], nsB[40];
+    int pidB, fdA, fdB; /* A's accepted connection, B's client */
+};
+static struct netns_pair veth; /* the namespaces across_two_namespaces made */
+
+/* In A: a listener on 127.0.0.1, its port in *PORT. */
+static int listenLoopback(int *port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 1) ||
+        getsockname(s, (struct sockaddr *)&a, &len))
+        return -1;
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* B's side: closes A's ends, opens the FIFO's write end and connects, then waits. */
+static void runB(struct pair *p, int ends[K_COUNT], int port, int listener)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "sqlsof-endp-b");
+    for (int k = 0; k < K_COUNT; k++)
+        if (p->a[k] >= 0 && k != K_EVENTFD && k != K_MQUEUE) close(p->a[k]);
+    close(listener);
+    ends[K_FIFO] = open(p->fifo, O_WRONLY);
+    ends[K_TCP] = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                             .sin_port = htons((uint16_t)port)};
+    if (connect(ends[K_TCP], (struct sockaddr *)&to, sizeof to) != 0) _exit(1);
+    for (;;) pause();
+}
+
+static int makePair(void *arg)
+{
+    struct pair *p = arg;
+    prctl(PR_SET_NAME, "sqlsof-endp-a");
+    int pp[2], u[2], port;
+    snprintf(p->fifo, sizeof p->fifo, "/tmp/sqlsof-endp-%d", getpid());
+    unlink(p->fifo);
+    if (pipe(pp) || socketpair(AF_UNIX, SOCK_STREAM, 0, u) || mkfifo(p->fifo, 0600)) return -1;
+    p->a[K_PIPE] = pp[0], p->b[K_PIPE] = pp[1];
+    p->a[K_UNIX] = u[0], p->b[K_UNIX] = u[1];
+    p->a[K_FIFO] = open(p->fifo, O_RDONLY | O_NONBLOCK);
+    p->a[K_PTY] = posix_openpt(O_RDWR | O_NOCTTY);
+    if (p->a[K_PTY] < 0 || grantpt(p->a[K_PTY]) || unlockpt(p->a[K_PTY])) return -1;
+    p->b[K_PTY] = open(ptsname(p->a[K_PTY]), O_RDWR | O_NOCTTY);
+    p->a[K_EVENTFD] = p->b[K_EVENTFD] = eventfd(0, 0); /* shared through fork */
+    char mq[64];
+    snprintf(mq, sizeof mq, "/sqlsof-endp-%d", getpid());
+    struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 8};
+    p->a[K_MQUEUE] = p->b[K_MQUEUE] = mq_open(mq, O_CREAT | O_RDWR, 0600, &attr);
+    mq_unlink(mq);
+    int listener = listenLoopback(&port);
+    if (listener < 0 || p->a[K_FIFO] < 0 || p->b[K_PTY] < 0 || p->a[K_MQUEUE] < 0) return -1;
+    /* B's FIFO and TCP fds: the lowest free numbers once it has closed A's ends. */
+    pid_t b = fork();
+    if (b < 0) return -1;
+    if (b == 0) runB(p, p->b, port, listener);
+    p->pidB = b;
+    p->a[K_TCP] = accept(listener, NULL, NULL);
+    close(listener);
+    close(p->b[K_PIPE]), close(p->b[K_UNIX]), close(p->b[K_PTY]);
+    fixtureReport(p, sizeof *p);
+    return p->a[K_TCP] < 0;
+}
+
+/* B's FIFO and TCP fd numbers: read from its fd directory, the ends B opened itself. */
+static int fdOfB(const char *want)
+{
+    for (int fd = 0; fd < 64; fd++) {
+        char path[64], link[256];
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", pair.pidB, fd);
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n <= 0) continue;
+        link[n] = '\0';
+        if (!strcmp(want, "fifo") && !strcmp(link, pair.fifo)) return fd;
+        if (!strcmp(want, "tcp") && !strncmp(link, "socket:", 7) && fd != pair.b[K_UNIX]) return fd;
+    }
+    return -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    fixtureStartReport(&fx, makePair, &pair, &pair, sizeof pair);
+    for (int i = 0; i < 2000 && (pair.b[K_FIFO] = fdOfB("fifo")) < 0; i++) usleep(1000);
+    for (int i = 0; i < 2000 && (pair.b[K_TCP] = fdOfB("tcp")) < 0; i++) usleep(1000);
+    return pair.b[K_FIFO] < 0 || pair.b[K_TCP] < 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    kill(pair.pidB, SIGKILL);
+    fixtureStop(&fx);
+    unlink(pair.fifo);
+    if (veth.nsA[0] && access("/run/netns", F_OK) == 0) {
+        char cmd[160];
+        snprintf(cmd, sizeof cmd, "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
+                 veth.nsA, veth.nsB);
+        if (system(cmd) < 0) return -1;
+    }
+    return 0;
+}
+
+/*
+** The peers in A or B of every end of process PID ("fd,peer_pid,peer_fd,kind" lines, sorted):
+** other peers (the harness's pipes, the sqlsof command itself) come and go between two runs.
+*/
+static char *peersOf(int pid, int unpushed)
+{
+    char param[32], a[32], b[32];
+    snprintf(param, sizeof param, "pid=%d", pid);
+    snprintf(a, sizeof a, "a=%d", fx.pid);
+    snprintf(b, sizeof b, "b=%d", pair.pidB);
+    return testSqlsofCsv(unpushed ? "SELECT fd, peer_pid, peer_fd, kind FROM endpoints WHERE "
+                                    "+pid = :pid AND peer_pid IN (:a, :b) "
+                                    "ORDER BY fd, peer_pid, peer_fd"
+                                  : "SELECT fd, peer_pid, peer_fd, kind FROM endpoints WHERE "
+                                    "pid = :pid AND peer_pid IN (:a, :b) "
+                                    "ORDER BY fd, peer_pid, peer_fd",
+                         param, a, b, NULL);
+}
+
+static void expectPeer(const char *rows, int fd, int peerPid, int peerFd, const char *kind)
+{
+    char line[96];
+    snprintf(line, sizeof line, "\n%d,%d,%d,%s\r\n", fd, peerPid, peerFd, kind); /* CSV: CRLF */
+    if (!strstr(rows, line))
+        fail_msg("no %s peer %d:%d of fd %d in\n%s", kind, peerPid, peerFd, fd, rows);
+}
+
+static void each_end_names_the_other_process(void **state)
+{
+    (void)state;
+    char *a = peersOf(fx.pid, 0), *b = peersOf(pair.pidB, 0);
+    for (int k = 0; k < K_COUNT; k++) {
+        expectPeer(a, pair.a[k], pair.pidB, pair.b[k], kinds[k]);
+        expectPeer(b, pair.b[k], fx.pid, pair.a[k], kinds[k]);
+    }
+    free(a);
+    free(b);
+}
+
+static void pushdown_keeps_the_answer(void **state)
+{
+    (void)state;
+    char *x = peersOf(fx.pid, 0), *y = peersOf(fx.pid, 1);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    /* The whole host's endpoints include A's, exactly. */
+    char param[32], a[32], b[32];
+    snprintf(param, sizeof param, "pid=%d", fx.pid);
+    snprintf(a, sizeof a, "a=%d", fx.pid);
+    snprintf(b, sizeof b, "b=%d", pair.pidB);
+    char *all = testSqlsofCsv("SELECT fd, peer_pid, peer_fd, kind FROM (SELECT * FROM endpoints "
+                              "ORDER BY pid) WHERE pid = :pid AND peer_pid IN (:a, :b) "
+                              "ORDER BY fd, peer_pid, peer_fd",
+                              param, a, b, NULL);
+    char *one = peersOf(fx.pid, 0);
+    assert_string_equal(all, one);
+    free(all);
+    free(one);
+}
+
+static int enterNetns(const char *name)
+{
+    char path[80];
+    snprintf(path, sizeof path, "/run/netns/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : setns(fd, CLONE_NEWNET);
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+static int connectAcross(void *arg)
+{
+    struct netns_pair *p = arg;
+    prctl(PR_SET_NAME, "sqlsof-veth-a");
+    if (enterNetns(p->nsA) != 0) return -1;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(8442)};
+    inet_pton(AF_INET, "10.213.7.1", &a.sin_addr);
+    struct timeval wait = {.tv_sec = 10}; /* B could not connect: fail, not hang */
+    if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) ||
+        bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1))
+        return -1;
+    pid_t b = fork();
+    if (b == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_NAME, "sqlsof-veth-b");
+        if (enterNetns(p->nsB) != 0) _exit(1);
+        int c = socket(AF_INET, SOCK_STREAM, 0); /* a socket is of the namespace it is made in */
+        if (connect(c, (struct sockaddr *)&a, sizeof a) != 0) {
+            perror("sqlsof-veth-b: connect");
+            _exit(1);
+        }
+        for (;;) pause();
+    }
+    p->pidB = b;
+    p->fdA = accept(l, NULL, NULL);
+    close(l);
+    fixtureReport(p, sizeof *p);
+    return b < 0 || p->fdA < 0;
+}
+
+static void across_two_namespaces(void **state)
+{
+    (void)state;
+    struct netns_pair p = {0};
+    snprintf(p.nsA, sizeof p.nsA, "sqlsof-ea-%d", getpid());
+    snprintf(p.nsB, sizeof p.nsB, "sqlsof-eb-%d", getpid());
+    veth = p; /* for teardown, should an assertion end the test early */
+    free(testShellOk("ip netns add %s && ip netns add %s && "
+                     "ip link add sqe%da netns %s type veth peer name sqe%db netns %s && "
+                     "ip -n %s addr add 10.213.7.1/30 dev sqe%da && ip -n %s link set sqe%da up && "
+                     "ip -n %s addr add 10.213.7.2/30 dev sqe%db && ip -n %s link set sqe%db up",
+                     p.nsA, p.nsB, getpid(), p.nsA, getpid(), p.nsB, p.nsA, getpid(), p.nsA,
+                     getpid(), p.nsB, getpid(), p.nsB, getpid()));
+    struct fixture nfx;
+    fixtureStartReport(&nfx, connectAcross, &p, &p, sizeof p);
+    char want[96], param[32], peer[32];
+    snprintf(param, sizeof param, "pid=%d", nfx.pid);
+    snprintf(peer, sizeof peer, "b=%d", p.pidB);
+    /* B's client: the socket of B's that is connected (its lowest socket fd). */
+    char *rows = testSqlsofCsv("SELECT fd, peer_pid, kind FROM endpoints WHERE pid = :pid AND "
+                               "peer_pid = :b",
+                               param, peer, NULL);
+    snprintf(want, sizeof want, "\n%d,%d,tcp\r\n", p.fdA, p.pidB);
+    int found = strstr(rows, want) != NULL;
+    free(rows);
+    snprintf(param, sizeof param, "pid=%d", p.pidB);
+    snprintf(peer, sizeof peer, "a=%d", nfx.pid);
+    char *back = testSqlsofCsv("SELECT peer_fd, kind FROM endpoints WHERE pid = :pid AND "
+                               "peer_pid = :a",
+                               param, peer, NULL);
+    snprintf(want, sizeof want, "\n%d,tcp\r\n", p.fdA);
+    int foundBack = strstr(back, want) != NULL;
+    free(back);
+    kill(p.pidB, SIGKILL);
+    fixtureStop(&nfx);
+    free(testShellOk("ip netns del %s; ip netns del %s", p.nsA, p.nsB));
+    assert_true(found);
+    assert_true(foundBack);
+}
+
+/*
+** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
+** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
+** runs with an mqueue mount, so that it says PSXMQ as sqlsof does.
+*/
+static void lsof_endpoint_text(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"+E", "-E"};
+    for (int i = 0; i < 2; i++) {
+        /* A's ends of the seven (the harness's pipes on 0-2 come and go with each command). */
+        char args[160];
+        int n = snprintf(args, sizeof args, "-n -P %s -a -p %d -d ", forms[i], fx.pid);
+        for (int k = 0; k < K_COUNT; k++)
+            n += snprintf(args + n, sizeof args - (size_t)n, "%s%d", k ? "," : "", pair.a[k]);
+        char *ours = testShellOk("%s %s", testSqlsof(), args);
+        char *theirs =
+            testShellOk("d=$(mktemp -d) && unshare -m sh -c \"mount -t mqueue none $d && "
+                        "lsof %s\"; s=$?; rmdir $d; exit $s",
+                        args);
+        char *x = listingColumns(ours, 0), *y = listingColumns(theirs, 0);
+        if (strcmp(x, y)) fail_msg("%s\n--- sqlsof:\n%s--- lsof:\n%s", args, x, y);
+        char want[64];
+        snprintf(want, sizeof want, " %d,sqlsof-en,%dw", pair.pidB, pair.b[K_PIPE]);
+        assert_non_null(strstr(x, want));
+        snprintf(want, sizeof want, " ->/dev/pts/");
+        assert_non_null(strstr(x, want));
+        free(x), free(y), free(ours), free(theirs);
+    }
+}
+
+TEST_MAIN("endpoints", setup, teardown,
+          {cmocka_unit_test(each_end_names_the_other_process),
+           cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
+           cmocka_unit_test(across_two_namespaces)})
