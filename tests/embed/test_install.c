@@ -171,8 +171,8 @@ static char *manTables(const char *man)
 }
 
 /*
-** The README's table of tables (one "| `name` | ..." row per table under "## Tables") names
-** the tables of the man page, the one column reference, in its order.
+** The README's table of tables (rows "| `name` | ..." or "| `a`, `b` | ..." under "## Tables")
+** names the tables of the man page, the one column reference, in its order.
 */
 static void man_documents_readme_tables(void **state)
 {
@@ -185,9 +185,14 @@ static void man_documents_readme_tables(void **state)
     size_t len = 0;
     FILE *f = open_memstream(&listed, &len);
     while ((p = strstr(p + 1, "\n| `")) && (!end || p < end)) {
-        p += strlen("\n| `");
-        fprintf(f, "%s%.*s", len ? "," : "", (int)strcspn(p, "`"), p);
-        fflush(f);
+        const char *cell = p + strlen("\n| "), *cellEnd = strstr(cell, " |");
+        assert_non_null(cellEnd);
+        for (const char *q = cell; q < cellEnd && (q = strchr(q, '`')) && q < cellEnd;) {
+            q++;
+            fprintf(f, "%s%.*s", len ? "," : "", (int)strcspn(q, "`"), q);
+            fflush(f);
+            q += strcspn(q, "`") + 1;
+        }
     }
     fclose(f);
     char *documented = manTables(man);
