@@ -218,7 +218,7 @@ FUZZ_PARSERS := ext/proc/proc_parse.c ext/proc/maps_parse.c ext/fd/fd_link.c ext
                 shell/lsof/lsof_args.c $(wildcard ext/diag/*.c) ext/container/container_cgroup.c \
                 ext/container/container_state.c ext/util/json_scan.c ext/proc/mountinfo.c \
                 ext/sock/sock_inuse.c ext/sock/sock_filter.c ext/util/keyset.c \
-                ext/proc/thread_parse.c shell/utf8.c
+                ext/proc/thread_parse.c shell/utf8.c shell/memory.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iext -Ishell -Itests/fuzz
 

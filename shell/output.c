@@ -7,19 +7,6 @@
 
 #include "utf8.h"
 
-void outputOutOfMemory(void)
-{
-    fputs("sqlsof: out of memory\n", stderr);
-    exit(1);
-}
-
-char *outputCopy(const char *s)
-{
-    char *copy = s ? strdup(s) : NULL;
-    if (s && !copy) outputOutOfMemory();
-    return copy;
-}
-
 const char *outputColumnText(sqlite3_stmt *stmt, int col)
 {
     /* The type first: a text that could not be made leaves the value NULL. */
@@ -28,17 +15,6 @@ const char *outputColumnText(sqlite3_stmt *stmt, int col)
     if (!text && (type != SQLITE_NULL || sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM))
         outputOutOfMemory();
     return text;
-}
-
-void *outputGrow(void *array, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap) return array;
-    size_t want = *cap ? *cap : 16;
-    while (want < n) want *= 2;
-    void *p = want <= SIZE_MAX / size ? realloc(array, want * size) : NULL;
-    if (!p) outputOutOfMemory();
-    *cap = want;
-    return p;
 }
 
 /* ---- table: every row is held, to size the columns ---- */

@@ -6,25 +6,18 @@
 
 #include <sqlite3.h>
 
+#include "memory.h"
+
+/* sqlite3_column_text() under the rule of memory.h: NULL for SQL NULL only (SQLite returns NULL
+ * too when the text could not be made). */
+const char *outputColumnText(sqlite3_stmt *stmt, int col);
+
 enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
 
 /* Steps STMT to the end, printing its rows to OUT. Returns SQLITE_DONE or the error code. */
 int outputStatement(FILE *out, sqlite3_stmt *stmt, enum output_mode mode);
 /* The same; HEADER 0 leaves CSV's header line out (a later batch of the same columns). */
 int outputRows(FILE *out, sqlite3_stmt *stmt, enum output_mode mode, int header);
-
-/* The command's one rule for out of memory: one line on stderr, exit status 1. */
-_Noreturn void outputOutOfMemory(void);
-
-/* strdup() under that rule: a copy of S, or NULL for NULL. */
-char *outputCopy(const char *s);
-
-/* sqlite3_column_text() under that rule: NULL for SQL NULL only (SQLite returns NULL too when
- * the text could not be made). */
-const char *outputColumnText(sqlite3_stmt *stmt, int col);
-
-/* ARRAY grown to hold N elements of SIZE (capacity *CAP, doubled): never NULL. */
-void *outputGrow(void *array, size_t *cap, size_t n, size_t size);
 
 /*
 ** Writes S to OUT a character at a time: ESCAPE(s, n, buf) returns what stands for the

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -20,17 +22,17 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* ARRAY, holding N elements of SIZE, grown to hold one more (memory.h's rule: never NULL). */
 static void *grow(void *array, int n, size_t size)
 {
-    void *p = realloc(array, (size_t)(n + 1) * size);
-    if (!p) abort(); /* a command line cannot exhaust memory */
-    return p;
+    size_t cap = (size_t)n;
+    return outputGrow(array, &cap, (size_t)n + 1, size);
 }
 
 static char *copyN(const char *s, size_t n)
 {
     char *p = strndup(s, n);
-    if (!p) abort();
+    if (!p) outputOutOfMemory();
     return p;
 }
 
