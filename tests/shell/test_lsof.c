@@ -1,16 +1,10 @@
 /*
-** The lsof questions, asked two ways on live fixtures: the sql/recipes/ files, with their
-** results checked, and sqlsof in lsof mode against the real lsof: the same arguments on the same
-** fixture must list the same files, field by field (COMMAND PID USER FD TYPE NODE NAME; DEVICE differs for unix
-** sockets, whose kernel address sock_diag does not give). Where lsof cannot answer
-** (-sUDP:IDLE, a socket in another network namespace) the expected rows are asserted directly.
+** sqlsof in lsof mode against the real lsof, on the lsof tests' live fixtures (lsof_fixture.h):
+** the same arguments on the same fixture must list the same files, field by field (COMMAND PID
+** USER FD TYPE NODE NAME; DEVICE differs for unix sockets, whose kernel address sock_diag does
+** not give). Where lsof cannot answer (-sUDP:IDLE, a socket in another network namespace) the
+** expected rows are asserted directly. The sql/recipes/ files and the views are test_recipes.
 */
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <sched.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,120 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "command.h"
-#include "fixture.h"
+#include "lsof_fixture.h"
 #include "shell.h"
 #include "testdb.h"
 #include "testmain.h"
-
-/* What the fixture child holds, by fd number. */
-struct held {
-    int file, listener, client, server, udpBound, udpConnected, pipeRead, unixA, unixB, deleted;
-    int port, udpPort;
-};
-
-#define DELETED_PATH "/tmp/sqlsof-recipe-deleted"
-#define DELETED_SIZE 12345
-#define REPEATS      60 /* extra descriptors of /etc/hostname: an fd leak */
-
-static struct fixture fx, nsfx;
-static struct held held, nsheld;
-
-static int listenLoopback(int *port)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0 ||
-        getsockname(s, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    *port = ntohs(a.sin_port);
-    return s;
-}
-
-static int connectLoopback(int port, int type)
-{
-    int s = socket(AF_INET, type, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-                            .sin_port = htons((uint16_t)port)};
-    return s >= 0 && connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? s : -1;
-}
-
-/* The fixture: a file, TCP listener and both ends of a connection, UDP bound and connected,
- * a pipe and a unix socketpair. */
-static int holdSockets(void *arg)
-{
-    struct held *h = arg;
-    prctl(PR_SET_NAME, "sqlsof-lsof-fx");
-    h->file = open("/etc/hostname", O_RDONLY);
-    h->listener = listenLoopback(&h->port);
-    h->client = connectLoopback(h->port, SOCK_STREAM);
-    h->server = accept(h->listener, NULL, NULL);
-    h->udpBound = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    if (bind(h->udpBound, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(h->udpBound, (struct sockaddr *)&a, &len) != 0)
-        return -1;
-    h->udpPort = ntohs(a.sin_port);
-    h->udpConnected = connectLoopback(h->udpPort, SOCK_DGRAM);
-    int p[2], u[2];
-    if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, u) != 0) return -1;
-    h->pipeRead = p[0];
-    h->unixA = u[0];
-    h->unixB = u[1];
-    h->deleted = open(DELETED_PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (h->deleted < 0 || ftruncate(h->deleted, DELETED_SIZE) != 0 || unlink(DELETED_PATH) != 0)
-        return -1;
-    for (int i = 0; i < REPEATS; i++)
-        if (dup(h->file) < 0) return -1;
-    fixtureReport(h, sizeof *h);
-    return h->file < 0 || h->listener < 0 || h->client < 0 || h->server < 0 || h->udpConnected < 0;
-}
-
-/* The same listener and connection, inside a network namespace of its own. */
-static int holdInNamespace(void *arg)
-{
-    struct held *h = arg;
-    if (unshare(CLONE_NEWNET) != 0) return -1;
-    struct ifreq ifr = {0};
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    strcpy(ifr.ifr_name, "lo");
-    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) return -1;
-    close(s);
-    prctl(PR_SET_NAME, "sqlsof-ns-fx");
-    h->listener = listenLoopback(&h->port);
-    h->client = connectLoopback(h->port, SOCK_STREAM);
-    h->server = accept(h->listener, NULL, NULL);
-    fixtureReport(h, sizeof *h);
-    return h->listener < 0 || h->client < 0 || h->server < 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    fixtureStartReport(&fx, holdSockets, &held, &held, sizeof held);
-    fixtureStartReport(&nsfx, holdInNamespace, &nsheld, &nsheld, sizeof nsheld);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fixtureStop(&fx);
-    fixtureStop(&nsfx);
-    return 0;
-}
 
 static int compareLines(const void *a, const void *b)
 {
@@ -220,33 +109,33 @@ static void expectAsLsofOf(const char *fmt, ...)
 static void tcp_listeners_of_a_process(void **state)
 {
     (void)state;
-    expectAsLsofOf("-i -sTCP:LISTEN -a -p %d", fx.pid);
+    expectAsLsofOf("-i -sTCP:LISTEN -a -p %d", lsofFx.pid);
 }
 
 static void established_of_a_process(void **state)
 {
     (void)state;
-    expectAsLsofOf("-i -sTCP:ESTABLISHED -a -p %d", fx.pid);
+    expectAsLsofOf("-i -sTCP:ESTABLISHED -a -p %d", lsofFx.pid);
 }
 
 static void one_fd_of_a_process(void **state)
 {
     (void)state;
-    expectAsLsofOf("-d %d -a -p %d", held.file, fx.pid);
-    expectAsLsofOf("-d %d,%d -a -p %d", held.pipeRead, held.unixA, fx.pid);
+    expectAsLsofOf("-d %d -a -p %d", lsofHeld.file, lsofFx.pid);
+    expectAsLsofOf("-d %d,%d -a -p %d", lsofHeld.pipeRead, lsofHeld.unixA, lsofFx.pid);
 }
 
 static void who_uses_a_port(void **state)
 {
     (void)state;
-    expectAsLsofOf("-i:%d", held.port);
+    expectAsLsofOf("-i:%d", lsofHeld.port);
     char args[64];
-    snprintf(args, sizeof args, "TCP:%d", held.port);
+    snprintf(args, sizeof args, "TCP:%d", lsofHeld.port);
     struct command_result r;
     char *argv[] = {testSqlsof(), "-i", args, "-t", NULL};
     testCommand(argv, &r);
     char expected[32];
-    snprintf(expected, sizeof expected, "%d\n", fx.pid);
+    snprintf(expected, sizeof expected, "%d\n", lsofFx.pid);
     assert_string_equal(r.out, expected);
     testCommandFree(&r);
 }
@@ -255,7 +144,7 @@ static void everything_of_a_process(void **state)
 {
     (void)state;
     char args[64];
-    snprintf(args, sizeof args, "-p %d", fx.pid); /* cwd rtd txt mem and every fd */
+    snprintf(args, sizeof args, "-p %d", lsofFx.pid); /* cwd rtd txt mem and every fd */
     expectAsLsof(args, 0);
 }
 
@@ -263,7 +152,7 @@ static void every_open_file(void **state)
 {
     (void)state;
     /* The host changes between the two runs: compare the fixture's rows of each full list. */
-    expectAsLsof("", fx.pid);
+    expectAsLsof("", lsofFx.pid);
 }
 
 /* -c compares bytes, as lsof does: "é" (two bytes) and even its first byte alone are prefixes of
@@ -319,8 +208,8 @@ static void field_output(void **state)
 {
     (void)state;
     char args[64];
-    snprintf(args, sizeof args, "-a -p %d -d %d,%d -F pcuftaDsin", fx.pid, held.file,
-             held.listener);
+    snprintf(args, sizeof args, "-a -p %d -d %d,%d -F pcuftaDsin", lsofFx.pid, lsofHeld.file,
+             lsofHeld.listener);
     struct command_result a, b;
     testShell(&a, "%s -n -P %s", testSqlsof(), args);
     testShell(&b, "lsof -n -P %s", args);
@@ -332,15 +221,15 @@ static void field_output(void **state)
 static void endpoints(void **state)
 {
     (void)state;
-    expectAsLsofOf("-E -a -p %d -d %d,%d", fx.pid, held.pipeRead, held.unixA);
+    expectAsLsofOf("-E -a -p %d -d %d,%d", lsofFx.pid, lsofHeld.pipeRead, lsofHeld.unixA);
 }
 
 /* -r: a listing every second, each followed by lsof's marker line, until stopped. */
 static void repeat_mode(void **state)
 {
     (void)state;
-    char *cmd = sqlite3_mprintf("timeout 2.5 %s -n -P -r 1 -a -p %d -d %d", testSqlsof(), fx.pid,
-                                held.file);
+    char *cmd = sqlite3_mprintf("timeout 2.5 %s -n -P -r 1 -a -p %d -d %d", testSqlsof(),
+                                lsofFx.pid, lsofHeld.file);
     char *argv[] = {"sh", "-c", cmd, NULL};
     struct command_result r;
     testCommand(argv, &r);
@@ -359,15 +248,15 @@ static void idle_udp_of_a_process(void **state)
 {
     (void)state;
     char pid[16];
-    snprintf(pid, sizeof pid, "%d", fx.pid);
+    snprintf(pid, sizeof pid, "%d", lsofFx.pid);
     struct command_result r;
     char *argv[] = {testSqlsof(), "-n", "-P", "-i", "-sUDP:IDLE", "-a", "-p", pid, NULL};
     testCommand(argv, &r);
     assert_int_equal(r.status, 0);
     char *rows = normalise(r.out, 0);
     char expected[256];
-    snprintf(expected, sizeof expected, "sqlsof-ls|%d|root|%du|IPv4|UDP|127.0.0.1:%d\n", fx.pid,
-             held.udpBound, held.udpPort);
+    snprintf(expected, sizeof expected, "sqlsof-ls|%d|root|%du|IPv4|UDP|127.0.0.1:%d\n", lsofFx.pid,
+             lsofHeld.udpBound, lsofHeld.udpPort);
     assert_string_equal(rows, expected);
     free(rows);
     testCommandFree(&r);
@@ -378,8 +267,8 @@ static void socket_in_another_namespace(void **state)
 {
     (void)state;
     char pid[16], fds[32];
-    snprintf(pid, sizeof pid, "%d", nsfx.pid);
-    snprintf(fds, sizeof fds, "%d,%d", nsheld.listener, nsheld.client);
+    snprintf(pid, sizeof pid, "%d", lsofNsFx.pid);
+    snprintf(fds, sizeof fds, "%d,%d", lsofNsHeld.listener, lsofNsHeld.client);
     struct command_result r;
     char *argv[] = {testSqlsof(), "-n", "-P", "-d", fds, "-a", "-p", pid, NULL};
     testCommand(argv, &r);
@@ -389,10 +278,10 @@ static void socket_in_another_namespace(void **state)
     snprintf(expected, sizeof expected,
              "sqlsof-ns|%d|root|%du|IPv4|TCP|127.0.0.1:%d (LISTEN)\n"
              "sqlsof-ns|%d|root|%du|IPv4|TCP|127.0.0.1:",
-             nsfx.pid, nsheld.listener, nsheld.port, nsfx.pid, nsheld.client);
+             lsofNsFx.pid, lsofNsHeld.listener, lsofNsHeld.port, lsofNsFx.pid, lsofNsHeld.client);
     if (strncmp(rows, expected, strlen(expected)) != 0) fail_msg("got:\n%s", r.out);
     char tail[64];
-    snprintf(tail, sizeof tail, "->127.0.0.1:%d (ESTABLISHED)\n", nsheld.port);
+    snprintf(tail, sizeof tail, "->127.0.0.1:%d (ESTABLISHED)\n", lsofNsHeld.port);
     assert_non_null(strstr(rows, tail));
     free(rows);
     testCommandFree(&r);
@@ -440,172 +329,8 @@ static void sql_shows_the_query(void **state)
     testCommandFree(&r);
 }
 
-static char *param(char *buf, size_t len, const char *name, long value)
-{
-    snprintf(buf, len, "%s=%ld", name, value);
-    return buf;
-}
-
-static void recipes_of_sockets(void **state)
-{
-    (void)state;
-    char a[64], b[64], expected[512];
-    char *out = testRecipe("tcp-listeners-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
-    snprintf(expected, sizeof expected,
-             "fd,family,local_addr,local_port,netns\r\n%d,inet,127.0.0.1,%d,", held.listener,
-             held.port);
-    assert_memory_equal(out, expected, strlen(expected));
-    free(out);
-
-    out = testRecipe("tcp-connections-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
-    snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,", held.client);
-    assert_non_null(strstr(out, expected));
-    snprintf(expected, sizeof expected, "\r\n%d,127.0.0.1,%d,127.0.0.1,", held.server, held.port);
-    assert_non_null(strstr(out, expected));
-    free(out);
-
-    out = testRecipe("idle-udp-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
-    snprintf(expected, sizeof expected,
-             "fd,family,local_addr,local_port\r\n%d,inet,127.0.0.1,%d\r\n", held.udpBound,
-             held.udpPort);
-    assert_string_equal(out, expected);
-    free(out);
-
-    /* The listener and both ends of the connection; other namespaces may use the port too. */
-    out = testRecipe("port-users.sql", param(a, sizeof a, "port", held.port), NULL);
-    int ours[] = {held.listener, held.client, held.server};
-    for (int i = 0; i < 3; i++) {
-        snprintf(expected, sizeof expected, "\r\n%d,sqlsof-lsof-fx,root,%d,tcp,", fx.pid, ours[i]);
-        if (!strstr(out, expected)) fail_msg("port-users lacks fd %d:\n%s", ours[i], out);
-    }
-    free(out);
-
-    /* The whole host's unix sockets: a dump is no snapshot, and one taken while other programs
-     * make and close sockets may skip some, so a run that misses the fixture's pair is redone. */
-    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,,stream,%d,sqlsof-lsof-fx,%d\r\n",
-             fx.pid, held.unixA, fx.pid, held.unixB);
-    int found = 0;
-    for (int run = 0; run < 5 && !found; run++) {
-        out = testRecipe("unix-socket-peers.sql", NULL);
-        found = strstr(out, expected) != NULL;
-        free(out);
-    }
-    assert_true(found);
-
-    out = testRecipe("process-sockets-any-namespace.sql", param(a, sizeof a, "pid", nsfx.pid),
-                     param(b, sizeof b, "self", getpid()), NULL);
-    snprintf(expected, sizeof expected, "%d,LISTEN,127.0.0.1,%d,0.0.0.0,0,", nsheld.listener,
-             nsheld.port);
-    assert_non_null(strstr(out, expected));
-    assert_non_null(strstr(out, ",1\r\n")); /* another namespace */
-    free(out);
-}
-
-static int countFds(int pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", pid);
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-static void recipes_of_files(void **state)
-{
-    (void)state;
-    char a[64], b[64], expected[512];
-    char *out = testRecipe("fd-of-process.sql", param(a, sizeof a, "pid", fx.pid),
-                           param(b, sizeof b, "fd", held.file), NULL);
-    snprintf(expected, sizeof expected, "\r\n%d,%d,REG,r,/etc/hostname,/etc/hostname,0,", fx.pid,
-             held.file);
-    assert_non_null(strstr(out, expected));
-    free(out);
-
-    out = testRecipe("open-files-of-process.sql", param(a, sizeof a, "pid", fx.pid), NULL);
-    assert_memory_equal(out, "fd,type,device,size_off,node,name\r\ncwd,DIR,", 41);
-    assert_non_null(strstr(out, "\r\nrtd,DIR,"));
-    assert_non_null(strstr(out, "\r\ntxt,REG,"));
-    assert_non_null(strstr(out, "\r\nmem,REG,"));
-    snprintf(expected, sizeof expected, "\r\n%dr,REG,", held.file);
-    assert_non_null(strstr(out, expected));
-    free(out);
-
-    out = testRecipe("deleted-open-files.sql", NULL);
-    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,%d,%s,%d\r\n", fx.pid, held.deleted,
-             DELETED_PATH, DELETED_SIZE);
-    assert_non_null(strstr(out, expected));
-    free(out);
-
-    out = testRecipe("fd-leak-suspects.sql", param(a, sizeof a, "min_repeats", REPEATS), NULL);
-    snprintf(expected, sizeof expected, "%d,sqlsof-lsof-fx,", fx.pid);
-    char *row = strstr(out, expected);
-    assert_non_null(row);
-    assert_non_null(strstr(row, ",/etc/hostname,61,0\r\n"));
-    free(out);
-
-    out = testRecipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
-    snprintf(expected, sizeof expected, "\r\n1,%d,  sqlsof-lsof-fx,%d\r\n", fx.pid,
-             countFds(fx.pid));
-    assert_non_null(strstr(out, expected));
-    free(out);
-}
-
-/* The views keep the tables' pushdown: the plan through each shows the pushed constraint. */
-static void views_keep_pushdown(void **state)
-{
-    (void)state;
-    static const char *const cases[][2] = {
-        {"SELECT * FROM lsof WHERE pid = 1", "SCAN f VIRTUAL TABLE INDEX :pid="},
-        {"SELECT * FROM lsof WHERE pid = 1", "SCAN p VIRTUAL TABLE INDEX :pid="},
-        {"SELECT * FROM lsof_fds WHERE pid = 1 AND fd_num = 3", "pid= fd="},
-        {"SELECT * FROM lsof_sockets WHERE state = 'LISTEN'", "SCAN s VIRTUAL TABLE INDEX :state="},
-        {"SELECT * FROM lsof_sockets WHERE state = 'LISTEN'", "SCAN f VIRTUAL TABLE INDEX :inode="},
-        {"SELECT * FROM lsof_sockets WHERE local_port = 22",
-         "SCAN s VIRTUAL TABLE INDEX :local_port="},
-        {"SELECT * FROM listening WHERE port = 22", "state IN family IN local_port="},
-        {"SELECT * FROM connections WHERE remote_port = 443", "remote_port="},
-        {"SELECT * FROM process_tree WHERE pid = 1", "pid="},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", cases[i][0]);
-        char *argv[] = {testSqlsof(), "--csv", sql, NULL};
-        struct command_result r;
-        testCommand(argv, &r);
-        testDropIdxNum(r.out);
-        if (!strstr(r.out, cases[i][1]))
-            fail_msg("%s: plan lacks \"%s\":\n%s%s", cases[i][0], cases[i][1], r.out, r.err);
-        testCommandFree(&r);
-        sqlite3_free(sql);
-    }
-}
-
-/* lsof_sockets repeats lsof_fds's columns for the socket rows: the two must agree. */
-static void socket_view_matches_fd_view(void **state)
-{
-    (void)state;
-    char *sql =
-        sqlite3_mprintf("SELECT count(*) FROM lsof_sockets WHERE pid = %d;"
-                        "SELECT count(*) FROM lsof_fds WHERE pid = %d AND protocol IS NOT NULL;"
-                        "SELECT count(*) FROM (SELECT * FROM lsof_sockets WHERE pid = %d EXCEPT "
-                        "SELECT * FROM lsof_fds WHERE pid = %d)",
-                        fx.pid, fx.pid, fx.pid, fx.pid);
-    struct command_result r;
-    testRunSqlsof(&r, "--csv", sql, NULL);
-    /* listener, both ends, two UDP, the unix pair: 7 socket rows, and no difference */
-    assert_string_equal(r.out, "count(*)\r\n7\r\ncount(*)\r\n7\r\ncount(*)\r\n0\r\n");
-    testCommandFree(&r);
-    sqlite3_free(sql);
-}
-
-TEST_MAIN("lsof mode", setup, teardown,
+TEST_MAIN("lsof mode", lsofFixturesStart, lsofFixturesStop,
           {
-              cmocka_unit_test(views_keep_pushdown),
-              cmocka_unit_test(socket_view_matches_fd_view),
-              cmocka_unit_test(recipes_of_sockets),
-              cmocka_unit_test(recipes_of_files),
               cmocka_unit_test(tcp_listeners_of_a_process),
               cmocka_unit_test(established_of_a_process),
               cmocka_unit_test(one_fd_of_a_process),
