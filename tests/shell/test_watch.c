@@ -19,7 +19,9 @@
 #include "fixture.h"
 #include "testmain.h"
 
-#define WATCHED "SELECT pid, name FROM processes WHERE name LIKE 'sqlsof-watch-%' ORDER BY pid"
+/* The test's own children only: another run of this test may have its own on the host. */
+#define WATCHED                                                                                    \
+    "SELECT pid, name FROM processes WHERE ppid = %d AND name LIKE 'sqlsof-watch-%%' ORDER BY pid"
 
 /* A running `sqlsof --watch 1 --watch-count 3 MODE WATCHED` and its standard output. */
 struct watcher {
@@ -32,13 +34,15 @@ static void startWatcher(struct watcher *w, const char *mode)
     int pipefd[2];
     assert_int_equal(pipe(pipefd), 0);
     char *sqlsof = testSqlsof();
+    char watched[160];
+    snprintf(watched, sizeof watched, WATCHED, (int)getpid());
     w->pid = fork();
     assert_true(w->pid >= 0);
     if (w->pid == 0) {
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
-        execl(sqlsof, sqlsof, "--watch", "1", "--watch-count", "3", mode, WATCHED, (char *)NULL);
+        execl(sqlsof, sqlsof, "--watch", "1", "--watch-count", "3", mode, watched, (char *)NULL);
         _exit(127);
     }
     close(pipefd[1]);
