@@ -1,0 +1,168 @@
+/*
+** `sqlsof --dot`: the DOT of three live processes talking over a pipe, a unix socket and
+** loopback TCP (tests/lib/talkers.h), read back by Graphviz's dot; a hostile process name;
+** the one-line errors of a wrong shape.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "command.h"
+#include "shell.h"
+#include "talkers.h"
+#include "testmain.h"
+
+#define HOSTILE "q\"b\\\n\x01z" /* a quote, a backslash, a newline, a control byte */
+
+static size_t count(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* `sqlsof --dot` of the edges among T's processes over objects only they hold (not the stdout
+ * they inherited from this test, say), which must succeed. */
+static char *dotOf(const struct talkers *t)
+{
+    char sql[512];
+    const char *list = talkersList(t);
+    snprintf(sql, sizeof sql,
+             "WITH e AS MATERIALIZED (SELECT * FROM endpoints WHERE pid IN %s)"
+             " SELECT pid, peer_pid, kind FROM e WHERE peer_pid IN %s AND pid != peer_pid"
+             " AND object NOT IN (SELECT object FROM e WHERE peer_pid NOT IN %s)",
+             list, list, list);
+    struct command_result r;
+    testRunSqlsof(&r, "--dot", sql, NULL);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.status, 0);
+    free(r.err);
+    return r.out;
+}
+
+static void expectEdge(const char *dot, int x, int y, const char *kind)
+{
+    char line[96];
+    snprintf(line, sizeof line, "  p%d -- p%d [label=\"%s\"];\n", x < y ? x : y, x < y ? y : x,
+             kind);
+    if (count(dot, line) != 1) fail_msg("not once in the DOT: %s\n%s", line, dot);
+}
+
+/* What dot makes of DOT (written to PATH first): its SVG. */
+static char *svgOf(const char *dot, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(dot, f);
+    fclose(f);
+    return testShellOk("dot -Tsvg %s", path);
+}
+
+static void three_talkers(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, NULL);
+    char *dot = dotOf(&t);
+    fixtureStop(&fx);
+    const int *p = t.pid;
+    assert_true(!strncmp(dot, "graph sqlsof {\n", 15));
+    assert_int_equal(count(dot, " [label=\"sqlsof-talk-"), 3);
+    const char *names = "abc";
+    for (int i = 0; i < 3; i++) {
+        char node[80];
+        snprintf(node, sizeof node, "  p%d [label=\"sqlsof-talk-%c\\n%d\"];\n", p[i], names[i],
+                 p[i]);
+        if (count(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
+    }
+    if (count(dot, " -- ") != 3) fail_msg("%s", dot);
+    expectEdge(dot, p[0], p[1], "pipe");
+    expectEdge(dot, p[1], p[2], "unix");
+    expectEdge(dot, p[0], p[2], "tcp");
+    /* dot reads it: a node per process, an edge per link */
+    char *svg = svgOf(dot, "build/tests/graph.dot");
+    for (int i = 0; i < 3; i++) {
+        char title[40];
+        snprintf(title, sizeof title, "<title>p%d</title>", p[i]);
+        assert_int_equal(count(svg, title), 1);
+    }
+    assert_int_equal(count(svg, "<g id=\"node"), 3);
+    assert_int_equal(count(svg, "<g id=\"edge"), 3);
+    free(svg);
+    free(dot);
+}
+
+static void hostile_name(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, HOSTILE);
+    char *dot = dotOf(&t);
+    fixtureStop(&fx);
+    /* the name stays inside its quotes, on its line: \" \\ and the controls as \xHH text */
+    char node[80];
+    snprintf(node, sizeof node, "  p%d [label=\"q\\\"b\\\\\\\\x0A\\\\x01z\\n%d\"];\n", t.pid[2],
+             t.pid[2]);
+    if (count(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
+    assert_int_equal(count(dot, "\n"), 4 + 3 + 3 + 1);
+    char *svg = svgOf(dot, "build/tests/graph-hostile.dot");
+    assert_non_null(strstr(svg, ">q&quot;b\\\\x0A\\x01z</text>"));
+    assert_int_equal(count(svg, "<g id=\"node"), 3);
+    free(svg);
+    free(dot);
+}
+
+static void expectError(const char *sql, const char *err)
+{
+    struct command_result r;
+    testRunSqlsof(&r, "--dot", sql, NULL);
+    assert_string_equal(r.err, err);
+    assert_string_equal(r.out, "");
+    assert_int_equal(r.status, 1);
+    testCommandFree(&r);
+}
+
+static void wrong_shapes(void **state)
+{
+    (void)state;
+    expectError("SELECT 1", "sqlsof: --dot: the graph's SELECT must return (pid, peer_pid[, "
+                            "label]), not 1 column\n");
+    expectError("SELECT 1, 2, 3, 4", "sqlsof: --dot: the graph's SELECT must return (pid, "
+                                     "peer_pid[, label]), not 4 columns\n");
+    expectError("SELECT 1, 2 UNION ALL SELECT 'init', 2",
+                "sqlsof: --dot: row 2 of the graph's SELECT: pid and peer_pid must be integers\n");
+    expectError("SELECT 1, 2; SELECT 3, 4",
+                "sqlsof: --dot takes one SELECT of (pid, peer_pid[, label])\n");
+    expectError("SELECT nosuch, 2", "sqlsof: no such column: nosuch\n");
+    struct command_result r;
+    testRunSqlsof(&r, "--dot", NULL);
+    assert_string_equal(r.err, "sqlsof: --dot needs one SELECT of (pid, peer_pid[, label]) and "
+                               "no other output mode\n");
+    assert_int_equal(r.status, 1);
+    testCommandFree(&r);
+    /* NULL pids are no edge; the same pair is one edge whichever way round */
+    testRunSqlsof(&r, "--dot",
+                  "SELECT 999999999, NULL UNION ALL SELECT 999999998, 999999997"
+                  " UNION ALL SELECT 999999997, 999999998",
+                  NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(strstr(r.out, "  p999999997 ["), "  p999999997 [label=\"999999997\"];\n"
+                                                         "  p999999998 [label=\"999999998\"];\n"
+                                                         "  p999999997 -- p999999998;\n}\n");
+    testCommandFree(&r);
+}
+
+TEST_MAIN("graph", NULL, NULL,
+          {
+              cmocka_unit_test(three_talkers),
+              cmocka_unit_test(hostile_name),
+              cmocka_unit_test(wrong_shapes),
+          })
