@@ -16,10 +16,12 @@
 
 #include "fixture.h"
 #include "shell.h"
+#include "talkers.h"
 #include "testmain.h"
 
 #define SQLSOF      "build/sqlsof"
 #define REPORT      "build/tests/report.html"
+#define GRAPH       "build/tests/report-graph.html"
 #define HOSTILE     "<script>&'\""
 #define HOSTILE_DOM "&lt;script&gt;&amp;'\"" /* as Chromium serialises that text */
 
@@ -110,6 +112,19 @@ static char **reportTitles(void)
     return titles;
 }
 
+/* What a browser makes of the page at PATH: the DOM after parsing, from a fresh profile,
+ * offline. */
+static char *domOf(const char *path)
+{
+    return testShellOk(
+        "profile=$(mktemp -d) && "
+        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+        "--disable-component-update --disable-sync --disable-quic --no-first-run "
+        "--user-data-dir=\"$profile\" --dump-dom \"file://$PWD/%s\" 2>/dev/null; "
+        "status=$?; rm -rf \"$profile\"; exit $status",
+        path);
+}
+
 static void report_in_chromium(void **state)
 {
     (void)state;
@@ -121,13 +136,7 @@ static void report_in_chromium(void **state)
     fixtureStop(&plain);
     fixtureStop(&hostile);
 
-    /* What a browser makes of it: the DOM after parsing, from a fresh profile, offline. */
-    char *dom = testShellOk(
-        "profile=$(mktemp -d) && "
-        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-        "--disable-component-update --disable-sync --disable-quic --no-first-run "
-        "--user-data-dir=\"$profile\" --dump-dom \"file://$PWD/" REPORT "\" 2>/dev/null; "
-        "status=$?; rm -rf \"$profile\"; exit $status");
+    char *dom = domOf(REPORT);
     char **titles = reportTitles();
     size_t sections = 0;
     for (char **t = titles; *t; t++, sections++) {
@@ -148,9 +157,77 @@ static void report_in_chromium(void **state)
     free(dom);
 }
 
+/* The report's graph of three processes talking over a pipe, a unix socket and TCP: in the
+ * browser's DOM, an SVG with a node per process and the three edges. */
+static void graph_in_chromium(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, NULL);
+    free(testShellOk(SQLSOF " --html > " GRAPH));
+    fixtureStop(&fx);
+    char *dom = domOf(GRAPH);
+    const char *graph = strstr(dom, "<h2>Who talks to whom</h2>\n<div class=\"graph\">\n<svg ");
+    if (!graph) fail_msg("no graph in the rendered report");
+    assert_int_equal(count(graph, "<svg "), 1);
+    const int *p = t.pid;
+    char title[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(title, sizeof title, "<title>p%d</title>", p[i]);
+        assert_int_equal(count(graph, title), 1);
+        snprintf(title, sizeof title, ">sqlsof-talk-%c</text>", "abc"[i]);
+        assert_int_equal(count(graph, title), 1);
+    }
+    static const int ends[3][2] = {{0, 1}, {1, 2}, {0, 2}};
+    static const char *const kinds[3] = {"pipe", "unix", "tcp"};
+    for (int i = 0; i < 3; i++) {
+        int a = p[ends[i][0]], b = p[ends[i][1]];
+        /* dot's edge title is "pA--pB", its label the kind */
+        snprintf(title, sizeof title, "<title>p%d--p%d</title>", a < b ? a : b, a < b ? b : a);
+        const char *edge = strstr(graph, title);
+        if (!edge) fail_msg("no edge %s in the graph", title);
+        snprintf(title, sizeof title, ">%s</text>", kinds[i]);
+        const char *label = strstr(edge, title), *next = strstr(edge, "</g>");
+        assert_true(label && next && label < next);
+    }
+    free(dom);
+}
+
+/* Without Graphviz, or with a dot that fails, the report is the same but for one line. */
+static void graph_without_dot(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *why;
+    } cases[] = {{"/nonexistent", "dot was not found"},
+                 {"build/tests/fake-dot", "dot failed (exit status 3)"}};
+    free(testShellOk("mkdir -p build/tests/fake-dot && printf '#!/bin/sh\\nexit 3\\n' > "
+                     "build/tests/fake-dot/dot && chmod +x build/tests/fake-dot/dot"));
+    char **titles = reportTitles();
+    for (size_t c = 0; c < 2; c++) {
+        char *page = testShellOk("PATH=%s " SQLSOF " --html", cases[c].path);
+        char note[160];
+        snprintf(note, sizeof note,
+                 "<h2>Who talks to whom</h2>\n<p class=\"note\">The graph needs Graphviz "
+                 "(<code>dot</code>): %s.</p>\n</section>\n",
+                 cases[c].why);
+        if (count(page, note) != 1) fail_msg("not once in the page: %s", note);
+        assert_null(strstr(page, "<svg"));
+        size_t sections = 0;
+        for (char **t = titles; *t; t++, sections++) assert_non_null(strstr(page, *t));
+        assert_int_equal(count(page, "<table>"), sections);
+        free(page);
+    }
+    for (char **t = titles; *t; t++) free(*t);
+    free(titles);
+}
+
 TEST_MAIN("html", NULL, NULL,
           {
               cmocka_unit_test(sections_and_escaping),
               cmocka_unit_test(error_prints_no_page),
               cmocka_unit_test(report_in_chromium),
+              cmocka_unit_test(graph_in_chromium),
+              cmocka_unit_test(graph_without_dot),
           })
