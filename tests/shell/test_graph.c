@@ -20,13 +20,6 @@
 
 #define HOSTILE "q\"b\\\n\x01z" /* a quote, a backslash, a newline, a control byte */
 
-static size_t count(const char *haystack, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle)) n++;
-    return n;
-}
-
 /* `sqlsof --dot` of the edges among T's processes over objects only they hold (not the stdout
  * they inherited from this test, say), which must succeed. */
 static char *dotOf(const struct talkers *t)
@@ -51,7 +44,7 @@ static void expectEdge(const char *dot, int x, int y, const char *kind)
     char line[96];
     snprintf(line, sizeof line, "  p%d -- p%d [label=\"%s\"];\n", x < y ? x : y, x < y ? y : x,
              kind);
-    if (count(dot, line) != 1) fail_msg("not once in the DOT: %s\n%s", line, dot);
+    if (testCount(dot, line) != 1) fail_msg("not once in the DOT: %s\n%s", line, dot);
 }
 
 /* What dot makes of DOT (written to PATH first): its SVG. */
@@ -74,15 +67,15 @@ static void three_talkers(void **state)
     fixtureStop(&fx);
     const int *p = t.pid;
     assert_true(!strncmp(dot, "graph sqlsof {\n", 15));
-    assert_int_equal(count(dot, " [label=\"sqlsof-talk-"), 3);
+    assert_int_equal(testCount(dot, " [label=\"sqlsof-talk-"), 3);
     const char *names = "abc";
     for (int i = 0; i < 3; i++) {
         char node[80];
         snprintf(node, sizeof node, "  p%d [label=\"sqlsof-talk-%c\\n%d\"];\n", p[i], names[i],
                  p[i]);
-        if (count(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
+        if (testCount(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
     }
-    if (count(dot, " -- ") != 3) fail_msg("%s", dot);
+    if (testCount(dot, " -- ") != 3) fail_msg("%s", dot);
     expectEdge(dot, p[0], p[1], "pipe");
     expectEdge(dot, p[1], p[2], "unix");
     expectEdge(dot, p[0], p[2], "tcp");
@@ -91,10 +84,10 @@ static void three_talkers(void **state)
     for (int i = 0; i < 3; i++) {
         char title[40];
         snprintf(title, sizeof title, "<title>p%d</title>", p[i]);
-        assert_int_equal(count(svg, title), 1);
+        assert_int_equal(testCount(svg, title), 1);
     }
-    assert_int_equal(count(svg, "<g id=\"node"), 3);
-    assert_int_equal(count(svg, "<g id=\"edge"), 3);
+    assert_int_equal(testCount(svg, "<g id=\"node"), 3);
+    assert_int_equal(testCount(svg, "<g id=\"edge"), 3);
     free(svg);
     free(dot);
 }
@@ -111,11 +104,11 @@ static void hostile_name(void **state)
     char node[80];
     snprintf(node, sizeof node, "  p%d [label=\"q\\\"b\\\\\\\\x0A\\\\x01z\\n%d\"];\n", t.pid[2],
              t.pid[2]);
-    if (count(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
-    assert_int_equal(count(dot, "\n"), 4 + 3 + 3 + 1);
+    if (testCount(dot, node) != 1) fail_msg("not once in the DOT: %s\n%s", node, dot);
+    assert_int_equal(testCount(dot, "\n"), 4 + 3 + 3 + 1);
     char *svg = svgOf(dot, "build/tests/graph-hostile.dot");
     assert_non_null(strstr(svg, ">q&quot;b\\\\x0A\\x01z</text>"));
-    assert_int_equal(count(svg, "<g id=\"node"), 3);
+    assert_int_equal(testCount(svg, "<g id=\"node"), 3);
     free(svg);
     free(dot);
 }

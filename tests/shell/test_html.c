@@ -36,13 +36,6 @@ static char *html(const char *sql)
     return r.out;
 }
 
-static size_t count(const char *haystack, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle)) n++;
-    return n;
-}
-
 static void sections_and_escaping(void **state)
 {
     (void)state;
@@ -60,7 +53,7 @@ static void sections_and_escaping(void **state)
     /* The contents lists titled sections only; statements without columns make no table. */
     assert_non_null(
         strstr(page, "<nav><ol>\n<li><a href=\"#s1\">A &amp; &lt;B&gt;</a></li>\n</ol></nav>"));
-    assert_int_equal(count(page, "<table>"), 2);
+    assert_int_equal(testCount(page, "<table>"), 2);
     assert_null(strstr(page, "not this one"));
     assert_non_null(strstr(page, "<section id=\"s1\">\n<h2>A &amp; &lt;B&gt;</h2>\n<table>\n"
                                  "<thead><tr><th>&lt;c&gt;</th><th>n</th><th>i</th><th>r</th>"
@@ -144,8 +137,8 @@ static void report_in_chromium(void **state)
         free(*t);
     }
     free(titles);
-    assert_int_equal(count(dom, "<table>"), sections);
-    assert_int_equal(count(dom, "</table>"), sections);
+    assert_int_equal(testCount(dom, "<table>"), sections);
+    assert_int_equal(testCount(dom, "</table>"), sections);
     assert_non_null(strstr(dom, "<title>sqlsof report: "));
     /* The fixtures are among the recently started processes, the hostile name as text. */
     char cell[64];
@@ -170,14 +163,14 @@ static void graph_in_chromium(void **state)
     char *dom = domOf(GRAPH);
     const char *graph = strstr(dom, "<h2>Who talks to whom</h2>\n<div class=\"graph\">\n<svg ");
     if (!graph) fail_msg("no graph in the rendered report");
-    assert_int_equal(count(graph, "<svg "), 1);
+    assert_int_equal(testCount(graph, "<svg "), 1);
     const int *p = t.pid;
     char title[64];
     for (int i = 0; i < 3; i++) {
         snprintf(title, sizeof title, "<title>p%d</title>", p[i]);
-        assert_int_equal(count(graph, title), 1);
+        assert_int_equal(testCount(graph, title), 1);
         snprintf(title, sizeof title, ">sqlsof-talk-%c</text>", "abc"[i]);
-        assert_int_equal(count(graph, title), 1);
+        assert_int_equal(testCount(graph, title), 1);
     }
     static const int ends[3][2] = {{0, 1}, {1, 2}, {0, 2}};
     static const char *const kinds[3] = {"pipe", "unix", "tcp"};
@@ -212,11 +205,11 @@ static void graph_without_dot(void **state)
                  "<h2>Who talks to whom</h2>\n<p class=\"note\">The graph needs Graphviz "
                  "(<code>dot</code>): %s.</p>\n</section>\n",
                  cases[c].why);
-        if (count(page, note) != 1) fail_msg("not once in the page: %s", note);
+        if (testCount(page, note) != 1) fail_msg("not once in the page: %s", note);
         assert_null(strstr(page, "<svg"));
         size_t sections = 0;
         for (char **t = titles; *t; t++, sections++) assert_non_null(strstr(page, *t));
-        assert_int_equal(count(page, "<table>"), sections);
+        assert_int_equal(testCount(page, "<table>"), sections);
         free(page);
     }
     for (char **t = titles; *t; t++) free(*t);
