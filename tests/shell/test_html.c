@@ -3,7 +3,9 @@
 ** of sql/report.sql rendered by headless Chromium with live fixture children in it, one of
 ** them named like markup.
 */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -187,18 +189,37 @@ static void graph_in_chromium(void **state)
     free(dom);
 }
 
-/* Without Graphviz, or with a dot that fails, the report is the same but for one line. */
+/* A stand-in for dot in build/tests/fake-dot-NAME/ running the shell script BODY; returns that
+ * directory (static storage), for PATH. */
+static const char *fakeDot(const char *name, const char *body)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "build/tests/fake-dot-%s", name);
+    free(testShellOk("mkdir -p %s && printf '#!/bin/sh\\n%%s\\n' '%s' > %s/dot && chmod +x %s/dot",
+                     dir, body, dir, dir));
+    return dir;
+}
+
+/* Without Graphviz, or with a dot that fails, hangs or floods, the report is the same but for
+ * one line; a dot past its time is killed and reaped. The fixture makes sure there are edges. */
 static void graph_without_dot(void **state)
 {
     (void)state;
-    static const struct {
+    struct {
         const char *path, *why;
-    } cases[] = {{"/nonexistent", "dot was not found"},
-                 {"build/tests/fake-dot", "dot failed (exit status 3)"}};
-    free(testShellOk("mkdir -p build/tests/fake-dot && printf '#!/bin/sh\\nexit 3\\n' > "
-                     "build/tests/fake-dot/dot && chmod +x build/tests/fake-dot/dot"));
+    } cases[4] = {{"/nonexistent", "dot was not found"},
+                  {fakeDot("fail", "exit 3"), "dot failed (exit status 3)"},
+                  {NULL, "dot took longer than 10 s"},
+                  {NULL, "dot wrote more than 16 MiB"}};
+    cases[1].path = strdup(cases[1].path);
+    cases[2].path =
+        strdup(fakeDot("slow", "echo $$ > build/tests/fake-dot-slow/pid; exec /bin/sleep 60"));
+    cases[3].path = strdup(fakeDot("flood", "exec /usr/bin/yes"));
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, NULL);
     char **titles = reportTitles();
-    for (size_t c = 0; c < 2; c++) {
+    for (size_t c = 0; c < 4; c++) {
         char *page = testShellOk("PATH=%s " SQLSOF " --html", cases[c].path);
         char note[160];
         snprintf(note, sizeof note,
@@ -208,12 +229,18 @@ static void graph_without_dot(void **state)
         if (testCount(page, note) != 1) fail_msg("not once in the page: %s", note);
         assert_null(strstr(page, "<svg"));
         size_t sections = 0;
-        for (char **t = titles; *t; t++, sections++) assert_non_null(strstr(page, *t));
+        for (char **s = titles; *s; s++, sections++) assert_non_null(strstr(page, *s));
         assert_int_equal(testCount(page, "<table>"), sections);
         free(page);
     }
-    for (char **t = titles; *t; t++) free(*t);
+    fixtureStop(&fx);
+    char *pid = testReadFile("build/tests/fake-dot-slow/pid");
+    assert_int_equal(kill(atoi(pid), 0), -1); /* the slow dot was killed, and reaped */
+    assert_int_equal(errno, ESRCH);
+    free(pid);
+    for (char **s = titles; *s; s++) free(*s);
     free(titles);
+    for (size_t c = 1; c < 4; c++) free((char *)cases[c].path);
 }
 
 TEST_MAIN("html", NULL, NULL,
