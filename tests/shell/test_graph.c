@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -18,7 +19,8 @@
 #include "talkers.h"
 #include "testmain.h"
 
-#define HOSTILE "q\"b\\\n\x01z" /* a quote, a backslash, a newline, a control byte */
+#define GRAPH_ID "9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f9a0f"
+#define HOSTILE  "q\"b\\\n\x01z" /* a quote, a backslash, a newline, a control byte */
 
 /* `sqlsof --dot` of the edges among T's processes over objects only they hold (not the stdout
  * they inherited from this test, say), which must succeed. */
@@ -113,6 +115,42 @@ static void hostile_name(void **state)
     free(dot);
 }
 
+/* The cgroup v2 hierarchy: /sys/fs/cgroup/unified on a hybrid host, else /sys/fs/cgroup. */
+static const char *v2Root(void)
+{
+    struct stat st;
+    return stat("/sys/fs/cgroup/unified/cgroup.procs", &st) == 0 ? "/sys/fs/cgroup/unified"
+                                                                 : "/sys/fs/cgroup";
+}
+
+/* C moved into a docker container's cgroup (as test_container_forged makes one, under a parent
+ * of the test's own) is drawn in that container's cluster, A and B outside it. */
+static void container_cluster(void **state)
+{
+    (void)state;
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/sqlsof-test-graph.slice/docker-%s.scope", v2Root(), GRAPH_ID);
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, NULL);
+    free(testShellOk("mkdir -p '%s' && echo %d > '%s/cgroup.procs'", dir, t.pid[2], dir));
+    char *dot = dotOf(&t);
+    fixtureStop(&fx);
+    /* C dies with A (PR_SET_PDEATHSIG): its cgroup can go once it has */
+    free(testShellOk("for i in $(seq 100); do rmdir '%s' 2>/dev/null && break; sleep 0.05; done;"
+                     " rmdir %s/sqlsof-test-graph.slice",
+                     dir, v2Root()));
+    char cluster[256];
+    snprintf(cluster, sizeof cluster,
+             "  subgraph cluster_1 {\n    label=\"%.12s\";\n"
+             "    p%d [label=\"sqlsof-talk-c\\n%d\"];\n  }\n"
+             "  p%d [label=\"sqlsof-talk-a\\n%d\"];\n  p%d [label=\"sqlsof-talk-b\\n%d\"];\n",
+             GRAPH_ID, t.pid[2], t.pid[2], t.pid[0], t.pid[0], t.pid[1], t.pid[1]);
+    if (testCount(dot, cluster) != 1) fail_msg("not once in the DOT: %s\n%s", cluster, dot);
+    assert_int_equal(testCount(dot, "subgraph"), 1);
+    free(dot);
+}
+
 static void expectError(const char *sql, const char *err)
 {
     struct command_result r;
@@ -157,5 +195,6 @@ TEST_MAIN("graph", NULL, NULL,
           {
               cmocka_unit_test(three_talkers),
               cmocka_unit_test(hostile_name),
+              cmocka_unit_test(container_cluster),
               cmocka_unit_test(wrong_shapes),
           })
