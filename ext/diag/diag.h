@@ -148,7 +148,7 @@ int diagMeminfoQueues(const struct nlattr *attr, struct diag_row *r);
 const void *diagPayload(const void *buf, size_t len, size_t hdrlen);
 
 /*
-** The state word of the `sockets` vocabulary (DESIGN.md): TCP states as lsof spells them,
+** The `sockets` state word (docs/architecture.md, Vocabulary): TCP states as lsof spells them,
 ** IDLE for a connectionless or unix socket that is not connected. FAMILY/PROTOCOL as in a row.
 */
 const char *diagStateName(int family, int protocol, int state);

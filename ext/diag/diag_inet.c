@@ -5,8 +5,8 @@
 ** a socket in an exact lookup (a request without NLM_F_DUMP), a dump ignores them. An exact
 ** lookup of a SO_REUSEPORT listener or unconnected UDP socket may find a sibling of the
 ** group: the cookie in the request makes the kernel answer ESTALE then. For raw sockets the
-** kernel's "port" is the IP protocol number. tcp_info and the congestion control name are asked for (idiag_ext)
-** only when Q->tcpInfo says a statement uses them; MPTCP's INET_DIAG_INFO is mptcp_info,
+** kernel's "port" is the IP protocol number. tcp_info and the congestion control name are asked
+** for (idiag_ext) only when Q->tcpInfo says a statement uses them; MPTCP's INET_DIAG_INFO is mptcp_info,
 ** not tcp_info, so only TCP rows carry it.
 **
 ** Family AF_UNSPEC asks for TCP of both families with the older TCPDIAG_GETSOCK request

@@ -26,7 +26,8 @@ struct netns_list {
 ** Fills L with the host's network namespaces, or when ONLY is not NULL with just those of
 ** ONLY (the walk of /proc stops once all are found). A namespace that only a descriptor keeps
 ** is looked for among every process's fds only when ONLY names it. Namespaces that cannot be seen
-** (EACCES on /proc/PID/ns/net) are left out. Returns 0 or -errno (-ENOMEM, or the own namespace unreadable).
+** (EACCES on /proc/PID/ns/net) are left out. Returns 0 or -errno (-ENOMEM, or the own
+** namespace unreadable).
 */
 int netnsList(struct netns_list *l, int procfd, const struct keyset *only);
 void netnsFree(struct netns_list *l);

@@ -13,8 +13,9 @@
 **   sockets  auto: through the holder when known; dumps            SQLSOF_SOCKET_SOURCE
 **
 ** "last" is the latest scan's source: fds: bpf or proc; sockets: fields (the socket's own
-** fields, read with the fds row through BPF: no request), direct (the holder's duplicate alone), exact (an exact sock_diag request), restricted (one protocol's dump in one
-** namespace) or map (every dump of every namespace). sockets adds its counters of each way.
+** fields, read with the fds row through BPF: no request), direct (the holder's duplicate
+** alone), exact (an exact sock_diag request), restricted (one protocol's dump in one namespace)
+** or map (every dump of every namespace). sockets adds its counters of each way.
 ** The environment is read when the connection's state is made (conn.c), never per scan.
 */
 #include "tables/tables.h"

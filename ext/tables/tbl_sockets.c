@@ -41,7 +41,7 @@
 **
 ** Request sockets (half-open connections, TCP_NEW_SYN_RECV inside the kernel) are reported by
 ** the kernel, and shown here, as SYN_RECV with inode 0, as ss shows them; so NEW_SYN_RECV
-** names no row on the kernels known (it stays in the vocabulary, as DESIGN.md lists it).
+** names no row on the kernels known (it stays in the vocabulary: docs/architecture.md).
 **
 ** A full dump asks for every state, TCP_BOUND_INACTIVE too (Linux 6.5): a TCP socket that is
 ** bound but neither listening nor connected is listed, as CLOSE (ss -a leaves it out, lsof

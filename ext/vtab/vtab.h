@@ -96,7 +96,8 @@ int vtabConnectShared(sqlite3 *db, const char *schema, struct sqlsof_conn *conn,
 /*
 ** The module of a table whose functions are named PREFIX + BestIndex, Open, Close, Filter, Next,
 ** Eof, Column and Rowid (fdsBestIndex, fdsOpen, ...), connected by vtabConnect: eponymous-only
-** (no xCreate) and read-only (but sockets' DELETE: VTAB_SHARED_MODULE_WITH). The one way every table fills its sqlite3_module:
+** (no xCreate) and read-only (but sockets' DELETE: VTAB_SHARED_MODULE_WITH). The one way every
+** table fills its sqlite3_module:
 **
 **     static sqlite3_module fdsModule = VTAB_MODULE(fds);
 */

@@ -46,7 +46,7 @@ function target(what, value, ok, shown) {
     printf "| %s | %s | %s |\n", what, shown, ok ? "met" : "**missed**"
 }
 
-# A row of the fds sources table: the BPF source, /proc (SQLSOF_BPF=0), the floor, as ratios.
+# A row of the fds sources table: the BPF source, /proc (SQLSOF_FDS_SOURCE=proc), the floor, as ratios.
 function sourceRow(label, key, floorName) {
     if (!((key, "sqlsof") in have) || !((key, "sqlsof-proc") in have)) return
     printf "| %s | **%s** | %s · %.2f× | %s · %.2f× |\n", label, fmtms(ms[key, "sqlsof"]), \
@@ -165,7 +165,7 @@ BEGIN {
 
     print "## The fds table's sources"
     print ""
-    print "The BPF iterator (the default where it loads) against the /proc walk (`SQLSOF_BPF=0`:"
+    print "The BPF iterator (the default where it loads) against the /proc walk (`SQLSOF_FDS_SOURCE=proc`:"
     print "its time ÷ the BPF source's) and the floor (the BPF source's time ÷ the floor's)."
     print ""
     print "| question | BPF | /proc | floor |"

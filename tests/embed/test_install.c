@@ -2,7 +2,7 @@
 ** `make install` / `make uninstall`, the pkg-config file, the man page and the version: the
 ** installed tree holds exactly the expected files, pkg-config answers from it, uninstall leaves
 ** no file behind, and the man page renders without warnings and documents every table and
-** column that the README and the extension have.
+** column of the extension, in the order of the README's list of tables.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -152,41 +152,54 @@ static char *manColumns(const char *man, const char *table)
     return cols;
 }
 
-/* The columns of README's `CREATE TABLE TABLE(` block, comma-separated (malloc'd). */
-static char *readmeColumns(const char *block)
+/* The names of the man page's `.SS` subsections of TABLES, comma-separated (malloc'd). */
+static char *manTables(const char *man)
 {
-    char *cols = NULL;
+    const char *p = strstr(man, "\n.SH TABLES\n");
+    assert_non_null(p);
+    const char *end = strstr(p + 1, "\n.SH ");
+    char *names = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&cols, &len);
-    for (const char *line = strchr(block, '\n') + 1; strncmp(line, ");", 2);) {
-        line += strspn(line, " ");
-        if (strncmp(line, "--", 2)) {
-            fprintf(f, "%s%.*s", len ? "," : "", (int)strcspn(line, " \n"), line);
-            fflush(f);
-        }
-        line = strchr(line, '\n') + 1;
+    FILE *f = open_memstream(&names, &len);
+    while ((p = strstr(p + 1, "\n.SS ")) && (!end || p < end)) {
+        p += strlen("\n.SS ");
+        fprintf(f, "%s%.*s", len ? "," : "", (int)strcspn(p, "\n"), p);
+        fflush(f);
     }
     fclose(f);
-    return cols;
+    return names;
 }
 
+/*
+** The README's table of tables (rows "| `name` | ..." or "| `a`, `b` | ..." under "## Tables")
+** names the tables of the man page, the one column reference, in its order.
+*/
 static void man_documents_readme_tables(void **state)
 {
     (void)state;
     char *man = testReadFile("build/sqlsof.1"), *readme = testReadFile("README.md");
-    int tables = 0;
-    for (const char *p = readme; (p = strstr(p, "\nCREATE TABLE ")); tables++) {
-        p += strlen("\nCREATE TABLE ");
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)strcspn(p, "("), p);
-        char *documented = manColumns(man, name), *listed = readmeColumns(p);
-        if (!documented) fail_msg("the man page has no table %s", name);
-        if (strcmp(documented, listed))
-            fail_msg("%s: README has %s\nman page has %s", name, listed, documented);
-        free(documented);
-        free(listed);
+    const char *p = strstr(readme, "\n## Tables\n");
+    assert_non_null(p);
+    const char *end = strstr(p + 1, "\n## ");
+    char *listed = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&listed, &len);
+    while ((p = strstr(p + 1, "\n| `")) && (!end || p < end)) {
+        const char *cell = p + strlen("\n| "), *cellEnd = strstr(cell, " |");
+        assert_non_null(cellEnd);
+        for (const char *q = cell; q < cellEnd && (q = strchr(q, '`')) && q < cellEnd;) {
+            q++;
+            fprintf(f, "%s%.*s", len ? "," : "", (int)strcspn(q, "`"), q);
+            fflush(f);
+            q += strcspn(q, "`") + 1;
+        }
     }
-    assert_true(tables >= 1);
+    fclose(f);
+    char *documented = manTables(man);
+    if (strcmp(documented, listed))
+        fail_msg("README lists the tables %s\nman page has %s", listed, documented);
+    free(documented);
+    free(listed);
     free(man);
     free(readme);
 }

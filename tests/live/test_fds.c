@@ -1,185 +1,27 @@
 /*
 ** The fds table against a live child that opens one descriptor of every kind the table tells
-** apart. Files are made and stat'ed here before the child opens them; the child fstat's its
-** kernel objects (pipes, sockets, anon inodes) and reports them with their fd numbers.
+** apart (fds_fixture.h): every column of each from every plan, pushdown equivalence and the
+** plans, and a process that exits mid-scan. What each column costs in syscalls: test_fds_costs.
 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/file.h>
-#include <sys/prctl.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fds_fixture.h"
 #include "fixture.h"
 #include "sqlsof.h"
-#include "strace.h"
 #include "testdb.h"
 #include "testmain.h"
-
-enum {
-    OBJ_REG,
-    OBJ_GONE,
-    OBJ_DIR,
-    OBJ_NULL,
-    OBJ_PIPE_R,
-    OBJ_PIPE_W,
-    OBJ_UNIX_A,
-    OBJ_UNIX_B,
-    OBJ_TCP,
-    OBJ_UDP,
-    OBJ_EVENTFD,
-    OBJ_EPOLL,
-    OBJ_LOCKED,
-    OBJ_PARTIAL,
-    OBJ_NAMED_DELETED,
-    OBJ_COUNT,
-};
-
-/* What the child reports of each descriptor: from fstat, fcntl and statx on the fd itself. */
-struct obj {
-    int fd;
-    unsigned long long ino;
-    unsigned long long dev;
-    unsigned long long rdev;
-    unsigned mode;
-    long long size;
-    int flags; /* as fdinfo prints them: F_GETFL plus O_CLOEXEC when it is set */
-    int mntId;
-};
-
-static char dir[64];
-static char paths[OBJ_COUNT][128];
-static struct stat before[OBJ_COUNT]; /* files, stat'ed here before the child opens them */
-
-static int describe(int fd, struct obj *o)
-{
-    struct stat st;
-    struct statx sx;
-    if (fstat(fd, &st) != 0) return -1;
-    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) != 0 || !(sx.stx_mask & STATX_MNT_ID))
-        return -1;
-    o->fd = fd;
-    o->ino = st.st_ino;
-    o->dev = st.st_dev;
-    o->rdev = st.st_rdev;
-    o->mode = st.st_mode;
-    o->size = st.st_size;
-    o->flags = fcntl(fd, F_GETFL) | ((fcntl(fd, F_GETFD) & FD_CLOEXEC) ? O_CLOEXEC : 0);
-    o->mntId = (int)sx.stx_mnt_id;
-    return 0;
-}
-
-static int lockRange(int fd, short type, off_t start, off_t len)
-{
-    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
-    return fcntl(fd, F_SETLK, &fl);
-}
-
-/* In the child: open the set, describe each fd, report. */
-static int openEverything(void *arg)
-{
-    (void)arg;
-    int fds[OBJ_COUNT], p[2], sp[2];
-    struct obj objs[OBJ_COUNT];
-    memset(objs, 0, sizeof objs); /* the padding is reported to the parent too */
-    fds[OBJ_REG] = open(paths[OBJ_REG], O_RDWR);
-    if (lseek(fds[OBJ_REG], 7, SEEK_SET) != 7) return -1;
-    fds[OBJ_GONE] = open(paths[OBJ_GONE], O_RDONLY | O_CLOEXEC);
-    if (unlink(paths[OBJ_GONE]) != 0) return -1;
-    fds[OBJ_DIR] = open(dir, O_RDONLY | O_DIRECTORY);
-    fds[OBJ_NULL] = open("/dev/null", O_WRONLY | O_APPEND);
-    if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0) return -1;
-    fds[OBJ_PIPE_R] = p[0], fds[OBJ_PIPE_W] = p[1];
-    fds[OBJ_UNIX_A] = sp[0], fds[OBJ_UNIX_B] = sp[1];
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    fds[OBJ_TCP] = socket(AF_INET, SOCK_STREAM, 0);
-    if (bind(fds[OBJ_TCP], (struct sockaddr *)&sin, sizeof sin) != 0 || listen(fds[OBJ_TCP], 1))
-        return -1;
-    fds[OBJ_UDP] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    fds[OBJ_EVENTFD] = eventfd(0, EFD_CLOEXEC);
-    fds[OBJ_EPOLL] = epoll_create1(0);
-    /* Watching 60 fds makes the epoll fd's fdinfo longer than one 4 KiB read. */
-    for (int k = 0; k < 60; k++) {
-        struct epoll_event ev = {.events = EPOLLIN};
-        int d = dup(fds[OBJ_EVENTFD]);
-        if (d < 0 || epoll_ctl(fds[OBJ_EPOLL], EPOLL_CTL_ADD, d, &ev) != 0) return -1;
-    }
-    fds[OBJ_LOCKED] = open(paths[OBJ_LOCKED], O_RDWR);
-    if (lockRange(fds[OBJ_LOCKED], F_WRLCK, 0, 0) != 0) return -1; /* whole file: W */
-    fds[OBJ_PARTIAL] = open(paths[OBJ_PARTIAL], O_RDONLY);
-    if (lockRange(fds[OBJ_PARTIAL], F_RDLCK, 0, 10) != 0) return -1; /* bytes 0-9: r */
-    fds[OBJ_NAMED_DELETED] = open(paths[OBJ_NAMED_DELETED], O_RDONLY);
-    for (int i = 0; i < OBJ_COUNT; i++)
-        if (fds[i] < 0 || describe(fds[i], &objs[i]) != 0) return -1;
-    fixtureReport(objs, sizeof objs);
-    return 0;
-}
-
-static void makeFile(int i, const char *name, size_t size)
-{
-    snprintf(paths[i], sizeof paths[i], "%s/%s", dir, name);
-    unlink(paths[i]); /* a new inode: an earlier child may hold (and lock) the old one */
-    FILE *f = fopen(paths[i], "w");
-    assert_non_null(f);
-    for (size_t k = 0; k < size; k++) fputc('x', f);
-    fclose(f);
-    assert_int_equal(stat(paths[i], &before[i]), 0);
-}
-
-static int setupFiles(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/sqlsof-fds-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    makeFile(OBJ_REG, "regular", 123);
-    makeFile(OBJ_GONE, "gone", 5);
-    makeFile(OBJ_LOCKED, "locked", 0);
-    makeFile(OBJ_PARTIAL, "partial", 40);
-    makeFile(OBJ_NAMED_DELETED, "x (deleted)", 3);
-    snprintf(paths[OBJ_DIR], sizeof paths[OBJ_DIR], "%s", dir);
-    assert_int_equal(stat(dir, &before[OBJ_DIR]), 0);
-    snprintf(paths[OBJ_NULL], sizeof paths[OBJ_NULL], "/dev/null");
-    assert_int_equal(stat("/dev/null", &before[OBJ_NULL]), 0);
-    return 0;
-}
-
-static int removeFiles(void **state)
-{
-    (void)state;
-    for (int i = 0; i < OBJ_COUNT; i++)
-        if (i != OBJ_DIR && i != OBJ_NULL && paths[i][0]) unlink(paths[i]);
-    rmdir(dir);
-    return 0;
-}
-
-/* Starts a child on fresh copies of the files it unlinks or locks. */
-static const struct obj *startChild(struct fixture *fx)
-{
-    makeFile(OBJ_GONE, "gone", 5);
-    makeFile(OBJ_LOCKED, "locked", 0);
-    makeFile(OBJ_PARTIAL, "partial", 40);
-    fixtureStart(fx, openEverything, NULL);
-    assert_int_equal(fx->reportLen, sizeof(struct obj) * OBJ_COUNT);
-    return (const struct obj *)fx->report;
-}
 
 static char *devText(unsigned long long dev)
 {
@@ -205,12 +47,12 @@ static char *expectedRow(int pid, int i, const struct obj *o)
     const char *lock = i == OBJ_LOCKED ? "W" : i == OBJ_PARTIAL ? "r" : "NULL";
     const struct obj *x = &o[i];
     char *target, *path, *dev, *size;
-    int isFile = paths[i][0] != 0;
+    int isFile = fdsPaths[i][0] != 0;
     if (isFile) {
         /* Files: everything from the stat made before the child opened them. */
-        const struct stat *st = &before[i];
-        target = sqlite3_mprintf(i == OBJ_GONE ? "%s (deleted)" : "%s", paths[i]);
-        path = sqlite3_mprintf("%s", paths[i]);
+        const struct stat *st = &fdsBefore[i];
+        target = sqlite3_mprintf(i == OBJ_GONE ? "%s (deleted)" : "%s", fdsPaths[i]);
+        path = sqlite3_mprintf("%s", fdsPaths[i]);
         dev = devText(i == OBJ_NULL ? st->st_rdev : st->st_dev);
         size = i == OBJ_NULL ? sqlite3_mprintf("NULL")
                              : sqlite3_mprintf("%lld", (long long)st->st_size);
@@ -238,7 +80,7 @@ static char *expectedRow(int pid, int i, const struct obj *o)
 static void every_column_of_every_kind(void **state)
 {
     struct fixture fx;
-    const struct obj *o = startChild(&fx);
+    const struct obj *o = fdsChildStart(&fx);
     sqlite3 *db = *state;
     for (int i = 0; i < OBJ_COUNT; i++) {
         char *want = expectedRow(fx.pid, i, o);
@@ -297,7 +139,7 @@ static void compare(sqlite3 *db, const char *cols, const char *value, const char
 static void pushdown_equivalence(void **state)
 {
     struct fixture fx;
-    const struct obj *o = startChild(&fx);
+    const struct obj *o = fdsChildStart(&fx);
     sqlite3 *db = *state;
     const char *cols = "pid, fd, type, target, inode, lock";
     int pid = fx.pid, fd = o[OBJ_TCP].fd;
@@ -377,123 +219,6 @@ static void pushdown_equivalence(void **state)
     fixtureStop(&fx);
 }
 
-/* The inode map: a join on inode does one walk of /proc, not one per outer row. */
-static void inode_join_walks_once(void **state)
-{
-    struct fixture fx;
-    startChild(&fx);
-    sqlite3 *db = *state;
-    char *join = sqlite3_mprintf("SELECT t.fd, f.pid, f.fd FROM (SELECT fd, inode FROM fds WHERE "
-                                 "pid = %d) t JOIN fds f ON f.inode = t.inode",
-                                 fx.pid);
-    char *plan = testExplain(db, "%s", join);
-    /* The child's fds outside (pid=), fds by inode inside. */
-    const char *outer = strstr(plan, "pid=");
-    const char *inner = strstr(plan, "inode=");
-    if (!outer || !inner || inner < outer) fail_msg("join plan:\n%s", plan);
-    free(plan);
-
-    /* Same answer as the join SQLite does without pushdown (the walk finds the same fds). */
-    char *a = testQueryRows(db, "%s WHERE f.pid = %d ORDER BY 1, 2, 3", join, fx.pid);
-    char *b =
-        testQueryRows(db,
-                      "SELECT t.fd, f.pid, f.fd FROM (SELECT fd, inode FROM fds WHERE pid = %d)"
-                      " t JOIN fds f ON +f.inode = t.inode WHERE +f.pid = %d ORDER BY 1, 2, 3",
-                      fx.pid, fx.pid);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
-    long outerRows = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid);
-    assert_true(outerRows >= OBJ_COUNT);
-
-    struct syscall_counts walk, joined;
-    char *count = sqlite3_mprintf("SELECT count(*) FROM (%s)", join);
-    testSyscalls("SELECT count(*) FROM fds", &walk);
-    testSyscalls(count, &joined);
-    /* One full walk (as many getdents64 as a plain scan, give or take the child's own fd dir
-     * and the processes that come and go on a busy host), where a walk per outer row would be
-     * outerRows times. */
-    if (joined.getdents64 > walk.getdents64 * 3 / 2 + 12 || joined.getdents64 < walk.getdents64 / 2)
-        fail_msg("join getdents64 %ld, one walk %ld, outer rows %ld", joined.getdents64,
-                 walk.getdents64, outerRows);
-    sqlite3_free(count);
-    sqlite3_free(join);
-    fixtureStop(&fx);
-}
-
-/* Columns cost only what they need, counted with strace on the child's fds. */
-static void lazy_columns(void **state)
-{
-    struct fixture fx;
-    const struct obj *o = startChild(&fx);
-    sqlite3 *db = *state;
-    long n = (long)testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid);
-    /* The fds whose inode is not in the link text: paths and anon inodes. */
-    long statted =
-        (long)testQueryInt(db,
-                           "SELECT count(*) FROM fds WHERE pid = %d AND (target LIKE '/%%'"
-                           " OR target LIKE 'anon_inode:%%')",
-                           fx.pid);
-    long paths = (long)testQueryInt(
-        db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE '/%%'", fx.pid);
-    long sockets = (long)testQueryInt(
-        db, "SELECT count(*) FROM fds WHERE pid = %d AND target LIKE 'socket:%%'", fx.pid);
-
-    struct syscall_counts base, ids, targets, inodes, types, infos;
-    char sql[256];
-    /* The /proc walk's costs (the fixture inherits a large fd table: 'auto' may read it
-     * through BPF, whose rows test_socket_fields compares). */
-    setenv("SQLSOF_FDS_SOURCE", "proc", 1);
-    testSyscalls("SELECT 1", &base);
-    snprintf(sql, sizeof sql, "SELECT count(fd) FROM fds WHERE pid = %d", fx.pid);
-    testSyscalls(sql, &ids);
-    snprintf(sql, sizeof sql, "SELECT count(target) FROM fds WHERE pid = %d", fx.pid);
-    testSyscalls(sql, &targets);
-    snprintf(sql, sizeof sql, "SELECT count(inode) FROM fds WHERE pid = %d", fx.pid);
-    testSyscalls(sql, &inodes);
-    snprintf(sql, sizeof sql, "SELECT count(type) FROM fds WHERE pid = %d", fx.pid);
-    testSyscalls(sql, &types);
-    snprintf(sql, sizeof sql, "SELECT count(pos) FROM fds WHERE pid = %d", fx.pid);
-    testSyscalls(sql, &infos);
-    unsetenv("SQLSOF_FDS_SOURCE");
-
-    /* pid, fd: the fd directory's listing; no readlink, stat, getxattr. /proc, status, fd dir. */
-    assert_int_equal(ids.readlinkat, base.readlinkat);
-    assert_int_equal(ids.newfstatat, base.newfstatat);
-    assert_int_equal(ids.getxattr, 0);
-    assert_true(ids.openat - base.openat <= 3);
-    /* target: one readlink per fd, nothing else. */
-    assert_int_equal(targets.readlinkat - base.readlinkat, n);
-    assert_int_equal(targets.newfstatat, base.newfstatat);
-    assert_int_equal(targets.openat, ids.openat);
-    assert_int_equal(targets.getxattr, 0);
-    /* inode: a stat only for paths and anon inodes, none for sockets and pipes; no fdinfo. */
-    assert_int_equal(inodes.readlinkat - base.readlinkat, n);
-    assert_int_equal(inodes.newfstatat - base.newfstatat, statted);
-    assert_int_equal(inodes.openat, ids.openat);
-    assert_int_equal(inodes.getxattr, 0);
-    /* type: a getxattr per socket only; stats for paths (anon inodes and pipes need none). */
-    assert_int_equal(types.getxattr, sockets);
-    assert_int_equal(types.newfstatat - base.newfstatat, paths);
-    /* pos: the fdinfo directory once, then one open and one read per fd; no stat. */
-    assert_int_equal(infos.openat - ids.openat, n + 1);
-    assert_int_equal(infos.read - ids.read, n);
-    assert_int_equal(infos.newfstatat, base.newfstatat);
-    assert_int_equal(infos.getxattr, 0);
-
-    /* pid and fd: a point lookup, one readlink and no directory listing at all. */
-    struct syscall_counts point;
-    snprintf(sql, sizeof sql, "SELECT target FROM fds WHERE pid = %d AND fd = %d", fx.pid,
-             o[OBJ_TCP].fd);
-    testSyscalls(sql, &point);
-    assert_int_equal(point.getdents64, base.getdents64);
-    assert_int_equal(point.readlinkat - base.readlinkat, 1);
-    assert_true(point.openat - base.openat <= 2); /* /proc and the pid's status */
-    assert_int_equal(point.getxattr, 0);
-    fixtureStop(&fx);
-}
-
-/* Threads share the leader's fds: a pushed TID lists nothing; the leader lists each once. */
 /* A process that exits while a statement is stepping is skipped, with no error. */
 static void process_gone_mid_scan(void **state)
 {
@@ -502,8 +227,8 @@ static void process_gone_mid_scan(void **state)
                            "SELECT pid, fd, target, inode FROM fds WHERE +pid IN (%d, %d)"};
     for (int f = 0; f < 2; f++) {
         struct fixture a, b;
-        startChild(&a);
-        startChild(&b);
+        fdsChildStart(&a);
+        fdsChildStart(&b);
         struct fixture *first = a.pid < b.pid ? &a : &b, *later = first == &a ? &b : &a;
         int laterPid = later->pid;
         char *sql = sqlite3_mprintf(forms[f], first->pid, laterPid);
@@ -531,11 +256,9 @@ static void process_gone_mid_scan(void **state)
     }
 }
 
-TEST_MAIN("fds", setupFiles, removeFiles,
+TEST_MAIN("fds", fdsFilesMake, fdsFilesRemove,
           {
               TEST_WITH_DB(every_column_of_every_kind),
               TEST_WITH_DB(pushdown_equivalence),
-              TEST_WITH_DB(inode_join_walks_once),
-              TEST_WITH_DB(lazy_columns),
               TEST_WITH_DB(process_gone_mid_scan),
           })
