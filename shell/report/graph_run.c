@@ -31,6 +31,9 @@ static long long nowMs(void)
 static _Noreturn void execDot(int in, int out)
 {
     int null = open("/dev/null", O_WRONLY);
+    /* dup2 onto itself (sqlsof run with stdin or stdout closed) would keep the close-on-exec */
+    if (in == 0) fcntl(0, F_SETFD, 0);
+    if (out == 1) fcntl(1, F_SETFD, 0);
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || (null >= 0 && dup2(null, 2) < 0)) _exit(126);
     execlp("dot", "dot", "-Tsvg", (char *)NULL);
     _exit(errno == ENOENT ? 127 : 126);
