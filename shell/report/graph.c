@@ -11,7 +11,7 @@
 #include "output.h"
 #include "utf8.h"
 
-#define GRAPH_MAX_EDGES 2000 /* beyond this dot takes too long and nobody reads the picture */
+#define GRAPH_MAX_EDGES 2000 /* rows read: past this dot takes long and nobody reads the picture */
 
 struct edge {
     long long a, b; /* a <= b: edges have no direction */
@@ -222,7 +222,7 @@ int graphDot(FILE *out, sqlite3 *db, const char *sql)
         graphNodes(db, &g);
         dotWrite(out, &g);
         if (g.more)
-            fprintf(stderr, "sqlsof: --dot: %zu edges past the first %d left out\n", g.more,
+            fprintf(stderr, "sqlsof: --dot: %zu rows past the first %d left out\n", g.more,
                     GRAPH_MAX_EDGES);
     } else {
         fprintf(stderr, "sqlsof: --dot: %s\n", err ? err : sqlite3_errmsg(db));
@@ -256,7 +256,7 @@ int graphSvg(FILE *out, sqlite3_stmt *stmt, char **err)
         /* dot's SVG as it wrote it (dot escapes its XML), from its root element on */
         fprintf(out, "<div class=\"graph\">\n%s</div>\n", strstr(svg, "<svg"));
         fprintf(out, "<p class=\"rows\">%zu process%s", g.nodeCount, g.nodeCount == 1 ? "" : "es");
-        if (g.more) fprintf(out, "; %zu edges past the first %d left out", g.more, GRAPH_MAX_EDGES);
+        if (g.more) fprintf(out, "; %zu rows past the first %d left out", g.more, GRAPH_MAX_EDGES);
         fputs("</p>\n", out);
     }
     free(svg);

@@ -179,6 +179,16 @@ static void wrong_shapes(void **state)
                                "no other output mode\n");
     assert_int_equal(r.status, 1);
     testCommandFree(&r);
+    /* past 2,000 rows the rest are left out, said on stderr */
+    testRunSqlsof(&r, "--dot",
+                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)"
+                  " SELECT 999000000 + i, 999900000 + i FROM n",
+                  NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "sqlsof: --dot: 500 rows past the first 2000 left out\n");
+    assert_int_equal(testCount(r.out, " -- "), 2000);
+    assert_non_null(strstr(r.out, "  p999002000 -- p999902000;\n}\n"));
+    testCommandFree(&r);
     /* NULL pids are no edge; the same pair is one edge whichever way round */
     testRunSqlsof(&r, "--dot",
                   "SELECT 999999999, NULL UNION ALL SELECT 999999998, 999999997"
