@@ -201,10 +201,42 @@ static void wrong_shapes(void **state)
     testCommandFree(&r);
 }
 
+/* A `-- graph:` section of --html takes any SELECT of the same shape, and says a wrong one in a
+ * line, with no page. */
+static void html_graph_section(void **state)
+{
+    (void)state;
+    struct command_result r;
+    testRunSqlsof(&r, "--html", "-- graph: Mine & <ours>\nSELECT 999999991, 999999992, 'x<y'",
+                  NULL);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "<li><a href=\"#s1\">Mine &amp; &lt;ours&gt;</a></li>"));
+    assert_non_null(strstr(r.out, "<section id=\"s1\">\n<h2>Mine &amp; &lt;ours&gt;</h2>\n"
+                                  "<div class=\"graph\">\n<svg "));
+    assert_int_equal(testCount(r.out, "<g id=\"node"), 2);
+    assert_int_equal(testCount(r.out, "<title>p999999991&#45;&#45;p999999992</title>"), 1);
+    assert_int_equal(testCount(r.out, ">x&lt;y</text>"), 1); /* dot escapes its XML */
+    assert_non_null(strstr(r.out, "</svg>\n</div>\n<p class=\"rows\">2 processes</p>\n"
+                                  "</section>\n"));
+    testCommandFree(&r);
+    testRunSqlsof(&r, "--html", "-- graph: g\nSELECT 1, 2 WHERE 0", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "<h2>g</h2>\n<p class=\"rows\">no edges</p>\n</section>\n"));
+    testCommandFree(&r);
+    testRunSqlsof(&r, "--html", "-- graph: g\nSELECT 'a', 'b'", NULL);
+    assert_string_equal(r.err, "sqlsof: row 1 of the graph's SELECT: pid and peer_pid must be "
+                               "integers\n");
+    assert_string_equal(r.out, "");
+    assert_int_equal(r.status, 1);
+    testCommandFree(&r);
+}
+
 TEST_MAIN("graph", NULL, NULL,
           {
               cmocka_unit_test(three_talkers),
               cmocka_unit_test(hostile_name),
               cmocka_unit_test(container_cluster),
               cmocka_unit_test(wrong_shapes),
+              cmocka_unit_test(html_graph_section),
           })
