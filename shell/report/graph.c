@@ -98,7 +98,7 @@ static int graphRead(sqlite3_stmt *stmt, struct graph *g, char **err)
                           .label = ncol == 3 ? outputCopy(outputColumnText(stmt, 2)) : NULL};
     }
     if (rc != SQLITE_DONE) return rc;
-    qsort(g->edges, g->n, sizeof *g->edges, byEdge);
+    if (g->n) qsort(g->edges, g->n, sizeof *g->edges, byEdge); /* NULL when none: UB to qsort */
     return SQLITE_DONE;
 }
 
