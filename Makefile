@@ -40,14 +40,15 @@ VERSION := $(shell sed -n 's/^.define SQLSOF_VERSION "\(.*\)"$$/\1/p' ext/sqlsof
 DEPS := gcc make pkg-config libsqlite3-dev sqlite3 libmnl-dev libcmocka-dev \
         lsof iproute2 strace util-linux procps python3 clang-format binutils $(DEPS_BPF)
 # ... and those only `make test` needs: the embedding tests (Python, and g++ for better-sqlite3's
-# native module), the man page check, the HTML report rendered in headless Chromium, the fleet
+# native module), the man page check, the HTML report rendered in headless Chromium
+# (its graph drawn by Graphviz's dot), the fleet
 # (a real Prometheus and node_exporter; promtool checks metrics and rules), the Debian
 # package's test (systemd-analyze verifies the units; DEPS_DEB builds the package), locale
 # sources for localedef (a test runs the SQL functions under an ISO-8859-1 locale), and a real
 # container (podman with runc, a root file system made from busybox-static), and Docker (docker.io:
 # its dockerd, started by test_docker where none runs).
-DEPS_TEST := python3 g++ groff-base man-db chromium prometheus prometheus-node-exporter systemd \
-             locales podman runc busybox-static docker.io
+DEPS_TEST := python3 g++ groff-base man-db chromium graphviz prometheus prometheus-node-exporter \
+             systemd locales podman runc busybox-static docker.io
 # ... and those only `make bench` needs: the peers it is measured against (lsof, ss and lsfd are
 # in DEPS already) and GNU time.
 DEPS_BENCH := python3 python3-psutil time

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "database.h"
+#include "report/graph.h"
 #include "report/html.h"
 #include "interactive.h"
 #include "lsof/lsof.h"
@@ -31,6 +32,7 @@ static const char usage[] =
     "       sqlsof [--sql] [lsof options]\n"
     "       sqlsof --shell [sqlite3 arguments]\n"
     "       sqlsof --prom [--prom-dir DIR] [\"SQL\"]\n"
+    "       sqlsof --dot \"SELECT pid, peer_pid[, label] ...\"\n"
     "       sqlsof --watch SECS [--watch-count N] \"SQL\"\n"
     "\n"
     "Runs SQL over the live state of this host: the tables processes, threads, fds, sockets,\n"
@@ -45,6 +47,8 @@ static const char usage[] =
     "  --json     a JSON array of objects, one per row\n"
     "  --jsonl    one JSON object per line\n"
     "  --html     an HTML report of the host (sql/report.sql), or of the SQL given\n"
+    "  --dot      Graphviz DOT of the edges the SELECT returns: rows of (pid, peer_pid[, label]),\n"
+    "             by position, pids as integers; processes become nodes, by container\n"
     "  --prom     Prometheus text format from the metrics of sql/metrics.sql, or of the SQL given\n"
     "  --prom-dir DIR  write them to DIR/sqlsof.prom atomically (node_exporter's textfiles)\n"
     "  --param NAME=VALUE  the value of the statements' :NAME parameter (repeatable)\n"
@@ -174,7 +178,7 @@ int main(int argc, char **argv)
 {
     enum output_mode mode = OUTPUT_TABLE;
     const char *sql = NULL;
-    int html = 0, printSql = 0, prom = 0, allowKill = 0;
+    int html = 0, dot = 0, printSql = 0, prom = 0, allowKill = 0;
     struct watch watch = {.seconds = 0};
     const char *promDir = NULL;
     struct params params = {0};
@@ -200,6 +204,8 @@ int main(int argc, char **argv)
             mode = OUTPUT_JSONL;
         else if (!strcmp(arg, "--html"))
             html = 1;
+        else if (!strcmp(arg, "--dot"))
+            dot = 1;
         else if (!strcmp(arg, "--prom"))
             prom = 1;
         else if (!strcmp(arg, "--prom-dir")) {
@@ -251,6 +257,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "sqlsof: --watch needs one SELECT to run (and no --html or --prom)\n");
         return 1;
     }
+    if (dot && (!sql || html || prom || watch.seconds)) {
+        fprintf(stderr, "sqlsof: --dot needs one SELECT of (pid, peer_pid[, label]) and no other "
+                        "output mode\n");
+        return 1;
+    }
     if (!sql && !html && !prom) {
         fputs(usage, stderr);
         return 1;
@@ -268,6 +279,7 @@ int main(int argc, char **argv)
     int status = watch.seconds ? watchMain(db, sql, &watch)
                  : promDir     ? promWriteDir(promDir, db, metrics)
                  : prom        ? promReport(stdout, db, metrics)
+                 : dot         ? graphDot(stdout, db, sql)
                  : html        ? htmlReport(stdout, db, sql ? sql : reportFiles[0].text)
                                : runSql(db, sql, mode, &params);
     sqlite3_close(db);

@@ -73,3 +73,18 @@ FROM unix_peers
 WHERE peer_pid IS NOT NULL
 ORDER BY pid, fd
 LIMIT 50;
+
+-- Who talks to whom: the pipes, FIFOs, unix sockets and TCP connections that join two processes
+-- (sqlsof --dot's shape: pid, peer_pid, label). An object more than two processes hold (a pipe
+-- every child of a fork inherited, a jobserver) is left out: it would join every pair of them
+-- and hide the rest.
+-- graph: Who talks to whom
+WITH e AS MATERIALIZED (
+  SELECT pid, peer_pid, kind, object FROM endpoints
+  WHERE kind IN ('pipe', 'fifo', 'unix', 'tcp') AND pid != peer_pid),
+ends AS (SELECT object, pid FROM e UNION SELECT object, peer_pid FROM e),
+pairs AS (SELECT object FROM ends GROUP BY object HAVING count(*) = 2)
+SELECT DISTINCT pid, peer_pid, kind
+FROM e JOIN pairs USING (object)
+WHERE pid < peer_pid
+ORDER BY pid, peer_pid, kind;

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "report/graph.h"
 #include "utf8.h"
 #include "sqlsof.h"
 
 #define SECTION_MARK "-- section:"
+#define GRAPH_MARK   "-- graph:"
 
 static const char css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em 2em;color:#1d2329;background:#fff}"
@@ -30,7 +32,9 @@ static const char css[] =
     "td.null{color:#9aa5ad}"
     "td{white-space:nowrap}"
     "td:last-child{white-space:normal;overflow-wrap:anywhere;max-width:60em}"
-    "p.rows{color:#5b6670;font-size:12px;margin:.3em 0}";
+    "p.rows{color:#5b6670;font-size:12px;margin:.3em 0}"
+    "p.note{color:#8a5a00}"
+    "div.graph{overflow:auto;max-height:80vh;border:1px solid #dde3e8}";
 
 /* & < > " ' as character references, controls (C0, DEL, C1) as \xHH, bytes that are not
  * UTF-8 as U+FFFD: the page is valid UTF-8 and shows no character a browser would drop. */
@@ -94,6 +98,21 @@ static int htmlSection(FILE *out, sqlite3_stmt *stmt, int id, const char *title)
     return rc;
 }
 
+/* A `-- graph:` section: its heading and the graph of STMT's edges (graph.h). */
+static int htmlGraph(FILE *out, sqlite3_stmt *stmt, int id, const char *title)
+{
+    char *err = NULL;
+    fprintf(out, "<section id=\"s%d\">\n<h2>", id);
+    htmlText(out, (const unsigned char *)title);
+    fputs("</h2>\n", out);
+    int rc = graphSvg(out, stmt, &err);
+    fputs("</section>\n", out);
+    if (rc != SQLITE_DONE)
+        fprintf(stderr, "sqlsof: %s\n", err ? err : sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    sqlite3_free(err);
+    return rc;
+}
+
 /* The page's header, its table of contents (TITLES, COUNT of them) and BODY. */
 static void htmlPage(FILE *out, char **titles, int count, const char *body, size_t bodyLen)
 {
@@ -142,20 +161,22 @@ int htmlReport(FILE *out, sqlite3 *db, const char *sql)
             status = 1;
             break;
         }
-        char *title = markedLine(sql, tail, SECTION_MARK);
+        char *graph = markedLine(sql, tail, GRAPH_MARK);
+        char *title = graph ? graph : markedLine(sql, tail, SECTION_MARK);
         sql = tail;
         int rc = SQLITE_DONE;
         if (stmt && sqlite3_column_count(stmt) > 0) {
             titles = outputGrow(titles, &titlesCap, (size_t)count + 1, sizeof *titles);
             titles[count++] = title;
             title = NULL;
-            rc = htmlSection(mem, stmt, count, titles[count - 1]);
+            rc = graph ? htmlGraph(mem, stmt, count, titles[count - 1])
+                       : htmlSection(mem, stmt, count, titles[count - 1]);
         } else if (stmt) {
             rc = sqlite3_step(stmt);
         }
         free(title);
         if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db));
+            if (!graph) fprintf(stderr, "sqlsof: %s\n", sqlite3_errmsg(db)); /* htmlGraph's own */
             status = 1;
         }
         sqlite3_finalize(stmt);

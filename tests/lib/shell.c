@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -51,4 +52,11 @@ char *testReadFile(const char *path)
     fclose(f);
     fclose(mem);
     return text;
+}
+
+size_t testCount(const char *haystack, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
 }

@@ -6,6 +6,8 @@
 #ifndef SQLSOF_SHELL_H
 #define SQLSOF_SHELL_H
 
+#include <stddef.h>
+
 #include "command.h"
 
 /* Runs `sh -c LINE` (LINE formatted as printf does) and captures its result. */
@@ -19,5 +21,8 @@ char *testShellOk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole content of the file at PATH, NUL-terminated (malloc'd); fails the test if it
  * cannot be read. */
 char *testReadFile(const char *path);
+
+/* How many times NEEDLE occurs in HAYSTACK, not overlapping. */
+size_t testCount(const char *haystack, const char *needle);
 
 #endif

@@ -3,7 +3,9 @@
 ** of sql/report.sql rendered by headless Chromium with live fixture children in it, one of
 ** them named like markup.
 */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,10 +18,12 @@
 
 #include "fixture.h"
 #include "shell.h"
+#include "talkers.h"
 #include "testmain.h"
 
 #define SQLSOF      "build/sqlsof"
 #define REPORT      "build/tests/report.html"
+#define GRAPH       "build/tests/report-graph.html"
 #define HOSTILE     "<script>&'\""
 #define HOSTILE_DOM "&lt;script&gt;&amp;'\"" /* as Chromium serialises that text */
 
@@ -32,13 +36,6 @@ static char *html(const char *sql)
     assert_int_equal(r.status, 0);
     free(r.err);
     return r.out;
-}
-
-static size_t count(const char *haystack, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle)) n++;
-    return n;
 }
 
 static void sections_and_escaping(void **state)
@@ -58,7 +55,7 @@ static void sections_and_escaping(void **state)
     /* The contents lists titled sections only; statements without columns make no table. */
     assert_non_null(
         strstr(page, "<nav><ol>\n<li><a href=\"#s1\">A &amp; &lt;B&gt;</a></li>\n</ol></nav>"));
-    assert_int_equal(count(page, "<table>"), 2);
+    assert_int_equal(testCount(page, "<table>"), 2);
     assert_null(strstr(page, "not this one"));
     assert_non_null(strstr(page, "<section id=\"s1\">\n<h2>A &amp; &lt;B&gt;</h2>\n<table>\n"
                                  "<thead><tr><th>&lt;c&gt;</th><th>n</th><th>i</th><th>r</th>"
@@ -110,6 +107,19 @@ static char **reportTitles(void)
     return titles;
 }
 
+/* What a browser makes of the page at PATH: the DOM after parsing, from a fresh profile,
+ * offline. */
+static char *domOf(const char *path)
+{
+    return testShellOk(
+        "profile=$(mktemp -d) && "
+        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
+        "--disable-component-update --disable-sync --disable-quic --no-first-run "
+        "--user-data-dir=\"$profile\" --dump-dom \"file://$PWD/%s\" 2>/dev/null; "
+        "status=$?; rm -rf \"$profile\"; exit $status",
+        path);
+}
+
 static void report_in_chromium(void **state)
 {
     (void)state;
@@ -121,13 +131,7 @@ static void report_in_chromium(void **state)
     fixtureStop(&plain);
     fixtureStop(&hostile);
 
-    /* What a browser makes of it: the DOM after parsing, from a fresh profile, offline. */
-    char *dom = testShellOk(
-        "profile=$(mktemp -d) && "
-        "chromium --headless --no-sandbox --disable-gpu --disable-background-networking "
-        "--disable-component-update --disable-sync --disable-quic --no-first-run "
-        "--user-data-dir=\"$profile\" --dump-dom \"file://$PWD/" REPORT "\" 2>/dev/null; "
-        "status=$?; rm -rf \"$profile\"; exit $status");
+    char *dom = domOf(REPORT);
     char **titles = reportTitles();
     size_t sections = 0;
     for (char **t = titles; *t; t++, sections++) {
@@ -135,8 +139,8 @@ static void report_in_chromium(void **state)
         free(*t);
     }
     free(titles);
-    assert_int_equal(count(dom, "<table>"), sections);
-    assert_int_equal(count(dom, "</table>"), sections);
+    assert_int_equal(testCount(dom, "<table>"), sections);
+    assert_int_equal(testCount(dom, "</table>"), sections);
     assert_non_null(strstr(dom, "<title>sqlsof report: "));
     /* The fixtures are among the recently started processes, the hostile name as text. */
     char cell[64];
@@ -148,9 +152,105 @@ static void report_in_chromium(void **state)
     free(dom);
 }
 
+/* The report's graph of three processes talking over a pipe, a unix socket and TCP, one named
+ * like markup: in the browser's DOM, an SVG with a node per process and the three edges. */
+static void graph_in_chromium(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, HOSTILE);
+    /* stdin closed, as under some schedulers: the graph is still drawn */
+    free(testShellOk(SQLSOF " --html <&- > " GRAPH));
+    fixtureStop(&fx);
+    char *dom = domOf(GRAPH);
+    const char *graph = strstr(dom, "<h2>Who talks to whom</h2>\n<div class=\"graph\">\n<svg ");
+    if (!graph) fail_msg("no graph in the rendered report");
+    assert_int_equal(testCount(graph, "<svg "), 1);
+    const int *p = t.pid;
+    char title[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(title, sizeof title, "<title>p%d</title>", p[i]);
+        assert_int_equal(testCount(graph, title), 1);
+        snprintf(title, sizeof title, ">%s</text>",
+                 i < 2 ? (i ? "sqlsof-talk-b" : "sqlsof-talk-a") : HOSTILE_DOM);
+        assert_int_equal(testCount(graph, title), 1);
+    }
+    static const int ends[3][2] = {{0, 1}, {1, 2}, {0, 2}};
+    static const char *const kinds[3] = {"pipe", "unix", "tcp"};
+    for (int i = 0; i < 3; i++) {
+        int a = p[ends[i][0]], b = p[ends[i][1]];
+        /* dot's edge title is "pA--pB", its label the kind */
+        snprintf(title, sizeof title, "<title>p%d--p%d</title>", a < b ? a : b, a < b ? b : a);
+        const char *edge = strstr(graph, title);
+        if (!edge) fail_msg("no edge %s in the graph", title);
+        snprintf(title, sizeof title, ">%s</text>", kinds[i]);
+        const char *label = strstr(edge, title), *next = strstr(edge, "</g>");
+        assert_true(label && next && label < next);
+    }
+    assert_null(strstr(dom, "<script"));
+    free(dom);
+}
+
+/* A stand-in for dot in build/tests/fake-dot-NAME/ running the shell script BODY; returns that
+ * directory (static storage), for PATH. */
+static const char *fakeDot(const char *name, const char *body)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "build/tests/fake-dot-%s", name);
+    free(testShellOk("mkdir -p %s && printf '#!/bin/sh\\n%%s\\n' '%s' > %s/dot && chmod +x %s/dot",
+                     dir, body, dir, dir));
+    return dir;
+}
+
+/* Without Graphviz, or with a dot that fails, hangs or floods, the report is the same but for
+ * one line; a dot past its time is killed and reaped. The fixture makes sure there are edges. */
+static void graph_without_dot(void **state)
+{
+    (void)state;
+    struct {
+        const char *path, *why;
+    } cases[4] = {{"/nonexistent", "dot was not found"},
+                  {fakeDot("fail", "exit 3"), "dot failed (exit status 3)"},
+                  {NULL, "dot took longer than 10 s"},
+                  {NULL, "dot wrote more than 16 MiB"}};
+    cases[1].path = strdup(cases[1].path);
+    cases[2].path =
+        strdup(fakeDot("slow", "echo $$ > build/tests/fake-dot-slow/pid; exec /bin/sleep 60"));
+    cases[3].path = strdup(fakeDot("flood", "exec /usr/bin/yes"));
+    struct fixture fx;
+    struct talkers t;
+    talkersStart(&fx, &t, NULL);
+    char **titles = reportTitles();
+    for (size_t c = 0; c < 4; c++) {
+        char *page = testShellOk("PATH=%s " SQLSOF " --html", cases[c].path);
+        char note[160];
+        snprintf(note, sizeof note,
+                 "<h2>Who talks to whom</h2>\n<p class=\"note\">The graph needs Graphviz "
+                 "(<code>dot</code>): %s.</p>\n</section>\n",
+                 cases[c].why);
+        if (testCount(page, note) != 1) fail_msg("not once in the page: %s", note);
+        assert_null(strstr(page, "<svg"));
+        size_t sections = 0;
+        for (char **s = titles; *s; s++, sections++) assert_non_null(strstr(page, *s));
+        assert_int_equal(testCount(page, "<table>"), sections);
+        free(page);
+    }
+    fixtureStop(&fx);
+    char *pid = testReadFile("build/tests/fake-dot-slow/pid");
+    assert_int_equal(kill(atoi(pid), 0), -1); /* the slow dot was killed, and reaped */
+    assert_int_equal(errno, ESRCH);
+    free(pid);
+    for (char **s = titles; *s; s++) free(*s);
+    free(titles);
+    for (size_t c = 1; c < 4; c++) free((char *)cases[c].path);
+}
+
 TEST_MAIN("html", NULL, NULL,
           {
               cmocka_unit_test(sections_and_escaping),
               cmocka_unit_test(error_prints_no_page),
               cmocka_unit_test(report_in_chromium),
+              cmocka_unit_test(graph_in_chromium),
+              cmocka_unit_test(graph_without_dot),
           })
