@@ -151,12 +151,13 @@ static const char *const fdTypes[] = {"REG",     "DIR",   "CHR",     "BLK",  "FI
 static const char *const fdModes[] = {"r", "w", "u", NULL};
 
 /* Whether the kernel refuses us PID's fd link FD (a process in another user namespace, say,
- * whose fds are listed but do not resolve even for root). */
+ * whose fds are listed but do not resolve even for root), or the fd has gone since the row was
+ * read: then its NULLs cannot be judged (pid 1 here opens and closes fds as it works). */
 static int linkRefused(long long pid, long long fd)
 {
     char path[64], target[16];
     snprintf(path, sizeof path, "/proc/%lld/fd/%lld", pid, fd);
-    return readlink(path, target, sizeof target) < 0 && errno == EACCES;
+    return readlink(path, target, sizeof target) < 0 && (errno == EACCES || errno == ENOENT);
 }
 
 /*

@@ -41,12 +41,15 @@ static void one_walk_one_dump_either_way(void **state)
     (void)state;
     struct syscall_counts walk, dump, fdsInner, socketsInner;
     /* With the BPF source (the default here, as root): the inner fds builds its map from one
-     * iterator, as the walk reads one: the same bpf(2) calls, not one iterator per row. */
+     * iterator, as the walk reads one, not one iterator per row. */
 #ifdef SQLSOF_BPF
     testSyscalls("SELECT count(*) FROM fds", &walk);
     testSyscalls("SELECT count(*) FROM sockets CROSS JOIN fds USING(inode)", &fdsInner);
     assert_true(walk.bpf > 0);
-    assert_int_equal(fdsInner.bpf, walk.bpf);
+    /* The map's own walk, and at most the busy processes' iterators its hits read (fds_cache:
+     * a program load and two calls per process of 256 fds or more), never one per row. */
+    assert_true(fdsInner.bpf >= walk.bpf);
+    assert_true(fdsInner.bpf <= walk.bpf + 64);
 #endif
     /* The /proc walk: counted in directory reads. */
     setenv("SQLSOF_FDS_SOURCE", "proc", 1);
