@@ -6,7 +6,6 @@
 ** (-sUDP:IDLE, a socket in another network namespace) the expected rows are asserted directly.
 */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -501,18 +500,6 @@ static void recipes_of_sockets(void **state)
     free(out);
 }
 
-static int countFds(int pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", pid);
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 static void recipes_of_files(void **state)
 {
     (void)state;
@@ -548,7 +535,7 @@ static void recipes_of_files(void **state)
 
     out = testRecipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
     snprintf(expected, sizeof expected, "\r\n1,%d,  sqlsof-lsof-fx,%d\r\n", fx.pid,
-             countFds(fx.pid));
+             fixtureCountFds(fx.pid));
     assert_non_null(strstr(out, expected));
     free(out);
 }
