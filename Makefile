@@ -253,7 +253,8 @@ valgrind: all $(LIVE_TESTS)
 
 # The benchmark (tests/bench/): a fixture population, the bare-syscall floor, the runner that
 # times answers interleaved. Not part of `make test`: it takes minutes.
-BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner $(B)/bench/inproc
+BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner $(B)/bench/inproc \
+             $(B)/bench/scale
 $(B)/bench/%: tests/bench/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $<
