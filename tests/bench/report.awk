@@ -169,7 +169,7 @@ BEGIN {
         if (!((key, "sqlsof") in have)) continue
         printf "| %s | **%s** | %s | %s | %s | %.2f |\n", slabel[key], fmtms(ms[key, "sqlsof"]), \
             cell(key, "lsof"), cell(key, "ls"), lines[key, "sqlsof"], \
-            nfd > 0 ? 1000 * ms[key, "sqlsof"] / nfd : 0
+            (nfd > 0 ? 1000 * ms[key, "sqlsof"] / nfd : 0)
     }
     print ""
     print "| question | sqlsof | peers |"
