@@ -55,7 +55,7 @@ row() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$SECS" "$RSS" "$4" \
         "$([ "${5:-}" = 1 ] && echo ok || echo FAIL)" >> $B/scale.tsv
 }
-procFds() { ls /proc/$1/fd | wc -l; }
+procFds() { ls -U /proc/$1/fd | wc -l; } # unsorted: a million names
 
 # (a) One process holding SCALE_FDS descriptors.
 scaleStart fds $SCALE_FDS
