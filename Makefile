@@ -8,7 +8,8 @@
 #                   then lintian)
 #   make BPF=0      build without the BPF source of the fds table (no clang, bpftool, libbpf-dev)
 #   make bench      sqlsof against the floor, lsof, ss, lsfd and psutil on a fixture of 1,000
-#                   processes (~6 min; QUICK=1: a small one, ~15 s); writes tests/bench/RESULTS.md
+#                   processes, then the scale section (1 M fds, 1,000 netns, churn) (~6 min;
+#                   QUICK=1: a small one, ~25 s); writes tests/bench/RESULTS.md
 #
 # Every target that builds installs its own Debian dependencies first (see `deps`).
 
@@ -254,7 +255,8 @@ valgrind: all $(LIVE_TESTS)
 
 # The benchmark (tests/bench/): a fixture population, the bare-syscall floor, the runner that
 # times answers interleaved. Not part of `make test`: it takes minutes.
-BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner $(B)/bench/inproc
+BENCH_BIN := $(B)/bench/fixture $(B)/bench/floor $(B)/bench/runner $(B)/bench/inproc \
+             $(B)/bench/scale
 $(B)/bench/%: tests/bench/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $<

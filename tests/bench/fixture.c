@@ -47,31 +47,7 @@
 #define NFILES               16 /* distinct regular files the workers open */
 #define CYCLE                7  /* file, pipe r, pipe w, pair a, pair b, udp, tcp */
 
-static pid_t *children;
-static volatile sig_atomic_t nchildren;
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("fixture: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static void killChildren(void)
-{
-    for (sig_atomic_t i = 0; i < nchildren; i++) kill(children[i], SIGKILL);
-}
-
-static void onSignal(int sig)
-{
-    (void)sig;
-    killChildren();
-    _exit(0);
-}
+#include "population.h"
 
 /* In a child: die with the fixture, and do not outlive a fixture that is already gone. */
 static void childSetup(pid_t parent)
@@ -262,41 +238,6 @@ static void netnsRun(int readyFd)
     int port, l = listenLoopback(&port);
     if (l < 0) _exit(1);
     quietRun(l, port, readyFd);
-}
-
-/* Raises RLIMIT_NOFILE to WANT, and fs.nr_open first when it is lower (saying so). */
-static void raiseNofile(rlim_t want)
-{
-    struct rlimit rl;
-    getrlimit(RLIMIT_NOFILE, &rl);
-    if (rl.rlim_cur >= want) return;
-    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
-    unsigned long nrOpen = 0;
-    if (f && fscanf(f, "%lu", &nrOpen) == 1 && nrOpen < want) {
-        fprintf(stderr, "fixture: raising fs.nr_open from %lu to %lu\n", nrOpen,
-                (unsigned long)want);
-        FILE *w = fopen("/proc/sys/fs/nr_open", "w");
-        if (!w || fprintf(w, "%lu\n", (unsigned long)want) < 0 || fclose(w) != 0)
-            die("cannot raise fs.nr_open");
-    }
-    if (f) fclose(f);
-    rl.rlim_cur = want;
-    if (rl.rlim_max < want) rl.rlim_max = want;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-        die("setrlimit(RLIMIT_NOFILE, %lu): %s", (unsigned long)want, strerror(errno));
-}
-
-/* fs.file-max must hold the whole population (and the host's own files). */
-static void checkFileMax(unsigned long need)
-{
-    FILE *f = fopen("/proc/sys/fs/file-max", "r");
-    unsigned long max = 0;
-    if (!f || fscanf(f, "%lu", &max) != 1) die("cannot read fs.file-max");
-    fclose(f);
-    if (max >= need) return;
-    fprintf(stderr, "fixture: raising fs.file-max from %lu to %lu\n", max, need);
-    FILE *w = fopen("/proc/sys/fs/file-max", "w");
-    if (!w || fprintf(w, "%lu\n", need) < 0 || fclose(w) != 0) die("cannot raise fs.file-max");
 }
 
 static void makeFiles(const char *dir)

@@ -58,6 +58,29 @@ function sqlsofMissing(key) {
     return (key, "sqlsof") in have ? "" : "not measured: sockets table not merged yet"
 }
 
+# The scale section (tests/bench/scale.sh): $B/scale.tsv, a line a question: key, population,
+# command, seconds, max RSS (KiB), check, ok|FAIL. One run each, under GNU time.
+function scaleSection(    file, line, f, n) {
+    file = ENVIRON["B"] "/scale.tsv"
+    print "## Scale"
+    print ""
+    print "One population at a time (tests/bench/scale.c), one run of each question under GNU time"
+    print "(wall time, peak RSS), its answer checked against /proc. The churn row is the slowest of"
+    print "`SELECT * FROM fds` run again and again while the processes start and end."
+    print ""
+    print "| question | population | time | peak RSS | check | |"
+    print "|---|---|---|---|---|---|"
+    while ((getline line < file) > 0) {
+        split(line, f, "\t")
+        printf "| %s | %s | %s s | %s | %s | %s |\n", f[3], f[2], f[4], mib(f[5]), f[6], \
+            f[7] == "ok" ? "ok" : "**FAIL**"
+        n++
+    }
+    close(file)
+    if (!n) print "| (not run) | | | | | |"
+    print ""
+}
+
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
     nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin slisten sestab sproc ssock sport sjoin prom threads", keys, " ")
@@ -146,7 +169,7 @@ BEGIN {
         if (!((key, "sqlsof") in have)) continue
         printf "| %s | **%s** | %s | %s | %s | %.2f |\n", slabel[key], fmtms(ms[key, "sqlsof"]), \
             cell(key, "lsof"), cell(key, "ls"), lines[key, "sqlsof"], \
-            nfd > 0 ? 1000 * ms[key, "sqlsof"] / nfd : 0
+            (nfd > 0 ? 1000 * ms[key, "sqlsof"] / nfd : 0)
     }
     print ""
     print "| question | sqlsof | peers |"
@@ -175,6 +198,8 @@ BEGIN {
     sourceRow("`SELECT pid, fd, inode, path FROM fds` (floor `links`: readdir + readlink)", "paths")
     sourceRow("`fds JOIN sockets USING(inode) WHERE state = 'LISTEN'` (floor `listen`)", "ljoin")
     print ""
+
+    scaleSection()
 
     print "## Targets"
     print ""

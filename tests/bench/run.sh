@@ -39,7 +39,8 @@ stopFixture() {
     rm -f $B/ctl
     FIXTURE=
 }
-trap stopFixture EXIT
+trap 'stopFixture; scaleStop' EXIT
+scaleStop() { :; } # until scale.sh defines it
 trap 'exit 130' INT TERM
 startFixture() {
     rm -f $B/ctl $B/fixture.out $B/manifest.txt
@@ -180,6 +181,9 @@ if [ -z "${QUICK:-}" ] || [ "$QUICK" = 0 ]; then
     PID=$PID1000 SOCKFD=$SOCKFD1000 QUIET=$QUIET1000 SERVER=$SERVER1000 SPORT=$SPORT1000 \
         SSOCKFD=$SSOCKFD1000 MANIFEST=$B/manifest-main.txt
 fi
+# The scale section: one process with a million fds, a thousand namespaces, churn (scale.sh).
+stopFixture
+. tests/bench/scale.sh
 elapsed=$(($(date +%s) - start))
 
 # The report. Cells: median ms; floor cells add sqlsof's time / the floor's, peer cells the
@@ -190,7 +194,7 @@ ver_lsof=$(lsof -v 2>&1 | awk '/revision/ { print $2; exit }')
 ver_ss=$(ss -V 2>&1 | awk '{ print $NF }')
 ver_lsfd=$(lsfd --version | awk '{ print $NF }')
 ver_psutil=$($PY -c 'import psutil; print(psutil.__version__)')
-export HAVE_SOCKETS HAVE_LSOF B PID FD PORT SOCKFD N M QUIET SERVER SPORT SSOCKFD
+export HAVE_SOCKETS HAVE_LSOF B PID FD PORT SOCKFD N M QUIET SERVER SPORT SSOCKFD MODE
 {
     echo "# sqlsof benchmark results"
     echo

@@ -36,6 +36,10 @@ void fixtureReport(const void *data, size_t len);
  * fixtureSetName, "sqlsof-x"). */
 int fixtureSetName(void *arg);
 
+/* How many descriptors PID holds: the entries of /proc/PID/fd (fails the test if it cannot list
+ * them). */
+int fixtureCountFds(pid_t pid);
+
 /* Kills the child and reaps it. */
 void fixtureStop(struct fixture *fx);
 

@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,13 +103,7 @@ static void every_column_of_every_kind(void **state)
         free(mapped);
     }
     /* Every fd of the child, no more: what its fd directory lists. */
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", fx.pid);
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    long n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) n += e->d_name[0] != '.';
-    closedir(d);
+    long n = fixtureCountFds(fx.pid);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE pid = %d", fx.pid), n);
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM fds WHERE +pid = %d", fx.pid), n);
     fixtureStop(&fx);

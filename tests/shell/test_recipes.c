@@ -4,7 +4,6 @@
 ** the fixture children hold; the views' query plans keep the tables' pushdown, and lsof_sockets
 ** agrees with lsof_fds on the socket rows. The comparisons with the real lsof are test_lsof.
 */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "command.h"
+#include "fixture.h"
 #include "lsof_fixture.h"
 #include "testdb.h"
 #include "testmain.h"
@@ -86,18 +86,6 @@ static void recipes_of_sockets(void **state)
     free(out);
 }
 
-static int countFds(int pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", pid);
-    DIR *d = opendir(path);
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 static void recipes_of_files(void **state)
 {
     (void)state;
@@ -133,7 +121,7 @@ static void recipes_of_files(void **state)
 
     out = testRecipe("process-tree-fd-counts.sql", param(a, sizeof a, "pid", getpid()), NULL);
     snprintf(expected, sizeof expected, "\r\n1,%d,  sqlsof-lsof-fx,%d\r\n", lsofFx.pid,
-             countFds(lsofFx.pid));
+             fixtureCountFds(lsofFx.pid));
     assert_non_null(strstr(out, expected));
     free(out);
 }
