@@ -67,6 +67,12 @@ struct fixture;
 void makeFdStart(struct fixture *fx, struct made_fds *made, const char *kinds);
 void makeFdStop(struct fixture *fx, const struct made_fds *made);
 
+/* A cmocka group's setup and teardown for a child holding every kind: makeFdFx, makeFdMade. */
+extern struct fixture makeFdFx;
+extern struct made_fds makeFdMade;
+int makeFdGroupSetup(void **state);
+int makeFdGroupTeardown(void **state);
+
 /* Removes what the kinds left in the file system (the FIFO, the unix socket, the locked files). */
 void makeFdCleanup(const struct made_fds *made);
 

@@ -13,3 +13,20 @@ void makeFdStop(struct fixture *fx, const struct made_fds *made)
     fixtureStop(fx);
     makeFdCleanup(made);
 }
+
+struct fixture makeFdFx;
+struct made_fds makeFdMade;
+
+int makeFdGroupSetup(void **state)
+{
+    (void)state;
+    makeFdStart(&makeFdFx, &makeFdMade, NULL);
+    return 0;
+}
+
+int makeFdGroupTeardown(void **state)
+{
+    (void)state;
+    makeFdStop(&makeFdFx, &makeFdMade);
+    return 0;
+}

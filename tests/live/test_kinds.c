@@ -21,26 +21,9 @@
 #include "testdb.h"
 #include "testmain.h"
 
-static struct fixture fx;
-static struct made_fds made;
-
-static int setup(void **state)
-{
-    (void)state;
-    makeFdStart(&fx, &made, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    makeFdStop(&fx, &made);
-    return 0;
-}
-
 static const struct made_fd *kind(const char *name)
 {
-    const struct made_fd *m = madeFd(&made, name);
+    const struct made_fd *m = madeFd(&makeFdMade, name);
     assert_non_null(m);
     return m;
 }
@@ -49,7 +32,7 @@ static const struct made_fd *kind(const char *name)
 static long long fdinfoValue(int fd, const char *key, int base)
 {
     char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", fx.pid, fd);
+    snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", makeFdFx.pid, fd);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     long long v = -1;
@@ -64,7 +47,7 @@ static struct stat statFd(int fd)
 {
     char path[64];
     struct stat st;
-    snprintf(path, sizeof path, "/proc/%d/fd/%d", fx.pid, fd);
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", makeFdFx.pid, fd);
     assert_int_equal(stat(path, &st), 0);
     return st;
 }
@@ -72,8 +55,8 @@ static struct stat statFd(int fd)
 /* The row of fd_details for FD: "kind|id|...", the columns COLS. */
 static char *details(sqlite3 *db, int fd, const char *cols)
 {
-    return testQueryRows(db, "SELECT %s FROM fd_details WHERE pid = %d AND fd = %d", cols, fx.pid,
-                         fd);
+    return testQueryRows(db, "SELECT %s FROM fd_details WHERE pid = %d AND fd = %d", cols,
+                         makeFdFx.pid, fd);
 }
 
 static void expectDetails(sqlite3 *db, int fd, const char *cols, const char *want)
@@ -94,7 +77,7 @@ static void anon_kinds_are_told_by_their_own_id(void **state)
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(DISTINCT id) FROM fd_details WHERE pid = %d AND "
                                   "fd IN (%d, %d)",
-                                  fx.pid, e->fd[0], ep->fd[3]),
+                                  makeFdFx.pid, e->fd[0], ep->fd[3]),
                      2);
     assert_int_equal(statFd(e->fd[0]).st_ino, statFd(ep->fd[3]).st_ino);
 }
@@ -111,7 +94,7 @@ static void epoll_targets_are_the_watched_fds(void **state)
     char *got = testQueryRows(db,
                               "SELECT target_fd, events & 5, target_inode, target_device FROM "
                               "epoll_targets(%d) WHERE fd = %d ORDER BY target_fd",
-                              fx.pid, ep->fd[0]);
+                              makeFdFx.pid, ep->fd[0]);
     assert_string_equal(got, want);
     free(got);
     expectDetails(db, ep->fd[0], "kind, targets", "eventpoll|2\n");
@@ -129,7 +112,7 @@ static void inotify_watches_name_the_watched_file(void **state)
     char *got = testQueryRows(db,
                               "SELECT wd, inode, device, mask FROM inotify_watches WHERE pid = %d "
                               "AND fd = %d",
-                              fx.pid, in->fd[0]);
+                              makeFdFx.pid, in->fd[0]);
     assert_string_equal(got, want);
     free(got);
 }
@@ -142,9 +125,9 @@ static void timers_signals_and_pidfds(void **state)
                   "timerfd|monotonic|100.0|1|0\n");
     expectDetails(db, s->fd[0], "kind, signals", "signalfd|SIGUSR1,SIGUSR2\n");
     char want[64];
-    snprintf(want, sizeof want, "pidfd|%d|0\n", fx.pid);
+    snprintf(want, sizeof want, "pidfd|%d|0\n", makeFdFx.pid);
     expectDetails(db, p->fd[0], "kind, target_pid, exited", want);
-    assert_int_equal(fdinfoValue(p->fd[0], "Pid:", 10), fx.pid);
+    assert_int_equal(fdinfoValue(p->fd[0], "Pid:", 10), makeFdFx.pid);
 }
 
 static void files_that_are_no_path(void **state)
@@ -156,8 +139,8 @@ static void files_that_are_no_path(void **state)
     snprintf(want, sizeof want, "mqueue|%s|5|0|0\n", q->path);
     expectDetails(db, q->fd[0], "kind, name, mq_size, mq_notify_pid, mq_signo", want);
     /* Neither poses as a file of the root file system; the queue is a type of its own. */
-    char *got = testQueryRows(db, "SELECT fd, type, path FROM fds(%d) WHERE fd IN (%d, %d)", fx.pid,
-                              m->fd[0], q->fd[0]);
+    char *got = testQueryRows(db, "SELECT fd, type, path FROM fds(%d) WHERE fd IN (%d, %d)",
+                              makeFdFx.pid, m->fd[0], q->fd[0]);
     snprintf(want, sizeof want, "%d|REG|NULL\n%d|PSXMQ|NULL\n", m->fd[0], q->fd[0]);
     assert_string_equal(got, want);
     free(got);
@@ -188,7 +171,7 @@ static void plain_files_have_no_details(void **state)
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM fd_details WHERE pid = %d AND fd IN "
                                   "(%d, %d, %d)",
-                                  fx.pid, ep->fd[1], ep->fd[2], f->fd[0]),
+                                  makeFdFx.pid, ep->fd[1], ep->fd[2], f->fd[0]),
                      0);
 }
 
@@ -204,15 +187,17 @@ static void pushdown_keeps_the_answer(void **state)
         "*", "*"};
     for (int i = 0; i < 3; i++) {
         const char *t = tables[i], *c0 = cols[i];
-        char *a = testQueryRows(db, "SELECT %s FROM %s WHERE pid = %d ORDER BY fd", c0, t, fx.pid);
-        char *b = testQueryRows(db, "SELECT %s FROM %s WHERE +pid = %d ORDER BY fd", c0, t, fx.pid);
-        char *c = testQueryRows(db, "SELECT %s FROM %s(%d) ORDER BY fd", c0, t, fx.pid);
+        char *a =
+            testQueryRows(db, "SELECT %s FROM %s WHERE pid = %d ORDER BY fd", c0, t, makeFdFx.pid);
+        char *b =
+            testQueryRows(db, "SELECT %s FROM %s WHERE +pid = %d ORDER BY fd", c0, t, makeFdFx.pid);
+        char *c = testQueryRows(db, "SELECT %s FROM %s(%d) ORDER BY fd", c0, t, makeFdFx.pid);
         char *d =
             testQueryRows(db, "SELECT * FROM %s WHERE pid = %d AND fd IN (%d, %d) ORDER BY fd", t,
-                          fx.pid, kind("epoll")->fd[0], kind("inotify")->fd[0]);
+                          makeFdFx.pid, kind("epoll")->fd[0], kind("inotify")->fd[0]);
         char *e =
             testQueryRows(db, "SELECT * FROM %s WHERE +pid = %d AND +fd IN (%d, %d) ORDER BY fd", t,
-                          fx.pid, kind("epoll")->fd[0], kind("inotify")->fd[0]);
+                          makeFdFx.pid, kind("epoll")->fd[0], kind("inotify")->fd[0]);
         assert_string_equal(a, b);
         assert_string_equal(a, c);
         assert_string_equal(d, e);
@@ -232,11 +217,11 @@ static void pushdown_keeps_the_answer(void **state)
     assert_int_equal(testQueryInt(db,
                                   "SELECT count(*) FROM fds f JOIN fd_details d USING (pid, fd) "
                                   "WHERE f.pid = %d AND d.kind = 'eventfd'",
-                                  fx.pid),
+                                  makeFdFx.pid),
                      2);
 }
 
-TEST_MAIN("kinds", setup, teardown,
+TEST_MAIN("kinds", makeFdGroupSetup, makeFdGroupTeardown,
           {TEST_WITH_DB(anon_kinds_are_told_by_their_own_id),
            TEST_WITH_DB(epoll_targets_are_the_watched_fds),
            TEST_WITH_DB(inotify_watches_name_the_watched_file),

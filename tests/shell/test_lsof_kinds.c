@@ -22,23 +22,6 @@
 #include "shell.h"
 #include "testmain.h"
 
-static struct fixture fx;
-static struct made_fds made;
-
-static int setup(void **state)
-{
-    (void)state;
-    makeFdStart(&fx, &made, NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    makeFdStop(&fx, &made);
-    return 0;
-}
-
 /* lsof in a mount namespace with an mqueue file system mounted. */
 static char *lsofListing(const char *args)
 {
@@ -51,7 +34,7 @@ static void every_kind_as_lsof_prints_it(void **state)
 {
     (void)state;
     char args[64];
-    snprintf(args, sizeof args, "-p %d", fx.pid);
+    snprintf(args, sizeof args, "-p %d", makeFdFx.pid);
     char *ours = testShellOk("%s -n -P %s", testSqlsof(), args), *theirs = lsofListing(args);
     char *x = listingColumns(ours, 0), *y = listingColumns(theirs, 0);
     if (strcmp(x, y)) fail_msg("--- sqlsof:\n%s--- lsof:\n%s", x, y);
@@ -69,15 +52,15 @@ static void every_kind_as_lsof_prints_it(void **state)
 static void epoll_names_its_targets(void **state)
 {
     (void)state;
-    const struct made_fd *ep = madeFd(&made, "epoll");
+    const struct made_fd *ep = madeFd(&makeFdMade, "epoll");
     assert_non_null(ep);
-    char *out = testShellOk("%s -n -P -a -p %d -d %d -F n", testSqlsof(), fx.pid, ep->fd[0]);
+    char *out = testShellOk("%s -n -P -a -p %d -d %d -F n", testSqlsof(), makeFdFx.pid, ep->fd[0]);
     char want[64];
     snprintf(want, sizeof want, "n[eventpoll:%d,%d]\n", ep->fd[1], ep->fd[3]);
     assert_non_null(strstr(out, want));
     free(out);
 }
 
-TEST_MAIN("lsof_kinds", setup, teardown,
+TEST_MAIN("lsof_kinds", makeFdGroupSetup, makeFdGroupTeardown,
           {cmocka_unit_test(every_kind_as_lsof_prints_it),
            cmocka_unit_test(epoll_names_its_targets)})
