@@ -320,18 +320,7 @@ static int containersColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int
     return SQLITE_OK;
 }
 
-static sqlite3_module containersModule = {
-    .xConnect = vtabConnect,
-    .xBestIndex = containersBestIndex,
-    .xDisconnect = vtabDisconnect,
-    .xOpen = containersOpen,
-    .xClose = containersClose,
-    .xFilter = containersFilter,
-    .xNext = containersNext,
-    .xEof = containersEof,
-    .xColumn = containersColumn,
-    .xRowid = containersRowid,
-};
+static sqlite3_module containersModule = VTAB_MODULE(containers);
 
 int containersRegister(sqlite3 *db)
 {

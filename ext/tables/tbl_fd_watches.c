@@ -89,12 +89,6 @@ static int watchesConnect(sqlite3 *db, void *aux, int argc, const char *const *a
     return SQLITE_OK;
 }
 
-static int watchesDisconnect(sqlite3_vtab *vtab)
-{
-    sqlite3_free(vtab);
-    return SQLITE_OK;
-}
-
 static int watchesBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
     (void)vtab;
@@ -205,18 +199,8 @@ static int watchesColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     return SQLITE_OK;
 }
 
-static sqlite3_module watchesModule = {
-    .xConnect = watchesConnect,
-    .xBestIndex = watchesBestIndex,
-    .xDisconnect = watchesDisconnect,
-    .xOpen = watchesOpen,
-    .xClose = watchesClose,
-    .xFilter = watchesFilter,
-    .xNext = watchesNext,
-    .xEof = watchesEof,
-    .xColumn = watchesColumn,
-    .xRowid = watchesRowid,
-};
+/* Connected with the kind of each table (epoll_targets or inotify_watches) as its aux. */
+static sqlite3_module watchesModule = VTAB_MODULE_CONNECTED(watches, watchesConnect);
 
 int fdWatchesRegister(sqlite3 *db)
 {
