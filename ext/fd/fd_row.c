@@ -21,6 +21,8 @@
 
 /* Lazy reads of the current row: the tried and ok bits. */
 enum { FD_ROW_STAT = 1, FD_ROW_INFO = 2, FD_ROW_PROTO = 4, FD_ROW_QUEUE = 8 };
+/* An ok bit of the stat alone: it went through the guard and did not answer in time. */
+enum { FD_ROW_HUNG = 16 };
 
 void fdRowInit(struct fd_row *r, int procfd)
 {
@@ -38,6 +40,7 @@ void fdRowEndProcess(struct fd_row *r)
 void fdRowFree(struct fd_row *r)
 {
     fdRowEndProcess(r);
+    fdMountsFree(&r->mounts);
     bufFree(&r->link);
     bufFree(&r->scratch);
 }
@@ -112,15 +115,52 @@ int fdRowReadLink(struct fd_row *r)
     return rc;
 }
 
+/* Whether the row's file is on a mount that may hang a stat, and which (KEY: its id). Told
+ * from its record's magic, else from its fdinfo's mount id; a path only (no socket, pipe or
+ * anon inode file system waits for a server). */
+static int mayHang(struct fd_row *r, int *key)
+{
+    if (r->kind.kind != FD_LINK_PATH) return 0;
+    if (r->record) {
+        *key = r->record->rec.mntId;
+        return fdMountMagicMayHang(r->record->rec.magic);
+    }
+    const struct fd_info *info = fdRowInfo(r);
+    if (!info) {
+        *key = -1; /* closed, most likely: the guard will say */
+        return 1;
+    }
+    *key = info->mntId;
+    int hang = fdMountsMayHang(&r->mounts, r->procfd, r->pid, info->mntId);
+    if (r->mounts.nomem) r->nomem = 1;
+    return hang;
+}
+
+/* The stat through the link: by the guard's helper, with its deadline, when it may hang. */
+static int statLink(struct fd_row *r)
+{
+    int key;
+    if (!r->guard || !mayHang(r, &key)) return fstatat(r->linkDir, rowName(r), &r->st, 0);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", r->pid, r->fd);
+    int rc = statGuardStat(r->guard, key, path, &r->st);
+    if (rc == -ETIMEDOUT || rc == -EAGAIN) r->ok |= FD_ROW_HUNG;
+    return rc;
+}
+
 const struct stat *fdRowStat(struct fd_row *r)
 {
     if (!(r->tried & FD_ROW_STAT)) {
         r->tried |= FD_ROW_STAT;
-        if ((r->record && fdBpfStat(&r->record->rec, &r->st) == 0) ||
-            fstatat(r->linkDir, rowName(r), &r->st, 0) == 0)
+        if ((r->record && fdBpfStat(&r->record->rec, &r->st) == 0) || statLink(r) == 0)
             r->ok |= FD_ROW_STAT;
     }
     return (r->ok & FD_ROW_STAT) ? &r->st : NULL;
+}
+
+int fdRowStatHung(const struct fd_row *r)
+{
+    return (r->ok & FD_ROW_HUNG) != 0;
 }
 
 /*
@@ -190,8 +230,11 @@ int fdRowIsQueue(struct fd_row *r)
 {
     if (!(r->tried & FD_ROW_QUEUE)) {
         r->tried |= FD_ROW_QUEUE;
-        /* Only a link naming one file at a root can be a queue: no statfs for other paths. */
-        if (r->kind.kind == FD_LINK_PATH && fdKindMayBeQueue(r->link.data, r->link.len)) {
+        /* Only a link naming one file at a root can be a queue: no statfs for other paths,
+         * nor for a file on a mount that may hang (a queue is on mqueue). */
+        int key;
+        if (r->kind.kind == FD_LINK_PATH && fdKindMayBeQueue(r->link.data, r->link.len) &&
+            !(r->guard && mayHang(r, &key))) {
             char path[64];
             struct statfs fs;
             snprintf(path, sizeof path, "/proc/%d/fd/%d", r->pid, r->fd);
@@ -253,18 +296,19 @@ static int needsStat(const struct fd_row *r)
 }
 
 /* Whether a read that the statement needs for the row failed: its fdinfo, its stat, or the
- * stat or getxattr behind its type (which then reads "unknown" or "sock"). */
+ * stat or getxattr behind its type (which then reads "unknown" or "sock"). A stat that timed
+ * out did not fail so: the row stands with its stat columns NULL, and is not asked again. */
 static int readFailed(struct fd_row *r)
 {
     if ((r->need & FD_NEED_INFO) && !fdRowInfo(r)) return 1;
-    if (needsStat(r) && !fdRowStat(r)) return 1;
+    if (needsStat(r) && !fdRowStat(r) && !fdRowStatHung(r)) return 1;
     if (!(r->need & FD_NEED_TYPE)) return 0;
     fdRowType(r);
     switch (r->kind.kind) {
     case FD_LINK_SOCKET: return !(r->ok & FD_ROW_PROTO);
     case FD_LINK_PIPE:
     case FD_LINK_ANON: return 0;
-    default: return !(r->ok & FD_ROW_STAT);
+    default: return !(r->ok & (FD_ROW_STAT | FD_ROW_HUNG));
     }
 }
 

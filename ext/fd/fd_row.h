@@ -17,8 +17,10 @@
 #include "fd/fd_bpf.h"
 #include "fd/fd_info.h"
 #include "fd/fd_link.h"
+#include "fd/fd_mounts.h"
 #include "util/buf.h"
 #include "util/keyset.h"
+#include "util/stat_guard.h"
 
 /* What a statement reads of each row (the table sets them from colUsed). */
 enum {
@@ -42,6 +44,8 @@ struct fd_row {
     const struct keyset *inodes; /* when set, only rows of these inodes stand */
     fd_row_socket_fn *onSocket;  /* called for each socket link read, or NULL */
     void *onSocketArg;
+    struct stat_guard *guard; /* stats of files on mounts that may hang go through it; or NULL */
+    struct fd_mounts mounts;  /* which mounts may hang, as far as read */
 
     /* The walked process, when the row comes from its fd directory. */
     int dirFd;   /* /proc/PID/fd, or -1 */
@@ -88,8 +92,13 @@ int fdRowLoadRecord(struct fd_row *r, const struct fd_bpf_row *rec);
 /* Reads only the link (the inode map's walk). Returns 0 or -errno. */
 int fdRowReadLink(struct fd_row *r);
 
-/* What the row says; each is read on first use. NULL / 0 when it cannot be read. */
+/*
+** What the row says; each is read on first use. NULL / 0 when it cannot be read. The stat of a
+** file on a mount that may hang (fd_mounts.h) is made through the guard, with its deadline:
+** NULL when it did not answer in time, and fdRowStatHung() then says so.
+*/
 const struct stat *fdRowStat(struct fd_row *r);
+int fdRowStatHung(const struct fd_row *r);
 const struct fd_info *fdRowInfo(struct fd_row *r);
 const char *fdRowType(struct fd_row *r);
 /* The inode: from the link text when it has one, else the stat. Returns 1, or 0 unknown. */

@@ -1,5 +1,5 @@
 /*
-** Network namespace mounts in mountinfo (see mountinfo.h). A line is
+** Network namespace mounts, and each mount's id and type, in mountinfo (see mountinfo.h). A line is
 **   ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS
 ** and a namespace's bind mount has ROOT "net:[4026532281]" and FSTYPE "nsfs".
 */
@@ -77,6 +77,37 @@ int mountinfoNextNetns(const char *text, size_t len, size_t *pos, uint64_t *ino,
             fsType(p, eol, &fs, &fe) && fe - fs == 4 && memcmp(fs, "nsfs", 4) == 0 &&
             unescapePath(ms, me, path, cap))
             return 1;
+    }
+    return 0;
+}
+
+/* A decimal field [S, E) that fits an int; 0 when it is not one. */
+static int decimal(const char *s, const char *e, int *out)
+{
+    long v = 0;
+    if (s >= e) return 0;
+    for (const char *p = s; p < e; p++) {
+        if (*p < '0' || *p > '9' || v > (INT32_MAX - 9) / 10) return 0;
+        v = v * 10 + (*p - '0');
+    }
+    *out = (int)v;
+    return 1;
+}
+
+int mountinfoNextMount(const char *text, size_t len, size_t *pos, struct mountinfo_mount *m)
+{
+    const char *end = text + len;
+    while (*pos < len) {
+        const char *p = text + *pos;
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        *pos = (size_t)(eol - text) + (nl ? 1 : 0);
+        const char *is, *ie, *fs, *fe;
+        if (field(p, eol, 0, &is, &ie) && decimal(is, ie, &m->id) && fsType(p, eol, &fs, &fe)) {
+            m->type = fs;
+            m->typeLen = (size_t)(fe - fs);
+            return 1;
+        }
     }
     return 0;
 }

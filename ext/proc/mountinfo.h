@@ -1,7 +1,8 @@
 /*
 ** /proc/PID/mountinfo, for what sqlsof needs of it: the network namespaces kept alive by a
-** bind mount (`ip netns add` mounts one on /run/netns/NAME; any path will do). No I/O, no
-** SQLite.
+** bind mount (`ip netns add` mounts one on /run/netns/NAME; any path will do), and the file
+** system type of each mount id (fdinfo's mnt_id), which tells whether a stat may hang. No
+** I/O, no SQLite.
 */
 #ifndef SQLSOF_MOUNTINFO_H
 #define SQLSOF_MOUNTINFO_H
@@ -18,5 +19,16 @@
 */
 int mountinfoNextNetns(const char *text, size_t len, size_t *pos, uint64_t *ino, char *path,
                        size_t cap);
+
+/* One mount: its id (fdinfo's mnt_id) and its file system type ("ext4", "fuse.sshfs"). */
+struct mountinfo_mount {
+    int id;
+    const char *type; /* typeLen bytes inside the text, not NUL-terminated */
+    size_t typeLen;
+};
+
+/* Finds the next line of TEXT (LEN bytes) from *POS on that has a mount id and a type, into
+ * M. Advances *POS past the line. Returns 1 when found, 0 at the end. */
+int mountinfoNextMount(const char *text, size_t len, size_t *pos, struct mountinfo_mount *m);
 
 #endif

@@ -45,6 +45,7 @@ struct sqlsof_conn *connNew(void)
         int mode = connSourceFromName(t, getenv(sourceTables[t].env));
         c->sources[t].mode = mode >= 0 ? mode : SOURCE_AUTO;
     }
+    statGuardInit(&c->guard, statGuardTimeoutFromEnv());
     return c;
 }
 
@@ -62,6 +63,7 @@ void connRelease(void *p)
     sockRowsFree(&c->kill.seen);
     netnsFree(&c->kill.ns);
     fdBpfCacheFree(&c->bpf);
+    statGuardFree(&c->guard);
     free(c);
 }
 

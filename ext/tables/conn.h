@@ -6,7 +6,9 @@
 **   - the fds table's BPF programs, loaded on the first walk that may use them;
 **   - the socket of the fds row just read through BPF, with its own fields;
 **   - the rows of a port dump that the other cursors of the same statement answer from;
-**   - whether DELETE FROM sockets may close sockets, and the rows a DELETE selected.
+**   - whether DELETE FROM sockets may close sockets, and the rows a DELETE selected;
+**   - the stat guard: the helper that stats files on mounts that may hang, with a deadline,
+**     and the helpers left stuck on hung mounts, which later statements do not wait for again.
 ** No SQLite calls here.
 **
 ** A note is a hint, never an answer: the sockets table checks it (the holder's fd must still
@@ -21,6 +23,7 @@
 #include "sock/sock_ports.h"
 #include "sock/netns.h"
 #include "sock/sock_row.h"
+#include "util/stat_guard.h"
 
 /* The tables whose source can be chosen, and their modes (connSourceWords names them). */
 enum conn_source_table { CONN_SOURCE_FDS, CONN_SOURCE_SOCKETS, CONN_SOURCE_TABLES };
@@ -89,6 +92,7 @@ struct sqlsof_conn {
     struct conn_socket socket;
     struct conn_holder holders[CONN_HOLDERS];
     struct conn_kill kill;
+    struct stat_guard guard; /* SQLSOF_STAT_TIMEOUT_MS, read when the state is made */
 };
 
 /* A new connection state with no references (NULL: out of memory). Each table's source mode

@@ -356,6 +356,7 @@ static int fdsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, 
         rc = vtabKeysetFromColumns(&cur->inodes, idxNum, 1u << PUSH_INODE, argv, &byInode);
     if (rc != SQLITE_OK) return rc;
     cur->row.need = (unsigned)idxNum >> VTAB_OWN_BITS;
+    cur->row.guard = &VTAB_CONN(base)->guard; /* stats that may hang (fd/fd_row.h) */
     cur->row.inodes = byInode ? &cur->inodes : NULL;
     if ((rc = startPlan(cur, byFd, byInode)) != SQLITE_OK) return rc;
     return fdsNext(base);
