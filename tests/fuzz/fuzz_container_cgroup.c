@@ -1,7 +1,8 @@
 /*
 ** containerParseCgroup on arbitrary /proc/PID/cgroup text, and mountinfoNextNetns on arbitrary
-** mountinfo: ids and names are NUL-terminated inside their buffers, a found container has a
-** runtime, the mountinfo walk always moves forward and ends.
+** mountinfo, and mountinfoNextMount on the same: ids and names are NUL-terminated inside their
+** buffers, a found container has a runtime, a mount's type lies inside the text, and both
+** mountinfo walks always move forward and end.
 */
 #include <string.h>
 
@@ -26,6 +27,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         before = pos;
         if (mountinfoNextNetns(text, size, &pos, &ino, path, sizeof path))
             FUZZ_CHECK(ino != 0 && path[0] != '\0' && memchr(path, '\0', sizeof path));
+        FUZZ_CHECK(pos <= size);
+    } while (pos > before);
+    FUZZ_CHECK(pos == size);
+
+    struct mountinfo_mount m;
+    pos = 0;
+    do {
+        before = pos;
+        if (mountinfoNextMount(text, size, &pos, &m))
+            FUZZ_CHECK(m.id >= 0 && m.typeLen > 0 && m.type >= text &&
+                       m.type + m.typeLen <= text + size);
         FUZZ_CHECK(pos <= size);
     } while (pos > before);
     FUZZ_CHECK(pos == size);

@@ -217,6 +217,39 @@ static void hung_file_commands(void **state)
     testCommandFree(&r);
 }
 
+/* The loadable extension in the sqlite3 shell and in Python: each answers and exits while
+ * the helper it started stays stuck. */
+static void hung_file_embedded(void **state)
+{
+    (void)state;
+    fuseFixtureHang(&fuse);
+    char sql[160], want[64];
+    snprintf(sql, sizeof sql,
+             "SELECT fd, size FROM fds WHERE pid = %d AND fd IN (%d, %d) ORDER BY fd", holder.pid,
+             HOLDER_FUSE_FD, HOLDER_LOCAL_FD);
+    snprintf(want, sizeof want, "%d|\n%d|%d\n", HOLDER_FUSE_FD, HOLDER_LOCAL_FD, LOCAL_SIZE);
+    char *shell[] = {"timeout", "-s",       "KILL", "20",
+                     "sqlite3", ":memory:", "-cmd", ".load build/sqlsof",
+                     sql,       NULL};
+    char py[512];
+    snprintf(py, sizeof py,
+             "import sqlite3\nc = sqlite3.connect(':memory:')\nc.enable_load_extension(True)\n"
+             "c.load_extension('build/sqlsof')\nfor r in c.execute('%s'):\n"
+             "    print('|'.join('' if v is None else str(v) for v in r))\n",
+             sql);
+    char *python[] = {"timeout", "-s", "KILL", "20", "/usr/bin/python3", "-c", py, NULL};
+    char *const *argvs[] = {shell, python};
+    for (int i = 0; i < 2; i++) {
+        struct command_result r;
+        long long t0 = nowMs();
+        testCommand(argvs[i], &r);
+        assert_int_equal(r.status, 0);
+        assert_true(nowMs() - t0 < BOUND_MS);
+        assert_string_equal(r.out, want);
+        testCommandFree(&r);
+    }
+}
+
 TEST_MAIN("hung_fs", setup, teardown,
           {TEST_WITH_DB(answered_through_guard), TEST_WITH_DB(hung_file_proc_and_bpf),
-           cmocka_unit_test(hung_file_commands)})
+           cmocka_unit_test(hung_file_commands), cmocka_unit_test(hung_file_embedded)})
