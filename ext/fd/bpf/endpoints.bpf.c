@@ -8,7 +8,7 @@
 **   EP_PROG_scan  ep_scan, an iter/task program: each process's fd table in one loop, 64
 **                 descriptors a read. EP_MODE_DESCRIBE writes a record of every open file (on a
 **                 link bound to the asked process): its key, f_flags, an inet or unix socket's
-**                 fields (fds.bpf.c's readSockFields) and a unix socket's peer inode.
+**                 ends and namespace, and a unix socket's peer inode.
 **                 EP_MODE_MATCH writes only the files whose key user space put in epWanted: one
 **                 pass over the host at a few loads per descriptor, most turned away by a bit of
 **                 epBloom (a hash of the inode number) before the key is even made.
@@ -147,26 +147,55 @@ static __always_inline __u64 unixPeer(struct socket *sock)
 }
 
 /*
+** SOCK's fields that tell its other end, into K: family, type, protocol, state, namespace,
+** ports and addresses (as fds.bpf.c's readSockFields reads them, but for every inet or unix
+** socket: an end is found without the cookie that sock_diag makes on first request).
+*/
+static __always_inline int sockFields(struct socket *sock, struct fds_bpf_sock *k)
+{
+    struct sock *sk = sock->sk;
+    if (!sk) return 0;
+    k->family = sk->__sk_common.skc_family;
+    k->type = sk->sk_type;
+    k->protocol = sk->sk_protocol;
+    if (k->family != FAMILY_UNIX && k->family != FAMILY_INET && k->family != FAMILY_INET6)
+        return 0;
+    k->state = sk->__sk_common.skc_state;
+    k->netns = sk->__sk_common.skc_net.net->ns.inum;
+    if (k->family == FAMILY_UNIX) return 1;
+    k->sport = sk->__sk_common.skc_num;
+    k->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+    if (k->family == FAMILY_INET) {
+        __be32 src = sk->__sk_common.skc_rcv_saddr, dst = sk->__sk_common.skc_daddr;
+        __builtin_memcpy(k->src, &src, 4);
+        __builtin_memcpy(k->dst, &dst, 4);
+    } else {
+        __builtin_memcpy(k->src, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+        __builtin_memcpy(k->dst, &sk->__sk_common.skc_v6_daddr, 16);
+    }
+    return 1;
+}
+
+/*
 ** R for FILE (a pointer read through without BTF lookups) as fd FD of PID: the key, f_flags and
-** inode; with S (describe), a socket's fields and a unix socket's peer. 0 when the file holds
-** nothing with another end and only keys are asked (S NULL).
+** inode; with DESCRIBE, a socket's fields and a unix socket's peer. 0 when the file holds nothing
+** with another end and only keys are asked.
 */
 static __always_inline int fillRecord(struct ep_record *r, struct file *file, int pid, int fd,
-                                      __u32 want, struct scratch *s)
+                                      __u32 want, int describe)
 {
     __builtin_memset(r, 0, sizeof *r);
     r->pid = pid;
     r->fd = fd;
     if (!keyOf(file, &r->key, want)) {
-        if (!s) return 0;
+        if (!describe) return 0;
         r->key.kind = EP_NONE;
     }
     r->fFlags = file->f_flags;
     r->ino = file->f_inode->i_ino;
-    if (!s || r->key.kind != EP_SOCK) return 1;
+    if (!describe || r->key.kind != EP_SOCK) return 1;
     struct socket *sock = UNTRUSTED(socket, file->private_data);
-    if (readSockFields(sock, s) < 0) return 1;
-    __builtin_memcpy(&r->sock, s->path, sizeof r->sock);
+    if (!sockFields(sock, &r->sock)) return 1;
     r->flags |= EP_REC_SOCKFIELDS;
     if (r->sock.family == FAMILY_UNIX) r->peer = unixPeer(sock);
     return 1;
@@ -185,7 +214,7 @@ SEC("iter/task_file") int ep_describe(struct bpf_iter__task_file *ctx)
     struct scratch *s = taskScratch(ctx);
     struct ep_record r;
     if (!s || !ctx->file) return 0;
-    fillRecord(&r, UNTRUSTED(file, ctx->file), s->pid, (int)ctx->fd, EP_WANT_ALL, s);
+    fillRecord(&r, UNTRUSTED(file, ctx->file), s->pid, (int)ctx->fd, EP_WANT_ALL, 1);
     bpf_seq_write(ctx->meta->seq, &r, sizeof r);
     return 0;
 }
@@ -197,7 +226,7 @@ SEC("iter/task_file") int ep_match(struct bpf_iter__task_file *ctx)
     struct ep_record r;
     if (!cfg || !ctx->file) return 0;
     struct file *file = UNTRUSTED(file, ctx->file);
-    if (!fillRecord(&r, file, 0, (int)ctx->fd, cfg->want, NULL)) return 0;
+    if (!fillRecord(&r, file, 0, (int)ctx->fd, cfg->want, 0)) return 0;
     if (!bpf_map_lookup_elem(&epWanted, &r.key)) return 0;
     struct scratch *s = taskScratch(ctx);
     if (!s) return 0;
@@ -239,7 +268,7 @@ struct scan {
     unsigned long *open;
     struct ep_bloom *bloom;
     struct ep_ptrs *ptrs;
-    struct scratch *describe; /* EP_MODE_DESCRIBE: the socket fields' scratch space */
+    int describe; /* EP_MODE_DESCRIBE */
     unsigned long word;       /* the open fds of the current 64 not visited yet */
     __u32 base;               /* the first fd of the current 64 */
     __u32 want;
@@ -326,7 +355,7 @@ SEC("iter/task") int ep_scan(struct bpf_iter__task *ctx)
     c.want = cfg->want;
     if (cfg->mode == EP_MODE_DESCRIBE) {
         c.want = EP_WANT_ALL;
-        if (!(c.describe = bpf_map_lookup_elem(&scratchMap, &zero))) return 0;
+        c.describe = 1;
     }
     struct fdtable *fdt = BPF_CORE_READ(files, fdt);
     c.fds = BPF_CORE_READ(fdt, fd);
