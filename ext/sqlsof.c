@@ -23,6 +23,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
         fdsRegister,
         socketsRegister,
         socketsDeleteRegister,
+        endpointsRegister,
         sourceRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
