@@ -153,7 +153,7 @@ _Static_assert(sizeof(struct endpoints_scan_bpf) == sizeof(struct endpoints_scan
 
 struct ep_bpf {
     struct endpoints_scan_bpf *scan;
-    int fixed; /* scan is the fixed-offset object */
+    int fixed;                       /* scan is the fixed-offset object */
     struct endpoints_file_bpf *file; /* loaded only when a walk needs it */
 };
 

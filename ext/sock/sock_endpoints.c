@@ -17,7 +17,7 @@
 #define PASSES_BEFORE_HOST 8
 
 /* devpts numbers its ptmx node 2 and the slave of index N N + 3 (fs/devpts/inode.c). */
-#define DEVPTS_PTMX_INO    2
+#define DEVPTS_PTMX_INO     2
 #define DEVPTS_SLAVE_INO(n) ((n) + 3)
 
 void epAnswerInit(struct ep_answer *a, int procfd, enum ep_source mode, struct ep_bpf_cache *bpf)
@@ -94,7 +94,8 @@ struct tuple_ref {
 
 static int compareRefs(const void *x, const void *y)
 {
-    return sockTupleCompare(&((const struct tuple_ref *)x)->t, &((const struct tuple_ref *)y)->t, 0);
+    return sockTupleCompare(&((const struct tuple_ref *)x)->t, &((const struct tuple_ref *)y)->t,
+                            0);
 }
 
 static int compareRefAnyNetns(const void *key, const void *element)
@@ -256,7 +257,8 @@ static int useBpf(struct ep_answer *a)
 
 /* The sockets' fields of ALL's socket records through sock_diag: the map of every socket of
  * every namespace (HOST), or one lookup through each holder. */
-static int fillSockets(struct ep_answer *a, struct sock_diag *diag, struct ep_records *all, int host)
+static int fillSockets(struct ep_answer *a, struct sock_diag *diag, struct ep_records *all,
+                       int host)
 {
     struct sock_rows map = {0}, one = {0};
     struct sock_lookup l;
@@ -374,7 +376,8 @@ int epAnswer(struct ep_answer *a, const struct keyset *pids)
         sockPeerFree(&sp);
     }
     if (bpf < 0) rc = bpf;
-    for (int i = 0; rc == 0 && pids && i < fresh.n; i++) rc = keysetInsert(&a->done, fresh.v[i]) < 0;
+    for (int i = 0; rc == 0 && pids && i < fresh.n; i++)
+        rc = keysetInsert(&a->done, fresh.v[i]) < 0;
     a->passes += pids != NULL;
     a->host = rc == 0 && !pids;
     a->last = bpf > 0 ? "bpf" : "proc";

@@ -92,10 +92,8 @@ static int askIn(struct sock_peer *p, int fd, uint64_t netns, const struct sock_
     memcpy(id.dst, v4 ? want.remote + 12 : want.remote, v4 ? 4 : 16);
     id.sport = want.localPort;
     id.dport = want.remotePort;
-    struct diag_query q = {.family = v4 ? AF_INET : AF_INET6,
-                           .protocol = r->d.protocol,
-                           .states = ~0u,
-                           .id = &id};
+    struct diag_query q = {
+        .family = v4 ? AF_INET : AF_INET6, .protocol = r->d.protocol, .states = ~0u, .id = &id};
     struct sock_rows rows = {0};
     int rc = sockQuery(&p->diag, fd, netns, &q, NULL, &rows);
     *peer = 0;

@@ -91,9 +91,9 @@ struct sqlsof_conn {
     int socketCursors; /* sockets cursors open: an fds walk of the host then reads socket fields */
     struct conn_source sources[CONN_SOURCE_TABLES];
     struct conn_stats stats;
-    struct fd_bpf_cache bpf; /* the fds table's kernel source */
+    struct fd_bpf_cache bpf;          /* the fds table's kernel source */
     struct ep_bpf_cache endpointsBpf; /* the endpoints table's iterators (fd_peers.h) */
-    struct sock_ports ports; /* shared by the branches of an OR on ports */
+    struct sock_ports ports;          /* shared by the branches of an OR on ports */
     struct conn_socket socket;
     struct conn_holder holders[CONN_HOLDERS];
     struct conn_kill kill;

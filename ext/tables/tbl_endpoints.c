@@ -125,8 +125,8 @@ static void seekRow(EndpointsCursor *cur)
 {
     const struct ep_rows *rows = &cur->answer.rows;
     for (;;) {
-        while (cur->rowAt < rows->n && (!cur->pidsPushed ||
-                                         rows->v[cur->rowAt].pid == cur->pids.v[cur->pidAt])) {
+        while (cur->rowAt < rows->n &&
+               (!cur->pidsPushed || rows->v[cur->rowAt].pid == cur->pids.v[cur->pidAt])) {
             if (wanted(cur, cur->rowAt)) return;
             cur->rowAt++;
         }
@@ -203,7 +203,8 @@ static int endpointsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
 /* A row is a pair of descriptors: the key of the row itself. */
 static int endpointsRowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
 {
-    const struct ep_row *r = &((EndpointsCursor *)base)->answer.rows.v[((EndpointsCursor *)base)->rowAt];
+    const struct ep_row *r =
+        &((EndpointsCursor *)base)->answer.rows.v[((EndpointsCursor *)base)->rowAt];
     int key[4] = {r->pid, r->fd, r->peerPid, r->peerFd};
     *rowid = vtabRowidOf(key, sizeof key);
     return SQLITE_OK;

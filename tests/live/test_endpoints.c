@@ -270,10 +270,10 @@ static void pushdown_of_pid_in_and_fd(void **state)
 {
     sqlite3 *db = *state;
     char pushed[160], plain[160];
-    snprintf(pushed, sizeof pushed, "pid IN (%d, %d) AND fd = %d AND peer_pid IN (%d, %d)",
-             fx.pid, pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
-    snprintf(plain, sizeof plain, "+pid IN (%d, %d) AND +fd = %d AND peer_pid IN (%d, %d)",
-             fx.pid, pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
+    snprintf(pushed, sizeof pushed, "pid IN (%d, %d) AND fd = %d AND peer_pid IN (%d, %d)", fx.pid,
+             pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
+    snprintf(plain, sizeof plain, "+pid IN (%d, %d) AND +fd = %d AND peer_pid IN (%d, %d)", fx.pid,
+             pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
     assert_int_equal(testSamePushed(db, "endpoints", "pid, fd, peer_pid, peer_fd, kind, object",
                                     "pid, fd, peer_pid, peer_fd", pushed, plain),
                      1);

@@ -37,10 +37,10 @@
 #undef BPF_CORE_READ
 #undef BPF_CORE_READ_INTO
 #undef bpf_core_field_offset
-#define BPF_CORE_READ                     BPF_PROBE_READ
-#define BPF_CORE_READ_INTO                BPF_PROBE_READ_INTO
+#define BPF_CORE_READ                      BPF_PROBE_READ
+#define BPF_CORE_READ_INTO                 BPF_PROBE_READ_INTO
 #define bpf_core_field_offset(type, field) __builtin_offsetof(type, field)
-#define EP_TYPE_ID(type)                  EP_BTF_ID_##type
+#define EP_TYPE_ID(type)                   EP_BTF_ID_##type
 #else
 #define EP_TYPE_ID(type) bpf_core_type_id_kernel(struct type)
 #endif
@@ -80,8 +80,8 @@ static __always_inline int isEventfd(struct file *file)
     char name[10];
     const unsigned char *d = file->f_path.dentry->d_name.name;
     if (bpf_probe_read_kernel_str(name, sizeof name, d) != 10) return 0;
-    return name[0] == '[' && name[1] == 'e' && name[2] == 'v' && name[3] == 'e' &&
-           name[4] == 'n' && name[5] == 't' && name[6] == 'f' && name[7] == 'd' && name[8] == ']';
+    return name[0] == '[' && name[1] == 'e' && name[2] == 'v' && name[3] == 'e' && name[4] == 'n' &&
+           name[5] == 't' && name[6] == 'f' && name[7] == 'd' && name[8] == ']';
 }
 
 /*
@@ -158,8 +158,7 @@ static __always_inline int sockFields(struct socket *sock, struct fds_bpf_sock *
     k->family = sk->__sk_common.skc_family;
     k->type = sk->sk_type;
     k->protocol = sk->sk_protocol;
-    if (k->family != FAMILY_UNIX && k->family != FAMILY_INET && k->family != FAMILY_INET6)
-        return 0;
+    if (k->family != FAMILY_UNIX && k->family != FAMILY_INET && k->family != FAMILY_INET6) return 0;
     k->state = sk->__sk_common.skc_state;
     k->netns = sk->__sk_common.skc_net.net->ns.inum;
     if (k->family == FAMILY_UNIX) return 1;
@@ -268,9 +267,9 @@ struct scan {
     unsigned long *open;
     struct ep_bloom *bloom;
     struct ep_ptrs *ptrs;
-    int describe; /* EP_MODE_DESCRIBE */
-    unsigned long word;       /* the open fds of the current 64 not visited yet */
-    __u32 base;               /* the first fd of the current 64 */
+    int describe;       /* EP_MODE_DESCRIBE */
+    unsigned long word; /* the open fds of the current 64 not visited yet */
+    __u32 base;         /* the first fd of the current 64 */
     __u32 want;
     int pid;
 };
@@ -278,10 +277,10 @@ struct scan {
 /* The index of the lowest bit set in B (a power of two): de Bruijn, as BPF has no ctz. */
 static __always_inline __u32 bitIndex(__u64 b)
 {
-    static const __u8 table[64] = {
-        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
-        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
-        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    static const __u8 table[64] = {0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+                                   62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+                                   63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+                                   51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
     return table[((b * 0x022fdd63cc95386dULL) >> 58) & 63];
 }
 
