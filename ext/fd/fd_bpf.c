@@ -229,6 +229,16 @@ int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf
     return err;
 }
 
+int fdBpfCacheUsable(const struct fd_bpf_cache *c)
+{
+#ifdef SQLSOF_BPF
+    return c->err == 0;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it)
 {
     if (cacheLoad(c, FD_BPF_SOCK) != 0) return c->err;

@@ -73,6 +73,8 @@ struct fd_bpf_cache {
 /* Starts a walk through C's programs, loading them first. Returns 0, or -errno with the
  * reason in C->why. */
 int fdBpfCacheStart(struct fd_bpf_cache *c, enum fd_bpf_walk walk, struct fd_bpf_iter *it);
+/* Whether C's walks may be tried: built with the programs, and no load has failed. */
+int fdBpfCacheUsable(const struct fd_bpf_cache *c);
 /* The same for one process's walk (fdBpfIterStartTask). */
 int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it);
 void fdBpfCacheFree(struct fd_bpf_cache *c);

@@ -74,6 +74,12 @@ static struct conn_holder *slotOf(const struct sqlsof_conn *c, uint64_t inode)
     return (struct conn_holder *)&c->holders[inode & (CONN_HOLDERS - 1)];
 }
 
+int connFieldsAnswer(const struct sqlsof_conn *c)
+{
+    return c->sources[CONN_SOURCE_FDS].mode != FDS_SOURCE_PROC &&
+           c->sources[CONN_SOURCE_SOCKETS].mode == SOURCE_AUTO && fdBpfCacheUsable(&c->bpf);
+}
+
 void connNoteHolder(struct sqlsof_conn *c, uint64_t inode, int pid, int fd, int wholeHost)
 {
     struct conn_holder *h = slotOf(c, inode);

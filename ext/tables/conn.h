@@ -106,6 +106,10 @@ struct sqlsof_conn *connNew(void);
 struct sqlsof_conn *connRetain(struct sqlsof_conn *c);
 void connRelease(void *c);
 
+/* Whether a whole-host fds walk may go through BPF and read each socket's fields, which the
+ * sockets table then answers `inode = ?` from (the planner's costs follow it). */
+int connFieldsAnswer(const struct sqlsof_conn *c);
+
 /* Notes that PID holds socket INODE as FD. */
 void connNoteHolder(struct sqlsof_conn *c, uint64_t inode, int pid, int fd, int wholeHost);
 /* The last note for INODE, or NULL. */

@@ -23,12 +23,21 @@ static int escapeByte(unsigned char c, int flags, char *buf)
     return 1;
 }
 
-char *lsofEscape(const char *s, size_t width, int flags)
+/* Whether byte C prints as itself. */
+static int plainByte(unsigned char c, int flags)
 {
-    if (!s) return NULL;
-    char *out = malloc(4 * strlen(s) + 1), *p = out;
-    if (!out) outputOutOfMemory();
+    return c >= 0x20 && c < 0x7f && !(c == ' ' && (flags & LSOF_ESCAPE_SPACE));
+}
+
+size_t lsofEscapeInto(char *out, const char *s, size_t width, int flags)
+{
+    char *p = out;
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (width > 0 && (size_t)(p - out) >= width) break;
+        if (plainByte(*c, flags)) {
+            *p++ = (char)*c;
+            continue;
+        }
         char buf[8];
         int n = escapeByte(*c, flags, buf);
         if (width > 0 && (size_t)(p - out) + (size_t)n > width) break;
@@ -36,5 +45,14 @@ char *lsofEscape(const char *s, size_t width, int flags)
         p += n;
     }
     *p = '\0';
+    return (size_t)(p - out);
+}
+
+char *lsofEscape(const char *s, size_t width, int flags)
+{
+    if (!s) return NULL;
+    char *out = malloc(LSOF_ESCAPED_MAX(strlen(s)) + 1);
+    if (!out) outputOutOfMemory();
+    lsofEscapeInto(out, s, width, flags);
     return out;
 }

@@ -11,6 +11,13 @@
 
 enum { LSOF_ESCAPE_SPACE = 1 }; /* a space as \x20, as lsof writes COMMAND */
 
+/* The most bytes the escape of a LEN-byte text takes, without its NUL. */
+#define LSOF_ESCAPED_MAX(len) (4 * (len))
+
+/* S escaped into OUT (room for LSOF_ESCAPED_MAX(strlen(S)) + 1), at most WIDTH bytes when
+ * WIDTH > 0; its length. */
+size_t lsofEscapeInto(char *out, const char *s, size_t width, int flags);
+
 /* S escaped (malloc'd; NULL for NULL), at most WIDTH bytes when WIDTH > 0. */
 char *lsofEscape(const char *s, size_t width, int flags);
 

@@ -4,6 +4,7 @@
 */
 #include "lsof/lsof_print.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,94 +35,185 @@ enum {
     Q_COUNT
 };
 
-struct row {
-    char *v[Q_COUNT]; /* text; NULL for SQL NULL */
+/* Every row's texts, held to size the columns: one buffer for all of them, and per row each
+ * column's offset in it (NO_TEXT for SQL NULL), so that a row costs no allocation of its own. */
+#define NO_TEXT SIZE_MAX
+
+struct rows {
+    char *text;
+    size_t len, cap;
+    size_t (*off)[Q_COUNT];
+    size_t n, nCap;
 };
 
-static char *escape(const char *s)
+/* Row I's text of column C; NULL for SQL NULL. */
+static const char *rowText(const struct rows *t, size_t i, int c)
 {
-    return lsofEscape(s, 0, 0);
+    return t->off[i][c] == NO_TEXT ? NULL : t->text + t->off[i][c];
 }
 
-static int readRows(sqlite3_stmt *stmt, struct row **rows, size_t *nrows)
+/* Row I's text of column C, or "" for NULL. */
+static const char *rowTextOr(const struct rows *t, size_t i, int c)
 {
-    size_t cap = 0;
+    const char *s = rowText(t, i, c);
+    return s ? s : "";
+}
+
+static int readRows(sqlite3_stmt *stmt, struct rows *t)
+{
     int rc;
-    *rows = NULL;
-    *nrows = 0;
+    memset(t, 0, sizeof *t);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        *rows = outputGrow(*rows, &cap, *nrows + 1, sizeof **rows);
-        struct row *r = &(*rows)[(*nrows)++];
+        t->off = outputGrow(t->off, &t->nCap, t->n + 1, sizeof *t->off);
+        size_t *off = t->off[t->n++];
         for (int c = 0; c < Q_COUNT; c++) {
-            r->v[c] = outputCopy(outputColumnText(stmt, c));
+            const char *text = outputColumnText(stmt, c);
+            if (!text) {
+                off[c] = NO_TEXT;
+                continue;
+            }
+            size_t len = (size_t)sqlite3_column_bytes(stmt, c);
+            t->text = outputGrow(t->text, &t->cap, t->len + len + 1, 1);
+            memcpy(t->text + t->len, text, len + 1);
+            off[c] = t->len;
+            t->len += len + 1;
         }
     }
     return rc;
 }
 
-static void freeRows(struct row *rows, size_t n)
+static void freeRows(struct rows *t)
 {
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < Q_COUNT; c++) free(rows[i].v[c]);
-    free(rows);
+    free(t->text);
+    free(t->off);
 }
 
-/* The cells of one listing line, escaped, in lsof's column order. */
+/* A growing byte buffer for one output line, or one escaped text. */
+struct line {
+    char *buf;
+    size_t len, cap;
+};
+
+static char *lineRoom(struct line *l, size_t n)
+{
+    l->buf = outputGrow(l->buf, &l->cap, l->len + n + 1, 1);
+    return l->buf + l->len;
+}
+
+static void lineAppend(struct line *l, const char *s, size_t n)
+{
+    memcpy(lineRoom(l, n), s, n);
+    l->len += n;
+}
+
+/* S in a column WIDTH wide, aligned left or right, and the space after it. */
+static void lineCell(struct line *l, const char *s, size_t n, size_t width, int left)
+{
+    size_t pad = width > n ? width - n : 0;
+    char *p = lineRoom(l, pad + n + 1);
+    if (!left) memset(p, ' ', pad), p += pad;
+    memcpy(p, s, n), p += n;
+    if (left) memset(p, ' ', pad), p += pad;
+    *p++ = ' ';
+    l->len = (size_t)(p - l->buf);
+}
+
+/* S escaped as lsof writes it, into SCRATCH (reused); its text. */
+static const char *escapeInto(struct line *scratch, const char *s, size_t width, int flags)
+{
+    scratch->len = 0;
+    lsofEscapeInto(lineRoom(scratch, LSOF_ESCAPED_MAX(strlen(s))), s, width, flags);
+    return scratch->buf;
+}
+
+/* The cells of one listing line, in lsof's column order. COMMAND, USER and NAME are escaped;
+ * a process's COMMAND and USER are escaped once, on its first row. */
 enum { L_COMMAND, L_PID, L_USER, L_FD, L_TYPE, L_DEVICE, L_SIZE, L_NODE, L_NAME, L_COUNT };
 
-static void listingCells(const struct row *r, const struct lsof_opts *o, char *cell[L_COUNT])
+struct cells {
+    const char *text[L_COUNT];
+    size_t len[L_COUNT];
+    struct line command, user, name; /* the escaped texts */
+};
+
+static void setCell(struct cells *c, int cell, const char *text)
 {
-    cell[L_COMMAND] =
-        lsofEscape(r->v[Q_COMMAND] ? r->v[Q_COMMAND] : "",
-                   o->commandWidth > 0 ? (size_t)o->commandWidth : 0, LSOF_ESCAPE_SPACE);
-    cell[L_PID] = outputCopy(r->v[Q_PID]);
-    const char *user = !o->numericUsers && r->v[Q_USER] ? r->v[Q_USER] : r->v[Q_UID];
-    cell[L_USER] = escape(user ? user : "");
-    cell[L_FD] = outputCopy(r->v[Q_FD] ? r->v[Q_FD] : "");
-    cell[L_TYPE] = outputCopy(r->v[Q_TYPE] ? r->v[Q_TYPE] : "");
-    cell[L_DEVICE] = outputCopy(r->v[Q_DEVICE] ? r->v[Q_DEVICE] : "");
-    cell[L_SIZE] = outputCopy(r->v[Q_SIZE_OFF] ? r->v[Q_SIZE_OFF] : "");
-    cell[L_NODE] = outputCopy(r->v[Q_NODE] ? r->v[Q_NODE] : "");
-    cell[L_NAME] = escape(r->v[Q_NAME] ? r->v[Q_NAME] : "");
+    c->text[cell] = text;
+    c->len[cell] = strlen(text);
 }
 
-static void printListing(FILE *out, const struct row *rows, size_t n, const struct lsof_opts *o)
+static void listingCells(const struct rows *t, size_t i, const struct lsof_opts *o, struct cells *c)
+{
+    if (i == 0 || strcmp(rowText(t, i, Q_PID), rowText(t, i - 1, Q_PID)) != 0) {
+        size_t width = o->commandWidth > 0 ? (size_t)o->commandWidth : 0;
+        setCell(c, L_COMMAND,
+                escapeInto(&c->command, rowTextOr(t, i, Q_COMMAND), width, LSOF_ESCAPE_SPACE));
+        const char *user = !o->numericUsers && rowText(t, i, Q_USER) ? rowText(t, i, Q_USER)
+                                                                     : rowTextOr(t, i, Q_UID);
+        setCell(c, L_USER, escapeInto(&c->user, user, 0, 0));
+        setCell(c, L_PID, rowTextOr(t, i, Q_PID));
+    }
+    setCell(c, L_FD, rowTextOr(t, i, Q_FD));
+    setCell(c, L_TYPE, rowTextOr(t, i, Q_TYPE));
+    setCell(c, L_DEVICE, rowTextOr(t, i, Q_DEVICE));
+    setCell(c, L_SIZE, rowTextOr(t, i, Q_SIZE_OFF));
+    setCell(c, L_NODE, rowTextOr(t, i, Q_NODE));
+}
+
+/* One listing line: COMMAND and USER align left, the numbers right; FD is the number, then
+ * the mode and lock letters (blank when none). */
+static void listingLine(struct line *l, const char *const *text, const size_t *len,
+                        const size_t *width, char mode, char lock)
+{
+    l->len = 0;
+    lineCell(l, text[L_COMMAND], len[L_COMMAND], width[L_COMMAND], 1);
+    lineCell(l, text[L_PID], len[L_PID], width[L_PID], 0);
+    lineCell(l, text[L_USER], len[L_USER], width[L_USER], 1);
+    lineCell(l, text[L_FD], len[L_FD], width[L_FD], 0);
+    l->len--; /* the mode and lock letters follow the number */
+    char *p = lineRoom(l, 3);
+    p[0] = mode, p[1] = lock, p[2] = ' ';
+    l->len += 3;
+    for (int c = L_TYPE; c < L_NAME; c++) lineCell(l, text[c], len[c], width[c], 0);
+    lineAppend(l, text[L_NAME], len[L_NAME]);
+    lineAppend(l, "\n", 1);
+}
+
+static void printListing(FILE *out, const struct rows *t, const struct lsof_opts *o)
 {
     static const char *const title[L_COUNT] = {"COMMAND", "PID",      "USER", "FD",  "TYPE",
                                                "DEVICE",  "SIZE/OFF", "NODE", "NAME"};
     /* lsof's minimum widths; the FD number column is at least 4 wide. */
     size_t width[L_COUNT] = {7, 3, 4, 4, 4, 6, 8, 4, 0};
-    char *(*cells)[L_COUNT] = calloc(n ? n : 1, sizeof *cells);
-    if (!cells) outputOutOfMemory();
-    for (size_t i = 0; i < n; i++) {
-        listingCells(&rows[i], o, cells[i]);
-        for (int c = 0; c < L_NAME; c++)
-            if (strlen(cells[i][c]) > width[c]) width[c] = strlen(cells[i][c]);
+    struct cells c = {0};
+    for (size_t i = 0; i < t->n; i++) {
+        listingCells(t, i, o, &c);
+        for (int k = 0; k < L_NAME; k++)
+            if (c.len[k] > width[k]) width[k] = c.len[k];
     }
-    /* COMMAND and USER align left, the numbers right; FD is the number, mode and lock. */
-    fprintf(out, "%-*s %*s %-*s %*s   %*s %*s %*s %*s %s\n", (int)width[L_COMMAND], title[0],
-            (int)width[L_PID], title[1], (int)width[L_USER], title[2], (int)width[L_FD], title[3],
-            (int)width[L_TYPE], title[4], (int)width[L_DEVICE], title[5], (int)width[L_SIZE],
-            title[6], (int)width[L_NODE], title[7], title[8]);
-    for (size_t i = 0; i < n; i++) {
-        char **cell = cells[i];
-        const char *mode = rows[i].v[Q_MODE] ? rows[i].v[Q_MODE] : "";
-        const char *lock = rows[i].v[Q_LOCK] ? rows[i].v[Q_LOCK] : "";
-        fprintf(out, "%-*s %*s %-*s %*s%c%c %*s %*s %*s %*s %s\n", (int)width[L_COMMAND],
-                cell[L_COMMAND], (int)width[L_PID], cell[L_PID], (int)width[L_USER], cell[L_USER],
-                (int)width[L_FD], cell[L_FD], *mode ? *mode : ' ', *lock ? *lock : ' ',
-                (int)width[L_TYPE], cell[L_TYPE], (int)width[L_DEVICE], cell[L_DEVICE],
-                (int)width[L_SIZE], cell[L_SIZE], (int)width[L_NODE], cell[L_NODE], cell[L_NAME]);
-        for (int c = 0; c < L_COUNT; c++) free(cell[c]);
+    struct line l = {0};
+    size_t titleLen[L_COUNT];
+    for (int k = 0; k < L_COUNT; k++) titleLen[k] = strlen(title[k]);
+    listingLine(&l, title, titleLen, width, ' ', ' ');
+    fwrite(l.buf, 1, l.len, out);
+    for (size_t i = 0; i < t->n; i++) {
+        listingCells(t, i, o, &c);
+        setCell(&c, L_NAME, escapeInto(&c.name, rowTextOr(t, i, Q_NAME), 0, 0));
+        const char *mode = rowTextOr(t, i, Q_MODE), *lock = rowTextOr(t, i, Q_LOCK);
+        listingLine(&l, c.text, c.len, width, *mode ? *mode : ' ', *lock ? *lock : ' ');
+        fwrite(l.buf, 1, l.len, out);
     }
-    free(cells);
+    free(l.buf);
+    free(c.command.buf);
+    free(c.user.buf);
+    free(c.name.buf);
 }
 
-static void printPids(FILE *out, const struct row *rows, size_t n)
+static void printPids(FILE *out, const struct rows *t)
 {
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || strcmp(rows[i].v[Q_PID], rows[i - 1].v[Q_PID]) != 0)
-            fprintf(out, "%s\n", rows[i].v[Q_PID]);
+    for (size_t i = 0; i < t->n; i++)
+        if (i == 0 || strcmp(rowText(t, i, Q_PID), rowText(t, i - 1, Q_PID)) != 0)
+            fprintf(out, "%s\n", rowText(t, i, Q_PID));
 }
 
 /* lsof's -F device: the kernel's encoding of major and minor, in hex. */
@@ -142,7 +234,7 @@ static void printFieldInetName(FILE *out, const char *name, char end)
 /* A text field as lsof writes it (escaped: a newline in a name starts no field). */
 static void printFieldText(FILE *out, char field, const char *text, char end)
 {
-    char *escaped = escape(text);
+    char *escaped = lsofEscape(text, 0, 0);
     fprintf(out, "%c%s%c", field, escaped, end);
     free(escaped);
 }
@@ -176,12 +268,18 @@ static const char *blankIfEmpty(const char *s)
     return s && *s ? s : " ";
 }
 
-static void printFields(FILE *out, const struct row *rows, size_t n, const struct lsof_opts *o)
+/* One row's texts by column (NULL for SQL NULL). */
+struct row {
+    const char *v[Q_COUNT];
+};
+
+static void printFields(FILE *out, const struct rows *t, const struct lsof_opts *o)
 {
     char end = o->fieldNul ? '\0' : '\n';
-    for (size_t i = 0; i < n; i++) {
-        const struct row *r = &rows[i];
-        if (i == 0 || strcmp(r->v[Q_PID], rows[i - 1].v[Q_PID]) != 0) {
+    for (size_t i = 0; i < t->n; i++) {
+        struct row row, *r = &row;
+        for (int c = 0; c < Q_COUNT; c++) row.v[c] = rowText(t, i, c);
+        if (i == 0 || strcmp(r->v[Q_PID], rowText(t, i - 1, Q_PID)) != 0) {
             fprintf(out, "p%s%c", r->v[Q_PID], end);
             if (wants(o, 'g') && r->v[Q_PGID]) fprintf(out, "g%s%c", r->v[Q_PGID], end);
             if (wants(o, 'R') && r->v[Q_PPID]) fprintf(out, "R%s%c", r->v[Q_PPID], end);
@@ -222,18 +320,17 @@ static void printFields(FILE *out, const struct row *rows, size_t n, const struc
 
 int lsofPrint(FILE *out, sqlite3_stmt *stmt, const struct lsof_opts *o, size_t *printed)
 {
-    struct row *rows;
-    size_t n;
-    int rc = readRows(stmt, &rows, &n);
-    if (rc == SQLITE_DONE && n > 0) {
+    struct rows rows;
+    int rc = readRows(stmt, &rows);
+    if (rc == SQLITE_DONE && rows.n > 0) {
         if (o->terse)
-            printPids(out, rows, n);
+            printPids(out, &rows);
         else if (o->fields)
-            printFields(out, rows, n, o);
+            printFields(out, &rows, o);
         else
-            printListing(out, rows, n, o);
+            printListing(out, &rows, o);
     }
-    *printed = n;
-    freeRows(rows, n);
+    *printed = rows.n;
+    freeRows(&rows);
     return rc;
 }

@@ -299,6 +299,41 @@ static void host_walk_carries_fields(void **state)
     sqlite3_free(sql);
 }
 
+/* A port question joined to its holders (lsof -i:PORT): with the fields of a BPF walk, fds is
+ * the outer loop and its sockets answer from the fields; with /proc, sockets is, through its dumps. The
+ * rows are the reference's (/proc and the dumps) either way. */
+static void port_question_walks_holders(void **state)
+{
+    sqlite3 *db = *state;
+    char *sql = sqlite3_mprintf(
+        "SELECT f.pid, f.fd, s.state, s.local_port, s.remote_port FROM fds f JOIN sockets s"
+        " ON s.inode = f.inode WHERE (s.local_port = %d OR s.remote_port = %d)"
+        " ORDER BY 1, 2",
+        busyPort, busyPort);
+    free(testQueryText(db, "SELECT sqlsof_fds_source('proc')"));
+    free(testQueryText(db, "SELECT sqlsof_socket_source('dumps')"));
+    char *want = testQueryRows(db, "%s", sql);
+    char *plan = testExplain(db, "%s", sql);
+    assert_non_null(strstr(plan, "SCAN s VIRTUAL TABLE INDEX 8:local_port="));
+    free(plan);
+    free(testQueryText(db, "SELECT sqlsof_fds_source('auto')"));
+    free(testQueryText(db, "SELECT sqlsof_socket_source('auto')"));
+    plan = testExplain(db, "%s", sql);
+    assert_true(strstr(plan, "SCAN f VIRTUAL TABLE") < strstr(plan, "SCAN s VIRTUAL TABLE"));
+    assert_non_null(strstr(plan, ":inode="));
+    long long before = testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'");
+    char *got = testQueryRows(db, "%s", sql);
+    assert_true(testQueryInt(db, "SELECT sqlsof_socket_source() ->> '$.fields'") - before >= 261);
+    assert_string_equal(got, want);
+    int lines = 0;
+    for (const char *c = got; *c; c++) lines += *c == '\n';
+    assert_true(lines >= 261); /* the listener, 130 connections, their accepted ends */
+    free(plan);
+    free(want);
+    free(got);
+    sqlite3_free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +345,7 @@ int main(void)
         TEST_WITH_DB(auto_follows_the_process),
         TEST_WITH_DB(map_hits_from_records),
         TEST_WITH_DB(host_walk_carries_fields),
+        TEST_WITH_DB(port_question_walks_holders),
     };
     return cmocka_run_group_tests_name("socket_fields", tests, startFixtures, stopFixtures);
 }
