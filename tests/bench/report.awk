@@ -83,7 +83,7 @@ function scaleSection(    file, line, f, n) {
 
 BEGIN {
     ntools = split("sqlsof floor lsof ss lsfd psutil", tools, " ")
-    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pjoin slisten sestab sproc ssock sport sjoin prom threads", keys, " ")
+    nkeys = split("all ids paths ljoin listen tcp one onelsof port plisten pestab pproc psock pends pjoin slisten sestab sproc ssock sport sjoin prom threads", keys, " ")
     for (k = 1; k <= nkeys; k++) load(keys[k])
     nper = split("plisten pestab pproc psock pends pjoin", per, " ")
     for (k = 1; k <= nper; k++) load(per[k] "100")
