@@ -144,8 +144,29 @@ $(B)/bpf/fds_%.bpf.o: ext/fd/bpf/fds.bpf.c ext/fd/bpf/fds_record.h $(B)/bpf/vmli
 $(B)/bpf/fds_%.lskel.h: $(B)/bpf/fds_%.bpf.o
 	bpftool gen skeleton -L $< name fds_$*_bpf > $@.tmp && mv $@.tmp $@
 
+# The endpoints table's programs, one object each way they walk (ep_scan; ep_describe and
+# ep_match: see endpoints.bpf.c), with fds.bpf.c's helpers included; and ep_scan once more with
+# the running kernel's own offsets (EP_FIXED: no CO-RE relocation to resolve at each load),
+# which fd_peers.c loads only on the kernel that ep_kernel.h names.
+EP_PROGS := scan file scanfixed
+EP_SRC := ext/fd/bpf/endpoints.bpf.c ext/fd/bpf/endpoints_record.h ext/fd/bpf/fds.bpf.c \
+          ext/fd/bpf/fds_record.h $(B)/bpf/vmlinux.h
+$(B)/bpf/ep_kernel.h: ext/fd/bpf/ep_kernel.sh $(B)/bpf/vmlinux.h
+	sh ext/fd/bpf/ep_kernel.sh > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf/endpoints_%.bpf.o: $(EP_SRC)
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/fd/bpf -DEP_PROG_$* -c $< -o $@
+
+$(B)/bpf/endpoints_scanfixed.bpf.o: $(EP_SRC) $(B)/bpf/ep_kernel.h
+	clang -g -O2 -Wall -Werror -target bpf -I$(B)/bpf -Iext/fd/bpf -DEP_PROG_scan -DEP_FIXED -c $< -o $@
+
+$(B)/bpf/endpoints_%.lskel.h: $(B)/bpf/endpoints_%.bpf.o
+	bpftool gen skeleton -L $< name endpoints_$*_bpf > $@.tmp && mv $@.tmp $@
+
 ifeq ($(BPF),1)
 $(B)/so/fd/fd_bpf.o $(B)/core/fd/fd_bpf.o: $(BPF_PROGS:%=$(B)/bpf/fds_%.lskel.h)
+$(B)/so/fd/fd_peers.o $(B)/core/fd/fd_peers.o: $(EP_PROGS:%=$(B)/bpf/endpoints_%.lskel.h) \
+                                             $(B)/bpf/ep_kernel.h
 endif
 
 $(B)/sqlsof.so: $(SO_OBJ)

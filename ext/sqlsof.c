@@ -20,10 +20,7 @@ __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
         threadsRegister,       fdDetailsRegister, fdWatchesRegister,
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
-        fdsRegister,
-        socketsRegister,
-        socketsDeleteRegister,
-        sourceRegister,
+        fdsRegister, socketsRegister, socketsDeleteRegister, endpointsRegister, sourceRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

@@ -34,13 +34,18 @@ static void lsofRegexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (!cached) sqlite3_set_auxdata(ctx, 0, re, freeRegex);
 }
 
+void configureSqlite(void)
+{
+    /* The command is one thread (the namespace helper runs while the caller waits): no mutex
+     * around every sqlite3_column_*() call, no global lock around every malloc for statistics
+     * nobody reads. */
+    sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 sqlite3 *openDatabase(void)
 {
     sqlite3 *db = NULL;
-    /* The command is one thread: no mutex around every sqlite3_column_*() call, no global lock
-     * around every malloc for statistics nobody reads. Too late only if SQLite started. */
-    sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_open(":memory:", &db) != SQLITE_OK || sqlsof_register(db) != SQLITE_OK ||
         sqlite3_create_function(db, "lsof_regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                 lsofRegexp, NULL, NULL) != SQLITE_OK) {

@@ -4,6 +4,9 @@
 
 #include <sqlite3.h>
 
+/* SQLite's settings for the command: called first, before any sqlite3_* call starts SQLite
+ * (sqlite3_mprintf does), or they do not take. */
+void configureSqlite(void);
 /* An in-memory database with sqlsof registered and the views of sql/ created, or NULL after
  * printing why on stderr. */
 sqlite3 *openDatabase(void);

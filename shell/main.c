@@ -183,6 +183,7 @@ int main(int argc, char **argv)
     const char *promDir = NULL;
     struct params params = {0};
 
+    configureSqlite();
     /* A listing of 100,000 rows into a file or pipe: 64 KiB writes, not one per 4 KiB. */
     if (!isatty(STDOUT_FILENO)) setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     if (argc == 1) return flushed(lsofMain(0, argv + 1, 0)); /* `lsof` alone: every open file */

@@ -77,6 +77,25 @@ int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd)
     return 0;
 }
 
+/* Keeps the partial record (or none) at the front of IT's buffer and reads after it: 1, 0 at
+ * the end of the walk, or -errno. */
+static int readMore(struct fd_bpf_iter *it)
+{
+    memmove(it->buf, it->buf + it->off, it->len - it->off);
+    it->len -= it->off;
+    it->off = 0;
+    for (;;) {
+        if (it->len == it->cap) return -EINVAL;
+        ssize_t got = read(it->fd, it->buf + it->len, it->cap - it->len);
+        /* EAGAIN: the kernel stops after a long stretch of files that wrote nothing. */
+        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (got < 0) return -errno;
+        if (got == 0) return it->len ? -EINVAL : 0;
+        it->len += (size_t)got;
+        return 1;
+    }
+}
+
 int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row)
 {
     for (;;) {
@@ -88,18 +107,20 @@ int fdBpfIterNext(struct fd_bpf_iter *it, struct fd_bpf_row *row)
             it->off += (size_t)n;
             return 1;
         }
-        /* A partial record (or none): keep it at the front and read after it. */
-        memmove(it->buf, it->buf + it->off, it->len - it->off);
-        it->len -= it->off;
-        it->off = 0;
-        if (it->len == it->cap) return -EINVAL;
-        ssize_t got = read(it->fd, it->buf + it->len, it->cap - it->len);
-        /* EAGAIN: the kernel stops after a long stretch of files that wrote nothing. */
-        if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (got < 0) return -errno;
-        if (got == 0) return it->len ? -EINVAL : 0;
-        it->len += (size_t)got;
+        int rc = readMore(it);
+        if (rc <= 0) return rc;
     }
+}
+
+int fdBpfIterNextRaw(struct fd_bpf_iter *it, size_t size, const void **rec)
+{
+    while (it->len - it->off < size) {
+        int rc = readMore(it);
+        if (rc <= 0) return rc;
+    }
+    *rec = it->buf + it->off;
+    it->off += size;
+    return 1;
 }
 
 void fdBpfIterStop(struct fd_bpf_iter *it)
@@ -292,24 +313,51 @@ void fdBpfFree(struct fd_bpf *bpf)
     free(bpf);
 }
 
+/* A link of the iter/task_file program PROGFD bound to process PID (0: every task), or -errno. */
+static int iterLink(int progFd, int pid)
+{
+    union bpf_iter_link_info info;
+    union bpf_attr attr;
+    memset(&info, 0, sizeof info);
+    info.task.pid = (__u32)pid;
+    memset(&attr, 0, sizeof attr);
+    attr.link_create.prog_fd = (__u32)progFd;
+    attr.link_create.attach_type = BPF_TRACE_ITER;
+    attr.link_create.iter_info = (__u64)(uintptr_t)&info;
+    attr.link_create.iter_info_len = sizeof info;
+    int link = skel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof attr);
+    return link < 0 ? -errno : link;
+}
+
+/* Makes an iterator of LINK's program into IT. */
+static int iterCreate(int link, struct fd_bpf_iter *it)
+{
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.iter_create.link_fd = (__u32)link;
+    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
+    if (fd < 0) return -errno;
+    return fdBpfIterOpenFd(it, fd);
+}
+
+int fdBpfIterStartProg(int progFd, int pid, struct fd_bpf_iter *it)
+{
+    int link = iterLink(progFd, pid);
+    if (link < 0) return link;
+    int rc = iterCreate(link, it);
+    close(link); /* the iterator holds its own reference */
+    return rc;
+}
+
 /* WALK's link: the whole-host one of fds_full and fds_ids, or one made for fds_sock. */
 static int linkFor(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, int *made)
 {
     *made = 0;
     if (walk == FD_BPF_FULL) return bpf->full->links.fds_full_fd;
     if (walk == FD_BPF_IDS) return bpf->ids->links.fds_ids_fd;
-    union bpf_iter_link_info info;
-    union bpf_attr attr;
-    memset(&info, 0, sizeof info);
-    info.task.pid = (__u32)pid; /* 0: every task */
-    memset(&attr, 0, sizeof attr);
-    attr.link_create.prog_fd = (__u32)bpf->sock->progs.fds_sock.prog_fd;
-    attr.link_create.attach_type = BPF_TRACE_ITER;
-    attr.link_create.iter_info = (__u64)(uintptr_t)&info;
-    attr.link_create.iter_info_len = sizeof info;
-    int link = skel_sys_bpf(BPF_LINK_CREATE, &attr, sizeof attr);
+    int link = iterLink(bpf->sock->progs.fds_sock.prog_fd, pid);
     *made = link >= 0;
-    return link < 0 ? -errno : link;
+    return link;
 }
 
 /* Starts a walk of WALK's program on its link for PID (fds_sock; 0: every process). */
@@ -317,15 +365,9 @@ static int startOn(struct fd_bpf *bpf, enum fd_bpf_walk walk, int pid, struct fd
 {
     int made, link = linkFor(bpf, walk, pid, &made);
     if (link < 0) return link;
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.iter_create.link_fd = (__u32)link;
-    int fd = skel_sys_bpf(BPF_ITER_CREATE, &attr, sizeof attr);
-    int err = fd < 0 ? -errno : 0;
+    int rc = iterCreate(link, it);
     if (made) close(link); /* the iterator holds its own reference */
-    if (err) return err;
-    int rc = fdBpfIterOpenFd(it, fd);
-    it->ids = walk == FD_BPF_IDS;
+    if (rc == 0) it->ids = walk == FD_BPF_IDS;
     return rc;
 }
 
@@ -363,6 +405,12 @@ int fdBpfIterStart(struct fd_bpf *bpf, enum fd_bpf_walk walk, struct fd_bpf_iter
 int fdBpfIterStartTask(struct fd_bpf *bpf, int pid, struct fd_bpf_iter *it)
 {
     (void)bpf, (void)pid, (void)it;
+    return -ENOSYS;
+}
+
+int fdBpfIterStartProg(int progFd, int pid, struct fd_bpf_iter *it)
+{
+    (void)progFd, (void)pid, (void)it;
     return -ENOSYS;
 }
 

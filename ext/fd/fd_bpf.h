@@ -78,6 +78,12 @@ int fdBpfCacheUsable(const struct fd_bpf_cache *c);
 /* The same for one process's walk (fdBpfIterStartTask). */
 int fdBpfCacheStartTask(struct fd_bpf_cache *c, int pid, struct fd_bpf_iter *it);
 void fdBpfCacheFree(struct fd_bpf_cache *c);
+/* Starts a walk of another iter/task_file program (PROGFD, loaded by its owner: fd_peers.c) over
+ * process PID (0: every process), its records read with fdBpfIterNextRaw. 0 or -errno. */
+int fdBpfIterStartProg(int progFd, int pid, struct fd_bpf_iter *it);
+/* The next record of a walk of SIZE-byte records into *REC (valid until the next call): 1, 0 at
+ * the end, or -errno (-EINVAL: a partial record at the end). */
+int fdBpfIterNextRaw(struct fd_bpf_iter *it, size_t size, const void **rec);
 /* Like fdBpfIterStart on an iterator fd of the caller's (the unit test's pipe); takes FD. */
 int fdBpfIterOpenFd(struct fd_bpf_iter *it, int fd);
 /* The next record: 1, 0 at the end, or -errno (a record the parser rejects: -EINVAL). ROW's

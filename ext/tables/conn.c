@@ -13,6 +13,9 @@ static const struct {
 } sourceTables[CONN_SOURCE_TABLES] = {
     [CONN_SOURCE_FDS] = {"fds", "SQLSOF_FDS_SOURCE", {"auto", "proc", "bpf", NULL}},
     [CONN_SOURCE_SOCKETS] = {"socket", "SQLSOF_SOCKET_SOURCE", {"auto", "dumps", NULL}},
+    [CONN_SOURCE_ENDPOINTS] = {"endpoints",
+                               "SQLSOF_ENDPOINTS_SOURCE",
+                               {"auto", "proc", "bpf", NULL}},
 };
 
 const char *const *connSourceWords(enum conn_source_table t)
@@ -63,6 +66,7 @@ void connRelease(void *p)
     sockRowsFree(&c->kill.seen);
     netnsFree(&c->kill.ns);
     fdBpfCacheFree(&c->bpf);
+    epBpfCacheFree(&c->endpointsBpf);
     statGuardFree(&c->guard);
     free(c);
 }

@@ -3,7 +3,7 @@
 **   - where each socket inode was last seen held: the fds table notes it, the sockets table
 **     reads it to look that one socket up through its holder instead of dumping every namespace;
 **   - which source each table may read (fn_source.c), what answered last, and counters;
-**   - the fds table's BPF programs, loaded on the first walk that may use them;
+**   - the fds and endpoints tables' BPF programs, loaded on the first walk that may use them;
 **   - the socket of the fds row just read through BPF, with its own fields;
 **   - the rows of a port dump that the other cursors of the same statement answer from;
 **   - whether DELETE FROM sockets may close sockets, and the rows a DELETE selected;
@@ -20,18 +20,25 @@
 #include <stdint.h>
 
 #include "fd/fd_bpf.h"
+#include "fd/fd_peers.h"
 #include "sock/sock_ports.h"
 #include "sock/netns.h"
 #include "sock/sock_row.h"
 #include "util/stat_guard.h"
 
 /* The tables whose source can be chosen, and their modes (connSourceWords names them). */
-enum conn_source_table { CONN_SOURCE_FDS, CONN_SOURCE_SOCKETS, CONN_SOURCE_TABLES };
+enum conn_source_table {
+    CONN_SOURCE_FDS,
+    CONN_SOURCE_SOCKETS,
+    CONN_SOURCE_ENDPOINTS,
+    CONN_SOURCE_TABLES
+};
 enum {
     SOURCE_AUTO = 0,          /* every table: the fastest source that can answer */
     FDS_SOURCE_PROC = 1,      /* fds: /proc only */
     FDS_SOURCE_BPF = 2,       /* fds: the BPF iterator for whole-host walks, or an error */
     SOCKETS_SOURCE_DUMPS = 1, /* sockets: the whole-host map of dumps for every lookup */
+    /* endpoints: 1 proc (/proc and sock_diag), 2 bpf (its BPF iterators, or an error), as fds */
 };
 
 struct conn_source {
@@ -87,8 +94,9 @@ struct sqlsof_conn {
     int socketCursors; /* sockets cursors open: an fds walk of the host then reads socket fields */
     struct conn_source sources[CONN_SOURCE_TABLES];
     struct conn_stats stats;
-    struct fd_bpf_cache bpf; /* the fds table's kernel source */
-    struct sock_ports ports; /* shared by the branches of an OR on ports */
+    struct fd_bpf_cache bpf;          /* the fds table's kernel source */
+    struct ep_bpf_cache endpointsBpf; /* the endpoints table's iterators (fd_peers.h) */
+    struct sock_ports ports;          /* shared by the branches of an OR on ports */
     struct conn_socket socket;
     struct conn_holder holders[CONN_HOLDERS];
     struct conn_kill kill;

@@ -17,6 +17,7 @@ struct sqlsof_conn;
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsDeleteRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int endpointsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 /* sqlsof_fds_source() and sqlsof_socket_source() (fn_source.c). */
 int sourceRegister(sqlite3 *db, struct sqlsof_conn *conn);
 

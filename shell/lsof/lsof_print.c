@@ -59,6 +59,28 @@ static const char *rowTextOr(const struct rows *t, size_t i, int c)
     return s ? s : "";
 }
 
+/* Room for N more bytes of T's text. */
+static char *rowsRoom(struct rows *t, size_t n)
+{
+    t->text = outputGrow(t->text, &t->cap, t->len + n, 1);
+    return t->text + t->len;
+}
+
+/* V in decimal, NUL-terminated, at the end of T's text: what sqlite3_column_text() would make
+ * of it, without the allocation it makes in the statement's value. */
+static void rowsAppendInteger(struct rows *t, sqlite3_int64 v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    *--p = '\0';
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    size_t n = (size_t)(digits + sizeof digits - p);
+    memcpy(rowsRoom(t, n), p, n);
+    t->len += n;
+}
+
 static int readRows(sqlite3_stmt *stmt, struct rows *t)
 {
     int rc;
@@ -67,15 +89,18 @@ static int readRows(sqlite3_stmt *stmt, struct rows *t)
         t->off = outputGrow(t->off, &t->nCap, t->n + 1, sizeof *t->off);
         size_t *off = t->off[t->n++];
         for (int c = 0; c < Q_COUNT; c++) {
+            off[c] = t->len;
+            if (sqlite3_column_type(stmt, c) == SQLITE_INTEGER) {
+                rowsAppendInteger(t, sqlite3_column_int64(stmt, c));
+                continue;
+            }
             const char *text = outputColumnText(stmt, c);
             if (!text) {
                 off[c] = NO_TEXT;
                 continue;
             }
             size_t len = (size_t)sqlite3_column_bytes(stmt, c);
-            t->text = outputGrow(t->text, &t->cap, t->len + len + 1, 1);
-            memcpy(t->text + t->len, text, len + 1);
-            off[c] = t->len;
+            memcpy(rowsRoom(t, len + 1), text, len + 1);
             t->len += len + 1;
         }
     }

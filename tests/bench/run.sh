@@ -153,6 +153,9 @@ perProcess() {
         fi
     done
     inproc "pjoin$sfx" "SELECT f.fd, s.* FROM fds f JOIN sockets s USING(inode) WHERE f.pid = $PID AND f.fd = $SOCKFD"
+    # The worker's other ends: its own pipes and socketpairs, its TCP peers in an acceptor, and
+    # the stdin FIFO and stderr every worker inherited.
+    q "pends$sfx" sqlsof "$SQLSOF --csv 'SELECT * FROM endpoints WHERE pid = $PID'"
 }
 perProcess "" 1
 # The busy server (one listener, $(m server_connections) accepted connections): the process

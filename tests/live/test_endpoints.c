@@ -30,6 +30,7 @@
 #include "fixture.h"
 #include "listing.h"
 #include "shell.h"
+#include "testdb.h"
 #include "testmain.h"
 
 enum { K_PIPE, K_FIFO, K_UNIX, K_PTY, K_EVENTFD, K_MQUEUE, K_TCP, K_COUNT };
@@ -217,6 +218,84 @@ static void pushdown_keeps_the_answer(void **state)
     free(one);
 }
 
+/* A's peers in A or B from SQL (its rows named TABLE), or from the table under SOURCE. */
+static char *peersFrom(const char *table, const char *source, const char *prefix)
+{
+    char param[32], a[32], b[32], *sql;
+    snprintf(param, sizeof param, "pid=%d", fx.pid);
+    snprintf(a, sizeof a, "a=%d", fx.pid);
+    snprintf(b, sizeof b, "b=%d", pair.pidB);
+    assert_true(asprintf(&sql,
+                         "%s SELECT pid, fd, peer_pid, peer_fd, kind, peer_mode, object FROM %s "
+                         "WHERE pid IN (:a, :b) AND peer_pid IN (:a, :b) "
+                         "ORDER BY pid, fd, peer_pid, peer_fd",
+                         prefix, table) > 0);
+    if (source) setenv("SQLSOF_ENDPOINTS_SOURCE", source, 1);
+    char *rows = testSqlsofCsv(sql, param, a, b, NULL);
+    unsetenv("SQLSOF_ENDPOINTS_SOURCE");
+    free(sql);
+    return rows;
+}
+
+/* The file's text (malloc'd), read from the top of the tree. */
+static char *readText(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t n = fread(text, 1, 65535, f);
+    fclose(f);
+    assert_true(n > 0);
+    return text;
+}
+
+/* Two sources, one answer: BPF, /proc and sock_diag, and the SQL view the table replaced
+ * (tests/live/endpoints_view.sql), on A's and B's ends of every kind. */
+static void sources_and_the_old_view_agree(void **state)
+{
+    (void)state;
+    char *view = readText("tests/live/endpoints_view.sql");
+    char *bpf = peersFrom("endpoints", "bpf", ""), *proc = peersFrom("endpoints", "proc", "");
+    char *old = peersFrom("endpoints_view", NULL, view);
+    assert_string_equal(bpf, proc);
+    assert_string_equal(bpf, old);
+    assert_true(testCount(bpf, "\n") > 2 * K_COUNT);
+    free(view), free(bpf), free(proc), free(old);
+}
+
+/* pid IN and fd pushed keep the answer; a statement asking process by process (lsof +E's
+ * correlated subquery) answers each from one cursor. */
+static void pushdown_of_pid_in_and_fd(void **state)
+{
+    sqlite3 *db = *state;
+    char pushed[160], plain[160];
+    snprintf(pushed, sizeof pushed, "pid IN (%d, %d) AND fd = %d AND peer_pid IN (%d, %d)", fx.pid,
+             pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
+    snprintf(plain, sizeof plain, "+pid IN (%d, %d) AND +fd = %d AND peer_pid IN (%d, %d)", fx.pid,
+             pair.pidB, pair.a[K_UNIX], fx.pid, pair.pidB);
+    assert_int_equal(testSamePushed(db, "endpoints", "pid, fd, peer_pid, peer_fd, kind, object",
+                                    "pid, fd, peer_pid, peer_fd", pushed, plain),
+                     1);
+    snprintf(pushed, sizeof pushed, "pid = %d AND peer_pid = %d", pair.pidB, fx.pid);
+    snprintf(plain, sizeof plain, "(pid = %d) IS TRUE AND peer_pid = %d", pair.pidB, fx.pid);
+    assert_true(testSamePushed(db, "endpoints", "fd, peer_fd, kind, peer_mode, object",
+                               "fd, peer_fd", pushed, plain) >= K_COUNT);
+}
+
+static void plans(void **state)
+{
+    sqlite3 *db = *state;
+    const struct test_plan want[] = {
+        {"SELECT * FROM endpoints WHERE pid = 1", "pid="},
+        {"SELECT * FROM endpoints WHERE pid IN (1, 2)", "pid IN"},
+        {"SELECT * FROM endpoints WHERE fd = 1", "fd="},
+        {"SELECT * FROM endpoints WHERE pid = 1 AND fd = 1", "pid= fd="},
+    };
+    testExpectPlans(db, want, sizeof want / sizeof *want);
+    testExpectUnpushed(db, "SELECT * FROM endpoints WHERE +pid = 1", "pid=");
+}
+
 static int enterNetns(const char *name)
 {
     char path[80];
@@ -332,4 +411,6 @@ static void lsof_endpoint_text(void **state)
 TEST_MAIN("endpoints", setup, teardown,
           {cmocka_unit_test(each_end_names_the_other_process),
            cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
-           cmocka_unit_test(across_two_namespaces)})
+           cmocka_unit_test(across_two_namespaces),
+           cmocka_unit_test(sources_and_the_old_view_agree),
+           TEST_WITH_DB(pushdown_of_pid_in_and_fd), TEST_WITH_DB(plans)})

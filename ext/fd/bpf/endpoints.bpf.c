@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+** The endpoints table's BPF side (fd_peers.c reads it): iterators that name the object each open
+** file holds by what identifies it (struct ep_key, endpoints_record.h: a pipe's or socket's
+** inode, a FIFO's or queue's device and inode, an eventfd's id, a pty's tty index). Two objects,
+** like fds.bpf.c's, so that a question loads only what it walks with:
+**
+**   EP_PROG_scan  ep_scan, an iter/task program: each process's fd table in one loop, 64
+**                 descriptors a read. EP_MODE_DESCRIBE writes a record of every open file (on a
+**                 link bound to the asked process): its key, f_flags, an inet or unix socket's
+**                 ends and namespace, and a unix socket's peer inode.
+**                 EP_MODE_MATCH writes only the files whose key user space put in epWanted: one
+**                 pass over the host at a few loads per descriptor, most turned away by a bit of
+**                 epBloom (a hash of the inode number) before the key is even made.
+**   EP_PROG_file  ep_describe and ep_match: the same records file by file (iter/task_file), for
+**                 a process whose records overflow the iterator's buffer (~290 in one process's
+**                 write, E2BIG), and for the whole host's description.
+**
+** Fields are read by probe reads or through bpf_rdonly_cast pointers, not by loads from the
+** iterator's trusted pointers: the verifier looks each of those up in the kernel's BTF by name
+** (~1 ms a load, measured), and a program loaded per statement must verify fast.
+** fds.bpf.c's helpers are included, not copied; it defines no program here (no FDS_PROG_*).
+*/
+#ifdef EP_FIXED
+/*
+** Built for the running kernel alone: its own offsets and BTF ids (ep_kernel.h, from its BTF
+** at build time), no CO-RE relocation, which the kernel resolves at every load by searching
+** its BTF for each type (~0.2 ms a type, measured). fd_peers.c loads this object only on the
+** kernel it was built on, the CO-RE one elsewhere.
+*/
+#define BPF_NO_PRESERVE_ACCESS_INDEX
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+
+#include "ep_kernel.h"
+#undef BPF_CORE_READ
+#undef BPF_CORE_READ_INTO
+#undef bpf_core_field_offset
+#define BPF_CORE_READ                      BPF_PROBE_READ
+#define BPF_CORE_READ_INTO                 BPF_PROBE_READ_INTO
+#define bpf_core_field_offset(type, field) __builtin_offsetof(type, field)
+#define EP_TYPE_ID(type)                   EP_BTF_ID_##type
+#else
+#define EP_TYPE_ID(type) bpf_core_type_id_kernel(struct type)
+#endif
+
+#include "fds.bpf.c"
+
+#include "endpoints_record.h"
+
+#define MODE_FIFO    0010000
+#define MODE_CHR     0020000
+#define MODE_REG     0100000
+#define MAGIC_PIPEFS 0x50495045
+#define MAGIC_ANON   0x09041934
+#define MAGIC_MQUEUE 0x19800202
+#define MAGIC_SOCKFS 0x534F434B
+#define PTS_MAJOR    136 /* UNIX98_PTY_SLAVE_MAJOR, up to 143 */
+#define PTMX_RDEV    ((5u << 20) | 2u)
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC); /* filled for a pass, emptied after it */
+    __uint(max_entries, 65536);
+    __type(key, struct ep_key);
+    __type(value, __u8);
+} epWanted SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ep_config);
+} epConfig SEC(".maps");
+
+/* An anon-inode file is an eventfd when its dentry is "[eventfd]" (its link's anon_inode:...). */
+static __always_inline int isEventfd(struct file *file)
+{
+    char name[10];
+    const unsigned char *d = file->f_path.dentry->d_name.name;
+    if (bpf_probe_read_kernel_str(name, sizeof name, d) != 10) return 0;
+    return name[0] == '[' && name[1] == 'e' && name[2] == 'v' && name[3] == 'e' && name[4] == 'n' &&
+           name[5] == 't' && name[6] == 'f' && name[7] == 'd' && name[8] == ']';
+}
+
+/*
+** FILE's key into K: 1, or 0 when it holds nothing with another end (or nothing WANT asks for:
+** an eventfd's id and a pty master's index cost pointer chases, done only when wanted).
+*/
+static __always_inline int keyOf(struct file *file, struct ep_key *k, __u32 want)
+{
+    struct inode *inode = file->f_inode;
+    struct super_block *sb = inode->i_sb;
+    __u32 mode = inode->i_mode & MODE_FMT;
+    unsigned long magic = sb->s_magic;
+    k->dev = 0;
+    k->id = inode->i_ino;
+    if (mode == MODE_SOCK) {
+        k->kind = EP_SOCK; /* an O_PATH file of a bound name is no socket */
+        return magic == MAGIC_SOCKFS;
+    }
+    if (mode == MODE_FIFO) {
+        k->kind = magic == MAGIC_PIPEFS ? EP_PIPE : EP_FIFO;
+        if (k->kind == EP_FIFO) k->dev = sb->s_dev;
+        return 1;
+    }
+    if (mode == MODE_CHR) {
+        __u32 rdev = inode->i_rdev, major = rdev >> 20;
+        if (major >= PTS_MAJOR && major < PTS_MAJOR + 8) {
+            k->kind = EP_PTS;
+            k->id = ((major - PTS_MAJOR) << 8) + (rdev & 0xfffff);
+            return 1;
+        }
+        if (rdev != PTMX_RDEV || !(want & EP_WANT_PTM)) return 0;
+        struct tty_file_private *priv = file->private_data;
+        k->kind = EP_PTM;
+        k->id = (__u32)BPF_CORE_READ(priv, tty, index);
+        return 1;
+    }
+    if (magic == MAGIC_ANON) {
+        if (!(want & EP_WANT_EVENTFD) || !isEventfd(file)) return 0;
+        struct eventfd_ctx *ctx = file->private_data;
+        k->kind = EP_EVENTFD;
+        k->id = (__u32)BPF_CORE_READ(ctx, id);
+        return 1;
+    }
+    if (magic == MAGIC_MQUEUE && mode == MODE_REG) {
+        k->kind = EP_MQUEUE;
+        k->dev = sb->s_dev;
+        return 1;
+    }
+    return 0;
+}
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* P as a pointer the verifier lets a program read through without a BTF lookup per load. */
+#define UNTRUSTED(type, p) ((struct type *)bpf_rdonly_cast((void *)(p), EP_TYPE_ID(type)))
+
+/* The inode of a unix socket's peer, as unix_diag reports it (0: none, or it has no file). */
+static __always_inline __u64 unixPeer(struct socket *sock)
+{
+    struct sock *peer = BPF_CORE_READ((struct unix_sock *)sock->sk, peer);
+    struct socket *ps = peer ? BPF_CORE_READ(peer, sk_socket) : NULL;
+    return ps ? BPF_CORE_READ((struct socket_alloc *)ps, vfs_inode.i_ino) : 0;
+}
+
+/*
+** SOCK's fields that tell its other end, into K: family, type, protocol, state, namespace,
+** ports and addresses (as fds.bpf.c's readSockFields reads them, but for every inet or unix
+** socket: an end is found without the cookie that sock_diag makes on first request).
+*/
+static __always_inline int sockFields(struct socket *sock, struct fds_bpf_sock *k)
+{
+    struct sock *sk = sock->sk;
+    if (!sk) return 0;
+    k->family = sk->__sk_common.skc_family;
+    k->type = sk->sk_type;
+    k->protocol = sk->sk_protocol;
+    if (k->family != FAMILY_UNIX && k->family != FAMILY_INET && k->family != FAMILY_INET6) return 0;
+    k->state = sk->__sk_common.skc_state;
+    k->netns = sk->__sk_common.skc_net.net->ns.inum;
+    if (k->family == FAMILY_UNIX) return 1;
+    k->sport = sk->__sk_common.skc_num;
+    k->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+    if (k->family == FAMILY_INET) {
+        __be32 src = sk->__sk_common.skc_rcv_saddr, dst = sk->__sk_common.skc_daddr;
+        __builtin_memcpy(k->src, &src, 4);
+        __builtin_memcpy(k->dst, &dst, 4);
+    } else {
+        __builtin_memcpy(k->src, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+        __builtin_memcpy(k->dst, &sk->__sk_common.skc_v6_daddr, 16);
+    }
+    return 1;
+}
+
+/*
+** R for FILE (a pointer read through without BTF lookups) as fd FD of PID: the key, f_flags and
+** inode; with DESCRIBE, a socket's fields and a unix socket's peer. 0 when the file holds nothing
+** with another end and only keys are asked.
+*/
+static __always_inline int fillRecord(struct ep_record *r, struct file *file, int pid, int fd,
+                                      __u32 want, int describe)
+{
+    __builtin_memset(r, 0, sizeof *r);
+    r->pid = pid;
+    r->fd = fd;
+    if (!keyOf(file, &r->key, want)) {
+        if (!describe) return 0;
+        r->key.kind = EP_NONE;
+    }
+    r->fFlags = file->f_flags;
+    r->ino = file->f_inode->i_ino;
+    if (!describe || r->key.kind != EP_SOCK) return 1;
+    struct socket *sock = UNTRUSTED(socket, file->private_data);
+    if (!sockFields(sock, &r->sock)) return 1;
+    r->flags |= EP_REC_SOCKFIELDS;
+    if (r->sock.family == FAMILY_UNIX) r->peer = unixPeer(sock);
+    return 1;
+}
+
+static __always_inline struct ep_config *epConfigNow(void)
+{
+    __u32 zero = 0;
+    return bpf_map_lookup_elem(&epConfig, &zero);
+}
+
+#ifdef EP_PROG_file
+/* Every open file of the walk (one process's, or the host's). */
+SEC("iter/task_file") int ep_describe(struct bpf_iter__task_file *ctx)
+{
+    struct scratch *s = taskScratch(ctx);
+    struct ep_record r;
+    if (!s || !ctx->file) return 0;
+    fillRecord(&r, UNTRUSTED(file, ctx->file), s->pid, (int)ctx->fd, EP_WANT_ALL, 1);
+    bpf_seq_write(ctx->meta->seq, &r, sizeof r);
+    return 0;
+}
+
+/* The open files whose key is in epWanted. */
+SEC("iter/task_file") int ep_match(struct bpf_iter__task_file *ctx)
+{
+    struct ep_config *cfg = epConfigNow();
+    struct ep_record r;
+    if (!cfg || !ctx->file) return 0;
+    struct file *file = UNTRUSTED(file, ctx->file);
+    if (!fillRecord(&r, file, 0, (int)ctx->fd, cfg->want, 0)) return 0;
+    if (!bpf_map_lookup_elem(&epWanted, &r.key)) return 0;
+    struct scratch *s = taskScratch(ctx);
+    if (!s) return 0;
+    r.pid = s->pid;
+    bpf_seq_write(ctx->meta->seq, &r, sizeof r);
+    return 0;
+}
+#endif
+
+#ifdef EP_PROG_scan
+/* ep_scan's first test: a bit per hash of a wanted inode number. */
+struct ep_bloom {
+    __u64 bits[EP_BLOOM_BITS / 64];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ep_bloom);
+} epBloom SEC(".maps");
+
+/* The file pointers of 64 fds, read from the fd table at once. */
+struct ep_ptrs {
+    struct file *f[64];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ep_ptrs);
+} epPtrs SEC(".maps");
+
+/* One process's walk of its fd table: what the loops' bodies need. */
+struct scan {
+    struct seq_file *seq;
+    struct file **fds;
+    unsigned long *open;
+    struct ep_bloom *bloom;
+    struct ep_ptrs *ptrs;
+    int describe;       /* EP_MODE_DESCRIBE */
+    unsigned long word; /* the open fds of the current 64 not visited yet */
+    __u32 base;         /* the first fd of the current 64 */
+    __u32 want;
+    int pid;
+};
+
+/* The index of the lowest bit set in B (a power of two): de Bruijn, as BPF has no ctz. */
+static __always_inline __u32 bitIndex(__u64 b)
+{
+    static const __u8 table[64] = {0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28,
+                                   62, 5,  39, 46, 44, 42, 22, 9,  24, 35, 59, 56, 49, 18, 29, 11,
+                                   63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
+                                   51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return table[((b * 0x022fdd63cc95386dULL) >> 58) & 63];
+}
+
+/* The next open fd of the current 64. */
+static long scanBit(__u64 n, void *data)
+{
+    struct scan *c = data;
+    if (!c->word) return 1;
+    __u64 low = c->word & -c->word;
+    c->word ^= low;
+    __u32 j = bitIndex(low);
+    struct file *fp = c->ptrs->f[j & 63];
+    if (!fp) return 0;
+    struct file *file = UNTRUSTED(file, fp);
+    if (!c->describe) {
+        __u64 h = (file->f_inode->i_ino * EP_BLOOM_MUL) >> (64 - EP_BLOOM_SHIFT);
+        if (!((c->bloom->bits[(h / 64) & (EP_BLOOM_BITS / 64 - 1)] >> (h & 63)) & 1)) return 0;
+    }
+    struct ep_record r;
+    if (!fillRecord(&r, file, c->pid, (int)(c->base + j), c->want, c->describe)) return 0;
+    if (!c->describe && !bpf_map_lookup_elem(&epWanted, &r.key)) return 0;
+    bpf_seq_write(c->seq, &r, sizeof r);
+    (void)n;
+    return 0;
+}
+
+/* The open fds W * 64 .. W * 64 + 63. */
+static long scanWord(__u64 w, void *data)
+{
+    struct scan *c = data;
+    if (bpf_probe_read_kernel(&c->word, sizeof c->word, c->open + w)) return 1;
+    if (!c->word) return 0;
+    if (bpf_probe_read_kernel(c->ptrs, sizeof *c->ptrs, c->fds + w * 64)) return 1;
+    c->base = (__u32)w * 64;
+    bpf_loop(64, scanBit, c, 0);
+    return 0;
+}
+
+/* The tgid of TASK as the reader's pid namespace numbers it (0: none there): readerTgid's
+ * reading, by probe reads. */
+static __always_inline int scanTgid(struct task_struct *task)
+{
+    struct pid *mine = BPF_CORE_READ(bpf_get_current_task_btf(), thread_pid);
+    struct pid *theirs = BPF_CORE_READ(task, group_leader, thread_pid);
+    unsigned level = BPF_CORE_READ(mine, level);
+    struct upid m, t;
+    if (level >= MAX_PID_LEVEL || BPF_CORE_READ(theirs, level) < level) return 0;
+    unsigned long off = bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid);
+    if (bpf_probe_read_kernel(&m, sizeof m, (char *)mine + off) ||
+        bpf_probe_read_kernel(&t, sizeof t, (char *)theirs + off) || m.ns != t.ns)
+        return 0;
+    return t.nr;
+}
+
+SEC("iter/task") int ep_scan(struct bpf_iter__task *ctx)
+{
+    struct task_struct *task = ctx->task;
+    __u32 zero = 0;
+    if (!task) return 0;
+    struct files_struct *files = BPF_CORE_READ(task, files);
+    /* A thread with a table of its own: /proc/PID/fd shows the leader's (as fds.bpf.c). */
+    if (!files || files != BPF_CORE_READ(task, group_leader, files)) return 0;
+    struct ep_config *cfg = epConfigNow();
+    struct scan c = {
+        .seq = ctx->meta->seq,
+        .bloom = bpf_map_lookup_elem(&epBloom, &zero),
+        .ptrs = bpf_map_lookup_elem(&epPtrs, &zero),
+        .pid = scanTgid(task),
+    };
+    if (!cfg || !c.bloom || !c.ptrs || c.pid <= 0) return 0;
+    c.want = cfg->want;
+    if (cfg->mode == EP_MODE_DESCRIBE) {
+        c.want = EP_WANT_ALL;
+        c.describe = 1;
+    }
+    struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+    c.fds = BPF_CORE_READ(fdt, fd);
+    c.open = BPF_CORE_READ(fdt, open_fds);
+    bpf_loop((BPF_CORE_READ(fdt, max_fds) + 63) / 64, scanWord, &c, 0);
+    return 0;
+}
+#endif
