@@ -15,12 +15,12 @@ SQLITE_EXTENSION_INIT1
 __attribute__((visibility("default"))) int sqlsof_register(sqlite3 *db)
 {
     static int (*const registerTable[])(sqlite3 *) = {
-        processesRegister,     mapsRegister,      fileStatRegister,
-        lsofFunctionsRegister, versionRegister,   containersRegister,
-        threadsRegister,       fdDetailsRegister, fdWatchesRegister,
+        processesRegister,  mapsRegister,    lsofFunctionsRegister, versionRegister,
+        containersRegister, threadsRegister, fdDetailsRegister,     fdWatchesRegister,
     };
     static int (*const registerShared[])(sqlite3 *, struct sqlsof_conn *) = {
-        fdsRegister, socketsRegister, socketsDeleteRegister, endpointsRegister, sourceRegister,
+        fdsRegister,           fileStatRegister,  socketsRegister,
+        socketsDeleteRegister, endpointsRegister, sourceRegister,
     };
     for (size_t i = 0; i < sizeof registerTable / sizeof registerTable[0]; i++) {
         int rc = registerTable[i](db);

@@ -116,8 +116,9 @@ int fdRowReadLink(struct fd_row *r)
 }
 
 /* Whether the row's file is on a mount that may hang a stat, and which (KEY: its id). Told
- * from its record's magic, else from its fdinfo's mount id; a path only (no socket, pipe or
- * anon inode file system waits for a server). */
+ * from its record's magic, else from the mounts of the process's namespace: its fdinfo's mount
+ * id is read only where one may hang. A path only (no socket, pipe or anon inode file system
+ * waits for a server). */
 static int mayHang(struct fd_row *r, int *key)
 {
     if (r->kind.kind != FD_LINK_PATH) return 0;
@@ -125,15 +126,12 @@ static int mayHang(struct fd_row *r, int *key)
         *key = r->record->rec.mntId;
         return fdMountMagicMayHang(r->record->rec.magic);
     }
-    const struct fd_info *info = fdRowInfo(r);
-    if (!info) {
-        *key = -1; /* closed, most likely: the guard will say */
-        return 1;
-    }
-    *key = info->mntId;
-    int hang = fdMountsMayHang(&r->mounts, r->procfd, r->pid, info->mntId);
+    int some = fdMountsProcessMayHang(&r->mounts, r->procfd, r->pid);
     if (r->mounts.nomem) r->nomem = 1;
-    return hang;
+    if (!some) return 0;
+    const struct fd_info *info = fdRowInfo(r);
+    *key = info ? info->mntId : -1; /* no fdinfo: closed, most likely; the guard will say */
+    return !info || fdMountsIdMayHang(&r->mounts, info->mntId);
 }
 
 /* The stat through the link: by the guard's helper, with its deadline, when it may hang. */
@@ -230,15 +228,17 @@ int fdRowIsQueue(struct fd_row *r)
 {
     if (!(r->tried & FD_ROW_QUEUE)) {
         r->tried |= FD_ROW_QUEUE;
-        /* Only a link naming one file at a root can be a queue: no statfs for other paths,
-         * nor for a file on a mount that may hang (a queue is on mqueue). */
+        /* Only a link naming one file at a root can be a queue: no statfs for other paths.
+         * A file on a mount that may hang is asked through the guard (an mqueue's internal
+         * mount is one no mountinfo lists). */
         int key;
-        if (r->kind.kind == FD_LINK_PATH && fdKindMayBeQueue(r->link.data, r->link.len) &&
-            !(r->guard && mayHang(r, &key))) {
+        if (r->kind.kind == FD_LINK_PATH && fdKindMayBeQueue(r->link.data, r->link.len)) {
             char path[64];
             struct statfs fs;
             snprintf(path, sizeof path, "/proc/%d/fd/%d", r->pid, r->fd);
-            if (statfs(path, &fs) == 0 && fs.f_type == MQUEUE_MAGIC_NUMBER) r->ok |= FD_ROW_QUEUE;
+            int rc = r->guard && mayHang(r, &key) ? statGuardStatfs(r->guard, key, path, &fs)
+                                                  : (statfs(path, &fs) == 0 ? 0 : -errno);
+            if (rc == 0 && fs.f_type == MQUEUE_MAGIC_NUMBER) r->ok |= FD_ROW_QUEUE;
         }
     }
     return (r->ok & FD_ROW_QUEUE) != 0;

@@ -102,12 +102,20 @@ int mountinfoNextMount(const char *text, size_t len, size_t *pos, struct mountin
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *eol = nl ? nl : end;
         *pos = (size_t)(eol - text) + (nl ? 1 : 0);
-        const char *is, *ie, *fs, *fe;
-        if (field(p, eol, 0, &is, &ie) && decimal(is, ie, &m->id) && fsType(p, eol, &fs, &fe)) {
+        const char *is, *ie, *fs, *fe, *ms, *me;
+        if (field(p, eol, 0, &is, &ie) && decimal(is, ie, &m->id) && field(p, eol, 4, &ms, &me) &&
+            fsType(p, eol, &fs, &fe)) {
             m->type = fs;
             m->typeLen = (size_t)(fe - fs);
+            m->point = ms;
+            m->pointLen = (size_t)(me - ms);
             return 1;
         }
     }
     return 0;
+}
+
+int mountinfoUnescape(const char *s, size_t len, char *path, size_t cap)
+{
+    return unescapePath(s, s + len, path, cap);
 }

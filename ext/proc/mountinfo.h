@@ -20,15 +20,21 @@
 int mountinfoNextNetns(const char *text, size_t len, size_t *pos, uint64_t *ino, char *path,
                        size_t cap);
 
-/* One mount: its id (fdinfo's mnt_id) and its file system type ("ext4", "fuse.sshfs"). */
+/* One mount: its id (fdinfo's mnt_id), its file system type ("ext4", "fuse.sshfs") and its
+ * mount point (with mountinfo's escapes: mountinfoUnescape). */
 struct mountinfo_mount {
     int id;
     const char *type; /* typeLen bytes inside the text, not NUL-terminated */
     size_t typeLen;
+    const char *point; /* likewise */
+    size_t pointLen;
 };
 
 /* Finds the next line of TEXT (LEN bytes) from *POS on that has a mount id and a type, into
  * M. Advances *POS past the line. Returns 1 when found, 0 at the end. */
 int mountinfoNextMount(const char *text, size_t len, size_t *pos, struct mountinfo_mount *m);
+/* The mount point S (LEN bytes) with \ooo escapes undone into PATH (CAP bytes,
+ * NUL-terminated). Returns 0 when it does not fit or holds a NUL, else 1. */
+int mountinfoUnescape(const char *s, size_t len, char *path, size_t cap);
 
 #endif

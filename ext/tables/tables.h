@@ -6,7 +6,6 @@
 
 int processesRegister(sqlite3 *db);
 int mapsRegister(sqlite3 *db);
-int fileStatRegister(sqlite3 *db);
 int containersRegister(sqlite3 *db);
 int threadsRegister(sqlite3 *db);
 int fdDetailsRegister(sqlite3 *db);
@@ -15,6 +14,7 @@ int fdWatchesRegister(sqlite3 *db);
 /* Tables and functions that share the connection's state (conn.h). */
 struct sqlsof_conn;
 int fdsRegister(sqlite3 *db, struct sqlsof_conn *conn);
+int fileStatRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int socketsDeleteRegister(sqlite3 *db, struct sqlsof_conn *conn);
 int endpointsRegister(sqlite3 *db, struct sqlsof_conn *conn);

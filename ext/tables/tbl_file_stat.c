@@ -18,15 +18,24 @@
 **
 ** No row when the path cannot be stat()ed (missing, or not ours to see); an error without a
 ** path. The rowid is a hash of the path: two paths to one file are two rows.
+**
+** A path that may lie on a file system that waits for a server (fd/fd_mounts.h: under a FUSE
+** or NFS mount point, or a process's cwd, root, exe or fd link into one) is stat()ed by the
+** connection's stat guard (util/stat_guard.h), with its deadline: no row when it does not
+** answer in time. Any other path is stat()ed here.
 */
 #include "tables/tables.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "fd/file_type.h"
+#include "fd/fd_mounts.h"
+#include "tables/conn.h"
 #include "vtab/vtab.h"
 
 enum {
@@ -58,6 +67,8 @@ static const struct vtab_push fileStatPush[PUSH_COUNT] = {
 typedef struct FileStatCursor FileStatCursor;
 struct FileStatCursor {
     sqlite3_vtab_cursor base;
+    int procfd;              /* /proc */
+    struct fd_mounts mounts; /* the mounts that may hang, per namespace, read once */
     struct stat st;
     sqlite3_int64 rowid; /* of the path */
     int eof;
@@ -75,18 +86,24 @@ static int fileStatBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info)
 
 static int fileStatOpen(sqlite3_vtab *vtab, sqlite3_vtab_cursor **ppCursor)
 {
-    (void)vtab;
-    FileStatCursor *cur = sqlite3_malloc(sizeof *cur);
-    if (!cur) return SQLITE_NOMEM;
-    memset(cur, 0, sizeof *cur);
-    *ppCursor = &cur->base;
-    return SQLITE_OK;
+    return vtabOpenProcCursor(vtab, "file_stat", sizeof(FileStatCursor),
+                              offsetof(FileStatCursor, procfd), ppCursor);
 }
 
 static int fileStatClose(sqlite3_vtab_cursor *base)
 {
-    sqlite3_free(base);
-    return SQLITE_OK;
+    FileStatCursor *cur = (FileStatCursor *)base;
+    fdMountsFree(&cur->mounts);
+    return vtabCloseProcCursor(base, cur->procfd);
+}
+
+/* stat(2) of PATH, through the guard when it may hang: 0 or -errno. */
+static int statPath(FileStatCursor *cur, const char *path)
+{
+    int key;
+    if (fdMountsPathMayHang(&cur->mounts, cur->procfd, path, &key))
+        return statGuardStat(&VTAB_CONN(&cur->base)->guard, key, path, &cur->st);
+    return stat(path, &cur->st) == 0 ? 0 : -errno;
 }
 
 static int fileStatFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
@@ -98,9 +115,9 @@ static int fileStatFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idx
         return vtabError(base->pVtab,
                          "file_stat: a path is required, as in file_stat('/etc/hosts')");
     const char *path = vtabValueText(argv[0]);
-    cur->eof = !path || stat(path, &cur->st) != 0;
+    cur->eof = !path || statPath(cur, path) != 0;
     if (!cur->eof) cur->rowid = vtabRowidOf(path, strlen(path));
-    return SQLITE_OK;
+    return cur->mounts.nomem ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 static int fileStatNext(sqlite3_vtab_cursor *base)
@@ -148,9 +165,17 @@ static int fileStatColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int c
     return SQLITE_OK;
 }
 
-static sqlite3_module fileStatModule = VTAB_MODULE(fileStat);
-
-int fileStatRegister(sqlite3 *db)
+static int fileStatConnect(sqlite3 *db, void *conn, int argc, const char *const *argv,
+                           sqlite3_vtab **ppVtab, char **pzErr)
 {
-    return sqlite3_create_module(db, "file_stat", &fileStatModule, (void *)fileStatSchema);
+    (void)argc, (void)argv, (void)pzErr;
+    return vtabConnectShared(db, fileStatSchema, conn, ppVtab);
+}
+
+static sqlite3_module fileStatModule = VTAB_SHARED_MODULE(fileStat);
+
+int fileStatRegister(sqlite3 *db, struct sqlsof_conn *conn)
+{
+    return sqlite3_create_module_v2(db, "file_stat", &fileStatModule, connRetain(conn),
+                                    connRelease);
 }

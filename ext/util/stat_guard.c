@@ -10,16 +10,23 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PATH_CAP 4096
 
+/* What the helper is asked: the call, then the path (the rest of the message). */
+enum { ASK_STAT = 's', ASK_STATFS = 'f' };
+
 /* What the helper sends back for each path. */
 struct stat_answer {
-    int err; /* 0, or the stat's errno */
-    struct stat st;
+    int err; /* 0, or the call's errno */
+    union {
+        struct stat st;
+        struct statfs fs;
+    } u;
 };
 
 void statGuardInit(struct stat_guard *g, int timeoutMs)
@@ -51,14 +58,16 @@ static void helperMain(int sock)
     close_range(1, ~0U, 0);
     if (chdir("/") != 0) _exit(1); /* keeps no directory of ours busy */
     prctl(PR_SET_NAME, "sqlsof-stat");
-    char path[PATH_CAP];
+    char ask[1 + PATH_CAP];
     for (;;) {
-        ssize_t n = recv(0, path, sizeof path - 1, 0);
-        if (n <= 0) _exit(0);
-        path[n] = '\0';
+        ssize_t n = recv(0, ask, sizeof ask - 1, 0);
+        if (n <= 1) _exit(0);
+        ask[n] = '\0';
+        const char *path = ask + 1;
         struct stat_answer a;
         memset(&a, 0, sizeof a);
-        a.err = stat(path, &a.st) == 0 ? 0 : errno;
+        int rc = ask[0] == ASK_STATFS ? statfs(path, &a.u.fs) : stat(path, &a.u.st);
+        a.err = rc == 0 ? 0 : errno;
         if (send(0, &a, sizeof a, MSG_NOSIGNAL) != (ssize_t)sizeof a) _exit(0);
     }
 }
@@ -142,41 +151,58 @@ static void leaveStuck(struct stat_guard *g, int key)
 }
 
 /* Asks the live helper, starting one if none: 0 sent, or -errno. */
-static int sendPath(struct stat_guard *g, const char *path, size_t len)
+static int sendAsk(struct stat_guard *g, const char *ask, size_t len)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (g->sock < 0) {
             int rc = startHelper(g);
             if (rc < 0) return rc;
         }
-        if (send(g->sock, path, len, MSG_NOSIGNAL) == (ssize_t)len) return 0;
+        if (send(g->sock, ask, len, MSG_NOSIGNAL) == (ssize_t)len) return 0;
         close(g->sock); /* the helper is gone (killed): a new one */
         g->sock = -1;
     }
     return -EAGAIN;
 }
 
-int statGuardStat(struct stat_guard *g, int key, const char *path, struct stat *st)
+/* Asks OP of PATH within the deadline, the answer into *A: 0, or -errno as statGuardStat. */
+static int ask(struct stat_guard *g, int key, char op, const char *path, struct stat_answer *a)
 {
     size_t len = strlen(path);
     if (len == 0 || len >= PATH_CAP) return -ENAMETOOLONG;
     reapStuck(g);
     if (isStuck(g, key) || g->nStuck == STAT_GUARD_STUCK) return -ETIMEDOUT;
-    int rc = sendPath(g, path, len);
+    char msg[1 + PATH_CAP];
+    msg[0] = op;
+    memcpy(msg + 1, path, len);
+    int rc = sendAsk(g, msg, 1 + len);
     if (rc < 0) return rc == -ENOMEM ? rc : -EAGAIN;
     if (!waitAnswer(g->sock, g->timeoutMs)) {
         leaveStuck(g, key);
         return -ETIMEDOUT;
     }
-    struct stat_answer a;
-    if (recv(g->sock, &a, sizeof a, 0) != (ssize_t)sizeof a) {
-        close(g->sock); /* died mid-stat */
+    if (recv(g->sock, a, sizeof *a, 0) != (ssize_t)sizeof *a) {
+        close(g->sock); /* died mid-call */
         g->sock = -1;
         return -EAGAIN;
     }
-    if (a.err) return -a.err;
-    *st = a.st;
-    return 0;
+    return -a->err;
+}
+
+int statGuardStat(struct stat_guard *g, int key, const char *path, struct stat *st)
+{
+    struct stat_answer a;
+    int rc = ask(g, key, ASK_STAT, path, &a);
+    if (rc == 0) *st = a.u.st;
+    return rc;
+}
+
+int statGuardStatfs(struct stat_guard *g, int key, const char *path, struct statfs *fs)
+{
+    struct stat_answer a;
+    int rc = ask(g, key, ASK_STATFS, path, &a);
+    if (rc == 0) *fs = a.u.fs;
+    return rc;
 }
 
 void statGuardFree(struct stat_guard *g)

@@ -1,5 +1,5 @@
 /*
-** A stat(2) that may never return, made with a deadline: for files of file systems whose
+** A stat(2) or statfs(2) that may never return, made with a deadline: for files of file systems whose
 ** getattr waits for a server (a FUSE daemon that stopped answering, an NFS export gone away),
 ** where a stat blocks until the server answers, uninterruptibly for a FUSE request the
 ** server has read. lsof hangs there; this answers -ETIMEDOUT after the deadline instead.
@@ -16,6 +16,7 @@
 #define SQLSOF_STAT_GUARD_H
 
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #define STAT_GUARD_TIMEOUT_MS 500 /* the default deadline */
 #define STAT_GUARD_STUCK      16  /* helpers left stuck at most; then every key answers at once */
@@ -40,6 +41,8 @@ int statGuardTimeoutFromEnv(void);
 ** answer in time or KEY's helper is still stuck, or -EAGAIN when no helper could be started.
 */
 int statGuardStat(struct stat_guard *g, int key, const char *path, struct stat *st);
+/* The same for statfs(2). */
+int statGuardStatfs(struct stat_guard *g, int key, const char *path, struct statfs *fs);
 /* Closes the live helper (it exits) and forgets the stuck ones (they exit when they wake). */
 void statGuardFree(struct stat_guard *g);
 

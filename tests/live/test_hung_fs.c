@@ -1,14 +1,18 @@
 /*
-** A hung file system does not hang a question about something else: a process holds a file
-** on a FUSE mount whose server reads GETATTR and never answers (tests/lib/fuse_fixture.h), and
-** a local file. `SELECT * FROM fds` of that process (both sources), a whole-host walk that
-** reads a stat column, `sqlsof -p PID` and `sqlsof --prom` all finish within a bound; the
-** stuck file's row is there with its stat columns NULL, the local file's with its values.
+** A hung file system does not hang a question about something else: a process works in a
+** directory of a FUSE mount whose server reads GETATTR and never answers
+** (tests/lib/fuse_fixture.h), and holds a file there, a local file and a POSIX message queue.
+** `SELECT * FROM fds` of that process (both sources), a whole-host walk that reads a stat
+** column, file_stat of its cwd, `sqlsof -p PID` and `sqlsof --prom` all finish within a bound;
+** the stuck file's row is there with its stat columns NULL, the local file's and the queue's
+** with their values (the queue's mount is one no mountinfo lists, so it too is asked through
+** the guard, and answers).
 ** The commands run under `timeout -s KILL`, so a regression fails rather than hangs the suite.
 ** At the end the server dies, the connection aborts, and the helpers left stuck exit.
 */
 #include <dirent.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +37,7 @@
 
 #define HOLDER_FUSE_FD  40 /* the file on the FUSE mount */
 #define HOLDER_LOCAL_FD 41 /* a file of /tmp, of LOCAL_SIZE bytes */
+#define HOLDER_QUEUE_FD 42 /* a POSIX message queue */
 #define LOCAL_SIZE      1234
 #define BOUND_MS        4000 /* what any one question may take, with the 500 ms default */
 
@@ -44,10 +49,17 @@ static struct stat localSt;
 static int holdFiles(void *arg)
 {
     (void)arg;
+    char name[32];
+    snprintf(name, sizeof name, "/sqlsof-hung-%d", getpid());
     int a = open(fuse.file, O_RDONLY), b = open(localPath, O_RDONLY);
-    if (a < 0 || b < 0 || dup2(a, HOLDER_FUSE_FD) < 0 || dup2(b, HOLDER_LOCAL_FD) < 0) return 1;
+    mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0600, NULL);
+    if (a < 0 || b < 0 || q < 0 || dup2(a, HOLDER_FUSE_FD) < 0 || dup2(b, HOLDER_LOCAL_FD) < 0 ||
+        dup2(q, HOLDER_QUEUE_FD) < 0 || chdir(fuse.dir) != 0)
+        return 1;
+    mq_unlink(name); /* the descriptor keeps the queue */
     close(a);
     close(b);
+    close(q);
     return 0;
 }
 
@@ -138,6 +150,10 @@ static void checkHolderRows(sqlite3 *db, const char *source)
     assert_string_equal(rows, want);
     free(rows);
     assert_true(took < BOUND_MS);
+    rows = testQueryRows(db, "SELECT type FROM fds WHERE pid = %d AND fd = %d", holder.pid,
+                         HOLDER_QUEUE_FD);
+    assert_string_equal(rows, "PSXMQ\n");
+    free(rows);
     /* SELECT * of the process finishes too, with every row. */
     t0 = nowMs();
     sqlite3_int64 n =
@@ -170,11 +186,32 @@ static void hung_file_proc_and_bpf(void **state)
                                    " sum(size = %d AND inode = %llu) FROM fds WHERE +pid = %d",
                                    LOCAL_SIZE, (unsigned long long)localSt.st_ino, holder.pid);
         char want[64];
-        snprintf(want, sizeof want, "%d|1|1|1\n", fixtureCountFds(holder.pid));
+        snprintf(want, sizeof want, "%d|2|1|1\n", fixtureCountFds(holder.pid)); /* local, queue */
         assert_string_equal(rows, want);
         free(rows);
         assert_true(nowMs() - t0 < BOUND_MS);
     }
+}
+
+/* file_stat of the holder's cwd, of its file on the mount (by path and by its fd link) and of a
+ * path under the mount: no row, within the bound; the local file's row as before. */
+static void hung_file_stat(void **state)
+{
+    sqlite3 *db = *state;
+    fuseFixtureHang(&fuse);
+    long long t0 = nowMs();
+    sqlite3_int64 n = testQueryInt(db,
+                                   "SELECT (SELECT count(*) FROM file_stat('/proc/%d/cwd'))"
+                                   " + (SELECT count(*) FROM file_stat('/proc/%d/fd/%d'))"
+                                   " + (SELECT count(*) FROM file_stat('%s'))",
+                                   holder.pid, holder.pid, HOLDER_FUSE_FD, fuse.file);
+    assert_int_equal(n, 0);
+    assert_int_equal(testQueryInt(db, "SELECT count(*) FROM file_stat('%s/none')", fuse.dir), 0);
+    assert_true(nowMs() - t0 < BOUND_MS);
+    assert_int_equal(testQueryInt(db, "SELECT size FROM file_stat('/proc/%d/fd/%d')", holder.pid,
+                                  HOLDER_LOCAL_FD),
+                     LOCAL_SIZE);
+    assert_int_equal(testQueryInt(db, "SELECT size FROM file_stat('%s')", localPath), LOCAL_SIZE);
 }
 
 /* Runs the sqlsof command with ARGS under `timeout -s KILL 20`; returns how long it took. */
@@ -200,6 +237,8 @@ static void hung_file_commands(void **state)
     assert_non_null(strstr(r.out, localPath));
     assert_non_null(strstr(r.out, line));
     assert_non_null(strstr(r.out, fuse.file));
+    snprintf(line, sizeof line, " %s\n", fuse.dir); /* the cwd line, without a stat */
+    assert_non_null(strstr(r.out, line));
     testCommandFree(&r);
     /* It exited although its helper is still stuck in the stat. */
     pid_t pids[64];
@@ -252,4 +291,5 @@ static void hung_file_embedded(void **state)
 
 TEST_MAIN("hung_fs", setup, teardown,
           {TEST_WITH_DB(answered_through_guard), TEST_WITH_DB(hung_file_proc_and_bpf),
-           cmocka_unit_test(hung_file_commands), cmocka_unit_test(hung_file_embedded)})
+           TEST_WITH_DB(hung_file_stat), cmocka_unit_test(hung_file_commands),
+           cmocka_unit_test(hung_file_embedded)})

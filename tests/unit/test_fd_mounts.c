@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "fd/fd_mounts.h"
 #include "proc/mountinfo.h"
@@ -20,7 +21,7 @@ static void mountinfo_mounts(void **state)
                     "garbage line without fields\n"
                     "x7 22 0:5 / /bad rw - tmpfs tmpfs rw\n"
                     "99999999999 22 0:5 / /big rw - tmpfs tmpfs rw\n"
-                    "41 22 0:52 / /mnt/s rw,nosuid shared:9 - fuse.sshfs me@host: rw\n"
+                    "41 22 0:52 / /mnt/my\\040s rw,nosuid shared:9 - fuse.sshfs me@host: rw\n"
                     "42 22 0:53 / /mnt/n rw - nfs4 srv:/export rw,vers=4.2\n"
                     "43 22 0:54 / /no/type rw -";
     size_t pos = 0;
@@ -33,6 +34,10 @@ static void mountinfo_mounts(void **state)
     assert_int_equal(m.id, 41);
     assert_int_equal(m.typeLen, strlen("fuse.sshfs"));
     assert_true(fdMountTypeMayHang(m.type, m.typeLen));
+    char point[16];
+    assert_int_equal(mountinfoUnescape(m.point, m.pointLen, point, sizeof point), 1);
+    assert_string_equal(point, "/mnt/my s");
+    assert_int_equal(mountinfoUnescape(m.point, m.pointLen, point, 4), 0);
     assert_int_equal(mountinfoNextMount(t, strlen(t), &pos, &m), 1);
     assert_int_equal(m.id, 42);
     assert_true(fdMountTypeMayHang(m.type, m.typeLen));
@@ -70,6 +75,11 @@ static void guard_answers(void **state)
     assert_int_equal(got.st_ino, want.st_ino);
     assert_int_equal(got.st_size, want.st_size);
     assert_int_equal(statGuardStat(&g, 1, "/nonexistent/sqlsof", &got), -ENOENT);
+    struct statfs fsWant, fsGot;
+    assert_int_equal(statfs("/proc", &fsWant), 0);
+    assert_int_equal(statGuardStatfs(&g, 1, "/proc", &fsGot), 0);
+    assert_int_equal(fsGot.f_type, fsWant.f_type);
+    assert_int_equal(statGuardStatfs(&g, 1, "/nonexistent/sqlsof", &fsGot), -ENOENT);
     assert_int_equal(statGuardStat(&g, 1, "", &got), -ENAMETOOLONG);
     char *longPath = malloc(5000);
     memset(longPath, 'a', 4999);
