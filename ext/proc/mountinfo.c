@@ -63,15 +63,23 @@ static int unescapePath(const char *s, const char *e, char *path, size_t cap)
     return n > 0;
 }
 
+/* The line of TEXT (LEN bytes) at *POS, [*P, *EOL) without its newline; advances *POS past it.
+ * 0 at the end. */
+static int nextLine(const char *text, size_t len, size_t *pos, const char **p, const char **eol)
+{
+    if (*pos >= len) return 0;
+    *p = text + *pos;
+    const char *nl = memchr(*p, '\n', len - *pos);
+    *eol = nl ? nl : text + len;
+    *pos = (size_t)(*eol - text) + (nl ? 1 : 0);
+    return 1;
+}
+
 int mountinfoNextNetns(const char *text, size_t len, size_t *pos, uint64_t *ino, char *path,
                        size_t cap)
 {
-    const char *end = text + len;
-    while (*pos < len) {
-        const char *p = text + *pos;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
-        *pos = (size_t)(eol - text) + (nl ? 1 : 0);
+    const char *p, *eol;
+    while (nextLine(text, len, pos, &p, &eol)) {
         const char *rs, *re, *ms, *me, *fs, *fe;
         if (field(p, eol, 3, &rs, &re) && netRoot(rs, re, ino) && field(p, eol, 4, &ms, &me) &&
             fsType(p, eol, &fs, &fe) && fe - fs == 4 && memcmp(fs, "nsfs", 4) == 0 &&
@@ -96,12 +104,8 @@ static int decimal(const char *s, const char *e, int *out)
 
 int mountinfoNextMount(const char *text, size_t len, size_t *pos, struct mountinfo_mount *m)
 {
-    const char *end = text + len;
-    while (*pos < len) {
-        const char *p = text + *pos;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
-        *pos = (size_t)(eol - text) + (nl ? 1 : 0);
+    const char *p, *eol;
+    while (nextLine(text, len, pos, &p, &eol)) {
         const char *is, *ie, *fs, *fe, *ms, *me;
         if (field(p, eol, 0, &is, &ie) && decimal(is, ie, &m->id) && field(p, eol, 4, &ms, &me) &&
             fsType(p, eol, &fs, &fe)) {
