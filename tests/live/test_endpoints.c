@@ -377,6 +377,65 @@ static void across_two_namespaces(void **state)
     assert_true(foundBack);
 }
 
+/* A process of two threads (T) holding a pipe's write end, and its child (U) the read end. */
+struct threaded {
+    int pidU, fdT, fdU;
+};
+
+static int makeThreaded(void *arg)
+{
+    struct threaded *t = arg;
+    int pp[2];
+    prctl(PR_SET_NAME, "sqlsof-endp-t");
+    if (pipe(pp)) return -1;
+    pid_t u = fork();
+    if (u < 0) return -1;
+    if (u == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(pp[1]);
+        for (;;) pause();
+    }
+    close(pp[0]);
+    *t = (struct threaded){u, pp[1], pp[0]};
+    fixtureStartThread(); /* a thread shares the fd table: not a holder of its own */
+    fixtureReport(t, sizeof *t);
+    return 0;
+}
+
+/* T's and U's rows among themselves, from SOURCE. */
+static char *threadedRows(const struct fixture *tfx, const struct threaded *t, const char *source)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "t=%d", tfx->pid);
+    snprintf(b, sizeof b, "u=%d", t->pidU);
+    setenv("SQLSOF_ENDPOINTS_SOURCE", source, 1);
+    char *rows = testSqlsofCsv("SELECT pid, fd, peer_pid, peer_fd, kind FROM endpoints "
+                               "WHERE pid IN (:t, :u) AND peer_pid IN (:t, :u) "
+                               "ORDER BY pid, fd, peer_pid, peer_fd",
+                               a, b, NULL);
+    unsetenv("SQLSOF_ENDPOINTS_SOURCE");
+    return rows;
+}
+
+/* Every thread of a process shares its fd table: the process holds each end once, whether it
+ * is the one asked about (described) or the one found (matched), from either source. */
+static void threads_hold_an_end_once(void **state)
+{
+    (void)state;
+    struct fixture tfx;
+    struct threaded t;
+    fixtureStartReport(&tfx, makeThreaded, &t, &t, sizeof t);
+    char *bpf = threadedRows(&tfx, &t, "bpf"), *proc = threadedRows(&tfx, &t, "proc");
+    char want[2][96];
+    snprintf(want[0], sizeof want[0], "%d,%d,%d,%d,pipe\r\n", tfx.pid, t.fdT, t.pidU, t.fdU);
+    snprintf(want[1], sizeof want[1], "%d,%d,%d,%d,pipe\r\n", t.pidU, t.fdU, tfx.pid, t.fdT);
+    kill(t.pidU, SIGKILL);
+    fixtureStop(&tfx);
+    assert_string_equal(bpf, proc);
+    for (int i = 0; i < 2; i++) assert_int_equal(testCount(bpf, want[i]), 1);
+    free(bpf), free(proc);
+}
+
 /*
 ** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
 ** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
@@ -413,4 +472,5 @@ TEST_MAIN("endpoints", setup, teardown,
            cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
            cmocka_unit_test(across_two_namespaces),
            cmocka_unit_test(sources_and_the_old_view_agree),
-           TEST_WITH_DB(pushdown_of_pid_in_and_fd), TEST_WITH_DB(plans)})
+           cmocka_unit_test(threads_hold_an_end_once), TEST_WITH_DB(pushdown_of_pid_in_and_fd),
+           TEST_WITH_DB(plans)})

@@ -383,9 +383,11 @@ SEC("iter/task") int ep_scan(struct bpf_iter__task *ctx)
     struct task_struct *task = ctx->task;
     __u32 zero = 0;
     if (!task) return 0;
+    /* The task iterator visits every thread, and a thread shares its leader's fd table (or has
+     * one of its own, which /proc/PID/fd does not show): the leader's is the process's. */
+    if (BPF_CORE_READ(task, group_leader) != task) return 0;
     struct files_struct *files = BPF_CORE_READ(task, files);
-    /* A thread with a table of its own: /proc/PID/fd shows the leader's (as fds.bpf.c). */
-    if (!files || files != BPF_CORE_READ(task, group_leader, files)) return 0;
+    if (!files) return 0;
     struct ep_config *cfg = epConfigNow();
     struct scan c = {
         .seq = ctx->meta->seq,
