@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "command.h"
+#include "fd/bpf/endpoints_record.h"
 #include "fixture.h"
 #include "listing.h"
 #include "shell.h"
@@ -436,6 +438,51 @@ static void threads_hold_an_end_once(void **state)
     free(bpf), free(proc);
 }
 
+/* More pipes than epWanted holds keys, in two processes (the hard fd limit may be 20,000): a
+ * question about both makes one pass, which asks for them in parts. */
+#define MANY_PIPES (EP_WANTED_MAX / 2 + 100)
+
+static int makeManyPipes(void *arg)
+{
+    (void)arg;
+    struct rlimit rl;
+    prctl(PR_SET_NAME, "sqlsof-endp-m");
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+    rl.rlim_cur = 2 * MANY_PIPES + 64;
+    if (rl.rlim_cur > rl.rlim_max || setrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+    for (int i = 0; i < MANY_PIPES; i++) {
+        int pp[2];
+        if (pipe(pp)) return -1;
+    }
+    return 0;
+}
+
+/* Each pipe's two ends in one process name each other, from either source, however many. */
+static void more_keys_than_one_pass_holds(void **state)
+{
+    (void)state;
+    struct fixture m[2];
+    fixtureStart(&m[0], makeManyPipes, NULL);
+    fixtureStart(&m[1], makeManyPipes, NULL);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "a=%d", m[0].pid);
+    snprintf(b, sizeof b, "b=%d", m[1].pid);
+    char *rows[2];
+    static const char *const sources[2] = {"bpf", "proc"};
+    for (int i = 0; i < 2; i++) {
+        setenv("SQLSOF_ENDPOINTS_SOURCE", sources[i], 1);
+        rows[i] = testSqlsofCsv("SELECT pid, fd, peer_fd FROM endpoints WHERE pid IN (:a, :b) "
+                                "AND peer_pid = pid AND kind = 'pipe' ORDER BY pid, fd",
+                                a, b, NULL);
+        unsetenv("SQLSOF_ENDPOINTS_SOURCE");
+    }
+    fixtureStop(&m[0]);
+    fixtureStop(&m[1]);
+    assert_string_equal(rows[0], rows[1]);
+    assert_true(testCount(rows[0], "\n") >= 1 + 4 * MANY_PIPES); /* the header, each end */
+    free(rows[0]), free(rows[1]);
+}
+
 /*
 ** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
 ** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
@@ -472,5 +519,6 @@ TEST_MAIN("endpoints", setup, teardown,
            cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
            cmocka_unit_test(across_two_namespaces),
            cmocka_unit_test(sources_and_the_old_view_agree),
-           cmocka_unit_test(threads_hold_an_end_once), TEST_WITH_DB(pushdown_of_pid_in_and_fd),
+           cmocka_unit_test(threads_hold_an_end_once),
+           cmocka_unit_test(more_keys_than_one_pass_holds), TEST_WITH_DB(pushdown_of_pid_in_and_fd),
            TEST_WITH_DB(plans)})

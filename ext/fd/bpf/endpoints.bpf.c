@@ -62,7 +62,7 @@
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC); /* filled for a pass, emptied after it */
-    __uint(max_entries, 65536);
+    __uint(max_entries, EP_WANTED_MAX);
     __type(key, struct ep_key);
     __type(value, __u8);
 } epWanted SEC(".maps");
