@@ -268,7 +268,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    sqlite3 *db = openDatabase();
+    /* What the chosen mode will run: its views are made only when it may use them. */
+    const char *text = sql ? sql : html ? reportFiles[0].text : metricFiles[0].text;
+    sqlite3 *db = openDatabase(text);
     if (!db) return 1;
     if (allowKill && sqlsof_allow_kill(db, 1) != SQLITE_OK) {
         fprintf(stderr, "sqlsof: --allow-kill: %s\n", sqlite3_errmsg(db));

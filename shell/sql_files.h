@@ -7,7 +7,7 @@ struct sql_file {
     const char *text;
 };
 
-extern const struct sql_file sqlFiles[];    /* views loaded at start; ends with {0, 0} */
+extern const struct sql_file sqlFiles[];    /* views made at start; ends with {0, 0} */
 extern const struct sql_file reportFiles[]; /* sql/report.sql, for --html; ends with {0, 0} */
 extern const struct sql_file metricFiles[]; /* sql/metrics.sql, for --prom; ends with {0, 0} */
 

@@ -296,14 +296,13 @@ static void dropKeys(int mapFd, const struct ep_keys *keys)
     for (size_t i = 0; i < keys->n; i++) skel_map_delete_elem(mapFd, &keys->v[i]);
 }
 
-int epBpfMatch(struct ep_bpf_cache *c, const struct ep_keys *keys, struct ep_records *out)
+/* One pass over the host for KEYS (at most EP_WANTED_MAX of them; epBloom already set). */
+static int matchPart(struct ep_bpf_cache *c, const struct ep_keys *keys, struct ep_records *out)
 {
-    int rc = epBpfLoad(c);
-    if (rc || !keys->n) return rc;
     struct endpoints_scan_bpf *scan = c->bpf->scan;
     int mapFd = scan->maps.epWanted.map_fd;
-    if ((rc = configure(scan, EP_MODE_MATCH, keys)) == 0 && (rc = putKeys(mapFd, keys)) == 0)
-        rc = walk(scan->progs.ep_scan.prog_fd, 0, out);
+    int rc = putKeys(mapFd, keys);
+    if (rc == 0) rc = walk(scan->progs.ep_scan.prog_fd, 0, out);
     if (rc == -E2BIG && (rc = loadFile(c)) == 0) {
         /* The file-by-file walk shares nothing with ep_scan: its own wanted keys. */
         int fileFd = c->bpf->file->maps.epWanted.map_fd, cfgFd = c->bpf->file->maps.epConfig.map_fd;
@@ -314,7 +313,26 @@ int epBpfMatch(struct ep_bpf_cache *c, const struct ep_keys *keys, struct ep_rec
         dropKeys(fileFd, keys);
     }
     dropKeys(mapFd, keys);
-    configure(scan, EP_MODE_MATCH, NULL);
+    return rc;
+}
+
+/*
+** epWanted holds EP_WANTED_MAX keys (a bigger table costs its creation at every load: 65,536
+** entries took 0.5 ms more than 16,384), so more keys than that take a pass for each part;
+** epBloom holds all of them, and a file matches one key, so no file is written twice.
+*/
+int epBpfMatch(struct ep_bpf_cache *c, const struct ep_keys *keys, struct ep_records *out)
+{
+    int rc = epBpfLoad(c);
+    if (rc || !keys->n) return rc;
+    rc = configure(c->bpf->scan, EP_MODE_MATCH, keys);
+    for (size_t at = 0; rc == 0 && at < keys->n; at += EP_WANTED_MAX) {
+        struct ep_keys part = *keys;
+        part.v += at;
+        part.n = keys->n - at < EP_WANTED_MAX ? keys->n - at : EP_WANTED_MAX;
+        rc = matchPart(c, &part, out);
+    }
+    configure(c->bpf->scan, EP_MODE_MATCH, NULL);
     return rc;
 }
 

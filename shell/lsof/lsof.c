@@ -56,7 +56,7 @@ int lsofMain(int argc, char *const argv[], int printSql)
         return 0;
     }
 
-    sqlite3 *db = openDatabase();
+    sqlite3 *db = openDatabase(NULL);
     long listed = db ? runOnce(db, sql, &o) : -1;
     int status = listed > 0 ? 0 : 1;
     /* -r: repeat until interrupted, or N passes (-r 1c3); +r: until a pass lists nothing. */

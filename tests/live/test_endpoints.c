@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "command.h"
+#include "fd/bpf/endpoints_record.h"
 #include "fixture.h"
 #include "listing.h"
 #include "shell.h"
@@ -377,6 +379,110 @@ static void across_two_namespaces(void **state)
     assert_true(foundBack);
 }
 
+/* A process of two threads (T) holding a pipe's write end, and its child (U) the read end. */
+struct threaded {
+    int pidU, fdT, fdU;
+};
+
+static int makeThreaded(void *arg)
+{
+    struct threaded *t = arg;
+    int pp[2];
+    prctl(PR_SET_NAME, "sqlsof-endp-t");
+    if (pipe(pp)) return -1;
+    pid_t u = fork();
+    if (u < 0) return -1;
+    if (u == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(pp[1]);
+        for (;;) pause();
+    }
+    close(pp[0]);
+    *t = (struct threaded){u, pp[1], pp[0]};
+    fixtureStartThread(); /* a thread shares the fd table: not a holder of its own */
+    fixtureReport(t, sizeof *t);
+    return 0;
+}
+
+/* T's and U's rows among themselves, from SOURCE. */
+static char *threadedRows(const struct fixture *tfx, const struct threaded *t, const char *source)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "t=%d", tfx->pid);
+    snprintf(b, sizeof b, "u=%d", t->pidU);
+    setenv("SQLSOF_ENDPOINTS_SOURCE", source, 1);
+    char *rows = testSqlsofCsv("SELECT pid, fd, peer_pid, peer_fd, kind FROM endpoints "
+                               "WHERE pid IN (:t, :u) AND peer_pid IN (:t, :u) "
+                               "ORDER BY pid, fd, peer_pid, peer_fd",
+                               a, b, NULL);
+    unsetenv("SQLSOF_ENDPOINTS_SOURCE");
+    return rows;
+}
+
+/* Every thread of a process shares its fd table: the process holds each end once, whether it
+ * is the one asked about (described) or the one found (matched), from either source. */
+static void threads_hold_an_end_once(void **state)
+{
+    (void)state;
+    struct fixture tfx;
+    struct threaded t;
+    fixtureStartReport(&tfx, makeThreaded, &t, &t, sizeof t);
+    char *bpf = threadedRows(&tfx, &t, "bpf"), *proc = threadedRows(&tfx, &t, "proc");
+    char want[2][96];
+    snprintf(want[0], sizeof want[0], "%d,%d,%d,%d,pipe\r\n", tfx.pid, t.fdT, t.pidU, t.fdU);
+    snprintf(want[1], sizeof want[1], "%d,%d,%d,%d,pipe\r\n", t.pidU, t.fdU, tfx.pid, t.fdT);
+    kill(t.pidU, SIGKILL);
+    fixtureStop(&tfx);
+    assert_string_equal(bpf, proc);
+    for (int i = 0; i < 2; i++) assert_int_equal(testCount(bpf, want[i]), 1);
+    free(bpf), free(proc);
+}
+
+/* More pipes than epWanted holds keys, in two processes (the hard fd limit may be 20,000): a
+ * question about both makes one pass, which asks for them in parts. */
+#define MANY_PIPES (EP_WANTED_MAX / 2 + 100)
+
+static int makeManyPipes(void *arg)
+{
+    (void)arg;
+    struct rlimit rl;
+    prctl(PR_SET_NAME, "sqlsof-endp-m");
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+    rl.rlim_cur = 2 * MANY_PIPES + 64;
+    if (rl.rlim_cur > rl.rlim_max || setrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+    for (int i = 0; i < MANY_PIPES; i++) {
+        int pp[2];
+        if (pipe(pp)) return -1;
+    }
+    return 0;
+}
+
+/* Each pipe's two ends in one process name each other, from either source, however many. */
+static void more_keys_than_one_pass_holds(void **state)
+{
+    (void)state;
+    struct fixture m[2];
+    fixtureStart(&m[0], makeManyPipes, NULL);
+    fixtureStart(&m[1], makeManyPipes, NULL);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "a=%d", m[0].pid);
+    snprintf(b, sizeof b, "b=%d", m[1].pid);
+    char *rows[2];
+    static const char *const sources[2] = {"bpf", "proc"};
+    for (int i = 0; i < 2; i++) {
+        setenv("SQLSOF_ENDPOINTS_SOURCE", sources[i], 1);
+        rows[i] = testSqlsofCsv("SELECT pid, fd, peer_fd FROM endpoints WHERE pid IN (:a, :b) "
+                                "AND peer_pid = pid AND kind = 'pipe' ORDER BY pid, fd",
+                                a, b, NULL);
+        unsetenv("SQLSOF_ENDPOINTS_SOURCE");
+    }
+    fixtureStop(&m[0]);
+    fixtureStop(&m[1]);
+    assert_string_equal(rows[0], rows[1]);
+    assert_true(testCount(rows[0], "\n") >= 1 + 4 * MANY_PIPES); /* the header, each end */
+    free(rows[0]), free(rows[1]);
+}
+
 /*
 ** lsof mode's +E and -E against lsof 4.95 on the two processes: the same lines, each end's NAME
 ** naming the other ("pipe 42,cmd,5w", "/dev/ptmx ->/dev/pts/3 ...", "[eventfd:7] ..."). lsof
@@ -413,4 +519,6 @@ TEST_MAIN("endpoints", setup, teardown,
            cmocka_unit_test(pushdown_keeps_the_answer), cmocka_unit_test(lsof_endpoint_text),
            cmocka_unit_test(across_two_namespaces),
            cmocka_unit_test(sources_and_the_old_view_agree),
-           TEST_WITH_DB(pushdown_of_pid_in_and_fd), TEST_WITH_DB(plans)})
+           cmocka_unit_test(threads_hold_an_end_once),
+           cmocka_unit_test(more_keys_than_one_pass_holds), TEST_WITH_DB(pushdown_of_pid_in_and_fd),
+           TEST_WITH_DB(plans)})

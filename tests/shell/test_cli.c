@@ -132,6 +132,19 @@ static void several_statements(void **state)
     expectOutput("--table", "SELECT 1 AS a; SELECT 2 AS b", "a\n-\n1\n\nb\n-\n2\n");
 }
 
+/* The views of sql/ are made for a statement that names one (in any case) or lists the schema,
+ * and not parsed for one that does neither. */
+static void views_when_named(void **state)
+{
+    (void)state;
+    expectOutput("--csv", "SELECT count(*) >= 0 AS n FROM Listening", "n\r\n1\r\n");
+    expectOutput("--csv", "SELECT count(*) >= 8 AS n FROM temp.sqlite_master WHERE type = 'view'",
+                 "n\r\n1\r\n");
+    expectOutput("--csv", "SELECT count(*) >= 8 AS n FROM pragma_table_list WHERE schema = 'temp'",
+                 "n\r\n1\r\n");
+    expectOutput("--csv", "SELECT 'lsof_fds' AS n", "n\r\nlsof_fds\r\n");
+}
+
 static void sql_error_exits_1(void **state)
 {
     (void)state;
@@ -188,6 +201,7 @@ TEST_MAIN("cli", NULL, NULL,
               cmocka_unit_test(control_characters),
               cmocka_unit_test(live_row),
               cmocka_unit_test(several_statements),
+              cmocka_unit_test(views_when_named),
               cmocka_unit_test(sql_error_exits_1),
               cmocka_unit_test(interactive_shell),
               cmocka_unit_test(help_and_version),

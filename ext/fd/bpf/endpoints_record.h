@@ -42,6 +42,9 @@ struct ep_config {
 
 enum { EP_REC_SOCKFIELDS = 1 };
 
+/* How many keys epWanted holds: fd_peers.c asks for more in parts. */
+#define EP_WANTED_MAX 16384
+
 /* ep_scan's first test: a bit per hash of a wanted inode number, (ino * MUL) >> (64 - SHIFT). */
 #define EP_BLOOM_SHIFT 18
 #define EP_BLOOM_BITS  (1u << EP_BLOOM_SHIFT)

@@ -5,7 +5,7 @@
 set -e
 btf=/sys/kernel/btf/vmlinux
 dump=$(bpftool btf dump file $btf)
-for t in file socket; do
+for t in file inode socket task_struct; do
     id=$(printf '%s\n' "$dump" | sed -n "s/^\[\([0-9]*\)\] STRUCT '$t' .*/\1/p" | head -1)
     [ -n "$id" ] || { echo "ep_kernel.sh: no struct $t in $btf" >&2; exit 1; }
     echo "#define EP_BTF_ID_$t $id"
