@@ -11,6 +11,7 @@
 **       '/run/x.sock type=STREAM (LISTEN)', 'type=DGRAM ->INO=42 7,cat,3u (CONNECTED)'.
 */
 #include "tables/tables.h"
+#include "util/buf.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -59,7 +60,9 @@ static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolv
             return;
         }
     }
-    sqlite3_str_appendf(out, inet6 > 0 ? "[%s]" : "%s", addr);
+    if (inet6 > 0) sqlite3_str_appendchar(out, 1, '[');
+    sqlite3_str_appendall(out, addr);
+    if (inet6 > 0) sqlite3_str_appendchar(out, 1, ']');
 }
 
 static void appendPort(sqlite3_str *out, int port, const char *protocol, int wildcard, int resolve)
@@ -77,7 +80,10 @@ static void appendPort(sqlite3_str *out, int port, const char *protocol, int wil
             return;
         }
     }
-    sqlite3_str_appendf(out, "%d", port);
+    char digits[24], *end = digits + sizeof digits;
+    char *p = decimalBefore(end, port < 0 ? -(unsigned long long)port : (unsigned long long)port);
+    if (port < 0) *--p = '-'; /* what SQL passed, as "%d" wrote it */
+    sqlite3_str_append(out, p, (int)(end - p));
 }
 
 /* Returns OUT's text as the result, or its error (SQLITE_NOMEM) when building it failed. */
@@ -121,7 +127,11 @@ static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     /* lsof shows a state for TCP only, and leaves UDP's place for it blank. */
     if (!strcmp(protocol, "tcp")) {
-        if (state) sqlite3_str_appendf(out, " (%s)", state);
+        if (state) {
+            sqlite3_str_appendall(out, " (");
+            sqlite3_str_appendall(out, state);
+            sqlite3_str_appendchar(out, 1, ')');
+        }
     } else {
         sqlite3_str_appendchar(out, 1, ' ');
     }

@@ -12,7 +12,7 @@
 #include "lsof/lsof_escape.h"
 #include "output.h"
 
-/* The columns of lsofBuildSql()'s query. */
+/* The columns of lsofBuildQuery()'s statements. */
 enum {
     Q_COMMAND,
     Q_PID,
@@ -32,7 +32,8 @@ enum {
     Q_PROTOCOL,
     Q_FLAGS,
     Q_POS,
-    Q_COUNT
+    Q_COUNT,
+    Q_FD_ORDER = Q_COUNT /* the order of a process's rows: a sort key, never printed */
 };
 
 /* Every row's texts, held to size the columns: one buffer for all of them, and per row each
@@ -43,7 +44,13 @@ struct rows {
     char *text;
     size_t len, cap;
     size_t (*off)[Q_COUNT];
-    size_t n, nCap;
+    struct row_key *key; /* each row's place in lsof's order */
+    size_t n, nCap, keyCap;
+};
+
+/* Where a row sorts: by process, then as lsof orders a process's files (fd_order). */
+struct row_key {
+    sqlite3_int64 pid, order;
 };
 
 /* Row I's text of column C; NULL for SQL NULL. */
@@ -81,12 +88,15 @@ static void rowsAppendInteger(struct rows *t, sqlite3_int64 v)
     t->len += n;
 }
 
+/* Steps STMT to the end, adding its rows to T. */
 static int readRows(sqlite3_stmt *stmt, struct rows *t)
 {
     int rc;
-    memset(t, 0, sizeof *t);
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         t->off = outputGrow(t->off, &t->nCap, t->n + 1, sizeof *t->off);
+        t->key = outputGrow(t->key, &t->keyCap, t->n + 1, sizeof *t->key);
+        t->key[t->n].pid = sqlite3_column_int64(stmt, Q_PID);
+        t->key[t->n].order = sqlite3_column_int64(stmt, Q_FD_ORDER);
         size_t *off = t->off[t->n++];
         for (int c = 0; c < Q_COUNT; c++) {
             off[c] = t->len;
@@ -107,10 +117,52 @@ static int readRows(sqlite3_stmt *stmt, struct rows *t)
     return rc;
 }
 
+/* A row's key and its place in the statements' output: sorted by both, the sort is stable. */
+struct row_at {
+    struct row_key key;
+    size_t at;
+};
+
+static int compareRowAt(const void *x, const void *y)
+{
+    const struct row_at *a = x, *b = y;
+    if (a->key.pid != b->key.pid) return a->key.pid < b->key.pid ? -1 : 1;
+    if (a->key.order != b->key.order) return a->key.order < b->key.order ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/*
+** Puts T's rows in lsof's order, by process and then fd_order; rows of equal keys (a process's
+** mapped files) stay in the order the statements gave them. Rows mostly come in order (one
+** process's descriptors): then nothing moves.
+*/
+static void sortRows(struct rows *t)
+{
+    size_t i = 1;
+    while (i < t->n &&
+           compareRowAt(&(struct row_at){t->key[i - 1], 0}, &(struct row_at){t->key[i], 0}) <= 0)
+        i++;
+    if (i >= t->n) return;
+    size_t atCap = 0, offCap = 0;
+    struct row_at *by = outputGrow(NULL, &atCap, t->n, sizeof *by);
+    for (i = 0; i < t->n; i++) by[i] = (struct row_at){t->key[i], i};
+    qsort(by, t->n, sizeof *by, compareRowAt);
+    size_t(*off)[Q_COUNT] = outputGrow(NULL, &offCap, t->n, sizeof *off);
+    for (i = 0; i < t->n; i++) {
+        memcpy(off[i], t->off[by[i].at], sizeof *off);
+        t->key[i] = by[i].key;
+    }
+    free(by);
+    free(t->off);
+    t->off = off;
+    t->nCap = offCap;
+}
+
 static void freeRows(struct rows *t)
 {
     free(t->text);
     free(t->off);
+    free(t->key);
 }
 
 /* A growing byte buffer for one output line, or one escaped text. */
@@ -343,10 +395,13 @@ static void printFields(FILE *out, const struct rows *t, const struct lsof_opts 
     }
 }
 
-int lsofPrint(FILE *out, sqlite3_stmt *stmt, const struct lsof_opts *o, size_t *printed)
+int lsofPrint(FILE *out, sqlite3_stmt *const *stmt, int n, const struct lsof_opts *o,
+              size_t *printed)
 {
-    struct rows rows;
-    int rc = readRows(stmt, &rows);
+    struct rows rows = {0};
+    int rc = SQLITE_DONE;
+    for (int i = 0; i < n && rc == SQLITE_DONE; i++) rc = readRows(stmt[i], &rows);
+    sortRows(&rows);
     if (rc == SQLITE_DONE && rows.n > 0) {
         if (o->terse)
             printPids(out, &rows);

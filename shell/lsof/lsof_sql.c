@@ -1,5 +1,5 @@
 /*
-** lsof's options as one SQL query over the lsof views. lsof's rules:
+** lsof's options as SQL over the lsof views. lsof's rules:
 **  - exclusions ('^' pids, users, commands, fds; excluded states) always apply;
 **  - the selections (-p, -u, -c, -d, -i, -U, file names) are ORed, or ANDed with -a;
 **  - -s states restrict the Internet files that -i selects: once a protocol has states to
@@ -331,32 +331,12 @@ static char *namesAsGiven(const struct lsof_opts *o, const char *name)
     return expr;
 }
 
-char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
+/* One SELECT of lsofPrint()'s columns from SOURCE, one of the lsof views, for the rows COND
+ * (may be "") selects; with PEERS (+E), also the other ends of those rows; with ORDERED, in
+ * lsof's order. */
+static char *selectFrom(const struct lsof_opts *o, const char *source, const char *cond, int peers,
+                        int ordered)
 {
-    sqlite3_str *where = sqlite3_str_new(NULL);
-    struct terms all, sel;
-
-    termsStart(&all, where, " AND ");
-    exclusions(&all, o);
-    sqlite3_str *selStr = sqlite3_str_new(NULL);
-    termsStart(&sel, selStr, o->and ? " AND " : " OR ");
-    selections(&sel, o);
-    if (o->inet && inetSelection(&sel, o, err, errlen) != 0) {
-        sqlite3_free(sqlite3_str_finish(selStr));
-        sqlite3_free(sqlite3_str_finish(where));
-        return NULL;
-    }
-    int nsel = sel.n;
-    char *selText = sqlite3_str_finish(selStr);
-    if (nsel) term(&all, "%s", selText);
-    sqlite3_free(selText);
-    char *cond = sqlite3_str_finish(where);
-    if (!cond) cond = sqlite3_mprintf(""); /* an empty sqlite3_str finishes as NULL */
-    if (!cond) outputOutOfMemory();
-
-    const char *source = wantsProcessFiles(o) ? "lsof"
-                         : onlySockets(o)     ? "lsof_sockets"
-                                              : "lsof_fds";
     int resolve = (o->noHosts ? 0 : 1) | (o->noPorts ? 0 : 2);
     sqlite3_str *sql = sqlite3_str_new(NULL);
     sqlite3_str_appendall(sql, "SELECT command, pid, user, uid, pgid, ppid, fd, mode, lock, type,"
@@ -383,21 +363,67 @@ char *lsofBuildSql(struct lsof_opts *o, char *err, size_t errlen)
     if (o->endpoints)
         sqlite3_str_appendf(
             sql,
-            "  inode, protocol, flags, pos\nFROM (SELECT *, CASE WHEN type = 'unix' THEN "
-            "(SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
+            "  inode, protocol, flags, pos, fd_order\nFROM (SELECT *, CASE WHEN type = 'unix' "
+            "THEN (SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
             "AS peer_inode FROM %s v) x",
             source);
     else
-        sqlite3_str_appendf(sql, "  inode, protocol, flags, pos\nFROM %s x", source);
+        sqlite3_str_appendf(sql, "  inode, protocol, flags, pos, fd_order\nFROM %s x", source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
-    if (o->endpoints == 2 && *cond) {
-        /* +E: also the other ends of the selected files. */
+    if (peers && *cond) {
         char *rows = lsofEndpointRows(cond);
         sqlite3_str_appendall(sql, rows);
         sqlite3_free(rows);
     }
-    sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
-    sqlite3_free(cond);
+    if (ordered) sqlite3_str_appendall(sql, "\nORDER BY pid, fd_order, fd_num");
     if (sqlite3_str_errcode(sql) != SQLITE_OK) outputOutOfMemory(); /* else a cut query runs */
     return sqlite3_str_finish(sql);
+}
+
+int lsofBuildQuery(struct lsof_opts *o, struct lsof_query *q, char *err, size_t errlen)
+{
+    sqlite3_str *where = sqlite3_str_new(NULL);
+    struct terms all, sel;
+
+    memset(q, 0, sizeof *q);
+    termsStart(&all, where, " AND ");
+    exclusions(&all, o);
+    sqlite3_str *selStr = sqlite3_str_new(NULL);
+    termsStart(&sel, selStr, o->and ? " AND " : " OR ");
+    selections(&sel, o);
+    if (o->inet && inetSelection(&sel, o, err, errlen) != 0) {
+        sqlite3_free(sqlite3_str_finish(selStr));
+        sqlite3_free(sqlite3_str_finish(where));
+        return -1;
+    }
+    int nsel = sel.n;
+    char *selText = sqlite3_str_finish(selStr);
+    if (nsel) term(&all, "%s", selText);
+    sqlite3_free(selText);
+    char *cond = sqlite3_str_finish(where);
+    if (!cond) cond = sqlite3_mprintf(""); /* an empty sqlite3_str finishes as NULL */
+    if (!cond) outputOutOfMemory();
+
+    /* The descriptors are sorted by lsofPrint(): SQLite cannot take their order from the fds
+     * table when processes is the outer loop, and sorts every row again. The other rows are
+     * few, and their ORDER BY keeps a process's mapped files in the order maps gives. */
+    int peers = o->endpoints == 2; /* +E: also the other ends, which are descriptors */
+    const char *source = wantsProcessFiles(o) ? "lsof"
+                         : onlySockets(o)     ? "lsof_sockets"
+                                              : "lsof_fds";
+    q->text = selectFrom(o, source, cond, peers, 1);
+    if (wantsProcessFiles(o)) {
+        q->part[q->nparts++] = selectFrom(o, "lsof_proc_files", cond, 0, 1);
+        source = "lsof_fds";
+    }
+    q->part[q->nparts++] = selectFrom(o, source, cond, peers, 0);
+    sqlite3_free(cond);
+    return 0;
+}
+
+void lsofFreeQuery(struct lsof_query *q)
+{
+    sqlite3_free(q->text);
+    for (int i = 0; i < q->nparts; i++) sqlite3_free(q->part[i]);
+    memset(q, 0, sizeof *q);
 }

@@ -148,6 +148,20 @@ static void everything_of_a_process(void **state)
     expectAsLsof(args, 0);
 }
 
+/* Two processes, the later one named first: each one's files that are no descriptors (cwd, rtd,
+ * txt, mem) come from another statement than its descriptors, and the rows are put in lsof's
+ * order by process, then by file. */
+static void two_processes_in_pid_order(void **state)
+{
+    (void)state;
+    struct fixture other;
+    fixtureStart(&other, fixtureSetName, "lsoforder");
+    int low = other.pid < lsofFx.pid ? other.pid : lsofFx.pid;
+    int high = other.pid < lsofFx.pid ? lsofFx.pid : other.pid;
+    expectAsLsofOf("-p %d,%d", high, low);
+    fixtureStop(&other);
+}
+
 static void every_open_file(void **state)
 {
     (void)state;
@@ -327,6 +341,13 @@ static void sql_shows_the_query(void **state)
     assert_non_null(strstr(r.out, "FROM lsof_sockets"));
     assert_non_null(strstr(r.out, "state IN ('LISTEN')"));
     testCommandFree(&r);
+    /* What runs is two statements, lsof_proc_files and lsof_fds; what is shown is the one
+     * equivalent query, in lsof's order. */
+    testRunSqlsof(&r, "--sql", "-p", "1", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(
+        strstr(r.out, "FROM lsof x\nWHERE ((pid IN (1)))\nORDER BY pid, fd_order, fd_num;"));
+    testCommandFree(&r);
 }
 
 TEST_MAIN("lsof mode", lsofFixturesStart, lsofFixturesStop,
@@ -336,6 +357,7 @@ TEST_MAIN("lsof mode", lsofFixturesStart, lsofFixturesStop,
               cmocka_unit_test(one_fd_of_a_process),
               cmocka_unit_test(who_uses_a_port),
               cmocka_unit_test(everything_of_a_process),
+              cmocka_unit_test(two_processes_in_pid_order),
               cmocka_unit_test(every_open_file),
               cmocka_unit_test(field_output),
               cmocka_unit_test(command_prefix_in_bytes),
