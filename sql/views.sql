@@ -52,7 +52,7 @@ WHERE m.path IS NOT p.exe;
 -- is outside (see lsof_sockets).
 CREATE TEMP VIEW IF NOT EXISTS lsof_fds AS
 SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
-       CAST(f.fd AS TEXT) AS fd, f.fd AS fd_num, f.fd AS fd_order,
+       lsof_fd(f.fd) AS fd, f.fd AS fd_num, f.fd AS fd_order,
        coalesce(f.mode, '') AS mode, coalesce(f.lock, '') AS lock,
        -- An Internet socket no table lists (never bound nor connected) is lsof's "sock".
        CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN 'sock'

@@ -9,6 +9,9 @@
 **       (lsof without -n), bit 1 service names in /etc/services (lsof without -P).
 **   lsof_unix_name(path, protocol, state, endpoint)
 **       '/run/x.sock type=STREAM (LISTEN)', 'type=DGRAM ->INO=42 7,cat,3u (CONNECTED)'.
+**   lsof_fd(fd)
+**       the FD column's number: '3'; from 10000 on, '*' and the last three digits ('*005'),
+**       as lsof 4.95 writes a descriptor too wide for its column (in -F output too).
 */
 #include "tables/tables.h"
 #include "util/buf.h"
@@ -158,6 +161,22 @@ static void lsofUnixName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     fnLsofResultStr(ctx, out);
 }
 
+static void lsofFd(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return; /* NULL */
+    sqlite3_int64 fd = sqlite3_value_int64(argv[0]);
+    char text[24], *end = text + sizeof text, *p;
+    if (fd > 9999) {
+        p = decimalBefore(end, (unsigned long long)(fd % 1000 + 1000)); /* "1005" */
+        *p = '*';
+    } else {
+        p = decimalBefore(end, fd < 0 ? -(unsigned long long)fd : (unsigned long long)fd);
+        if (fd < 0) *--p = '-';
+    }
+    sqlite3_result_text(ctx, p, (int)(end - p), SQLITE_TRANSIENT);
+}
+
 int lsofFunctionsRegister(sqlite3 *db)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
@@ -166,5 +185,8 @@ int lsofFunctionsRegister(sqlite3 *db)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(db, "lsof_unix_name", 4, flags | SQLITE_DETERMINISTIC, NULL,
                                      lsofUnixName, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "lsof_fd", 1, flags | SQLITE_DETERMINISTIC, NULL, lsofFd,
+                                     NULL, NULL);
     return rc;
 }

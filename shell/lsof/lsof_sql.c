@@ -339,6 +339,11 @@ static char *selectFrom(const struct lsof_opts *o, const char *source, const cha
 {
     int resolve = (o->noHosts ? 0 : 1) | (o->noPorts ? 0 : 2);
     sqlite3_str *sql = sqlite3_str_new(NULL);
+    if (o->endpoints) {
+        char *with = lsofEndpointsWith(cond, o->endpoints == 2, o->commandWidth);
+        sqlite3_str_appendall(sql, with);
+        sqlite3_free(with);
+    }
     sqlite3_str_appendall(sql, "SELECT command, pid, user, uid, pgid, ppid, fd, mode, lock, type,"
                                " device, size_off, node,\n");
     /* Names of Internet sockets are written again when host or port names are wanted. */
@@ -353,7 +358,7 @@ static char *selectFrom(const struct lsof_opts *o, const char *source, const cha
     char *shownName = namesAsGiven(o, name);
     if (!shownName) outputOutOfMemory();
     /* Endpoints name their processes as the COMMAND column does: cut to lsof's width. */
-    char *shown = o->endpoints ? lsofEndpointName(shownName, o->commandWidth) : NULL;
+    char *shown = o->endpoints ? lsofEndpointName(shownName) : NULL;
     sqlite3_str_appendf(sql, "  %s AS name,\n", shown ? shown : shownName);
     sqlite3_free(shown);
     sqlite3_free(shownName);

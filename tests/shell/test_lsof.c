@@ -5,6 +5,7 @@
 ** not give). Where lsof cannot answer (-sUDP:IDLE, a socket in another network namespace) the
 ** expected rows are asserted directly. The sql/recipes/ files and the views are test_recipes.
 */
+#include <fcntl.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -160,6 +163,34 @@ static void two_processes_in_pid_order(void **state)
     int high = other.pid < lsofFx.pid ? lsofFx.pid : other.pid;
     expectAsLsofOf("-p %d,%d", high, low);
     fixtureStop(&other);
+}
+
+/* The fixture's setup: /dev/null at descriptors 10005 and 12345, past lsof's FD width. */
+static int holdHighFds(void *arg)
+{
+    (void)arg;
+    struct rlimit r = {.rlim_cur = 20000, .rlim_max = 20000};
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (setrlimit(RLIMIT_NOFILE, &r) != 0 || fd < 0) return -1;
+    return dup2(fd, 10005) < 0 || dup2(fd, 12345) < 0 ? -1 : 0;
+}
+
+/* lsof writes a descriptor from 10000 on as '*' and its last three digits, in -F output too. */
+static void wide_descriptor_numbers(void **state)
+{
+    (void)state;
+    struct fixture high;
+    fixtureStart(&high, holdHighFds, NULL);
+    expectAsLsofOf("-d 10005,12345 -a -p %d", high.pid);
+    char pid[16], expected[64];
+    snprintf(pid, sizeof pid, "%d", high.pid);
+    struct command_result r;
+    char *argv[] = {testSqlsof(), "-F", "f", "-d", "12345", "-a", "-p", pid, NULL};
+    testCommand(argv, &r);
+    snprintf(expected, sizeof expected, "p%d\nf*345\n", high.pid);
+    assert_string_equal(r.out, expected);
+    testCommandFree(&r);
+    fixtureStop(&high);
 }
 
 static void every_open_file(void **state)
@@ -358,6 +389,7 @@ TEST_MAIN("lsof mode", lsofFixturesStart, lsofFixturesStop,
               cmocka_unit_test(who_uses_a_port),
               cmocka_unit_test(everything_of_a_process),
               cmocka_unit_test(two_processes_in_pid_order),
+              cmocka_unit_test(wide_descriptor_numbers),
               cmocka_unit_test(every_open_file),
               cmocka_unit_test(field_output),
               cmocka_unit_test(command_prefix_in_bytes),
