@@ -68,6 +68,14 @@ static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolv
     if (inet6 > 0) sqlite3_str_appendchar(out, 1, ']');
 }
 
+/* decimalBefore() for a signed V. */
+static char *signedBefore(char *end, sqlite3_int64 v)
+{
+    char *p = decimalBefore(end, v < 0 ? -(unsigned long long)v : (unsigned long long)v);
+    if (v < 0) *--p = '-';
+    return p;
+}
+
 static void appendPort(sqlite3_str *out, int port, const char *protocol, int wildcard, int resolve)
 {
     if (port == 0 && wildcard) {
@@ -84,8 +92,7 @@ static void appendPort(sqlite3_str *out, int port, const char *protocol, int wil
         }
     }
     char digits[24], *end = digits + sizeof digits;
-    char *p = decimalBefore(end, port < 0 ? -(unsigned long long)port : (unsigned long long)port);
-    if (port < 0) *--p = '-'; /* what SQL passed, as "%d" wrote it */
+    char *p = signedBefore(end, port); /* what SQL passed, as "%d" wrote it */
     sqlite3_str_append(out, p, (int)(end - p));
 }
 
@@ -166,13 +173,10 @@ static void lsofFd(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return; /* NULL */
     sqlite3_int64 fd = sqlite3_value_int64(argv[0]);
-    char text[24], *end = text + sizeof text, *p;
+    char text[24], *end = text + sizeof text, *p = signedBefore(end, fd);
     if (fd > 9999) {
-        p = decimalBefore(end, (unsigned long long)(fd % 1000 + 1000)); /* "1005" */
+        p = end - 4; /* the last three digits, after a '*' */
         *p = '*';
-    } else {
-        p = decimalBefore(end, fd < 0 ? -(unsigned long long)fd : (unsigned long long)fd);
-        if (fd < 0) *--p = '-';
     }
     sqlite3_result_text(ctx, p, (int)(end - p), SQLITE_TRANSIENT);
 }

@@ -117,6 +117,12 @@ static int readRows(sqlite3_stmt *stmt, struct rows *t)
     return rc;
 }
 
+static int compareKeys(const struct row_key *a, const struct row_key *b)
+{
+    if (a->pid != b->pid) return a->pid < b->pid ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
 /* A row's key and its place in the statements' output: sorted by both, the sort is stable. */
 struct row_at {
     struct row_key key;
@@ -126,9 +132,8 @@ struct row_at {
 static int compareRowAt(const void *x, const void *y)
 {
     const struct row_at *a = x, *b = y;
-    if (a->key.pid != b->key.pid) return a->key.pid < b->key.pid ? -1 : 1;
-    if (a->key.order != b->key.order) return a->key.order < b->key.order ? -1 : 1;
-    return a->at < b->at ? -1 : a->at > b->at;
+    int c = compareKeys(&a->key, &b->key);
+    return c ? c : (a->at > b->at) - (a->at < b->at);
 }
 
 /*
@@ -139,9 +144,7 @@ static int compareRowAt(const void *x, const void *y)
 static void sortRows(struct rows *t)
 {
     size_t i = 1;
-    while (i < t->n &&
-           compareRowAt(&(struct row_at){t->key[i - 1], 0}, &(struct row_at){t->key[i], 0}) <= 0)
-        i++;
+    while (i < t->n && compareKeys(&t->key[i - 1], &t->key[i]) <= 0) i++;
     if (i >= t->n) return;
     size_t atCap = 0, offCap = 0;
     struct row_at *by = outputGrow(NULL, &atCap, t->n, sizeof *by);
