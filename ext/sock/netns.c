@@ -16,26 +16,36 @@
 #include "proc/mountinfo.h"
 #include "proc/pid_iter.h"
 
-static int has(const struct netns_list *l, uint64_t ino)
+static struct netns *find(const struct netns_list *l, uint64_t ino)
 {
     for (int i = 0; i < l->n; i++)
-        if (l->v[i].ino == ino) return 1;
-    return 0;
+        if (l->v[i].ino == ino) return &l->v[i];
+    return NULL;
 }
 
 /* Adds the namespace that PATH opens, unless it is known or not wanted. 0 or -ENOMEM. */
 static int add(struct netns_list *l, const struct keyset *only, const char *path, uint64_t ino)
 {
-    if (has(l, ino) || (only && !keysetHas(only, (int64_t)ino))) return 0;
+    if (find(l, ino) || (only && !keysetHas(only, (int64_t)ino))) return 0;
     size_t cap = (size_t)l->cap;
     struct netns *v = arrayGrow(l->v, &cap, (size_t)l->n + 1, sizeof *v);
     if (!v) return -ENOMEM;
     l->v = v;
     l->cap = (int)cap;
+    memset(&l->v[l->n], 0, sizeof *v);
     l->v[l->n].ino = ino;
     snprintf(l->v[l->n].path, sizeof l->v[l->n].path, "%s", path);
     l->n++;
     return 0;
+}
+
+/* Counts process PID in namespace INO (listed already, or not wanted). */
+static void addProcess(struct netns_list *l, uint64_t ino, int pid)
+{
+    struct netns *ns = find(l, ino);
+    if (!ns) return;
+    if (ns->nprocs < NETNS_FEW_PROCS) ns->pids[ns->nprocs] = pid;
+    ns->nprocs++;
 }
 
 static int addPath(struct netns_list *l, const struct keyset *only, const char *path)
@@ -70,14 +80,15 @@ static int addProcesses(struct netns_list *l, int procfd, const struct keyset *o
 {
     struct pid_iter it = {0};
     int rc = pidIterStart(&it, procfd, NULL), pid;
-    while (rc == 0 && !allFound(l, only) && pidIterNext(&it, &pid)) {
+    /* Every process, even once ONLY's are all found: each namespace's count is complete. */
+    while (rc == 0 && pidIterNext(&it, &pid)) {
         char name[64];
         struct stat st;
         snprintf(name, sizeof name, "%d/ns/net", pid);
         if (fstatat(procfd, name, &st, 0) != 0) continue;
         char path[80];
         snprintf(path, sizeof path, "/proc/%s", name);
-        rc = add(l, only, path, st.st_ino);
+        if ((rc = add(l, only, path, st.st_ino)) == 0) addProcess(l, st.st_ino, pid);
     }
     pidIterStop(&it);
     return rc;

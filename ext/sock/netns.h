@@ -10,10 +10,16 @@
 
 #include "util/keyset.h"
 
+/* A namespace of this many processes or fewer keeps their pids: its sockets can be read from
+ * their descriptors (sock_held.h). */
+#define NETNS_FEW_PROCS 16
+
 struct netns {
-    uint64_t ino;   /* the namespace's inode number, as processes.netns */
-    char path[288]; /* a file that opens it: /proc/PID/ns/net, /run/netns/NAME,
+    uint64_t ino;              /* the namespace's inode number, as processes.netns */
+    char path[288];            /* a file that opens it: /proc/PID/ns/net, /run/netns/NAME,
                        /proc/PID/root/MOUNT-POINT or /proc/PID/fd/N */
+    int nprocs;                /* the processes in it */
+    int pids[NETNS_FEW_PROCS]; /* the first of them */
 };
 
 struct netns_list {
@@ -24,7 +30,7 @@ struct netns_list {
 
 /*
 ** Fills L with the host's network namespaces, or when ONLY is not NULL with just those of
-** ONLY (the walk of /proc stops once all are found). A namespace that only a descriptor keeps
+** ONLY (the walks after that of the processes stop once all are found). A namespace that only a descriptor keeps
 ** is looked for among every process's fds only when ONLY names it. Namespaces that cannot be seen
 ** (EACCES on /proc/PID/ns/net) are left out. Returns 0 or -errno (-ENOMEM, or the own
 ** namespace unreadable).

@@ -12,10 +12,12 @@
 #include "util/buf.h"
 #include "diag/diag_dump.h"
 #include "sock/sock_inuse.h"
+#include <sys/socket.h>
 
 int sockDiagInit(struct sock_diag *s, int procfd)
 {
     memset(s, 0, sizeof *s);
+    s->procfd = procfd;
     struct stat st;
     if (fstatat(procfd, "thread-self/ns/net", &st, 0) != 0) return -errno;
     s->self = st.st_ino;
@@ -25,13 +27,16 @@ int sockDiagInit(struct sock_diag *s, int procfd)
 
 void sockDiagFree(struct sock_diag *s)
 {
-    for (int i = 0; i < s->nopen; i++) close(s->open[i].fd);
+    for (int i = 0; i < s->nopen; i++) {
+        close(s->open[i].fd);
+        sockHeldFree(&s->open[i].held);
+    }
     free(s->open);
     free(s->rxbuf);
     memset(s, 0, sizeof *s);
 }
 
-static const struct sock_nsfd *findOpen(const struct sock_diag *s, uint64_t ino)
+static struct sock_nsfd *findOpen(const struct sock_diag *s, uint64_t ino)
 {
     for (int i = 0; i < s->nopen; i++)
         if (s->open[i].ino == ino) return &s->open[i];
@@ -42,7 +47,9 @@ static const struct sock_nsfd *findOpen(const struct sock_diag *s, uint64_t ino)
 static int openInNamespace(void *arg)
 {
     struct sock_nsfd *made = arg;
-    made->idle = sockInuseRead();
+    struct sock_counts counts;
+    sockCountsRead(&counts, AT_FDCWD, "/proc/thread-self/net");
+    made->idle = sockCountsIdle(&counts);
     made->fd = diagSocket();
     if (made->fd == -EACCES || made->fd == -EPERM) made->fd = SOCK_DIAG_REFUSED;
     return made->fd;
@@ -82,10 +89,43 @@ int sockDiagSocketAt(struct sock_diag *s, int nsfd, uint64_t ino)
     return keepOpen(s, ino, made, rc);
 }
 
-int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind)
+/* The kinds that dump KIND of FAMILY answers: AF_UNSPEC is TCP of both families. */
+static uint32_t dumpKinds(int family, int kind)
+{
+    uint32_t kinds = 1u << kind;
+    if (family == AF_UNSPEC) kinds |= 1u << sockKindOf(AF_INET6, sockKinds[kind].protocol);
+    return kinds;
+}
+
+int sockKindIdle(const struct sock_diag *s, uint64_t netns, int family, int kind)
 {
     const struct sock_nsfd *kept = findOpen(s, netns);
-    return kept && (kept->idle >> kind & 1);
+    uint32_t kinds = dumpKinds(family, kind);
+    return kept && (kept->idle & kinds) == kinds;
+}
+
+/* Appends the held rows of KINDS that F keeps, when namespace O's counts prove them the
+ * dump's every row (its processes read first, once): 1 answered, 0 not, or -ENOMEM. */
+static int heldAnswer(struct sock_diag *s, struct sock_nsfd *o, const struct netns *ns,
+                      uint32_t kinds, const struct sock_filter *f, struct sock_rows *out)
+{
+    if (!s->bpf) return 0;
+    if (!o->heldRead) {
+        o->heldRead = 1;
+        int rc = sockHeldRead(&o->held, s->bpf, s->procfd, ns);
+        if (rc < 0) return rc;
+    }
+    if ((o->held.proved & kinds) != kinds) return 0;
+    for (size_t i = 0; i < o->held.rows.n; i++) {
+        const struct sock_row *r = &o->held.rows.v[i];
+        if (!(kinds >> sockKindOf(r->d.family, r->d.protocol) & 1)) continue;
+        if (f && !sockRowMatches(f, r)) continue;
+        struct sock_row *slot = sockRowsPush(out);
+        if (!slot) return -ENOMEM;
+        *slot = *r;
+        s->heldRows++;
+    }
+    return 1;
 }
 
 const char *sockDiagError(int err)
@@ -165,12 +205,17 @@ int sockQuery(struct sock_diag *s, int fd, uint64_t netns, struct diag_query *q,
     }
 }
 
-int sockDump(struct sock_diag *s, int fd, uint64_t netns, int kind, const struct sock_filter *f,
-             struct sock_rows *out)
+int sockDump(struct sock_diag *s, int fd, const struct netns *ns, int kind,
+             const struct sock_filter *f, struct sock_rows *out)
 {
     int family = sockKindDumpFamily(f, kind);
     if (family < 0) return 0; /* the dump of an earlier kind had its rows */
-    if (sockKindIdle(s, netns, kind)) return 0;
+    uint64_t netns = ns->ino;
+    struct sock_nsfd *o = findOpen(s, netns);
+    uint32_t kinds = dumpKinds(family, kind);
+    if (o && (o->idle & kinds) == kinds) return 0;
+    int held = o ? heldAnswer(s, o, ns, kinds, f, out) : 0;
+    if (held != 0) return held < 0 ? held : 0;
     struct diag_query q = {
         .family = family,
         .protocol = sockKinds[kind].protocol,
@@ -229,7 +274,7 @@ int sockScanNext(struct sock_scan *sc, struct sock_diag *s, const struct sock_fi
         while (sc->fd >= 0 && ++sc->kindAt < SOCK_NKINDS) {
             if (!sockKindNeeded(f, sc->kindAt)) continue;
             rows->n = 0;
-            int rc = sockDump(s, sc->fd, sc->ns.v[sc->nsAt].ino, sc->kindAt, f, rows);
+            int rc = sockDump(s, sc->fd, &sc->ns.v[sc->nsAt], sc->kindAt, f, rows);
             if (rc < 0) {
                 sc->failedKind = sc->kindAt;
                 return rc;
@@ -263,7 +308,7 @@ int sockMapBuild(struct sock_diag *s, int procfd, struct sock_rows *map, int *fa
             continue;
         }
         for (int k = 0; rc == 0 && k < SOCK_NKINDS; k++)
-            if ((rc = sockDump(s, fd, ns.v[i].ino, k, NULL, map)) < 0) *failedKind = k;
+            if ((rc = sockDump(s, fd, &ns.v[i], k, NULL, map)) < 0) *failedKind = k;
     }
     netnsFree(&ns);
     if (rc == 0) sockRowsSortByInode(map);

@@ -9,8 +9,10 @@
 
 #include <stdint.h>
 
+#include "fd/fd_bpf.h"
 #include "sock/netns.h"
 #include "sock/sock_filter.h"
+#include "sock/sock_held.h"
 #include "sock/sock_row.h"
 
 /* Columns that cost the kernel extra work, asked for only when used. SOCK_NEED_UNIX_DIAG: a
@@ -20,7 +22,9 @@ enum { SOCK_NEED_TCPINFO = 1, SOCK_NEED_IFNAME = 2, SOCK_NEED_UNIX_DIAG = 4 };
 struct sock_nsfd {
     uint64_t ino;
     int fd;
-    uint32_t idle; /* the kinds (1 << kind) that have no socket there: dumps skipped */
+    uint32_t idle;         /* the kinds (1 << kind) that have no socket there: dumps skipped */
+    int heldRead;          /* held is read (the first dump there with sock_diag's bpf set) */
+    struct sock_held held; /* the sockets its processes hold, and the kinds they are all of */
 };
 
 struct sock_diag {
@@ -30,6 +34,11 @@ struct sock_diag {
     uint64_t self;          /* the caller's namespace */
     struct sock_nsfd *open; /* the sock_diag socket of each namespace entered */
     int nopen, capOpen;
+    int procfd;
+    /* Set by the table when a scan may answer a dump from the holders' descriptors
+     * (sock_held.h): the statement uses only the columns their fields give. */
+    struct fd_bpf_cache *bpf;
+    uint64_t heldRows; /* rows so answered, for the table's counters */
 };
 
 /* 0, or -errno (-ENOMEM, or the own namespace unreadable through PROCFD). */
@@ -51,16 +60,16 @@ int sockDiagSkippable(int err);
 #define SOCK_DIAG_REFUSED (-4096)
 /* strerror() of -ERR, or what SOCK_DIAG_REFUSED means. */
 const char *sockDiagError(int err);
-/* Whether namespace NETNS (its socket made) has no socket of KIND, by its counts (sock_inuse.h):
- * its dump is skipped. */
-int sockKindIdle(const struct sock_diag *s, uint64_t netns, int kind);
+/* Whether namespace NETNS (its socket made) has no socket of KIND, the dump of FAMILY
+ * (sockKindDumpFamily), by its counts (sock_inuse.h): its dump is skipped. */
+int sockKindIdle(const struct sock_diag *s, uint64_t netns, int family, int kind);
 
 /*
-** Appends the rows of dump KIND of namespace NETNS (sock_diag socket FD) that F keeps (F NULL:
-** every row).
+** Appends the rows of dump KIND of namespace NS (sock_diag socket FD) that F keeps (F NULL:
+** every row): from its holders' descriptors when their counts prove them all (s->bpf set).
 */
-int sockDump(struct sock_diag *s, int fd, uint64_t netns, int kind, const struct sock_filter *f,
-             struct sock_rows *out);
+int sockDump(struct sock_diag *s, int fd, const struct netns *ns, int kind,
+             const struct sock_filter *f, struct sock_rows *out);
 
 /* Sends Q on FD (namespace NETNS) and appends the rows that F keeps (NULL: all); a dump the
  * kernel interrupted (NLM_F_DUMP_INTR) is sent again, a few times. */

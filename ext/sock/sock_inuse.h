@@ -1,9 +1,10 @@
 /*
-** Which dumps a namespace can skip: /proc/net/protocols counts the sockets of each protocol
-** in the reader's namespace that its hash tables hold, which are the ones sock_diag's dumps
-** walk to. A UDP, UDP-Lite, raw, SCTP or MPTCP dump of a namespace whose count is 0 (or whose
-** protocol is not even registered) would walk the kernel's host-wide table to find nothing.
-** TCP is always dumped: its count leaves out TIME_WAIT sockets. No SQLite here.
+** What a namespace's counts say of its sockets: /proc/net/protocols counts, for each protocol,
+** the sockets of the reader's namespace that its hash tables hold, which are the ones sock_diag's
+** dumps walk to; /proc/net/sockstat adds TCP's TIME_WAIT sockets, which that count leaves out.
+** A dump of a kind whose count is 0 (or whose protocol is not even registered) would walk the
+** kernel's host-wide table to find nothing, and one whose count its holders' descriptors
+** account for (sock_held.h) would find just those. No SQLite here.
 */
 #ifndef SQLSOF_SOCK_INUSE_H
 #define SQLSOF_SOCK_INUSE_H
@@ -11,12 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The kinds (bits 1 << kind, sock_filter.h) that the protocols TEXT (LEN bytes) shows empty;
- * 0 when TEXT is not that file. */
-uint32_t sockInuseParse(const char *text, size_t len);
+#include "sock/sock_filter.h"
 
-/* The same for the calling thread's namespace (/proc/thread-self/net/protocols); 0 when it
- * cannot be read. */
-uint32_t sockInuseRead(void);
+struct sock_counts {
+    uint32_t known;          /* the kinds (1 << kind, sock_filter.h) counted below */
+    uint32_t n[SOCK_NKINDS]; /* the sockets of each kind that the namespace's tables hold */
+    int64_t timeWait;        /* TCP's TIME_WAIT sockets, both families; -1: unknown */
+};
+
+/* Reads protocols TEXT (LEN bytes) into C's known and n: a kind whose protocol has no line is
+ * known and 0 (not registered, so no socket), a line cut short is not known. */
+void sockCountsParse(const char *text, size_t len, struct sock_counts *c);
+/* The tw of sockstat TEXT's "TCP: inuse N orphan N tw N" line, or -1. */
+int64_t sockCountsTimeWait(const char *text, size_t len);
+/* Both files of the namespace whose net directory is DIR (/proc/thread-self/net, PID/net
+ * under /proc) into C; what cannot be read is not known. */
+void sockCountsRead(struct sock_counts *c, int dirfd, const char *dir);
+
+/* The kinds that have no socket at all: a count of 0. TCP is never idle by its count alone,
+ * which leaves out bound sockets that neither listen nor connect. */
+uint32_t sockCountsIdle(const struct sock_counts *c);
 
 #endif

@@ -94,7 +94,7 @@ int sockPortsDump(struct sock_ports *kept, struct sock_diag *s, int procfd,
             int family = sockKinds[k].family;
             if ((family != AF_INET && family != AF_INET6) || !sockKindNeeded(p, k)) continue;
             if ((family = sockKindDumpFamily(p, k)) < 0) continue; /* answered with inet's */
-            if (sockKindIdle(s, sc.ns.v[i].ino, k)) continue;
+            if (sockKindIdle(s, sc.ns.v[i].ino, family, k)) continue;
             struct diag_query q = {
                 .family = family,
                 .protocol = sockKinds[k].protocol,

@@ -59,6 +59,7 @@ struct conn_stats {
     uint64_t restricted; /* ... by a dump of one protocol in one namespace */
     uint64_t maps;       /* whole-host maps built (every dump of every namespace) */
     uint64_t fields;     /* sockets answered from a BPF record's fields, no request */
+    uint64_t held;       /* sockets of a scan or map read from their holders (sock_held.h) */
 };
 
 /* DELETE FROM sockets (sockets_delete.c): whether this connection may, and the rows one

@@ -15,7 +15,9 @@
 ** "last" is the latest scan's source: fds: bpf or proc; sockets: fields (the socket's own
 ** fields, read with the fds row through BPF: no request), direct (the holder's duplicate
 ** alone), exact (an exact sock_diag request), restricted (one protocol's dump in one namespace)
-** or map (every dump of every namespace). sockets adds its counters of each way.
+** or map (every dump of every namespace); a scan's: held (a namespace's sockets read from its
+** processes' descriptors, where its counts prove them all: sock/sock_held.h). sockets adds its
+** counters of each way.
 ** The environment is read when the connection's state is made (conn.c), never per scan.
 */
 #include "tables/tables.h"
@@ -43,10 +45,10 @@ static char *statsJson(const struct sqlsof_conn *conn)
 {
     const struct conn_stats *n = &conn->stats;
     return sqlite3_mprintf(",\"fields\":%llu,\"direct\":%llu,\"exact\":%llu,\"restricted\":%llu,"
-                           "\"maps\":%llu",
+                           "\"maps\":%llu,\"held\":%llu",
                            (unsigned long long)n->fields, (unsigned long long)n->direct,
                            (unsigned long long)n->exact, (unsigned long long)n->restricted,
-                           (unsigned long long)n->maps);
+                           (unsigned long long)n->maps, (unsigned long long)n->held);
 }
 
 /* The message for a MODE that is not one of TABLE's words. */

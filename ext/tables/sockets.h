@@ -40,6 +40,12 @@ struct SocketsCursor {
  * the index into sockKinds of the dump that failed, or -1. */
 int socketsSourceError(SocketsCursor *cur, int err, int failedKind);
 
+/* The connection's BPF programs when a dump may be answered from the holders' descriptors
+ * (sock_held.h): the statement uses only the columns their fields give, in mode auto. */
+struct fd_bpf_cache *socketsHeldSource(SocketsCursor *cur);
+/* Counts the rows that came so (sqlsof_socket_source()'s "held"). */
+void socketsCountHeld(SocketsCursor *cur);
+
 /* The rows of the pushed inodes (through holders, or the map), into cur->rows. */
 int socketsFilterByInode(SocketsCursor *cur);
 /* The rows of the pushed ports: one dump for either end, shared by an OR's branches. */

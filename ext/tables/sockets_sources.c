@@ -23,6 +23,22 @@ int socketsSourceError(SocketsCursor *cur, int err, int failedKind)
                      sockFamilyName(k->family), *protocol ? " " : "", protocol, sockDiagError(err));
 }
 
+struct fd_bpf_cache *socketsHeldSource(SocketsCursor *cur)
+{
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    return cur->fieldsAnswer && conn->sources[CONN_SOURCE_SOCKETS].mode == SOURCE_AUTO ? &conn->bpf
+                                                                                       : NULL;
+}
+
+void socketsCountHeld(SocketsCursor *cur)
+{
+    struct sqlsof_conn *conn = VTAB_CONN(&cur->base);
+    if (!cur->diag.heldRows) return;
+    conn->stats.held += cur->diag.heldRows;
+    conn->sources[CONN_SOURCE_SOCKETS].last = "held";
+    cur->diag.heldRows = 0;
+}
+
 /* ---- inode = ?: through holders, or the map ---- */
 
 static int socketsBuildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
@@ -32,6 +48,7 @@ static int socketsBuildMap(SocketsCursor *cur, struct sqlsof_conn *conn)
     if (rc < 0) return socketsSourceError(cur, rc, failedKind);
     cur->mapBuilt = 1;
     conn->stats.maps++;
+    socketsCountHeld(cur);
     conn->sources[CONN_SOURCE_SOCKETS].last = "map";
     return SQLITE_OK;
 }

@@ -39,9 +39,8 @@
 ** see a socket twice). Another namespace is entered only by a helper thread (netns.c);
 ** one we may not enter is skipped, silently.
 **
-** Request sockets (half-open connections, TCP_NEW_SYN_RECV inside the kernel) are reported by
-** the kernel, and shown here, as SYN_RECV with inode 0, as ss shows them; so NEW_SYN_RECV
-** names no row on the kernels known (it stays in the vocabulary: docs/architecture.md).
+** Request sockets (half-open, TCP_NEW_SYN_RECV in the kernel) show as SYN_RECV with inode 0, as
+** ss shows them: NEW_SYN_RECV names no row on the kernels known (docs/architecture.md).
 **
 ** A full dump asks for every state, TCP_BOUND_INACTIVE too (Linux 6.5): a TCP socket that is
 ** bound but neither listening nor connected is listed, as CLOSE (ss -a leaves it out, lsof
@@ -65,13 +64,14 @@
 **            under SQLite's OR plan) costs one dump per namespace and kind, not two.
 **   holder   `inode = ?` where the fds table noted the socket's holder (conn.h) while a
 **            per-process question walked it: that one socket, through the holder (pidfd_getfd,
-**            an exact sock_diag request, or one protocol's dump in one namespace), so the cost
-**            follows the process asked about, not the host.
+**            an exact request, or one protocol's dump in one namespace): cost follows it.
+**   held     a scan's dump of a namespace of few processes, when its counts show their
+**            descriptors hold all its sockets of that kind: their BPF records (sock_held.h).
 **   map      `inode = ?` otherwise (no holder noted, a holder seen by a whole-host scan, more
 **            than LOOKUP_LIMIT lookups, or sqlsof_socket_source('dumps')): every socket of
 **            every namespace once, sorted by inode, answering every later xFilter.
-** sqlsof_socket_source() (fn_source.c) shows how many sockets each source found and
-** sets which may run; the map is the reference the holder path is tested against. A socket
+** sqlsof_socket_source() (fn_source.c) counts each source's sockets and sets which may run;
+** the dumps are the reference the holder, fields and held paths are tested against. A socket
 ** in a namespace that no process is in (held only by sockets) is found through its holder
 ** and missed by the dumps, which cannot name that namespace.
 **
@@ -285,6 +285,7 @@ static int socketsClose(sqlite3_vtab_cursor *base)
 static int nextDump(SocketsCursor *cur)
 {
     int rc = sockScanNext(&cur->scan, &cur->diag, &cur->f, &cur->rows, &cur->eof);
+    socketsCountHeld(cur);
     cur->rowAt = 0;
     return rc < 0 ? socketsSourceError(cur, rc, cur->scan.failedKind) : SQLITE_OK;
 }
@@ -336,6 +337,7 @@ static int socketsFilter(sqlite3_vtab_cursor *base, int idxNum, const char *idxS
     SocketsCursor *cur = (SocketsCursor *)base;
     cur->diag.need = (idxNum >> VTAB_OWN_BITS) & 0xff;
     cur->fieldsAnswer = !(idxNum & NEED_DIAG_ONLY);
+    cur->diag.bpf = socketsHeldSource(cur);
     cur->eof = 0;
     cur->rowAt = 0;
     cur->rows.n = 0;

@@ -125,9 +125,11 @@ static void dumps_sent(void **state)
                   "SELECT count(*) FROM sockets WHERE netns = %llu AND "
                   "family IN ('inet', 'inet6') AND local_port = %d",
                   nsFx.netns, nsFx.port);
+    struct syscall_counts diagOnly;
+    testSyscallsf(&diagOnly, "SELECT count(recv_q) FROM sockets WHERE netns = %llu", nsFx.netns);
     testSyscallsf(&all, "SELECT count(*) FROM sockets WHERE netns = %llu", nsFx.netns);
     testSyscallsf(&listening,
-                  "SELECT count(*) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
+                  "SELECT count(recv_q) FROM sockets WHERE netns = %llu AND state = 'LISTEN' AND "
                   "family IN ('inet', 'inet6')",
                   nsFx.netns);
 
@@ -139,9 +141,12 @@ static void dumps_sent(void **state)
      * inet UDP are asked; its counts show no UDPv6, UDP-Lite, raw, SCTP or MPTCP socket. */
     assert_int_equal(other.sendmsg - base.sendmsg, 2);
     assert_int_equal(other.setns, 1);
-    assert_int_equal(all.sendmsg - base.sendmsg, 2 + 3); /* and unix, netlink, packet */
-    assert_true(all.recvmsg - base.recvmsg >= 5);
-    /* No UDP socket can listen: TCP alone. */
+    assert_int_equal(diagOnly.sendmsg - base.sendmsg, 2 + 3); /* and unix, netlink, packet */
+    assert_true(diagOnly.recvmsg - base.recvmsg >= 5);
+    /* Without a column only sock_diag gives, N's one process holds all its TCP and UDP
+     * sockets, which the dump just made gave their cookies: those two dumps are not sent. */
+    assert_int_equal(all.sendmsg - base.sendmsg, 3);
+    /* No UDP socket can listen: TCP alone (recv_q: from the dump, not the held sockets). */
     assert_int_equal(listening.sendmsg - base.sendmsg, 1);
 }
 
@@ -185,10 +190,12 @@ static void namespace_hygiene(void **state)
     assert_int_equal(pthread_create(&t, NULL, idle, NULL), 0);
     unsigned long long own = nsOf("/proc/self/ns/net");
     sqlite3 *db = *state;
-    int fds = countFds();
     assert_int_equal(tasksInNamespace(own), 2);
     /* Visit every namespace, by scan and by inode map, with errors in between. */
     assert_true(testQueryInt(db, "SELECT count(DISTINCT netns) FROM sockets") >= 2);
+    /* Counted after the first scan: the connection keeps the BPF programs it loaded (a small
+     * namespace's sockets are read from its processes' descriptors), as the fds table does. */
+    int fds = countFds();
     assert_int_equal(testQueryInt(db, "SELECT count(*) FROM sockets WHERE inode = %llu", nsFx.ino),
                      1);
     assert_int_equal(testQueryInt(db,

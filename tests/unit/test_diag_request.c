@@ -280,7 +280,8 @@ static void both_families_request(void **state)
     assert_int_equal(diagRequest(buf, sizeof buf, &q, 8), -EAFNOSUPPORT);
 }
 
-/* /proc/net/protocols: the kinds with a count of 0, or no line, are idle; TCP never is. */
+/* /proc/net/protocols: each kind's count, a kind with no line known and 0 (not registered), a
+ * line cut short not known; idle are the kinds counted 0, but TCP never. */
 static void inuse_counts(void **state)
 {
     (void)state;
@@ -293,20 +294,52 @@ static void inuse_counts(void **state)
                         "MPTCP     2048      0       0   no       0   yes  kernel      y  n  y\n"
                         "RAW        984    105      -1   NI       0   yes  kernel      y  y  y\n"
                         "UDP       1152      7       1   NI       0   yes  kernel      y  y  y\n"
-                        "TCP       2368      0       5   no     320   yes  kernel      y  y  y\n";
-    uint32_t idle = sockInuseParse(text, sizeof text - 1);
-    uint32_t want = 0;
-    const int none[][2] = {{AF_INET6, DIAG_PROTO_MPTCP}, {AF_INET, DIAG_PROTO_MPTCP},
-                           {AF_INET, IPPROTO_UDPLITE},   {AF_INET6, IPPROTO_UDPLITE},
-                           {AF_INET, IPPROTO_SCTP},      {AF_INET6, IPPROTO_SCTP}};
-    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
-        want |= 1u << sockKindOf(none[i][0], none[i][1]);
-    assert_int_equal(idle, want);
-    /* Not that file, or cut short: nothing is known idle. */
-    assert_int_equal(sockInuseParse("", 0), 0);
-    assert_int_equal(sockInuseParse("UDP 1152 0\n", 11), 0);
+                        "TCP       2368     42       5   no     320   yes  kernel      y  y  y\n";
+    struct sock_counts c;
+    sockCountsParse(text, sizeof text - 1, &c);
+    c.timeWait = 0;
+    const struct {
+        int family, protocol;
+        uint32_t n;
+    } want[] = {{AF_INET, IPPROTO_TCP, 42},     {AF_INET6, IPPROTO_TCP, 0},
+                {AF_INET, IPPROTO_UDP, 7},      {AF_INET6, IPPROTO_UDP, 10},
+                {AF_INET, IPPROTO_UDPLITE, 0},  {AF_INET6, IPPROTO_UDPLITE, 0},
+                {AF_INET, IPPROTO_RAW, 105},    {AF_INET6, IPPROTO_RAW, 1},
+                {AF_INET, IPPROTO_SCTP, 0},     {AF_INET6, IPPROTO_SCTP, 0},
+                {AF_INET, DIAG_PROTO_MPTCP, 0}, {AF_INET6, DIAG_PROTO_MPTCP, 0}};
+    uint32_t idle = 0;
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        int kind = sockKindOf(want[i].family, want[i].protocol);
+        assert_true(c.known >> kind & 1);
+        assert_int_equal(c.n[kind], want[i].n);
+        if (!want[i].n && want[i].protocol != IPPROTO_TCP) idle |= 1u << kind;
+    }
+    assert_int_equal(sockCountsIdle(&c), idle);
+    /* Not that file, or cut short: nothing is known. */
+    sockCountsParse("", 0, &c);
+    assert_int_equal(c.known, 0);
+    sockCountsParse("UDP 1152 0\n", 11, &c);
+    assert_int_equal(c.known, 0);
     const char cut[] = "protocol  size sockets\nUDP       1152";
-    assert_true(!(sockInuseParse(cut, sizeof cut - 1) >> sockKindOf(AF_INET, IPPROTO_UDP) & 1));
+    sockCountsParse(cut, sizeof cut - 1, &c);
+    assert_true(!(c.known >> sockKindOf(AF_INET, IPPROTO_UDP) & 1));
+    assert_true(c.known >> sockKindOf(AF_INET, IPPROTO_TCP) & 1); /* no line: not registered */
+}
+
+/* /proc/net/sockstat: TCP's TIME_WAIT sockets, or -1 when the line is not there or garbled. */
+static void time_wait_count(void **state)
+{
+    (void)state;
+    const char text[] = "sockets: used 94027\n"
+                        "TCP: inuse 52019 orphan 3 tw 17 alloc 52079 mem 0\n"
+                        "UDP: inuse 14000 mem 0\n";
+    assert_int_equal(sockCountsTimeWait(text, sizeof text - 1), 17);
+    const char none[] = "sockets: used 4\nUDP: inuse 0 mem 0\n";
+    assert_int_equal(sockCountsTimeWait(none, sizeof none - 1), -1);
+    const char garbled[] = "TCP: inuse 1 orphan 0 tx 0 alloc 1 mem 0\n";
+    assert_int_equal(sockCountsTimeWait(garbled, sizeof garbled - 1), -1);
+    const char cut[] = "TCP: inuse 1 orphan 0 tw 12";
+    assert_int_equal(sockCountsTimeWait(cut, sizeof cut - 1), -1);
 }
 
 TEST_MAIN("diag_request", NULL, NULL,
@@ -314,6 +347,7 @@ TEST_MAIN("diag_request", NULL, NULL,
               cmocka_unit_test(requests),
               cmocka_unit_test(both_families_request),
               cmocka_unit_test(inuse_counts),
+              cmocka_unit_test(time_wait_count),
               cmocka_unit_test(either_end_bytecode),
               cmocka_unit_test(exact_requests),
               cmocka_unit_test(dump_loop),

@@ -59,6 +59,7 @@ struct {
 #define PROTO_TCP     6
 #define PROTO_UDP     17
 #define PROTO_UDPLITE 136
+#define STATE_LISTEN  10 /* TCP_LISTEN */
 
 /* The tgid of TASK as the reader's pid namespace numbers it; 0 when it has none there. */
 static __always_inline int readerTgid(struct task_struct *task)
@@ -162,6 +163,9 @@ static __always_inline int readSockFields(struct socket *sock, struct scratch *s
         if (bpf_probe_read_kernel(name, len & 127, addr->name[0].sun_path)) return 0;
         return len;
     }
+    if (k->protocol == PROTO_TCP && k->state == STATE_LISTEN)
+        k->requests =
+            BPF_CORE_READ((struct inet_connection_sock *)sk, icsk_accept_queue.qlen.counter);
     k->sport = sk->__sk_common.skc_num;
     k->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
     if (k->family == FAMILY_INET) {

@@ -53,8 +53,8 @@ struct fds_bpf_sock {
     __u8 state, pad;
     __u16 sport, dport;
     __u8 src[16], dst[16];
-    __u32 ifindex; /* the device the socket is bound to, 0: none */
-    __u32 pad2;
+    __u32 ifindex;  /* the device the socket is bound to, 0: none */
+    __u32 requests; /* a TCP listener's request sockets (SYN_RECV), which no descriptor holds */
 };
 
 /* The record of a walk for the inode map: a file's pid, fd and inode, no more. */
