@@ -57,16 +57,18 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
        -- An Internet socket no table lists (never bound nor connected) is lsof's "sock".
        CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN 'sock'
             ELSE f.type END AS type,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NULL THEN f.device
-            WHEN f.type IN ('IPv4', 'IPv6') THEN CAST(f.inode AS TEXT)
-            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN CAST(f.inode AS TEXT)
-            WHEN f.type IN ('unix', 'netlink', 'pack', 'sock') THEN NULL
-            ELSE f.device END AS device,
-       CASE WHEN f.type IN ('REG', 'DIR', 'PSXMQ') THEN CAST(f.size AS TEXT)
-            WHEN f.type = 'a_inode' THEN '0'
-            ELSE '0t' || coalesce(f.pos, 0) END AS size_off,
-       CASE WHEN f.type IN ('IPv4', 'IPv6') THEN coalesce(upper(s.protocol), f.inode)
-            WHEN f.type = 'pack' AND s.inode IS NOT NULL THEN upper(s.protocol)
+       CASE f.type WHEN 'IPv4' THEN coalesce(CAST(s.inode AS TEXT), f.device)
+                   WHEN 'IPv6' THEN coalesce(CAST(s.inode AS TEXT), f.device)
+                   WHEN 'pack' THEN CAST(s.inode AS TEXT)
+                   WHEN 'unix' THEN NULL WHEN 'netlink' THEN NULL WHEN 'sock' THEN NULL
+                   ELSE f.device END AS device,
+       CASE f.type WHEN 'REG' THEN CAST(f.size AS TEXT) WHEN 'DIR' THEN CAST(f.size AS TEXT)
+                   WHEN 'PSXMQ' THEN CAST(f.size AS TEXT) WHEN 'a_inode' THEN '0'
+                   ELSE '0t' || coalesce(f.pos, 0) END AS size_off,
+       -- The common protocols as literals: upper()'s text is copied again when it is read.
+       CASE WHEN f.type IN ('IPv4', 'IPv6', 'pack') AND s.inode IS NOT NULL
+            THEN CASE s.protocol WHEN 'tcp' THEN 'TCP' WHEN 'udp' THEN 'UDP'
+                                 ELSE upper(s.protocol) END
             ELSE f.inode END AS node,
        CASE WHEN f.type IN ('IPv4', 'IPv6') AND s.inode IS NOT NULL
                 THEN lsof_inet_name(s.protocol, s.family, s.local_addr, s.local_port,
@@ -104,7 +106,9 @@ SELECT p.name AS command, f.pid, p.uid, p.user, p.pgid, p.ppid,
 FROM fds f
 JOIN processes p ON p.pid = f.pid
 LEFT JOIN sockets s
-  ON s.inode = CASE WHEN f.type IN ('IPv4', 'IPv6', 'unix', 'netlink', 'pack') THEN f.inode END
+  ON s.inode = CASE f.type WHEN 'IPv4' THEN f.inode WHEN 'IPv6' THEN f.inode
+                           WHEN 'unix' THEN f.inode WHEN 'netlink' THEN f.inode
+                           WHEN 'pack' THEN f.inode END
  AND s.inode = f.inode;
 
 -- The socket descriptors alone: lsof_fds where a socket was found. That makes the LEFT JOIN an

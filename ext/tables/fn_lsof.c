@@ -173,12 +173,13 @@ static void lsofFd(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return; /* NULL */
     sqlite3_int64 fd = sqlite3_value_int64(argv[0]);
-    char text[24], *end = text + sizeof text, *p = signedBefore(end, fd);
+    char text[24], *end = text + sizeof text - 1, *p = signedBefore(end, fd);
+    *end = '\0'; /* SQLite told where the text ends need not copy it again to add one */
     if (fd > 9999) {
         p = end - 4; /* the last three digits, after a '*' */
         *p = '*';
     }
-    sqlite3_result_text(ctx, p, (int)(end - p), SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, p, -1, SQLITE_TRANSIENT);
 }
 
 int lsofFunctionsRegister(sqlite3 *db)

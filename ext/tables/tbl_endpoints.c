@@ -189,7 +189,7 @@ static int endpointsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int 
     case COL_KIND: vtabResultWord(ctx, r->kind); break;
     case COL_PEER_MODE: {
         char m = fdInfoMode(r->peerFlags);
-        if (m) vtabResultLetter(ctx, m);
+        if (m) vtabResultText(ctx, &m, 1);
         break;
     }
     case COL_OBJECT:

@@ -407,7 +407,7 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
         break;
     case COL_MODE:
         if ((info = fdRowInfo(r)) != NULL && (letter = fdInfoMode(info->flags)) != 0)
-            vtabResultLetter(ctx, letter);
+            vtabResultText(ctx, &letter, 1);
         break;
     case COL_TARGET: vtabResultText(ctx, r->link.data, r->link.len); break;
     case COL_PATH:
@@ -438,7 +438,7 @@ static int fdsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
     case COL_LOCK:
         /* The process's locks on the file are the "lock:" lines of its fdinfo (no /proc/locks,
          * whose read may wait for an RCU grace period: ~11 ms measured). */
-        if ((info = fdRowInfo(r)) != NULL && info->lock) vtabResultLetter(ctx, info->lock);
+        if ((info = fdRowInfo(r)) != NULL && info->lock) vtabResultText(ctx, &info->lock, 1);
         break;
     }
     if (r->nomem) sqlite3_result_error_nomem(ctx); /* a lazy read above ran out of memory */

@@ -341,7 +341,7 @@ static int threadsColumn(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int co
     if (!(cur->have & sourceOfColumn(col))) return SQLITE_OK; /* unreadable: NULL */
     switch (col) {
     case COL_NAME: vtabResultText(ctx, cur->stat.comm, strlen(cur->stat.comm)); break;
-    case COL_STATE: vtabResultLetter(ctx, cur->stat.state); break;
+    case COL_STATE: vtabResultText(ctx, &cur->stat.state, 1); break;
     case COL_WCHAN:
         if (cur->wchanLen) vtabResultText(ctx, cur->wchan, cur->wchanLen);
         break;

@@ -186,13 +186,26 @@ sqlite3_int64 vtabRowidOf(const void *key, size_t len)
 }
 
 /*
-** The copy carries its NUL, and SQLite is told so (a length of -1): a text given by its length
-** is copied again by each sqlite3_value_text() or sqlite3_column_text() that reads it, to add
-** one (a tenth of lsof mode's time on a busy server). A text with a NUL inside keeps its length.
+** SQLite is told the text ends at its NUL (a length of -1): a text given by its length is copied
+** again by each sqlite3_value_text() or sqlite3_column_text() that reads it, to add one (a tenth
+** of lsof mode's time on a busy server). A short text goes through a NUL-terminated copy on the
+** stack, which SQLite copies into the register's own buffer, kept from row to row (TRANSIENT);
+** a long one as a malloc'd copy SQLite takes over. A text with a NUL inside keeps its length.
 */
 void vtabResultText(sqlite3_context *ctx, const char *s, size_t n)
 {
-    char *copy = n < INT_MAX && !memchr(s, '\0', n) ? sqlite3_malloc64(n + 1) : NULL;
+    char shortCopy[256];
+    if (memchr(s, '\0', n)) {
+        sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+        return;
+    }
+    if (n < sizeof shortCopy) {
+        memcpy(shortCopy, s, n);
+        shortCopy[n] = '\0';
+        sqlite3_result_text(ctx, shortCopy, -1, SQLITE_TRANSIENT);
+        return;
+    }
+    char *copy = n < INT_MAX ? sqlite3_malloc64(n + 1) : NULL;
     if (!copy) {
         sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
         return;
@@ -214,18 +227,6 @@ void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor)
 void vtabResultWord(sqlite3_context *ctx, const char *word)
 {
     sqlite3_result_text(ctx, word, -1, SQLITE_STATIC);
-}
-
-/* Every printable ASCII character once: vtabResultLetter points into it. */
-static const char printable[] = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-
-void vtabResultLetter(sqlite3_context *ctx, char c)
-{
-    if (c >= ' ' && c <= '~')
-        sqlite3_result_text(ctx, printable + (c - ' '), 1, SQLITE_STATIC);
-    else
-        vtabResultText(ctx, &c, 1);
 }
 
 int vtabOpenProc(sqlite3_vtab *vtab, const char *table, int *procfd)

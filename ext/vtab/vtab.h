@@ -140,9 +140,6 @@ void vtabResultDevice(sqlite3_context *ctx, unsigned major, unsigned minor);
  * program, as the TEXT result without a copy. */
 void vtabResultWord(sqlite3_context *ctx, const char *word);
 
-/* One character ('r', 'W') as the TEXT result, without a copy. */
-void vtabResultLetter(sqlite3_context *ctx, char c);
-
 /*
 ** Opens /proc (O_PATH, a directory) into *PROCFD for a cursor of TABLE: SQLITE_OK, or the vtab's
 ** error ("fds: cannot open /proc: ...").
