@@ -25,13 +25,41 @@
 #define RESOLVE_HOSTS 1
 #define RESOLVE_PORTS 2
 
+/*
+** An Internet socket's name as it is written: on the stack, as every part of it is bounded
+** (host and service names by getnameinfo's and getservbyport_r's buffers), so that a busy
+** server's 12,000 names cost no allocation each. An address argument too long for it makes the
+** function fail (no socket has one); lsof_unix_name, whose endpoint text has no bound, writes
+** through an sqlite3_str.
+*/
+struct inet_name {
+    char text[2 * NI_MAXHOST + 2 * 1024 + 64];
+    size_t len;
+    int tooLong;
+};
+
+static void nameAppend(struct inet_name *t, const char *s, size_t n)
+{
+    if (n >= sizeof t->text - t->len) {
+        t->tooLong = 1;
+        return;
+    }
+    memcpy(t->text + t->len, s, n);
+    t->len += n;
+}
+
+static void nameAppendStr(struct inet_name *t, const char *s)
+{
+    nameAppend(t, s, strlen(s));
+}
+
 static int isWildcard(const char *addr)
 {
     return !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::");
 }
 
 /* Appends ADDR as lsof writes it: '*' for any, [v6], or a host name when asked. */
-static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolve)
+static void appendHost(struct inet_name *out, const char *addr, int inet6, int resolve)
 {
     /* An IPv4 peer of a dual-stack socket ("::ffff:10.0.0.1") is written as IPv4, as lsof does. */
     if (inet6 && !strncmp(addr, "::ffff:", 7) && strchr(addr + 7, '.')) {
@@ -39,7 +67,7 @@ static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolv
         inet6 = 0;
     }
     if (isWildcard(addr)) {
-        sqlite3_str_appendchar(out, 1, '*');
+        nameAppend(out, "*", 1);
         return;
     }
     if (resolve & RESOLVE_HOSTS) {
@@ -59,13 +87,13 @@ static void appendHost(sqlite3_str *out, const char *addr, int inet6, int resolv
         char host[NI_MAXHOST];
         if (inet6 >= 0 && getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, NULL, 0,
                                       NI_NAMEREQD) == 0) {
-            sqlite3_str_appendall(out, host);
+            nameAppendStr(out, host);
             return;
         }
     }
-    if (inet6 > 0) sqlite3_str_appendchar(out, 1, '[');
-    sqlite3_str_appendall(out, addr);
-    if (inet6 > 0) sqlite3_str_appendchar(out, 1, ']');
+    if (inet6 > 0) nameAppend(out, "[", 1);
+    nameAppendStr(out, addr);
+    if (inet6 > 0) nameAppend(out, "]", 1);
 }
 
 /* decimalBefore() for a signed V. */
@@ -76,10 +104,11 @@ static char *signedBefore(char *end, sqlite3_int64 v)
     return p;
 }
 
-static void appendPort(sqlite3_str *out, int port, const char *protocol, int wildcard, int resolve)
+static void appendPort(struct inet_name *out, int port, const char *protocol, int wildcard,
+                       int resolve)
 {
     if (port == 0 && wildcard) {
-        sqlite3_str_appendchar(out, 1, '*');
+        nameAppend(out, "*", 1);
         return;
     }
     if (resolve & RESOLVE_PORTS) {
@@ -87,13 +116,13 @@ static void appendPort(sqlite3_str *out, int port, const char *protocol, int wil
         char buf[1024];
         if (getservbyport_r(htons((uint16_t)port), protocol, &se, buf, sizeof buf, &found) == 0 &&
             found) {
-            sqlite3_str_appendall(out, found->s_name);
+            nameAppendStr(out, found->s_name);
             return;
         }
     }
     char digits[24], *end = digits + sizeof digits;
     char *p = signedBefore(end, port); /* what SQL passed, as "%d" wrote it */
-    sqlite3_str_append(out, p, (int)(end - p));
+    nameAppend(out, p, (size_t)(end - p));
 }
 
 /* Returns OUT's text as the result, or its error (SQLITE_NOMEM) when building it failed. */
@@ -125,27 +154,34 @@ static void lsofInetName(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (!protocol || !family || !laddr) return; /* NULL */
     int inet6 = !strcmp(family, "inet6");
 
-    sqlite3_str *out = sqlite3_str_new(sqlite3_context_db_handle(ctx));
-    appendHost(out, laddr, inet6, resolve);
-    sqlite3_str_appendchar(out, 1, ':');
-    appendPort(out, lport, protocol, isWildcard(laddr), resolve);
+    struct inet_name out;
+    out.len = 0;
+    out.tooLong = 0;
+    appendHost(&out, laddr, inet6, resolve);
+    nameAppend(&out, ":", 1);
+    appendPort(&out, lport, protocol, isWildcard(laddr), resolve);
     if (raddr && (rport != 0 || !isWildcard(raddr))) {
-        sqlite3_str_appendall(out, "->");
-        appendHost(out, raddr, inet6, resolve);
-        sqlite3_str_appendchar(out, 1, ':');
-        appendPort(out, rport, protocol, 0, resolve);
+        nameAppend(&out, "->", 2);
+        appendHost(&out, raddr, inet6, resolve);
+        nameAppend(&out, ":", 1);
+        appendPort(&out, rport, protocol, 0, resolve);
     }
     /* lsof shows a state for TCP only, and leaves UDP's place for it blank. */
     if (!strcmp(protocol, "tcp")) {
         if (state) {
-            sqlite3_str_appendall(out, " (");
-            sqlite3_str_appendall(out, state);
-            sqlite3_str_appendchar(out, 1, ')');
+            nameAppend(&out, " (", 2);
+            nameAppendStr(&out, state);
+            nameAppend(&out, ")", 1);
         }
     } else {
-        sqlite3_str_appendchar(out, 1, ' ');
+        nameAppend(&out, " ", 1);
     }
-    fnLsofResultStr(ctx, out);
+    if (out.tooLong) {
+        sqlite3_result_error(ctx, "lsof_inet_name: an address or state too long for a socket", -1);
+        return;
+    }
+    out.text[out.len] = '\0'; /* nameAppend keeps room for it */
+    sqlite3_result_text(ctx, out.text, -1, SQLITE_TRANSIENT);
 }
 
 static void lsofUnixName(sqlite3_context *ctx, int argc, sqlite3_value **argv)

@@ -344,8 +344,14 @@ static char *selectFrom(const struct lsof_opts *o, const char *source, const cha
         sqlite3_str_appendall(sql, with);
         sqlite3_free(with);
     }
-    sqlite3_str_appendall(sql, "SELECT command, pid, user, uid, pgid, ppid, fd, mode, lock, type,"
-                               " device, size_off, node,\n");
+    /* The listing prints no pgid, ppid, inode, protocol, flags or pos: only -F reads them. */
+    const char *ids = o->fields ? "pgid, ppid" : "NULL AS pgid, NULL AS ppid";
+    const char *more = o->fields ? "inode, protocol, flags, pos"
+                                 : "NULL AS inode, NULL AS protocol, NULL AS flags, NULL AS pos";
+    sqlite3_str_appendf(sql,
+                        "SELECT command, pid, user, uid, %s, fd, mode, lock, type, device,"
+                        " size_off, node,\n",
+                        ids);
     /* Names of Internet sockets are written again when host or port names are wanted. */
     const char *name = "name";
     char *inetName = sqlite3_mprintf(
@@ -366,14 +372,13 @@ static char *selectFrom(const struct lsof_opts *o, const char *source, const cha
     /* The views leave unix peers out: telling one costs sock_diag a walk of every unix socket
      * of the namespace, and only +E shows them. */
     if (o->endpoints)
-        sqlite3_str_appendf(
-            sql,
-            "  inode, protocol, flags, pos, fd_order\nFROM (SELECT *, CASE WHEN type = 'unix' "
-            "THEN (SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
-            "AS peer_inode FROM %s v) x",
-            source);
+        sqlite3_str_appendf(sql,
+                            "  %s, fd_order\nFROM (SELECT *, CASE WHEN type = 'unix' "
+                            "THEN (SELECT s.peer_inode FROM sockets s WHERE s.inode = v.inode) END "
+                            "AS peer_inode FROM %s v) x",
+                            more, source);
     else
-        sqlite3_str_appendf(sql, "  inode, protocol, flags, pos, fd_order\nFROM %s x", source);
+        sqlite3_str_appendf(sql, "  %s, fd_order\nFROM %s x", more, source);
     if (*cond) sqlite3_str_appendf(sql, "\nWHERE %s", cond);
     if (peers && *cond) {
         char *rows = lsofEndpointRows(cond);

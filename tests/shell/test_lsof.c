@@ -249,6 +249,29 @@ static void upper_case_is_ascii_only(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* lsof_inet_name's forms as lsof writes them, and an address no socket can have refused. */
+static void inet_names(void **state)
+{
+    sqlite3 *db = *state;
+    static const char *const cases[][2] = {
+        {"'tcp', 'inet', '0.0.0.0', 22, '0.0.0.0', 0, 'LISTEN'", "*:22 (LISTEN)"},
+        {"'tcp', 'inet6', '::1', 80, '::ffff:10.0.0.1', 5000, 'ESTABLISHED'",
+         "[::1]:80->10.0.0.1:5000 (ESTABLISHED)"},
+        {"'udp', 'inet', '127.0.0.1', 53, '0.0.0.0', 0, 'IDLE'", "127.0.0.1:53 "},
+        {"'udp', 'inet6', '::', 0, '::', 0, 'IDLE'", "*:* "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = testQueryText(db, "SELECT lsof_inet_name(%s, 0)", cases[i][0]);
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+    char *err = testQueryError(db, "SELECT lsof_inet_name('tcp', 'inet', printf('%%.9000c', '1'),"
+                                   " 1, '0.0.0.0', 0, 'LISTEN', 0)");
+    assert_non_null(err);
+    assert_non_null(strstr(err, "lsof_inet_name: an address or state too long"));
+    free(err);
+}
+
 static void field_output(void **state)
 {
     (void)state;
@@ -394,6 +417,7 @@ TEST_MAIN("lsof mode", lsofFixturesStart, lsofFixturesStop,
               cmocka_unit_test(field_output),
               cmocka_unit_test(command_prefix_in_bytes),
               TEST_WITH_DB(upper_case_is_ascii_only),
+              TEST_WITH_DB(inet_names),
               cmocka_unit_test(idle_udp_of_a_process),
               cmocka_unit_test(endpoints),
               cmocka_unit_test(repeat_mode),
