@@ -9,11 +9,15 @@
 
 const char *outputColumnText(sqlite3_stmt *stmt, int col)
 {
+    return outputValueText(sqlite3_column_value(stmt, col));
+}
+
+const char *outputValueText(sqlite3_value *v)
+{
     /* The type first: a text that could not be made leaves the value NULL. */
-    int type = sqlite3_column_type(stmt, col);
-    const char *text = (const char *)sqlite3_column_text(stmt, col);
-    if (!text && (type != SQLITE_NULL || sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM))
-        outputOutOfMemory();
+    if (sqlite3_value_type(v) == SQLITE_NULL) return NULL;
+    const char *text = (const char *)sqlite3_value_text(v);
+    if (!text) outputOutOfMemory();
     return text;
 }
 
@@ -89,11 +93,12 @@ static int printTable(FILE *out, sqlite3_stmt *stmt)
         cells = outputGrow(cells, &cap, (nrow + 1) * (size_t)ncol + 1, sizeof *cells);
         for (int c = 0; c < ncol; c++) {
             struct cell *cell = &cells[nrow * (size_t)ncol + (size_t)c];
-            int type = sqlite3_column_type(stmt, c);
+            sqlite3_value *v = sqlite3_column_value(stmt, c); /* read directly: output.h */
+            int type = sqlite3_value_type(v);
             cell->numeric = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
             cell->text = type == SQLITE_NULL
                              ? NULL
-                             : escapeForTable((const unsigned char *)outputColumnText(stmt, c));
+                             : escapeForTable((const unsigned char *)outputValueText(v));
             if (cell->text && displayWidth(cell->text) > width[c])
                 width[c] = displayWidth(cell->text);
             if (cell->numeric) numeric[c] = 1;
@@ -206,12 +211,13 @@ static int printCsv(FILE *out, sqlite3_stmt *stmt, int header)
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         for (int c = 0; c < ncol; c++) {
             if (c) csvByte(&row, ',');
-            switch (sqlite3_column_type(stmt, c)) {
+            sqlite3_value *v = sqlite3_column_value(stmt, c); /* read directly: output.h */
+            switch (sqlite3_value_type(v)) {
             case SQLITE_NULL: break;
-            case SQLITE_INTEGER: csvInteger(&row, sqlite3_column_int64(stmt, c)); break;
+            case SQLITE_INTEGER: csvInteger(&row, sqlite3_value_int64(v)); break;
             default: {
-                const char *text = outputColumnText(stmt, c);
-                csvField(&row, text, (size_t)sqlite3_column_bytes(stmt, c));
+                const char *text = outputValueText(v);
+                csvField(&row, text, (size_t)sqlite3_value_bytes(v));
             }
             }
         }

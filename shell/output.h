@@ -11,6 +11,13 @@
 /* sqlite3_column_text() under the rule of memory.h: NULL for SQL NULL only (SQLite returns NULL
  * too when the text could not be made). */
 const char *outputColumnText(sqlite3_stmt *stmt, int col);
+/*
+** The same for a column's value (sqlite3_column_value()), read directly: each sqlite3_column_*()
+** call enters the statement's mutex and sets its error state, which costs a printer of many
+** rows a tenth of its time. (Not thread-safe, says SQLite; this program has one thread that
+** calls it.)
+*/
+const char *outputValueText(sqlite3_value *v);
 
 enum output_mode { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_JSONL };
 

@@ -99,17 +99,18 @@ static int readRows(sqlite3_stmt *stmt, struct rows *t)
         t->key[t->n].order = sqlite3_column_int64(stmt, Q_FD_ORDER);
         size_t *off = t->off[t->n++];
         for (int c = 0; c < Q_COUNT; c++) {
+            sqlite3_value *v = sqlite3_column_value(stmt, c); /* read directly: output.h */
             off[c] = t->len;
-            if (sqlite3_column_type(stmt, c) == SQLITE_INTEGER) {
-                rowsAppendInteger(t, sqlite3_column_int64(stmt, c));
+            if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+                rowsAppendInteger(t, sqlite3_value_int64(v));
                 continue;
             }
-            const char *text = outputColumnText(stmt, c);
+            const char *text = outputValueText(v);
             if (!text) {
                 off[c] = NO_TEXT;
                 continue;
             }
-            size_t len = (size_t)sqlite3_column_bytes(stmt, c);
+            size_t len = (size_t)sqlite3_value_bytes(v);
             memcpy(rowsRoom(t, len + 1), text, len + 1);
             t->len += len + 1;
         }
